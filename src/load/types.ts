@@ -1,0 +1,136 @@
+/**
+ * The contracts the load core asks of its collaborators. The consumer owns the interface: transports
+ * (transport/) and protocol adapters (protocols/) implement these and register by `kind`; the metrics
+ * timeline (metrics/timeline.ts) implements `EventSink` and `RequestTimings`.
+ */
+
+/**
+ * Monotonic time in nanoseconds since the process clock epoch (metrics/clock.ts), as a double: exact to
+ * the nanosecond for 104 days, and cheaper on the hot path than bigint arithmetic.
+ */
+export type Nanos = number;
+
+export type Channel = 'text' | 'reasoning' | 'tool';
+
+export const ERROR_CLASSES = [
+  'http_status',
+  'rate_limited',
+  'server_error',
+  'protocol',
+  'timeout',
+  'reset',
+  'connect',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/**
+ * The normalized stream events of DESIGN.md, delivered as calls rather than objects so that decoding a
+ * token allocates nothing. `t` is the arrival time of the bytes that carried the event, taken by the
+ * transport before any parsing.
+ */
+export interface EventSink {
+  /** The server accepted the request (response.created, the role-only first chat chunk, …). */
+  ack(t: Nanos): void;
+  /**
+   * Output text, reasoning text or tool-call arguments. `stamp` is the reference server's `wb_t` write
+   * time (decimal `process.hrtime.bigint()`), when it stamps.
+   */
+  delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void;
+  /** Server-reported token counts. */
+  usage(inputTokens: number | undefined, outputTokens: number): void;
+  /** The response is complete. */
+  done(t: Nanos, responseId: string | undefined): void;
+  /** The request failed; the first error of a request wins. */
+  error(t: Nanos, cls: ErrorClass, code: string | undefined, message: string | undefined): void;
+}
+
+/** What one request sends, independent of the wire. */
+export interface RequestInput {
+  model: string;
+  prompt: string;
+  maxOutputTokens: number;
+  /** Extra body fields, merged into the encoded body last. */
+  extra: Record<string, unknown>;
+  previousResponseId?: string;
+}
+
+/** Decodes one HTTP response body (2xx only: the transport classifies other statuses itself). */
+export interface StreamDecoder {
+  /** A body chunk, exactly as it arrived at `t`. */
+  push(chunk: Buffer, t: Nanos): void;
+  /** The body ended at `t`: reports a protocol error when the stream never completed. */
+  end(t: Nanos): void;
+}
+
+/** Decodes the messages of one turn on a WebSocket. */
+export interface MessageDecoder {
+  /** One text message that arrived at `t`. Returns true once the turn is over (done or error). */
+  message(data: Buffer, t: Nanos): boolean;
+}
+
+export interface HttpProtocol {
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  encode(req: RequestInput): string;
+  decoder(sink: EventSink): StreamDecoder;
+}
+
+export interface WsProtocol {
+  readonly path: string;
+  encode(req: RequestInput): string;
+  decoder(sink: EventSink): MessageDecoder;
+}
+
+export interface ProtocolAdapter {
+  readonly kind: string;
+  readonly http: HttpProtocol;
+  /** Present only for protocols that have a WebSocket mode. */
+  readonly ws?: WsProtocol;
+}
+
+export const CONNECTION_POLICIES = ['http-fresh', 'http-keepalive', 'ws-persistent', 'ws-per-request'] as const;
+export type ConnectionPolicy = (typeof CONNECTION_POLICIES)[number];
+
+/**
+ * Named timestamps of one request (guidellm's RequestTimings), written by the transport as the
+ * lifecycle hooks fire. 0 means "did not happen". Connection phases are set only when this request
+ * opened the connection.
+ */
+export interface RequestTimings {
+  connStart: Nanos;
+  dnsEnd: Nanos;
+  connectEnd: Nanos;
+  tlsEnd: Nanos;
+  upgradeSent: Nanos;
+  upgraded: Nanos;
+  requestSent: Nanos;
+  firstByte: Nanos;
+  status: number;
+  /** The connection existed before this request. */
+  reused: boolean;
+}
+
+/** The per-request record a transport fills: phase timestamps plus the decoded events. */
+export type RequestRecord = RequestTimings & EventSink;
+
+export interface TransportOptions {
+  /** Base URL of the endpoint, e.g. http://127.0.0.1:8080 (path prefix allowed). */
+  target: URL;
+  headers: Readonly<Record<string, string>>;
+  perMessageDeflate: boolean;
+}
+
+/** One virtual user's view of a connection policy: holds its connection(s) between requests. */
+export interface Connection {
+  /**
+   * Sends one request and settles when its stream is over. Never rejects: every failure is reported
+   * to `rec.error`. Aborting `signal` ends the exchange with a `timeout` error.
+   */
+  exchange(req: RequestInput, rec: RequestRecord, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  readonly kind: ConnectionPolicy;
+  connection(protocol: ProtocolAdapter, opts: TransportOptions): Connection;
+}
