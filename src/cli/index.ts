@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { harnessVersion } from '../report/result.js';
+import { ScenarioError } from '../scenario/load.js';
+import { runCommand } from './run.js';
+import { schemaCommand, validateCommand } from './validate.js';
+import { serveCommand } from './serve.js';
+
+/** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error. */
+export const EXIT_USAGE = 2;
+
+function program(): Command {
+  const cli = new Command('wirebench')
+    .description('What does the transport cost? WebSocket vs HTTP streaming latency for LLM endpoints.')
+    .version(harnessVersion())
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  runCommand(cli);
+  serveCommand(cli);
+  validateCommand(cli);
+  schemaCommand(cli);
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof ScenarioError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    // A bug, not bad input: this is the one place a stack trace helps the person reporting it.
+    process.stderr.write(`wirebench: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runScenario } from '../load/runner.js';
+import { renderSummary } from '../report/terminal.js';
+import { resultDirName } from '../report/writer.js';
+import { loadScenario } from '../scenario/load.js';
+import { applyOverrides } from '../scenario/overrides.js';
+import { intArg, numArg } from './args.js';
+
+interface RunFlags {
+  out?: string;
+  target?: string;
+  requests?: number;
+  duration?: number;
+  concurrency?: number;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function runCommand(cli: Command): void {
+  cli
+    .command('run')
+    .description('run a scenario and write results/<UTC timestamp>-<name>/')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .option('--out <dir>', 'result folder (default results/<UTC timestamp>-<name>)')
+    .option('--target <url>', 'endpoint base URL, overriding the scenario (e.g. https://api.openai.com/v1)')
+    .option('--requests <n>', 'measured requests per variant', intArg('--requests', 1))
+    .option('--duration <sec>', 'measured seconds per variant', numArg('--duration', 0.001))
+    .option('--concurrency <n>', 'virtual users', intArg('--concurrency', 1))
+    .option('--quiet', 'print nothing but errors (and --json)')
+    .option('--json', 'print result.json to stdout')
+    .action(async (file: string, flags: RunFlags) => {
+      const loaded = loadScenario(file);
+      const scenario = applyOverrides(loaded, flags);
+      const started = new Date();
+      const outDir = flags.out ?? path.join('results', resultDirName(scenario.name, started));
+      const log = (line: string): void => {
+        if (!flags.quiet) process.stderr.write(`${line}\n`);
+      };
+      let stops = 0;
+      const onSignal = (): void => {
+        stops++;
+        if (stops === 1) {
+          log('stopping: finishing in-flight requests, then writing partial results (Ctrl-C again to quit now)');
+        } else {
+          process.exit(130);
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0 });
+        if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
+        log(`results: ${outDir}`);
+        if (!result.complete) process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

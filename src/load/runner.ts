@@ -1,0 +1,175 @@
+import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
+import { now, systemClock } from '../metrics/clock.js';
+import type { CountTokens } from '../metrics/request-metrics.js';
+import { VariantRecorder } from '../metrics/variant-recorder.js';
+import { getProtocol } from '../protocols/registry.js';
+import { collectEnv, compareVariants, tokenSource, type Result, type VariantResult } from '../report/result.js';
+import { ResultWriter } from '../report/writer.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import { synthesizePrompt } from '../scenario/prompt.js';
+import { redactScenario } from '../scenario/redact.js';
+import type { Scenario } from '../scenario/schema.js';
+import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
+import type { ServerOptions } from '../server/index.js';
+import { getTransport } from '../transport/registry.js';
+import { runClosed } from './closed.js';
+import type { RequestInput } from './types.js';
+
+export interface RunConfig {
+  loaded: LoadedScenario;
+  /** The scenario after CLI overrides. */
+  scenario: Scenario;
+  outDir: string;
+  /** Progress and notices for a person (stderr); never results. */
+  log: (line: string) => void;
+  /** Polled between requests: true once the user asked to stop (Ctrl-C). */
+  stopping: () => boolean;
+}
+
+type Variant = Scenario['variants'][number];
+
+export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> {
+  return {
+    ttftMs: s.ttft_ms,
+    tps: s.tps,
+    jitter: s.jitter,
+    chunkTokens: s.chunk_tokens,
+    outputTokens: s.output_tokens,
+    httpOverheadMs: s.http_overhead_ms,
+    wsOverheadMs: s.ws_overhead_ms,
+    wsConnectOverheadMs: s.ws_connect_overhead_ms,
+    seed: s.seed,
+    stamp: s.stamp,
+  };
+}
+
+function requestInput(s: Scenario): RequestInput {
+  const r = s.request;
+  return {
+    model: r.model,
+    prompt: r.prompt ?? synthesizePrompt(r.prompt_tokens ?? 32),
+    maxOutputTokens: r.max_output_tokens,
+    extra: r.body ?? {},
+  };
+}
+
+/** Hides credentials a target URL may carry, since the URL is written into result.json. */
+function displayTarget(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.href;
+}
+
+/**
+ * Runs every variant of a scenario (one after another) and writes the result folder. Failing requests
+ * are counted and classified, never thrown; only set-up failures (e.g. the embedded server cannot start)
+ * reject.
+ */
+export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir: string }> {
+  const { scenario } = cfg;
+  const startedAt = new Date();
+  // The tokenizer's tables take ~0.4 s to load: do it before measuring, never in the middle of a stream.
+  const { countTokens } = (await import('gpt-tokenizer')) as { countTokens: CountTokens };
+  const embedded: EmbeddedServer | undefined =
+    scenario.target === 'embedded' ? await startEmbeddedServer(serverOptions(scenario.server ?? {})) : undefined;
+  const targetUrl = embedded?.url ?? scenario.target;
+  const writer = new ResultWriter(cfg.outDir);
+  const monitor = new ClientMonitor();
+  const runStart = now();
+  const recorders: VariantRecorder[] = [];
+  const variants: VariantResult[] = [];
+  try {
+    const input = requestInput(scenario);
+    for (const variant of scenario.variants) {
+      if (cfg.stopping()) break;
+      const rec = new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line));
+      recorders.push(rec);
+      await runVariant(scenario, variant, new URL(targetUrl), input, rec, cfg);
+      variants.push(variantResult(variant, rec));
+      cfg.log(progressLine(variant.name, rec));
+    }
+  } finally {
+    await embedded?.close();
+  }
+  const client = monitor.stop();
+  const result: Result = {
+    schema: 'wirebench.result/v1',
+    complete: !cfg.stopping() && variants.length === scenario.variants.length,
+    scenario: redactScenario(cfg.loaded.raw),
+    target: scenario.target === 'embedded' ? `embedded (${targetUrl})` : displayTarget(targetUrl),
+    env: collectEnv(startedAt, new Date()),
+    variants,
+    comparisons: compareVariants(variants),
+    client,
+    warnings: [...clientWarnings(client), ...tokenWarnings(variants)],
+  };
+  await writer.finish(result, new Map(recorders.map((r) => [r.name, r.metrics])));
+  return { result, dir: cfg.outDir };
+}
+
+async function runVariant(
+  scenario: Scenario,
+  variant: Variant,
+  target: URL,
+  input: RequestInput,
+  rec: VariantRecorder,
+  cfg: RunConfig,
+): Promise<void> {
+  const protocol = getProtocol(variant.protocol);
+  if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
+  const transport = getTransport(variant.connection);
+  const opts = {
+    target,
+    headers: { ...scenario.headers, ...variant.headers },
+    perMessageDeflate: variant.per_message_deflate ?? false,
+  };
+  const connections = Array.from({ length: scenario.load.concurrency }, () => transport.connection(protocol, opts));
+  try {
+    await runClosed({
+      connections,
+      input,
+      load: scenario.load,
+      timeoutMs: scenario.timeout * 1000,
+      clock: systemClock,
+      stopping: cfg.stopping,
+      onDone: (tl, i, warmup) => rec.commit(tl, i, warmup, tl.start),
+    });
+  } finally {
+    await Promise.all(connections.map((c) => c.close()));
+  }
+}
+
+function variantResult(variant: Variant, rec: VariantRecorder): VariantResult {
+  const window = rec.windowSeconds;
+  return {
+    name: variant.name,
+    protocol: variant.protocol,
+    connection: variant.connection,
+    counts: { requests: rec.requests, ok: rec.ok, errors: { ...rec.errors }, warmup: rec.warmup },
+    tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
+    connections: { opened: rec.connectionsOpened },
+    window_s: Math.round(window * 1000) / 1000,
+    throughput: {
+      requests_per_s: window > 0 ? Math.round((rec.ok / window) * 100) / 100 : 0,
+      output_tokens_per_s: window > 0 ? Math.round((rec.output / window) * 10) / 10 : 0,
+    },
+    metrics: rec.metrics.summaries(),
+  };
+}
+
+function tokenWarnings(variants: VariantResult[]): string[] {
+  return variants
+    .filter((v) => v.tokens.by_source.chunks > 0 || v.tokens.by_source.tokenizer > 0)
+    .map(
+      (v) =>
+        `${v.name}: ${v.tokens.by_source.tokenizer + v.tokens.by_source.chunks} of ${v.counts.ok} responses reported no usage; ` +
+        'their token counts come from the client tokenizer (o200k), which may differ from the model’s',
+    );
+}
+
+function progressLine(name: string, rec: VariantRecorder): string {
+  const errors = rec.requests - rec.ok;
+  const p50 = rec.metrics.histogram('ttft_ms').getValueAtPercentile(50) / 1000;
+  return `${name}: ${rec.ok}/${rec.requests} ok${errors > 0 ? `, ${errors} failed` : ''}, TTFT p50 ${p50.toFixed(1)} ms`;
+}

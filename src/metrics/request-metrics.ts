@@ -1,0 +1,55 @@
+import type { Nanos } from '../load/types.js';
+import type { MetricSet } from './metric-set.js';
+import type { Timeline } from './timeline.js';
+
+export type TokenSource = 'usage' | 'tokenizer' | 'chunks';
+
+export interface TokenCount {
+  output: number;
+  source: TokenSource;
+}
+
+/** Tokenizer used when the server reports no usage (o200k; loaded by the runner before measuring). */
+export type CountTokens = (text: string) => number;
+
+const ms = (from: Nanos, to: Nanos): number => (to - from) / 1e6;
+
+/**
+ * Output tokens: server-reported usage first, else the tokenizer over the received text, else one per
+ * delta — DESIGN.md's order; the source always travels with the count.
+ */
+export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined): TokenCount {
+  if (tl.usageOutputTokens !== undefined) return { output: tl.usageOutputTokens, source: 'usage' };
+  if (countTokens !== undefined) return { output: countTokens(tl.texts.join('')), source: 'tokenizer' };
+  return { output: tl.deltas, source: 'chunks' };
+}
+
+/**
+ * Records every metric of a finished, successful request (DESIGN.md "Metric definitions").
+ * `origin` is the request start the latencies count from: the intended start for open-loop load
+ * (coordinated omission), the actual start for closed-loop load.
+ */
+export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, tokens: TokenCount): void {
+  if (tl.connStart !== 0) {
+    const tcpFrom = tl.dnsEnd || tl.connStart;
+    if (tl.dnsEnd !== 0) set.record('dns_ms', ms(tl.connStart, tl.dnsEnd));
+    if (tl.connectEnd !== 0) set.record('connect_ms', ms(tcpFrom, tl.connectEnd));
+    if (tl.tlsEnd !== 0 && tl.connectEnd !== 0) set.record('tls_ms', ms(tl.connectEnd, tl.tlsEnd));
+  }
+  if (tl.upgraded !== 0) {
+    // The upgrade request leaves when the socket is ready, even if ws was told to end() it earlier.
+    const sent = Math.max(tl.upgradeSent, tl.tlsEnd || tl.connectEnd);
+    set.record('handshake_ms', ms(sent, tl.upgraded));
+  }
+  if (tl.firstByte !== 0) set.record('ttfb_ms', ms(origin, tl.firstByte));
+  if (tl.ackAt !== 0) set.record('overhead_ms', ms(origin, tl.ackAt));
+  if (tl.firstDelta !== 0) set.record('ttft_ms', ms(origin, tl.firstDelta));
+  for (const gap of tl.itl) set.record('itl_ms', gap);
+  const span = tl.lastDelta - tl.firstDelta;
+  if (tokens.output > 1 && tl.deltas > 1 && span > 0) {
+    set.record('tpot_ms', span / 1e6 / (tokens.output - 1));
+    set.record('decode_tps', (tokens.output - 1) / (span / 1e9));
+  }
+  set.record('e2e_ms', ms(origin, tl.doneAt));
+  for (const d of tl.tokenDelay) set.record('token_delay_ms', d);
+}

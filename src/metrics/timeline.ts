@@ -1,0 +1,100 @@
+import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord } from '../load/types.js';
+import { fromStamp } from './clock.js';
+
+/**
+ * One request's named timestamps and decoded events (guidellm's RequestTimings). Transports write the
+ * phase fields; adapters call the EventSink methods. Everything derived (TTFT, ITL, tokens…) is computed
+ * once the request is over, in request-metrics.ts, so a failed request never reaches a histogram.
+ */
+export class Timeline implements RequestRecord, EventSink {
+  connStart = 0;
+  dnsEnd = 0;
+  connectEnd = 0;
+  tlsEnd = 0;
+  upgradeSent = 0;
+  upgraded = 0;
+  requestSent = 0;
+  firstByte = 0;
+  status = 0;
+  reused = false;
+
+  ackAt = 0;
+  firstDelta = 0;
+  lastDelta = 0;
+  doneAt = 0;
+  firstChannel: Channel | undefined;
+  /** Non-empty deltas: chunk-level events, not tokens. */
+  deltas = 0;
+  inputTokens: number | undefined;
+  usageOutputTokens: number | undefined;
+  responseId: string | undefined;
+  errorClass: ErrorClass | undefined;
+  errorCode: string | undefined;
+  errorMessage: string | undefined;
+  errorAt = 0;
+  /** Gaps between consecutive non-empty deltas, ms; kept per request so that only successes are recorded. */
+  readonly itl: number[] = [];
+  /** Server write → client receive per delta, ms (reference server with stamping only). */
+  readonly tokenDelay: number[] = [];
+  /** Delta texts, kept only for the tokenizer fallback when the server reports no usage. */
+  readonly texts: string[] = [];
+
+  /**
+   * @param intended when the load model meant the request to start (open loop) — latencies count from here
+   * @param start when it actually started
+   */
+  constructor(
+    readonly intended: Nanos,
+    readonly start: Nanos,
+  ) {}
+
+  ack(t: Nanos): void {
+    if (this.ackAt === 0) this.ackAt = t;
+  }
+
+  delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void {
+    // Empty deltas (role-only chunks, keep-alives) are not output: they must not end TTFT.
+    if (text.length === 0) return;
+    if (this.ackAt === 0) this.ackAt = t;
+    if (this.firstDelta === 0) {
+      this.firstDelta = t;
+      this.firstChannel = channel;
+    } else {
+      this.itl.push((t - this.lastDelta) / 1e6);
+    }
+    this.lastDelta = t;
+    this.deltas++;
+    this.texts.push(text);
+    if (stamp !== undefined) this.tokenDelay.push((t - fromStamp(stamp)) / 1e6);
+  }
+
+  usage(inputTokens: number | undefined, outputTokens: number): void {
+    this.inputTokens = inputTokens;
+    this.usageOutputTokens = outputTokens;
+  }
+
+  done(t: Nanos, responseId: string | undefined): void {
+    if (this.doneAt !== 0 || this.errorClass !== undefined) return;
+    this.doneAt = t;
+    this.responseId = responseId;
+  }
+
+  error(t: Nanos, cls: ErrorClass, code: string | undefined, message: string | undefined): void {
+    // The first cause is the one worth reporting (a reset after a timeout is the timeout's doing), and
+    // a socket that drops after the response completed does not fail it.
+    if (this.errorClass !== undefined || this.doneAt !== 0) return;
+    this.errorClass = cls;
+    this.errorCode = code;
+    this.errorMessage = message;
+    this.errorAt = t;
+  }
+
+  get ok(): boolean {
+    return this.doneAt !== 0 && this.errorClass === undefined;
+  }
+
+  /** When the request was over, however it ended. */
+  get endAt(): Nanos {
+    return this.doneAt || this.errorAt;
+  }
+}

@@ -1,0 +1,124 @@
+import type { Nanos } from '../load/types.js';
+import { MetricSet } from './metric-set.js';
+import { outputTokens, recordRequest, type CountTokens, type TokenSource } from './request-metrics.js';
+import type { Timeline } from './timeline.js';
+
+/** One line of requests.jsonl. Times are ms since the run started; phases are ms since the request started. */
+export interface RequestLine {
+  variant: string;
+  i: number;
+  warmup: boolean;
+  ok: boolean;
+  intended_ms: number;
+  start_ms: number;
+  phases: Record<string, number>;
+  status: number;
+  reused: boolean;
+  deltas: number;
+  output_tokens: number;
+  token_source: TokenSource;
+  input_tokens?: number;
+  first_channel?: string;
+  response_id?: string;
+  error?: { class: string; code?: string; message?: string };
+}
+
+const PHASES = [
+  'connStart',
+  'dnsEnd',
+  'connectEnd',
+  'tlsEnd',
+  'upgradeSent',
+  'upgraded',
+  'requestSent',
+  'firstByte',
+  'ackAt',
+  'firstDelta',
+  'lastDelta',
+  'doneAt',
+  'errorAt',
+] as const;
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Folds finished requests of one variant into histograms and counters, and streams one JSONL line per
+ * request; nothing per request is kept, so memory stays flat however long the run.
+ */
+export class VariantRecorder {
+  readonly metrics = new MetricSet();
+  requests = 0;
+  ok = 0;
+  warmup = 0;
+  readonly errors: Record<string, number> = {};
+  output = 0;
+  input = 0;
+  readonly bySource: Record<TokenSource, number> = { usage: 0, tokenizer: 0, chunks: 0 };
+  connectionsOpened = 0;
+  /** The measured window: first measured start → last measured end (warm-up excluded). */
+  windowStart = Infinity;
+  windowEnd = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly runStart: Nanos,
+    private readonly countTokens: CountTokens | undefined,
+    private readonly writeLine: (line: RequestLine) => void,
+  ) {}
+
+  commit(tl: Timeline, index: number, isWarmup: boolean, origin: Nanos): void {
+    const tokens = outputTokens(tl, tl.ok ? this.countTokens : undefined);
+    if (isWarmup) {
+      this.warmup++;
+    } else {
+      this.requests++;
+      if (tl.connStart !== 0) this.connectionsOpened++;
+      this.windowStart = Math.min(this.windowStart, tl.start);
+      this.windowEnd = Math.max(this.windowEnd, tl.endAt || tl.start);
+      if (tl.ok) {
+        this.ok++;
+        this.output += tokens.output;
+        this.input += tl.inputTokens ?? 0;
+        this.bySource[tokens.source]++;
+        recordRequest(tl, this.metrics, origin, tokens);
+      } else {
+        const cls = tl.errorClass ?? 'protocol';
+        this.errors[cls] = (this.errors[cls] ?? 0) + 1;
+      }
+    }
+    this.writeLine(this.line(tl, index, isWarmup, tokens.output, tokens.source));
+  }
+
+  get windowSeconds(): number {
+    return this.windowEnd > this.windowStart ? (this.windowEnd - this.windowStart) / 1e9 : 0;
+  }
+
+  private line(tl: Timeline, i: number, warmup: boolean, output: number, source: TokenSource): RequestLine {
+    const phases: Record<string, number> = {};
+    for (const p of PHASES) {
+      const v = tl[p];
+      if (v !== 0) phases[p] = round3((v - tl.start) / 1e6);
+    }
+    const line: RequestLine = {
+      variant: this.name,
+      i,
+      warmup,
+      ok: tl.ok,
+      intended_ms: round3((tl.intended - this.runStart) / 1e6),
+      start_ms: round3((tl.start - this.runStart) / 1e6),
+      phases,
+      status: tl.status,
+      reused: tl.reused,
+      deltas: tl.deltas,
+      output_tokens: output,
+      token_source: source,
+    };
+    if (tl.inputTokens !== undefined) line.input_tokens = tl.inputTokens;
+    if (tl.firstChannel !== undefined) line.first_channel = tl.firstChannel;
+    if (tl.responseId !== undefined) line.response_id = tl.responseId;
+    if (tl.errorClass !== undefined) {
+      line.error = { class: tl.errorClass, code: tl.errorCode, message: tl.errorMessage };
+    }
+    return line;
+  }
+}

@@ -1,0 +1,174 @@
+import WebSocket from 'ws';
+import type {
+  Connection,
+  MessageDecoder,
+  ProtocolAdapter,
+  RequestInput,
+  RequestRecord,
+  Transport,
+  TransportOptions,
+  WsProtocol,
+} from '../load/types.js';
+import { now } from '../metrics/clock.js';
+import { classifyError, statusClass } from './errors.js';
+import { joinPath } from './http.js';
+import { openTimedSocket, socketTarget, type SocketTarget, type TimedSocket } from './socket.js';
+
+interface Turn {
+  rec: RequestRecord;
+  decoder: MessageDecoder;
+  finish: () => void;
+}
+
+/**
+ * One virtual user's WebSocket. `persistent` keeps it open for every turn (the socket is reopened only
+ * after it broke or a turn timed out); otherwise each request opens a socket, pays the upgrade, and
+ * closes it after its turn. Turns on one socket run one at a time, as the Responses WebSocket mode requires.
+ */
+class WsConnection implements Connection {
+  private ws: WebSocket | undefined;
+  private timed: TimedSocket | undefined;
+  private turn: Turn | undefined;
+  private readonly target: SocketTarget;
+  private readonly url: string;
+  private readonly wsProtocol: WsProtocol;
+
+  constructor(
+    protocol: ProtocolAdapter,
+    private readonly opts: TransportOptions,
+    private readonly persistent: boolean,
+  ) {
+    if (protocol.ws === undefined) throw new Error(`protocol ${protocol.kind} has no WebSocket mode`);
+    this.wsProtocol = protocol.ws;
+    this.target = socketTarget(opts.target, ['http/1.1']);
+    this.url = `${this.target.secure ? 'wss' : 'ws'}://${opts.target.host}${joinPath(opts.target, protocol.ws.path)}`;
+  }
+
+  async exchange(req: RequestInput, rec: RequestRecord, signal: AbortSignal): Promise<void> {
+    rec.reused = true;
+    if (this.ws === undefined || this.ws.readyState !== WebSocket.OPEN) {
+      const opened = await this.open(rec, signal);
+      if (!opened) return;
+    }
+    const ws = this.ws as WebSocket;
+    await new Promise<void>((resolve) => {
+      const onAbort = (): void => {
+        rec.error(now(), 'timeout', 'timeout', 'request timed out');
+        // Events of the abandoned turn would be read as the next turn's: this socket is done for.
+        this.drop();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.turn = {
+        rec,
+        decoder: this.wsProtocol.decoder(rec),
+        finish: () => {
+          signal.removeEventListener('abort', onAbort);
+          this.turn = undefined;
+          resolve();
+        },
+      };
+      rec.requestSent = now();
+      ws.send(this.wsProtocol.encode(req));
+    });
+    // end-of-turn close: close() not terminate() so the server sees a clean 1000 and can free the session.
+    if (!this.persistent) this.closeSocket();
+  }
+
+  private open(rec: RequestRecord, signal: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(this.url, {
+        headers: this.opts.headers,
+        perMessageDeflate: this.opts.perMessageDeflate,
+        // ws checks every text frame for valid UTF-8 before handing it over; the decoder reads bytes and
+        // a server sending bad UTF-8 shows up as a malformed event anyway, so the check is pure cost.
+        skipUTF8Validation: true,
+        createConnection: () => {
+          this.timed = openTimedSocket(this.target, rec, 'data');
+          return this.timed.socket;
+        },
+        finishRequest: (request) => {
+          rec.upgradeSent = now();
+          request.end();
+        },
+      });
+      let settled = false;
+      const settle = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        resolve(ok);
+      };
+      const fail = (cls: Parameters<RequestRecord['error']>[1], code: string, message: string): void => {
+        rec.error(now(), cls, code, message);
+        ws.terminate();
+        settle(false);
+      };
+      const onAbort = (): void => fail('timeout', 'timeout', 'request timed out during the WebSocket upgrade');
+      signal.addEventListener('abort', onAbort, { once: true });
+      ws.on('upgrade', () => {
+        rec.upgraded = this.timed?.arrival || now();
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        rec.firstByte = this.timed?.arrival || now();
+        rec.status = res.statusCode ?? 0;
+        fail(statusClass(rec.status), String(rec.status), `WebSocket upgrade rejected with HTTP ${rec.status}`);
+      });
+      ws.on('open', () => {
+        this.ws = ws;
+        settle(true);
+      });
+      ws.on('message', (data: Buffer) => this.onMessage(data));
+      ws.on('error', (err) => {
+        if (!settled) {
+          const { cls, code, message } = classifyError(err, rec.connectEnd !== 0);
+          fail(cls, code, message);
+        }
+      });
+      ws.on('close', (code) => this.onClose(ws, code));
+    });
+  }
+
+  private onMessage(data: Buffer): void {
+    const turn = this.turn;
+    if (turn === undefined) return; // a late event of a finished or abandoned turn
+    const t = this.timed?.arrival || now();
+    if (turn.rec.firstByte === 0) turn.rec.firstByte = t;
+    if (turn.decoder.message(data, t)) turn.finish();
+  }
+
+  private onClose(ws: WebSocket, code: number): void {
+    if (this.ws === ws) this.ws = undefined;
+    const turn = this.turn;
+    if (turn !== undefined) {
+      turn.rec.error(now(), 'reset', `ws_close_${code}`, `WebSocket closed (${code}) before the response completed`);
+      turn.finish();
+    }
+  }
+
+  private drop(): void {
+    const turn = this.turn;
+    this.ws?.terminate();
+    this.ws = undefined;
+    turn?.finish();
+  }
+
+  private closeSocket(): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(1000);
+  }
+
+  async close(): Promise<void> {
+    this.closeSocket();
+  }
+}
+
+export const wsPersistent = {
+  kind: 'ws-persistent',
+  connection: (protocol, opts) => new WsConnection(protocol, opts, true),
+} as const satisfies Transport;
+
+export const wsPerRequest = {
+  kind: 'ws-per-request',
+  connection: (protocol, opts) => new WsConnection(protocol, opts, false),
+} as const satisfies Transport;
