@@ -72,7 +72,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   // The tokenizer's tables take ~0.4 s to load: do it before measuring, never in the middle of a stream.
   const { countTokens } = (await import('gpt-tokenizer')) as { countTokens: CountTokens };
   const embedded: EmbeddedServer | undefined =
-    scenario.target === 'embedded' ? await startEmbeddedServer(serverOptions(scenario.server ?? {})) : undefined;
+    scenario.server !== undefined ? await startEmbeddedServer(serverOptions(scenario.server)) : undefined;
   const targetUrl = embedded?.url ?? scenario.target;
   const writer = new ResultWriter(cfg.outDir);
   const monitor = new ClientMonitor();
@@ -121,7 +121,7 @@ async function runVariant(
   const transport = getTransport(variant.connection);
   const opts = {
     target,
-    headers: { ...scenario.headers, ...variant.headers },
+    headers: variant.headers, // already merged over the scenario's top-level headers
     perMessageDeflate: variant.per_message_deflate ?? false,
   };
   const connections = Array.from({ length: scenario.load.concurrency }, () => transport.connection(protocol, opts));

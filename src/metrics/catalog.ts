@@ -1,0 +1,42 @@
+/** The metrics of DESIGN.md "Metric definitions", in the order every report lists them. */
+export const METRICS = [
+  'dns_ms',
+  'connect_ms',
+  'tls_ms',
+  'handshake_ms',
+  'ttfb_ms',
+  'overhead_ms',
+  'ttft_ms',
+  'itl_ms',
+  'tpot_ms',
+  'decode_tps',
+  'e2e_ms',
+  'token_delay_ms',
+] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export type MetricUnit = 'ms' | 'tok/s';
+
+export interface MetricInfo {
+  unit: MetricUnit;
+  description: string;
+}
+
+export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
+  dns_ms: { unit: 'ms', description: 'DNS lookup, when this request opened the connection' },
+  connect_ms: { unit: 'ms', description: 'TCP connect, when this request opened the connection' },
+  tls_ms: { unit: 'ms', description: 'TLS handshake, when this request opened the connection' },
+  handshake_ms: { unit: 'ms', description: 'WebSocket upgrade request sent to 101 received' },
+  ttfb_ms: { unit: 'ms', description: 'request start to first response byte' },
+  overhead_ms: { unit: 'ms', description: 'request start to the server accepting it (per-roundtrip overhead)' },
+  ttft_ms: { unit: 'ms', description: 'request start to first non-empty delta' },
+  itl_ms: { unit: 'ms', description: 'gap between consecutive non-empty deltas (chunk level)' },
+  tpot_ms: { unit: 'ms', description: '(last delta - first delta) / (output tokens - 1), per request' },
+  decode_tps: { unit: 'tok/s', description: '(output tokens - 1) / (last delta - first delta), per request' },
+  e2e_ms: { unit: 'ms', description: 'request start to done' },
+  token_delay_ms: { unit: 'ms', description: 'reference server token write to client receive (per-token transport cost)' },
+};
+
+export function isMetricName(name: string): name is MetricName {
+  return Object.hasOwn(METRIC_INFO, name);
+}

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MetricName } from '../metrics/catalog.js';
+import type { MetricSummary } from '../metrics/summary.js';
+
+/** `result.json`, schema `wirebench.result/v1` (DESIGN.md "Results layout"). */
+export interface Result {
+  schema: 'wirebench.result/v1';
+  /** False when the run was interrupted: the numbers cover only what had finished. */
+  complete: boolean;
+  /** The resolved scenario as given, secrets redacted. */
+  scenario: unknown;
+  target: string;
+  env: EnvInfo;
+  variants: VariantResult[];
+  comparisons: Comparison[];
+  client?: ClientStats;
+  warnings: string[];
+}
+
+export interface EnvInfo {
+  wirebench: string;
+  node: string;
+  os: string;
+  arch: string;
+  cpu: { model: string; count: number };
+  hostname: string;
+  started_at: string;
+  ended_at: string;
+}
+
+export type TokenSource = 'usage' | 'tokenizer' | 'chunks';
+
+export interface VariantResult {
+  name: string;
+  protocol: string;
+  connection: string;
+  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number };
+  tokens: {
+    output: number;
+    input: number;
+    source: TokenSource | 'mixed' | 'none';
+    /** Requests whose output count came from each source. */
+    by_source: Record<TokenSource, number>;
+  };
+  connections: { opened: number };
+  /** The measured window (warm-up excluded) that throughput is computed over. */
+  window_s: number;
+  throughput: { requests_per_s: number; output_tokens_per_s: number };
+  metrics: Partial<Record<MetricName, MetricSummary>>;
+}
+
+export interface Comparison {
+  baseline: string;
+  candidate: string;
+  metric: MetricName;
+  baseline_p50: number;
+  candidate_p50: number;
+  /** candidate_p50 / baseline_p50 − 1: −0.5 is "half the baseline". */
+  change: number;
+}
+
+/** How loaded the benchmarking client itself was: a busy event loop inflates every latency it measures. */
+export interface ClientStats {
+  event_loop_delay_ms: { p50: number; p99: number; max: number };
+  cpu_percent: number;
+}
+
+/** The metrics the product claims of DESIGN.md are stated in, in the order reports list them. */
+export const COMPARED_METRICS = [
+  'ttft_ms',
+  'overhead_ms',
+  'itl_ms',
+  'tpot_ms',
+  'e2e_ms',
+  'decode_tps',
+  'token_delay_ms',
+] as const satisfies readonly MetricName[];
+
+/**
+ * Every variant against the first, on medians only (percentiles are never averaged; the bootstrap
+ * statistics of DESIGN.md "Comparison statistics" belong to compare/). A metric is skipped when either
+ * side has no data or the baseline median is 0 (no finite relative change).
+ */
+export function compareVariants(variants: readonly VariantResult[]): Comparison[] {
+  const [baseline, ...candidates] = variants;
+  const out: Comparison[] = [];
+  for (const candidate of candidates) {
+    for (const metric of COMPARED_METRICS) {
+      const b = baseline.metrics[metric];
+      const c = candidate.metrics[metric];
+      if (b === undefined || c === undefined || b.count === 0 || c.count === 0 || b.p50 === 0) continue;
+      out.push({
+        baseline: baseline.name,
+        candidate: candidate.name,
+        metric,
+        baseline_p50: b.p50,
+        candidate_p50: c.p50,
+        change: c.p50 / b.p50 - 1,
+      });
+    }
+  }
+  return out;
+}
+
+/** The single source named by the per-request counts, `mixed` when several were used. */
+export function tokenSource(bySource: Readonly<Record<TokenSource, number>>): VariantResult['tokens']['source'] {
+  const used = (Object.keys(bySource) as TokenSource[]).filter((s) => bySource[s] > 0);
+  if (used.length === 0) return 'none';
+  return used.length === 1 ? used[0] : 'mixed';
+}
+
+export function collectEnv(startedAt: Date, endedAt: Date): EnvInfo {
+  const cpus = os.cpus();
+  return {
+    wirebench: harnessVersion(),
+    node: process.version,
+    os: `${os.platform()} ${os.release()}`,
+    arch: os.arch(),
+    cpu: { model: cpus[0]?.model.trim() ?? 'unknown', count: os.availableParallelism() },
+    hostname: os.hostname(),
+    started_at: startedAt.toISOString(),
+    ended_at: endedAt.toISOString(),
+  };
+}
+
+/**
+ * The version in wirebench's own package.json, found by walking up from this module: it runs both from
+ * src/ (vitest) and from dist/src/ (built), at different depths.
+ */
+export function harnessVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'wirebench' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No (readable) package.json at this level: keep walking up.
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}

@@ -1,0 +1,148 @@
+import type { MetricName } from '../metrics/catalog.js';
+import type { Comparison, Result, VariantResult } from './result.js';
+
+export interface RenderOptions {
+  /** ANSI colors; off by default so the text is stable for tests and logs. */
+  color?: boolean;
+}
+
+const LATENCY_ROWS: readonly (readonly [MetricName, string])[] = [
+  ['ttft_ms', 'TTFT ms'],
+  ['overhead_ms', 'overhead ms'],
+  ['itl_ms', 'ITL ms'],
+  ['e2e_ms', 'E2E ms'],
+];
+
+/** The medians the one-line verdict per variant pair shows, with the label it uses. */
+const CHANGE_LABELS: readonly (readonly [MetricName, string])[] = [
+  ['ttft_ms', 'TTFT'],
+  ['overhead_ms', 'overhead'],
+  ['itl_ms', 'ITL'],
+  ['e2e_ms', 'E2E'],
+  ['decode_tps', 'decode tok/s'],
+];
+
+/** Metrics where a larger number is better; the rest are latencies. */
+const HIGHER_IS_BETTER: ReadonlySet<MetricName> = new Set<MetricName>(['decode_tps']);
+
+interface Paint {
+  bold(s: string): string;
+  good(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+}
+
+const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+const COLOR: Paint = { bold: ansi(1), good: ansi(32), bad: ansi(31), warn: ansi(33) };
+const identity = (s: string) => s;
+const PLAIN: Paint = { bold: identity, good: identity, bad: identity, warn: identity };
+
+/** The end-of-run summary: one block per variant, the change of medians against the first, warnings. */
+export function renderSummary(result: Result, opts: RenderOptions = {}): string {
+  const paint = opts.color === true ? COLOR : PLAIN;
+  const lines: string[] = [];
+  const state = result.complete ? '' : '  (incomplete run)';
+  lines.push(paint.bold(`wirebench ${result.env.wirebench}  ${result.target}  ${result.env.started_at}${state}`));
+  for (const v of result.variants) {
+    lines.push('', ...variantBlock(v, paint));
+  }
+  const changes = changeLines(result.comparisons, paint);
+  if (changes.length > 0) lines.push('', ...changes);
+  if (result.client !== undefined) {
+    const c = result.client;
+    lines.push(
+      '',
+      `client: event loop delay p50 ${fmtMs(c.event_loop_delay_ms.p50)} ms, p99 ${fmtMs(c.event_loop_delay_ms.p99)} ms, ` +
+        `max ${fmtMs(c.event_loop_delay_ms.max)} ms; cpu ${c.cpu_percent.toFixed(0)}%`,
+    );
+  }
+  if (result.warnings.length > 0) {
+    lines.push('', ...result.warnings.map((w) => paint.warn(`warning: ${w}`)));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function variantBlock(v: VariantResult, paint: Paint): string[] {
+  const lines = [paint.bold(`${v.name}  (${v.protocol}, ${v.connection})`)];
+  lines.push(
+    `  requests ${v.counts.ok}/${v.counts.requests} ok, ${fmtRate(v.throughput.requests_per_s)} req/s, ` +
+      `${fmtRate(v.throughput.output_tokens_per_s)} output tok/s (tokens: ${v.tokens.source}), ` +
+      `${fmtRate(v.window_s)} s window`,
+  );
+  const errors = Object.entries(v.counts.errors).filter(([, n]) => n > 0);
+  if (errors.length > 0) lines.push(`  errors   ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
+  const rows: string[][] = [['', 'p50', 'p90', 'p99']];
+  for (const [metric, label] of LATENCY_ROWS) {
+    const s = v.metrics[metric];
+    if (s === undefined) {
+      rows.push([label, '-', '-', '-']);
+    } else {
+      // One precision per row, from its smallest value, so a row reads as one series.
+      const d = msDecimals(s.p50);
+      rows.push([label, s.p50.toFixed(d), s.p90.toFixed(d), s.p99.toFixed(d)]);
+    }
+  }
+  const tps = v.metrics.decode_tps;
+  rows.push(['decode tok/s', tps === undefined ? '-' : fmtRate(tps.p50), '', '']);
+  lines.push(...table(rows).map((row) => `  ${row}`));
+  return lines;
+}
+
+/** `candidate vs baseline: TTFT -52%, overhead -83%, …`, one line per pair, in the order of `comparisons`. */
+function changeLines(comparisons: readonly Comparison[], paint: Paint): string[] {
+  const pairs = new Map<string, Comparison[]>();
+  for (const c of comparisons) {
+    const key = `${c.candidate} vs ${c.baseline}`;
+    const list = pairs.get(key);
+    if (list === undefined) pairs.set(key, [c]);
+    else list.push(c);
+  }
+  const lines: string[] = [];
+  for (const [pair, list] of pairs) {
+    const parts: string[] = [];
+    for (const [metric, label] of CHANGE_LABELS) {
+      const c = list.find((x) => x.metric === metric);
+      if (c !== undefined) parts.push(`${label} ${colorChange(c, paint)}`);
+    }
+    if (parts.length > 0) lines.push(`${pair}: ${parts.join(', ')}`);
+  }
+  return lines;
+}
+
+function colorChange(c: Comparison, paint: Paint): string {
+  const text = fmtChange(c.change);
+  if (Math.round(c.change * 100) === 0) return text;
+  const better = HIGHER_IS_BETTER.has(c.metric) ? c.change > 0 : c.change < 0;
+  return better ? paint.good(text) : paint.bad(text);
+}
+
+function fmtChange(change: number): string {
+  const pct = Math.round(change * 100);
+  return pct > 0 ? `+${pct}%` : pct < 0 ? `-${-pct}%` : '0%';
+}
+
+/** Enough decimals to tell a sub-millisecond ITL apart, few enough to keep seconds-long E2E readable. */
+function msDecimals(v: number): number {
+  const a = Math.abs(v);
+  return a < 1 ? 3 : a < 100 ? 2 : a < 1000 ? 1 : 0;
+}
+
+function fmtMs(v: number): string {
+  return v.toFixed(msDecimals(v));
+}
+
+function fmtRate(v: number): string {
+  return v.toFixed(Math.abs(v) < 100 ? 2 : 1);
+}
+
+/** Left-aligned first column, right-aligned numbers, two spaces between columns. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
+}

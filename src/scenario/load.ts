@@ -1,0 +1,85 @@
+/**
+ * Reads a scenario file (YAML, or JSON through the same YAML 1.2 parser so it gets line numbers too),
+ * substitutes `${env:…}` references and validates it. Every problem is reported with its position in
+ * the file, taken from the YAML document's node ranges.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
+import { substituteEnv, type Env } from './env.js';
+import { ScenarioError, formatPath, zodIssueMessages, type DataPath } from './errors.js';
+import { ScenarioSchema, type Scenario } from './schema.js';
+import { scalarTypeAt } from './zod-path.js';
+
+export { ScenarioError, type ScenarioIssue } from './errors.js';
+
+export interface LoadedScenario {
+  file: string;
+  scenario: Scenario;
+  /** The document as written, before `${env:…}` substitution: safe to record, it never holds a secret from the environment. */
+  raw: unknown;
+}
+
+export function loadScenario(file: string, env: Env = process.env): LoadedScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioError([{ path: '', message: `cannot read the scenario file (${(err as Error).message})` }], file);
+  }
+  return parseScenario(text, file, env);
+}
+
+/** `loadScenario` without the file system. */
+export function parseScenario(text: string, file: string, env: Env = process.env): LoadedScenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (offset: number): { line: number; column: number } => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => ({ path: '', ...at(e.pos[0]), message: e.message })),
+      file,
+    );
+  }
+
+  const raw: unknown = doc.toJS();
+  const substituted = substituteEnv(raw, env, (path) => scalarTypeAt(ScenarioSchema, path));
+  if (substituted.problems.length > 0) {
+    throw new ScenarioError(
+      substituted.problems.map((p) => ({ path: formatPath(p.path), ...at(offsetOf(doc, p.path, false)), message: p.message })),
+      file,
+    );
+  }
+
+  const result = ScenarioSchema.safeParse(substituted.value);
+  if (!result.success) {
+    const issues = result.error.issues
+      .flatMap((issue) => zodIssueMessages(issue, substituted.value, ScenarioSchema))
+      .map((m) => ({ path: formatPath(m.path), ...at(offsetOf(doc, m.path, m.atKey)), message: m.message }));
+    issues.sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new ScenarioError(issues, file);
+  }
+  return { file, scenario: result.data, raw };
+}
+
+/**
+ * Where the node at `path` starts: its key when `atKey`, else its value; for a path that does not exist
+ * (a missing required key), the nearest enclosing node that does.
+ */
+function offsetOf(doc: Document, path: DataPath, atKey: boolean): number {
+  if (atKey && path.length > 0) {
+    const parent = doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path.at(-1)));
+      if (isNode(pair?.key) && pair.key.range) return pair.key.range[0];
+    }
+  }
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : 0;
+}

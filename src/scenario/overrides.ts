@@ -1,0 +1,54 @@
+/**
+ * Command-line flags that override the scenario file. The result is validated again with the file's
+ * schema, so a flag gets exactly the checks (and defaults) the same value would get in the file.
+ */
+import { ScenarioError, describeValue, formatPath, zodIssueMessages } from './errors.js';
+import type { LoadedScenario } from './load.js';
+import { ScenarioSchema, type Scenario } from './schema.js';
+
+export interface Overrides {
+  /** A base URL (drops the file's `server` block) or "embedded". */
+  target?: string;
+  requests?: number;
+  duration?: number;
+  concurrency?: number;
+}
+
+const FLAGS: Record<string, string> = {
+  target: '--target',
+  'load.requests': '--requests',
+  'load.duration': '--duration',
+  'load.concurrency': '--concurrency',
+};
+
+export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Scenario {
+  const { target, requests, duration, concurrency } = overrides;
+  if (requests !== undefined && duration !== undefined) {
+    throw new ScenarioError([
+      { path: '--duration', message: `cannot be combined with --requests (got --requests ${describeValue(requests)})` },
+    ]);
+  }
+  // The parsed scenario is itself valid input: re-parsing it only re-applies the overridden fields' rules.
+  const input: Record<string, unknown> = structuredClone(loaded.scenario);
+  if (target !== undefined) {
+    input.target = target;
+    if (target !== 'embedded') input.server = undefined;
+  }
+  const load: Record<string, unknown> = { ...loaded.scenario.load };
+  if (requests !== undefined) Object.assign(load, { requests, duration: undefined });
+  if (duration !== undefined) Object.assign(load, { requests: undefined, duration });
+  if (concurrency !== undefined) load.concurrency = concurrency;
+
+  const validated = { ...input, load };
+  const result = ScenarioSchema.safeParse(validated);
+  if (result.success) return result.data;
+  // Only the overridden fields changed, so every issue belongs to a flag.
+  throw new ScenarioError(
+    result.error.issues
+      .flatMap((issue) => zodIssueMessages(issue, validated, ScenarioSchema))
+      .map((m) => {
+        const path = formatPath(m.path);
+        return { path: FLAGS[path] ?? path, message: m.message };
+      }),
+  );
+}

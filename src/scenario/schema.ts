@@ -1,0 +1,204 @@
+/**
+ * The scenario file schema. Keys are snake_case as written in the file; the parsed `Scenario` keeps them
+ * so that a result file, an error message and the documentation all use the same names.
+ */
+import * as z from 'zod';
+import { CONNECTION_POLICIES } from '../load/types.js';
+import { describeValue } from './errors.js';
+
+export const PROTOCOLS = ['openai-responses', 'openai-chat'] as const;
+export type ProtocolKind = (typeof PROTOCOLS)[number];
+
+/** Protocols whose adapter has a WebSocket mode (`ProtocolAdapter.ws`): the only ones `ws-*` connections can use. */
+export const WS_PROTOCOLS: readonly ProtocolKind[] = ['openai-responses'];
+
+export const MAX_PROMPT_TOKENS = 131_072;
+export const DEFAULT_PROMPT_TOKENS = 32;
+export const DEFAULT_REQUESTS = 100;
+
+// Scenario and variant names end up in folder and file names (results/<ts>-<name>/<variant>.<metric>.hgrm).
+const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a name of letters, digits, ".", "_" or "-" (it is used in file names)' })
+  .max(100);
+
+function isUrlTarget(value: string): boolean {
+  if (!/^(https?|wss?):\/\//i.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const Target = z
+  .string()
+  .refine((v) => v === 'embedded' || isUrlTarget(v), {
+    error: (iss) => `expected "embedded" or an http(s):// or ws(s):// URL, got ${describeValue(iss.input)}`,
+  })
+  .describe('"embedded" (the built-in reference server on an ephemeral loopback port) or the base URL of the endpoint');
+
+const Headers = z
+  .record(
+    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }),
+    // A line break in a value (say, from an environment variable) would smuggle in extra headers.
+    z.string().regex(/^[^\r\n\0]*$/, { error: 'expected a header value without line breaks' }),
+  )
+  .describe('HTTP headers (also sent with the WebSocket upgrade); values may use ${env:NAME}');
+
+export const ServerOptionsSchema = z
+  .strictObject({
+    ttft_ms: z.number().min(0).default(150).describe('time to first token, ms'),
+    tps: z.number().positive().default(1000).describe('decode rate, tokens per second'),
+    jitter: z.number().min(0).max(1).default(0).describe('relative jitter of the token gaps'),
+    chunk_tokens: z.int().min(1).default(1).describe('tokens per delta event'),
+    output_tokens: z.int().min(1).default(200).describe('tokens generated per response'),
+    http_overhead_ms: z.number().min(0).default(0).describe('extra server time per HTTP request'),
+    ws_overhead_ms: z.number().min(0).default(0).describe('extra server time per WebSocket turn'),
+    ws_connect_overhead_ms: z.number().min(0).default(0).describe('extra server time per WebSocket upgrade'),
+    seed: z.int().default(1),
+    stamp: z.boolean().default(true).describe('stamp each event with its server write time (token_delay_ms)'),
+  })
+  .describe('reference server options (target: embedded only)');
+
+const RequestSchema = z
+  .strictObject({
+    model: z.string().min(1).default('wirebench-ref'),
+    prompt: z.string().min(1).optional().describe('literal prompt text (exclusive with prompt_tokens)'),
+    prompt_tokens: z
+      .int()
+      .min(1)
+      .max(MAX_PROMPT_TOKENS)
+      .optional()
+      .describe(`synthesized prompt of exactly this many o200k tokens (default ${DEFAULT_PROMPT_TOKENS})`),
+    max_output_tokens: z.int().min(1).default(200),
+    body: z.record(z.string(), z.unknown()).default({}).describe('extra request body fields, merged last'),
+  })
+  .refine((r) => r.prompt === undefined || r.prompt_tokens === undefined, {
+    path: ['prompt_tokens'],
+    error: 'expected exactly one of prompt / prompt_tokens, got both',
+  })
+  // A union on output makes "exactly one" visible to the type checker of every consumer.
+  .transform(({ prompt, prompt_tokens, ...rest }) =>
+    prompt !== undefined
+      ? { ...rest, prompt, prompt_tokens: undefined }
+      : { ...rest, prompt: undefined, prompt_tokens: prompt_tokens ?? DEFAULT_PROMPT_TOKENS },
+  );
+
+const VariantSchema = z
+  .strictObject({
+    name: Name.optional().describe('defaults to the connection name'),
+    protocol: z.enum(PROTOCOLS),
+    connection: z.enum(CONNECTION_POLICIES),
+    headers: Headers.default({}).describe('merged over the top-level headers'),
+    per_message_deflate: z.boolean().optional().describe('offer permessage-deflate (WebSocket connections only)'),
+  })
+  .superRefine((v, ctx) => {
+    const ws = v.connection.startsWith('ws-');
+    if (ws && !WS_PROTOCOLS.includes(v.protocol)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connection'],
+        message: `connection ${v.connection} needs a protocol with a WebSocket mode (${WS_PROTOCOLS.join(', ')}); ${v.protocol} has none`,
+      });
+    }
+    // `false` stays valid on HTTP so that a parsed scenario (defaults filled in) parses again unchanged.
+    if (!ws && v.per_message_deflate === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['per_message_deflate'],
+        message: `per_message_deflate applies to WebSocket connections only; ${v.connection} is HTTP`,
+      });
+    }
+  })
+  .transform((v) => ({
+    name: v.name ?? v.connection,
+    protocol: v.protocol,
+    connection: v.connection,
+    headers: v.headers,
+    per_message_deflate: v.per_message_deflate ?? false,
+  }));
+
+const Variants = z
+  .array(VariantSchema)
+  .min(1)
+  .max(16)
+  .superRefine((variants, ctx) => {
+    const seen = new Map<string, number>();
+    variants.forEach((v, i) => {
+      const first = seen.get(v.name);
+      if (first === undefined) seen.set(v.name, i);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          message: `duplicate variant name "${v.name}" (variants[${first}] has it too); names must be unique`,
+        });
+      }
+    });
+  });
+
+const ClosedLoadSchema = z
+  .strictObject({
+    kind: z.literal('closed'),
+    concurrency: z.int().min(1).max(10_000).default(1).describe('virtual users'),
+    requests: z.int().min(1).optional().describe(`measured requests per variant (default ${DEFAULT_REQUESTS})`),
+    duration: z.number().positive().optional().describe('measured seconds per variant (exclusive with requests)'),
+    warmup: z.int().min(0).default(0).describe('warm-up requests per variant, excluded from the metrics'),
+  })
+  .refine((l) => l.requests === undefined || l.duration === undefined, {
+    path: ['duration'],
+    error: 'expected exactly one of requests / duration, got both',
+  })
+  .transform(({ requests, duration, ...rest }) =>
+    duration !== undefined
+      ? { ...rest, requests: undefined, duration }
+      : { ...rest, requests: requests ?? DEFAULT_REQUESTS, duration: undefined },
+  );
+
+// A discriminated union although there is one kind: open, session and sweep join it as further options.
+const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema]);
+
+export const ScenarioSchema = z
+  .strictObject({
+    // Lets JSON scenario files point editors at `wirebench schema` output.
+    $schema: z.string().optional(),
+    name: Name,
+    target: Target,
+    server: ServerOptionsSchema.optional(),
+    headers: Headers.default({}),
+    request: RequestSchema.prefault({}),
+    variants: Variants,
+    load: LoadSchema.prefault({ kind: 'closed' }),
+    timeout: z.number().positive().default(60).describe('per-request timeout, seconds'),
+  })
+  .refine((s) => s.server === undefined || !isUrlTarget(s.target), {
+    path: ['server'],
+    error: 'server options apply only to target: embedded; remove them or use the embedded target',
+    // Checked even when other fields are invalid, as long as the two it looks at are usable.
+    when: (p) => {
+      const v = p.value as { target?: unknown; server?: unknown } | null;
+      return typeof v === 'object' && v !== null && typeof v.target === 'string' && v.server !== undefined;
+    },
+  })
+  .transform(({ $schema: _, ...s }) => {
+    const headers = lowerKeys(s.headers);
+    return {
+      ...s,
+      server: s.target === 'embedded' ? (s.server ?? ServerOptionsSchema.parse({})) : undefined,
+      headers,
+      // Each variant carries its effective headers, so consumers need not merge (names are case-insensitive).
+      variants: s.variants.map((v) => ({ ...v, headers: { ...headers, ...lowerKeys(v.headers) } })),
+    };
+  });
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ServerOptions = z.output<typeof ServerOptionsSchema>;
+export type RequestSpec = Scenario['request'];
+export type Variant = Scenario['variants'][number];
+export type LoadSpec = Scenario['load'];
