@@ -9,6 +9,8 @@ export interface ClosedLoad {
   /** Measured seconds; exclusive with `requests`. */
   duration?: number;
   warmup: number;
+  /** Seconds over which the users start, evenly spaced. */
+  ramp_up: number;
 }
 
 export interface ClosedRun {
@@ -48,7 +50,11 @@ export async function runClosed(run: ClosedRun): Promise<void> {
     return i;
   };
 
-  const user = async (conn: Connection): Promise<void> => {
+  const user = async (conn: Connection, k: number): Promise<void> => {
+    // Against a server of steady timing, users that start together finish together and keep arriving
+    // in bursts that measure the burst, not the transport; a ramp spreads them for good.
+    const delayMs = (load.ramp_up * 1000 * k) / run.connections.length;
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     for (let i = claim(); i !== undefined; i = claim()) {
       // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
       const t = clock.now();

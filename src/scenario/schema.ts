@@ -146,6 +146,12 @@ const ClosedLoadSchema = z
     requests: z.int().min(1).optional().describe(`measured requests per variant (default ${DEFAULT_REQUESTS})`),
     duration: z.number().positive().optional().describe('measured seconds per variant (exclusive with requests)'),
     warmup: z.int().min(0).default(0).describe('warm-up requests per variant, excluded from the metrics'),
+    ramp_up: z
+      .number()
+      .min(0)
+      .max(3600)
+      .default(0)
+      .describe('seconds over which the virtual users start, evenly spaced (0: all at once)'),
   })
   .refine((l) => l.requests === undefined || l.duration === undefined, {
     path: ['duration'],

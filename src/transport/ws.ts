@@ -15,6 +15,8 @@ import { joinPath } from './http.js';
 import { openTimedSocket, socketTarget, type SocketTarget, type TimedSocket } from './socket.js';
 
 interface Turn {
+  /** The socket the turn was sent on: a late close of an earlier socket must not fail it. */
+  ws: WebSocket;
   rec: RequestRecord;
   decoder: MessageDecoder;
   finish: () => void;
@@ -27,7 +29,6 @@ interface Turn {
  */
 class WsConnection implements Connection {
   private ws: WebSocket | undefined;
-  private timed: TimedSocket | undefined;
   private turn: Turn | undefined;
   private readonly target: SocketTarget;
   private readonly url: string;
@@ -59,6 +60,7 @@ class WsConnection implements Connection {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.turn = {
+        ws,
         rec,
         decoder: this.wsProtocol.decoder(rec),
         finish: () => {
@@ -76,6 +78,8 @@ class WsConnection implements Connection {
 
   private open(rec: RequestRecord, signal: AbortSignal): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
+      let timed: TimedSocket | undefined;
+      const arrival = (): number => timed?.arrival || now();
       const ws = new WebSocket(this.url, {
         headers: this.opts.headers,
         perMessageDeflate: this.opts.perMessageDeflate,
@@ -83,8 +87,8 @@ class WsConnection implements Connection {
         // a server sending bad UTF-8 shows up as a malformed event anyway, so the check is pure cost.
         skipUTF8Validation: true,
         createConnection: () => {
-          this.timed = openTimedSocket(this.target, rec, 'data');
-          return this.timed.socket;
+          timed = openTimedSocket(this.target, rec, 'data');
+          return timed.socket;
         },
         finishRequest: (request) => {
           rec.upgradeSent = now();
@@ -106,10 +110,10 @@ class WsConnection implements Connection {
       const onAbort = (): void => fail('timeout', 'timeout', 'request timed out during the WebSocket upgrade');
       signal.addEventListener('abort', onAbort, { once: true });
       ws.on('upgrade', () => {
-        rec.upgraded = this.timed?.arrival || now();
+        rec.upgraded = arrival();
       });
       ws.on('unexpected-response', (_req, res) => {
-        rec.firstByte = this.timed?.arrival || now();
+        rec.firstByte = arrival();
         rec.status = res.statusCode ?? 0;
         fail(statusClass(rec.status), String(rec.status), `WebSocket upgrade rejected with HTTP ${rec.status}`);
       });
@@ -117,7 +121,7 @@ class WsConnection implements Connection {
         this.ws = ws;
         settle(true);
       });
-      ws.on('message', (data: Buffer) => this.onMessage(data));
+      ws.on('message', (data: Buffer) => this.onMessage(ws, data, arrival()));
       ws.on('error', (err) => {
         if (!settled) {
           const { cls, code, message } = classifyError(err, rec.connectEnd !== 0);
@@ -128,10 +132,10 @@ class WsConnection implements Connection {
     });
   }
 
-  private onMessage(data: Buffer): void {
+  private onMessage(ws: WebSocket, data: Buffer, t: number): void {
     const turn = this.turn;
-    if (turn === undefined) return; // a late event of a finished or abandoned turn
-    const t = this.timed?.arrival || now();
+    // A late event of a finished or abandoned turn, or of a socket already let go.
+    if (turn === undefined || turn.ws !== ws) return;
     if (turn.rec.firstByte === 0) turn.rec.firstByte = t;
     if (turn.decoder.message(data, t)) turn.finish();
   }
@@ -139,7 +143,7 @@ class WsConnection implements Connection {
   private onClose(ws: WebSocket, code: number): void {
     if (this.ws === ws) this.ws = undefined;
     const turn = this.turn;
-    if (turn !== undefined) {
+    if (turn !== undefined && turn.ws === ws) {
       turn.rec.error(now(), 'reset', `ws_close_${code}`, `WebSocket closed (${code}) before the response completed`);
       turn.finish();
     }

@@ -36,21 +36,25 @@ variants:
 `;
 
 describe('accuracy against the reference server, 8 concurrent streams', () => {
-  it('TTFT 100 ms measures 100–103 ms at p50 on SSE and WebSocket', async () => {
+  it('TTFT 100 ms measures 100–103 ms at p50 on SSE and WebSocket over open connections', async () => {
     const result = await run(`
 name: ttft
 target: embedded
 server: { ttft_ms: 100, tps: 1000, output_tokens: 20, jitter: 0 }
 request: { prompt_tokens: 16, max_output_tokens: 20 }
 ${VARIANTS}
-load: { kind: closed, concurrency: 8, requests: 40, warmup: 8 }
+load: { kind: closed, concurrency: 8, requests: 40, warmup: 8, ramp_up: 0.1 }
 timeout: 10
 `);
     for (const v of result.variants) {
       expect(v.counts, v.name).toMatchObject({ requests: 40, ok: 40, errors: {} });
       const ttft = v.metrics.ttft_ms!;
       expect(ttft.p50, `${v.name} ttft p50`).toBeGreaterThanOrEqual(100);
-      expect(ttft.p50, `${v.name} ttft p50`).toBeLessThanOrEqual(103);
+      // A fresh connection's TTFT includes its set-up (that is what it costs); an open one's must not
+      // add more than 3 ms to what the server was told.
+      const fresh = v.connection === 'http-fresh' || v.connection === 'ws-per-request';
+      expect(ttft.p50, `${v.name} ttft p50`).toBeLessThanOrEqual(fresh ? 125 : 103);
+      if (fresh) expect(v.metrics.connect_ms!.count, v.name).toBe(40);
       expect(v.tokens.output, v.name).toBe(40 * 20);
       expect(v.tokens.source, v.name).toBe('usage');
     }
@@ -63,7 +67,7 @@ target: embedded
 server: { ttft_ms: 20, tps: 1000, output_tokens: 500, jitter: 0, stamp: true }
 request: { prompt_tokens: 16, max_output_tokens: 500 }
 ${VARIANTS}
-load: { kind: closed, concurrency: 8, requests: 16, warmup: 8 }
+load: { kind: closed, concurrency: 8, requests: 16, warmup: 8, ramp_up: 0.1 }
 timeout: 10
 `);
     for (const v of result.variants) {

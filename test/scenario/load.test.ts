@@ -65,7 +65,7 @@ describe('valid scenarios', () => {
         per_message_deflate: false,
       },
     ]);
-    expect(scenario.load).toEqual({ kind: 'closed', concurrency: 8, warmup: 4, requests: undefined, duration: 30 });
+    expect(scenario.load).toEqual({ kind: 'closed', concurrency: 8, warmup: 4, ramp_up: 0, requests: undefined, duration: 30 });
     expect(scenario.timeout).toBe(60);
   });
 
@@ -81,7 +81,7 @@ describe('valid scenarios', () => {
       max_output_tokens: 200,
       body: {},
     });
-    expect(scenario.load).toEqual({ kind: 'closed', concurrency: 1, warmup: 0, requests: 100, duration: undefined });
+    expect(scenario.load).toEqual({ kind: 'closed', concurrency: 1, warmup: 0, ramp_up: 0, requests: 100, duration: undefined });
     expect(scenario.variants[0].name).toBe('http-fresh');
     expect(scenario).not.toHaveProperty('$schema');
   });

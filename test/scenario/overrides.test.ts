@@ -39,7 +39,7 @@ describe('applyOverrides', () => {
   it('--requests replaces the duration and --duration replaces the requests', () => {
     const loaded = embedded();
     const byCount = applyOverrides(loaded, { requests: 7 });
-    expect(byCount.load).toEqual({ kind: 'closed', concurrency: 2, warmup: 0, requests: 7, duration: undefined });
+    expect(byCount.load).toEqual({ kind: 'closed', concurrency: 2, warmup: 0, ramp_up: 0, requests: 7, duration: undefined });
     const byTime = applyOverrides({ ...loaded, scenario: byCount }, { duration: 3 });
     expect(byTime.load).toMatchObject({ requests: undefined, duration: 3 });
   });

@@ -1,0 +1,73 @@
+import type { ErrorClass, EventSink, Nanos } from '../load/types.js';
+
+/**
+ * Error classification shared by every adapter, so that "rate limited" means the same thing whichever
+ * protocol reported it.
+ */
+
+type Json = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Lower case without separators, so `rate_limit_exceeded`, `RateLimitError` and `rate-limit` all match. */
+function squash(s: string | undefined): string {
+  return s === undefined ? '' : s.toLowerCase().replace(/[_\-\s]/g, '');
+}
+
+/**
+ * `rate_limit` in the code or type → rate_limited; status ≥ 500 or `server_error` → server_error;
+ * otherwise `fallback`.
+ */
+export function classifyError(
+  code: string | undefined,
+  type: string | undefined,
+  status: number | undefined,
+  fallback: ErrorClass = 'protocol',
+): ErrorClass {
+  const c = squash(code);
+  const k = squash(type);
+  if (c.includes('ratelimit') || k.includes('ratelimit')) return 'rate_limited';
+  if ((status !== undefined && status >= 500) || c.includes('servererror') || k.includes('servererror')) {
+    return 'server_error';
+  }
+  return fallback;
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' ? String(v) : undefined;
+}
+
+/**
+ * Reports an error payload in any of the shapes OpenAI-style servers use: `{"error":{code,type,message}}`
+ * (Chat, Responses WebSocket), `{"type":"error",code,message}` (Responses SSE), `{"status":429,"error":…}`,
+ * or vLLM's `{"error":{"code":500,…}}` whose numeric code is an HTTP status.
+ */
+export function reportErrorPayload(sink: EventSink, t: Nanos, body: Json, fallback: ErrorClass = 'protocol'): void {
+  const inner = isObject(body.error) ? body.error : body;
+  const rawCode = inner.code ?? body.code;
+  const status =
+    typeof body.status === 'number'
+      ? body.status
+      : typeof inner.status === 'number'
+        ? inner.status
+        : typeof rawCode === 'number'
+          ? rawCode
+          : undefined;
+  const code = str(rawCode);
+  const type = str(inner.type === 'error' ? undefined : inner.type);
+  sink.error(t, classifyError(code, type, status, fallback), code ?? type, str(inner.message ?? body.message));
+}
+
+/** A payload that is not the JSON object the protocol promises. */
+export function reportMalformed(sink: EventSink, t: Nanos, payload: string): void {
+  const shown = payload.length > 120 ? `${payload.slice(0, 120)}…` : payload;
+  sink.error(t, 'protocol', 'malformed_event', `malformed event: ${shown}`);
+}
+
+/** The body ended before the protocol's terminal event. */
+export function reportStreamEnded(sink: EventSink, t: Nanos, expected: string): void {
+  sink.error(t, 'protocol', 'stream_ended', `stream ended before ${expected}`);
+}

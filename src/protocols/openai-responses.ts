@@ -1,0 +1,176 @@
+import type {
+  Channel,
+  EventSink,
+  MessageDecoder,
+  Nanos,
+  ProtocolAdapter,
+  RequestInput,
+  StreamDecoder,
+} from '../load/types.js';
+import { isObject, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { FieldScan } from './json-scan.js';
+import { SseReader } from './sse.js';
+
+/**
+ * OpenAI Responses API, over HTTP SSE and in WebSocket mode. Both wires carry the same JSON events, so
+ * one event decoder serves both.
+ */
+
+const DELTA_TYPES: ReadonlyArray<readonly [string, Channel]> = [
+  ['response.output_text.delta', 'text'],
+  ['response.reasoning_text.delta', 'reasoning'],
+  ['response.reasoning_summary_text.delta', 'reasoning'],
+  ['response.function_call_arguments.delta', 'tool'],
+];
+const DELTA_CHANNEL = new Map<string, Channel>(DELTA_TYPES);
+/** The delta types have distinct lengths, so the length of the type picks the one candidate to compare. */
+const DELTA_BY_LENGTH: Array<readonly [Buffer, Channel] | undefined> = [];
+for (const [type, channel] of DELTA_TYPES) {
+  if (DELTA_BY_LENGTH[type.length]) throw new Error(`delta types of equal length: ${type}`);
+  DELTA_BY_LENGTH[type.length] = [Buffer.from(type), channel];
+}
+
+const TYPE = 0;
+const DELTA = 1;
+const STAMP = 2;
+
+/**
+ * Turns Responses events (one JSON object each) into sink calls. Delta events, nearly all of a stream,
+ * take a byte-scanning fast path; everything else is `JSON.parse`d. `fastPath: false` runs the parse path
+ * alone, which is how the tests prove the two agree.
+ */
+export class ResponsesEvents {
+  /** done or error has been reported; later events are dropped. */
+  finished = false;
+  private readonly scan = new FieldScan(['type', 'delta', 'wb_t']);
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly fastPath = true,
+  ) {}
+
+  event(buf: Buffer, start: number, end: number, t: Nanos): void {
+    if (this.finished || (this.fastPath && this.fastDelta(buf, start, end, t))) return;
+    this.parsed(buf.toString('utf8', start, end), t);
+  }
+
+  private fastDelta(buf: Buffer, start: number, end: number, t: Nanos): boolean {
+    const s = this.scan;
+    if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
+    const candidate = DELTA_BY_LENGTH[s.end[TYPE] - s.start[TYPE] - 2];
+    if (candidate === undefined || !s.stringIs(buf, TYPE, candidate[0])) return false;
+    this.sink.delta(t, candidate[1], s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
+    return true;
+  }
+
+  private parsed(json: string, t: Nanos): void {
+    let ev: unknown;
+    try {
+      ev = JSON.parse(json);
+    } catch {
+      ev = undefined;
+    }
+    if (!isObject(ev)) {
+      this.finished = true;
+      return reportMalformed(this.sink, t, json);
+    }
+    const type = ev.type;
+    if (typeof type !== 'string') return;
+    const channel = DELTA_CHANNEL.get(type);
+    if (channel !== undefined) {
+      if (typeof ev.delta === 'string') {
+        this.sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
+      }
+      return;
+    }
+    const response = isObject(ev.response) ? ev.response : {};
+    switch (type) {
+      case 'response.created':
+        return this.sink.ack(t);
+      case 'response.completed':
+        return this.complete(response, t);
+      case 'response.incomplete': {
+        const reason = isObject(response.incomplete_details) ? response.incomplete_details.reason : undefined;
+        // Hitting max_output_tokens is how a capped benchmark generation normally ends, not a failure.
+        if (reason === 'max_output_tokens') return this.complete(response, t);
+        this.finished = true;
+        const code = typeof reason === 'string' ? reason : 'incomplete';
+        return this.sink.error(t, 'protocol', code, `response incomplete: ${code}`);
+      }
+      case 'response.failed':
+        this.finished = true;
+        return reportErrorPayload(this.sink, t, response, 'server_error');
+      case 'error':
+        this.finished = true;
+        return reportErrorPayload(this.sink, t, ev);
+    }
+  }
+
+  private complete(response: Record<string, unknown>, t: Nanos): void {
+    const usage = response.usage;
+    if (isObject(usage) && typeof usage.output_tokens === 'number') {
+      this.sink.usage(typeof usage.input_tokens === 'number' ? usage.input_tokens : undefined, usage.output_tokens);
+    }
+    this.finished = true;
+    this.sink.done(t, typeof response.id === 'string' ? response.id : undefined);
+  }
+}
+
+class ResponsesSseDecoder implements StreamDecoder {
+  private readonly events: ResponsesEvents;
+  private readonly reader: SseReader;
+
+  constructor(
+    private readonly sink: EventSink,
+    fastPath: boolean,
+  ) {
+    this.events = new ResponsesEvents(sink, fastPath);
+    this.reader = new SseReader((buf, start, end, t) => this.events.event(buf, start, end, t));
+  }
+
+  push(chunk: Buffer, t: Nanos): void {
+    this.reader.push(chunk, t);
+  }
+
+  end(t: Nanos): void {
+    if (!this.events.finished) reportStreamEnded(this.sink, t, 'response.completed');
+  }
+}
+
+class ResponsesWsDecoder implements MessageDecoder {
+  private readonly events: ResponsesEvents;
+
+  constructor(sink: EventSink, fastPath: boolean) {
+    this.events = new ResponsesEvents(sink, fastPath);
+  }
+
+  message(data: Buffer, t: Nanos): boolean {
+    this.events.event(data, 0, data.length, t);
+    return this.events.finished;
+  }
+}
+
+function body(req: RequestInput, head: Record<string, unknown>): string {
+  return JSON.stringify({
+    ...head,
+    ...req.extra,
+    ...(req.previousResponseId !== undefined ? { previous_response_id: req.previousResponseId } : {}),
+  });
+}
+
+export const openaiResponses = {
+  kind: 'openai-responses',
+  http: {
+    path: '/v1/responses',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    encode: (req: RequestInput): string =>
+      body(req, { model: req.model, input: req.prompt, max_output_tokens: req.maxOutputTokens, stream: true }),
+    decoder: (sink: EventSink, fastPath = true): StreamDecoder => new ResponsesSseDecoder(sink, fastPath),
+  },
+  ws: {
+    path: '/v1/responses',
+    encode: (req: RequestInput): string =>
+      body(req, { type: 'response.create', model: req.model, input: req.prompt, max_output_tokens: req.maxOutputTokens }),
+    decoder: (sink: EventSink, fastPath = true): MessageDecoder => new ResponsesWsDecoder(sink, fastPath),
+  },
+} satisfies ProtocolAdapter;

@@ -1,0 +1,25 @@
+import type { ProtocolAdapter } from '../load/types.js';
+import { openaiChat } from './openai-chat.js';
+import { openaiResponses } from './openai-responses.js';
+
+/** Every protocol wirebench speaks, by the `kind` a scenario names it with. */
+export const PROTOCOL_KINDS = ['openai-responses', 'openai-chat'] as const;
+export type ProtocolKind = (typeof PROTOCOL_KINDS)[number];
+
+const ADAPTERS: Readonly<Record<ProtocolKind, ProtocolAdapter>> = {
+  'openai-responses': openaiResponses,
+  'openai-chat': openaiChat,
+};
+
+function isKind(kind: string): kind is ProtocolKind {
+  return Object.hasOwn(ADAPTERS, kind);
+}
+
+export function getProtocol(kind: string): ProtocolAdapter | undefined {
+  return isKind(kind) ? ADAPTERS[kind] : undefined;
+}
+
+/** Whether the protocol has a WebSocket mode (the ws-* connection policies need one). */
+export function wsCapable(kind: string): boolean {
+  return getProtocol(kind)?.ws !== undefined;
+}

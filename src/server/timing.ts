@@ -1,0 +1,136 @@
+/**
+ * Seeded randomness and the absolute token schedule. Times are `performance.now()` milliseconds: every
+ * due time is derived from T0, never from when the previous timer happened to fire, so timer lateness
+ * delays a batch but never accumulates into the decode rate.
+ */
+
+/** Uniform in [0, 1). */
+export type Rng = () => number;
+
+/** mulberry32: tiny, fast and good enough to pick words and jitter intervals. */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Seed of one PRNG stream of one request: the server seed, the request's sequence number and a stream
+ * tag, hashed so that neighbouring inputs give unrelated streams (text must not shift when only the
+ * jitter setting changes, hence separate streams for text and timing).
+ */
+export function streamSeed(seed: number, seq: number, stream: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ seq, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ stream, 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+export interface Pace {
+  /** Due time of the first output token. */
+  firstAt: number;
+  tps: number;
+  jitter: number;
+  chunkTokens: number;
+  tokens: number;
+}
+
+/**
+ * Due times of the deltas of one output, computed lazily (a long output costs no memory). Token k is
+ * due at firstAt + the sum of k intervals of (1000/tps)·(1 + jitter·u), u uniform in [−1, 1] (jitter ≤ 1
+ * keeps intervals ≥ 0 and the mean rate exact); a delta
+ * is due when its last token is.
+ */
+export class DeltaClock {
+  /** Due time and token count of the current delta, valid after `next()` returned true. */
+  due = 0;
+  size = 0;
+  private left: number;
+  private tokenAt: number;
+  private started = false;
+  private readonly interval: number;
+
+  constructor(
+    private readonly pace: Pace,
+    private readonly rand: Rng,
+  ) {
+    this.left = pace.tokens;
+    this.tokenAt = pace.firstAt;
+    this.interval = 1000 / pace.tps;
+  }
+
+  next(): boolean {
+    if (this.left === 0) return false;
+    const n = Math.min(this.pace.chunkTokens, this.left);
+    for (let i = 0; i < n; i++) {
+      if (this.started) {
+        this.tokenAt += this.interval * (1 + this.pace.jitter * (2 * this.rand() - 1));
+      }
+      this.started = true;
+    }
+    this.left -= n;
+    this.size = n;
+    this.due = this.tokenAt;
+    return true;
+  }
+}
+
+/** How close to a precise due time the ticker stops trusting setTimeout and polls instead. */
+const PRECISE_WINDOW_MS = 2;
+
+/**
+ * One timer per stream, armed for the next due time. `tick` runs when it fires and returns the next
+ * due time, or undefined when the stream is over.
+ *
+ * Node's timers fire 0–2 ms late (libuv's millisecond loop clock), which is noise on an inter-token gap
+ * (the absolute schedule absorbs it) but a bias on the ack and the first token, which the TTFT accuracy
+ * rests on. For due times `precise()` marks, the ticker sleeps until just before and then polls with
+ * setImmediate, which yields to I/O on every turn: at most ~2 ms of polling per response.
+ */
+export class Ticker {
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+
+  constructor(
+    private readonly tick: (now: number) => number | undefined,
+    private readonly precise: () => boolean = () => false,
+  ) {}
+
+  /** Runs `tick` now if `due` has passed, else arms the timer for it. */
+  at(due: number): void {
+    const now = performance.now();
+    if (due > now) {
+      const wait = due - now;
+      if (!this.precise()) {
+        // Integer delays share Node's per-duration timer lists; libuv's millisecond clock may fire a
+        // timer up to 1 ms early, which `fire` catches by re-arming.
+        this.timer = setTimeout(this.fire, Math.ceil(wait), due);
+      } else if (wait > PRECISE_WINDOW_MS) {
+        this.timer = setTimeout(this.fire, Math.floor(wait - PRECISE_WINDOW_MS), due);
+      } else {
+        this.immediate = setImmediate(this.fire, due);
+      }
+      return;
+    }
+    const next = this.tick(now);
+    if (next !== undefined) this.at(next);
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  private readonly fire = (due: number): void => {
+    this.timer = undefined;
+    this.immediate = undefined;
+    this.at(due);
+  };
+}

@@ -1,0 +1,93 @@
+import type { Socket } from 'node:net';
+import type { RawData, WebSocket } from 'ws';
+import type { ServerContext } from './context.js';
+import { previousNotFound, RequestError, type ApiError } from './errors.js';
+import type { Generation } from './generation.js';
+import { parseResponsesRequest, ResponsesEmitter, ResponseTurn } from './responses.js';
+import { BoundedStore } from './store.js';
+import { WsWriter } from './ws-writer.js';
+
+/** Responses a connection remembers for chaining, besides the global store. */
+const CONNECTION_CACHE = 64;
+
+/** OpenAI Responses WebSocket mode on one socket: `response.create` turns, one at a time. */
+export class WsSession {
+  private active: Generation | undefined;
+  private readonly cache = new BoundedStore<number>(CONNECTION_CACHE);
+  private readonly writer: WsWriter;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly ws: WebSocket,
+    socket: Socket,
+  ) {
+    this.writer = new WsWriter(ws, socket);
+    ws.on('message', (data, isBinary) => this.message(data, isBinary));
+    // Clients may vanish without a close frame; either way the turn's timer must go.
+    ws.on('close', () => {
+      if (this.active) ctx.stop(this.active);
+      this.active = undefined;
+    });
+    ws.on('error', () => ws.terminate());
+  }
+
+  private message(data: RawData, isBinary: boolean): void {
+    const t0 = performance.now();
+    try {
+      this.turn(t0, this.parse(data, isBinary));
+    } catch (e) {
+      if (!(e instanceof RequestError)) throw e;
+      this.error(e.body());
+    }
+  }
+
+  private parse(data: RawData, isBinary: boolean): Record<string, unknown> {
+    let msg: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      msg = JSON.parse(data.toString());
+    } catch {
+      throw new RequestError('invalid_json', 'Messages must be JSON text.');
+    }
+    const m = msg as Record<string, unknown> | null;
+    if (typeof m !== 'object' || m === null || m.type !== 'response.create') {
+      throw new RequestError('invalid_event', `Unsupported event type; expected 'response.create'.`, 'type');
+    }
+    if (this.active) {
+      throw new RequestError(
+        'conversation_already_has_active_response',
+        'Conversation already has an active response in progress. Wait until the response is finished before creating a new one.',
+      );
+    }
+    // Accept the request fields at the top level (as Codex sends them) or nested under `response`.
+    const nested = m.response;
+    return typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? (nested as Record<string, unknown>) : m;
+  }
+
+  private turn(t0: number, body: Record<string, unknown>): void {
+    const req = parseResponsesRequest(body);
+    const ctx = this.ctx;
+    let previous = 0;
+    if (req.previousResponseId !== null) {
+      const p = this.cache.get(req.previousResponseId) ?? ctx.store.get(req.previousResponseId);
+      if (p === undefined) throw previousNotFound(req.previousResponseId);
+      previous = p;
+    }
+    ctx.stats.wsTurns++;
+    const turn = new ResponseTurn(req, previous);
+    const plan = ctx.plan(t0, ctx.opts.wsOverheadMs, req.generate ? req.maxOutputTokens : 0);
+    const g = ctx.generation(plan, new ResponsesEmitter(turn, this.writer), (_text, n) => {
+      this.active = undefined;
+      const context = turn.contextTokens + n;
+      this.cache.set(turn.id, context);
+      if (req.store) ctx.store.set(turn.id, context);
+    });
+    this.active = g;
+    g.start();
+  }
+
+  private error(error: ApiError): void {
+    const tail = this.ctx.opts.stamp ? `,"wb_t":"${process.hrtime.bigint()}"}` : '}';
+    this.ws.send(`{"type":"error","status":400,"error":${JSON.stringify(error)}${tail}`);
+  }
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { getProtocol, PROTOCOL_KINDS, wsCapable } from '../../src/protocols/registry.js';
+
+describe('protocol registry', () => {
+  it('finds every kind it lists, under that kind', () => {
+    for (const kind of PROTOCOL_KINDS) expect(getProtocol(kind)?.kind).toBe(kind);
+  });
+
+  it('knows which protocols have a WebSocket mode', () => {
+    expect(wsCapable('openai-responses')).toBe(true);
+    expect(wsCapable('openai-chat')).toBe(false);
+    expect(wsCapable('nope')).toBe(false);
+  });
+
+  it('returns undefined for unknown kinds, including inherited property names', () => {
+    expect(getProtocol('anthropic-messages')).toBeUndefined();
+    expect(getProtocol('toString')).toBeUndefined();
+  });
+});
