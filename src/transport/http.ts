@@ -13,6 +13,7 @@ import type {
 import { now } from '../metrics/clock.js';
 import { classifyError, RequestTimeout, statusClass } from './errors.js';
 import { openTimedSocket, readyEvent, socketTarget, type SocketTarget, type TimedSocket } from './socket.js';
+import { ownSocket, type SocketOwner } from './undici-hooks.js';
 
 /** Error bodies are read for their message only; a misbehaving server cannot make us buffer more. */
 const ERROR_BODY_LIMIT = 4096;
@@ -23,9 +24,9 @@ const ERROR_BODY_LIMIT = 4096;
  * `fresh`, every request gets a new Client and the connection closes after it (`reset: true` sends
  * `connection: close`); otherwise the Client keeps its socket alive across requests.
  */
-class HttpConnection implements Connection {
+class HttpConnection implements Connection, SocketOwner {
   private client: Client | undefined;
-  private current: RequestRecord | undefined;
+  inFlight: RequestRecord | undefined;
   private timed: TimedSocket | undefined;
   private readonly target: SocketTarget;
   private readonly http: HttpProtocol;
@@ -50,13 +51,14 @@ class HttpConnection implements Connection {
       headersTimeout: 0,
       bodyTimeout: 0,
       connect: (_options, callback) => {
-        const rec = this.current;
+        const rec = this.inFlight;
         if (rec === undefined) {
           callback(new Error('connection opened outside a request'), null);
           return;
         }
         const timed = openTimedSocket(this.target, rec, 'readable');
         this.timed = timed;
+        ownSocket(timed.socket, this);
         const onError = (err: Error): void => callback(err, null);
         timed.socket.once('error', onError);
         timed.socket.once(readyEvent(this.target), () => {
@@ -68,20 +70,19 @@ class HttpConnection implements Connection {
   }
 
   exchange(req: RequestInput, rec: RequestRecord, signal: AbortSignal): Promise<void> {
-    this.current = rec;
+    this.inFlight = rec;
     rec.reused = true; // the connector clears it when this request opens the connection
     const client = this.fresh || this.client === undefined ? this.newClient() : this.client;
     if (!this.fresh) this.client = client;
     const body = this.http.encode(req);
     return new Promise<boolean>((resolve) => {
       const handler = new ResponseHandler(this, rec, this.http, signal, resolve);
-      rec.requestSent = now();
       client.dispatch(
         { origin: this.opts.target.origin, method: 'POST', path: this.path, headers: this.headers, body, reset: this.fresh },
         handler,
       );
     }).then((broken) => {
-      this.current = undefined;
+      this.inFlight = undefined;
       // After a transport failure the socket's state is unknown (an aborted request leaves a half-read
       // body): it must not carry the next request, and undici's graceful close would wait on it forever.
       if (broken && client === this.client) this.client = undefined;

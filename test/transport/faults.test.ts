@@ -116,6 +116,9 @@ describe('failures are classified, and no request outlives its deadline', () => 
     expect(tl.status).toBe(200);
     expect(tl.connStart).toBeGreaterThan(0);
     expect(tl.connectEnd).toBeGreaterThan(tl.connStart);
+    // The request leaves when undici writes its headers, after the connection is up — not when handed over.
+    expect(tl.requestSent).toBeGreaterThanOrEqual(tl.connectEnd);
+    expect(tl.firstByte).toBeGreaterThan(tl.requestSent);
   });
 
   it.each([
