@@ -40,7 +40,11 @@ export function serveCommand(cli: Command): void {
         const stop = (): void => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // Started by a harness as its embedded server: leave when it does, even if it died unannounced.
+        if (process.connected) process.once('disconnect', stop);
       });
       await server.close();
+      // The IPC channel of an embedded server would keep this process alive after the close.
+      if (process.connected) process.disconnect();
     });
 }

@@ -1,55 +1,78 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { ServerOptions, ServerStats } from './index.js';
+import { fileURLToPath } from 'node:url';
+import type { ServerOptions } from './index.js';
 
 export interface EmbeddedServer {
   url: string;
-  stats(): Promise<ServerStats>;
   close(): Promise<void>;
 }
 
 /**
- * The compiled worker entry. Under vitest this module runs from src/*.ts, which a worker thread cannot
- * load, so it points at the build output instead (`npm test` builds first).
+ * The compiled CLI. Under vitest this module runs from src/*.ts, which plain node cannot load, so it
+ * points at the build output instead (`npm test` builds first).
  */
-function entry(): string {
-  const here = fileURLToPath(import.meta.url);
-  const beside = path.join(path.dirname(here), 'thread.js');
+function cliEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const beside = path.join(here, '..', 'cli', 'index.js');
   if (existsSync(beside)) return beside;
-  const root = path.resolve(path.dirname(here), '..', '..');
-  const built = path.join(root, 'dist', 'src', 'server', 'thread.js');
+  const built = path.join(here, '..', '..', 'dist', 'src', 'cli', 'index.js');
   if (!existsSync(built)) throw new Error(`embedded server needs a build: ${built} is missing (run npm run build)`);
   return built;
 }
 
-/** Starts the reference server in a worker thread on an ephemeral loopback port. */
+const FLAGS: Record<Exclude<keyof ServerOptions, 'host' | 'port' | 'stamp'>, string> = {
+  ttftMs: '--ttft-ms',
+  tps: '--tps',
+  jitter: '--jitter',
+  chunkTokens: '--chunk-tokens',
+  outputTokens: '--output-tokens',
+  httpOverheadMs: '--http-overhead-ms',
+  wsOverheadMs: '--ws-overhead-ms',
+  wsConnectOverheadMs: '--ws-connect-overhead-ms',
+  seed: '--seed',
+};
+
+/**
+ * Starts the reference server as `wirebench serve` in a child process on an ephemeral loopback port.
+ * A process, not a thread: the client's CPU figures (process.cpuUsage) must not include the server's,
+ * and neither may share an event loop or a heap. The IPC channel ties the child's life to ours.
+ */
 export function startEmbeddedServer(opts: Partial<ServerOptions>): Promise<EmbeddedServer> {
-  const worker = new Worker(entry(), { workerData: { host: '127.0.0.1', port: 0, ...opts } });
-  const reply = <T>(type: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (msg: { type: string } & T): void => {
-        if (msg.type !== type) return;
-        worker.off('message', onMessage);
-        worker.off('error', reject);
-        resolve(msg);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-    });
-  return reply<{ url: string }>('listening').then(({ url }) => ({
-    url,
-    stats: async () => {
-      const answer = reply<{ stats: ServerStats }>('stats');
-      worker.postMessage({ type: 'stats' });
-      return (await answer).stats;
-    },
-    close: async () => {
-      const closed = reply('closed');
-      worker.postMessage({ type: 'close' });
-      await closed;
-      await worker.terminate();
-    },
-  }));
+  const args = [cliEntry(), 'serve', '--host', '127.0.0.1', '--port', '0'];
+  for (const [key, flag] of Object.entries(FLAGS)) {
+    const value = opts[key as keyof typeof FLAGS];
+    if (value !== undefined) args.push(flag, String(value));
+  }
+  if (opts.stamp) args.push('--stamp');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // The channel exists so the child notices our death; it must not keep our own process alive.
+  child.channel?.unref();
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise<EmbeddedServer>((resolve, reject) => {
+    let out = '';
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      const m = /^listening (\S+)\n/m.exec(out);
+      if (m === null) return;
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      resolve({
+        url: m[1],
+        close: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    };
+    const onExit = (code: number | null): void =>
+      reject(new Error(`embedded server exited (${code}) before listening: ${stderr.trim()}`));
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
