@@ -13,6 +13,14 @@ const LATENCY_ROWS: readonly (readonly [MetricName, string])[] = [
   ['e2e_ms', 'E2E ms'],
 ];
 
+/** Shown only when measured: connection set-up (fresh connections) and the stamped per-token delay. */
+const OPTIONAL_ROWS: readonly (readonly [MetricName, string])[] = [
+  ['connect_ms', 'connect ms'],
+  ['tls_ms', 'TLS ms'],
+  ['handshake_ms', 'upgrade ms'],
+  ['token_delay_ms', 'token delay ms'],
+];
+
 /** The medians the one-line verdict per variant pair shows, with the label it uses. */
 const CHANGE_LABELS: readonly (readonly [MetricName, string])[] = [
   ['ttft_ms', 'TTFT'],
@@ -20,6 +28,7 @@ const CHANGE_LABELS: readonly (readonly [MetricName, string])[] = [
   ['itl_ms', 'ITL'],
   ['e2e_ms', 'E2E'],
   ['decode_tps', 'decode tok/s'],
+  ['token_delay_ms', 'token delay'],
 ];
 
 /** Metrics where a larger number is better; the rest are latencies. */
@@ -72,7 +81,8 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   const errors = Object.entries(v.counts.errors).filter(([, n]) => n > 0);
   if (errors.length > 0) lines.push(`  errors   ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
   const rows: string[][] = [['', 'p50', 'p90', 'p99']];
-  for (const [metric, label] of LATENCY_ROWS) {
+  const optional = OPTIONAL_ROWS.filter(([metric]) => v.metrics[metric] !== undefined);
+  for (const [metric, label] of [...LATENCY_ROWS, ...optional]) {
     const s = v.metrics[metric];
     if (s === undefined) {
       rows.push([label, '-', '-', '-']);
