@@ -5,6 +5,7 @@
  * counted with the real tokenizer, so a surprise can never silently skew a benchmark.
  */
 import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { rng } from '../shared/rng.js';
 
 const WORDS = `the of and to in is for that on with as was at by from this be are or an it not have which
 one all their there has more its also new some when what time can out other about into only over these
@@ -49,18 +50,6 @@ function vocab(): Vocabulary {
   return vocabulary;
 }
 
-/** mulberry32: tiny, seedable, and the same on every platform. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CACHE_LIMIT = 16;
 const cache = new Map<string, string>();
 
@@ -82,7 +71,7 @@ export function synthesizePrompt(tokens: number, seed = 1): string {
 
 function build(tokens: number, seed: number): string {
   const v = vocab();
-  const rand = random(seed);
+  const rand = rng(seed);
   const pick = (list: string[]): string => list[Math.floor(rand() * list.length)];
   const pieces: string[] = [];
   let sentenceLeft = 0;

@@ -4,13 +4,13 @@
  */
 import * as z from 'zod';
 import { CONNECTION_POLICIES } from '../load/types.js';
+import { PROTOCOL_KINDS, wsCapable } from '../protocols/registry.js';
 import { describeValue } from './errors.js';
 
-export const PROTOCOLS = ['openai-responses', 'openai-chat'] as const;
-export type ProtocolKind = (typeof PROTOCOLS)[number];
-
-/** Protocols whose adapter has a WebSocket mode (`ProtocolAdapter.ws`): the only ones `ws-*` connections can use. */
-export const WS_PROTOCOLS: readonly ProtocolKind[] = ['openai-responses'];
+/** The registry is the one list of protocols; the schema only reads it. */
+const PROTOCOLS = PROTOCOL_KINDS;
+/** Protocols whose adapter has a WebSocket mode: the only ones `ws-*` connections can use. */
+const WS_PROTOCOLS: readonly string[] = PROTOCOL_KINDS.filter(wsCapable);
 
 export const MAX_PROMPT_TOKENS = 131_072;
 export const DEFAULT_PROMPT_TOKENS = 32;

@@ -1,5 +1,6 @@
 import { WordSource } from './text.js';
-import { DeltaClock, rng, streamSeed, Ticker } from './timing.js';
+import { rng } from '../shared/rng.js';
+import { DeltaClock, streamSeed, Ticker } from './timing.js';
 
 /**
  * A protocol's view of one streamed response. The generation calls `open`, then any of `ack`, `delta`

@@ -1,4 +1,4 @@
-import type { Rng } from './timing.js';
+import type { Rng } from '../shared/rng.js';
 
 /**
  * Output vocabulary: common English words, each exactly one o200k token with its leading space, so

@@ -4,20 +4,7 @@
  * delays a batch but never accumulates into the decode rate.
  */
 
-/** Uniform in [0, 1). */
-export type Rng = () => number;
-
-/** mulberry32: tiny, fast and good enough to pick words and jitter intervals. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Rng } from '../shared/rng.js';
 
 /**
  * Seed of one PRNG stream of one request: the server seed, the request's sequence number and a stream

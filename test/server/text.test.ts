@@ -1,7 +1,7 @@
 import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { WORDS, WordSource } from '../../src/server/text.js';
-import { rng } from '../../src/server/timing.js';
+import { rng } from '../../src/shared/rng.js';
 
 describe('output words', () => {
   it('are 64 distinct words, each exactly one o200k token with a leading space', () => {
