@@ -46,7 +46,9 @@ export function startEmbeddedServer(opts: Partial<ServerOptions>): Promise<Embed
     if (value !== undefined) args.push(flag, String(value));
   }
   if (opts.stamp) args.push('--stamp');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // detached: a terminal's Ctrl-C goes to the whole foreground process group; the server must outlive it
+  // to serve the in-flight requests the harness then finishes. The IPC channel still ends it with us.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
   // The channel exists so the child notices our death; it must not keep our own process alive.
   child.channel?.unref();
   let stderr = '';

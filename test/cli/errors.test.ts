@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, STACK_FRAME, assertBuilt, fixture, runCli, tempDir, type Outcome } from './helpers.js';
+
+const tmp = tempDir();
+beforeAll(assertBuilt);
+afterAll(tmp.cleanup);
+
+function explain(o: Outcome): string {
+  return `exit ${o.code} (${o.signal})\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`;
+}
+
+/** A usage or configuration error: exit 2, a short message, no stack trace, no output. */
+function expectUsageError(o: Outcome, ...mentions: (string | RegExp)[]): void {
+  expect(o.code, explain(o)).toBe(2);
+  expect(o.stderr).not.toMatch(STACK_FRAME);
+  expect(o.stderr).not.toMatch(/internal error/);
+  const lines = o.stderr.trim().split('\n');
+  expect(lines.length, o.stderr).toBeGreaterThanOrEqual(1);
+  expect(lines.length, o.stderr).toBeLessThanOrEqual(3);
+  for (const m of mentions) {
+    if (typeof m === 'string') expect(o.stderr).toContain(m);
+    else expect(o.stderr).toMatch(m);
+  }
+}
+
+describe('wirebench run with bad input', () => {
+  // cwd = the fixture folder, so messages name the file as the user typed it.
+  const run = (...args: string[]): Promise<Outcome> =>
+    runCli(['run', ...args, '--out', path.join(tmp.dir, 'never')], { cwd: path.join(REPO, 'test', 'fixtures', 'cli') });
+
+  it('malformed YAML names file:line', async () => {
+    expectUsageError(await run('malformed.yaml'), /^malformed\.yaml:\d+:\d+ /m);
+  });
+
+  it('an unknown protocol names file:line and the field', async () => {
+    expectUsageError(await run('unknown-protocol.yaml'), /^unknown-protocol\.yaml:5:\d+ variants\[1\]\.protocol: /m, 'anthropic-messages');
+  });
+
+  it('ws-persistent with openai-chat names file:line and the field', async () => {
+    expectUsageError(await run('ws-chat.yaml'), /^ws-chat\.yaml:5:\d+ variants\[1\]\.connection: /m, 'openai-chat');
+  });
+
+  it('an unset ${env:…} reference names the variable', async () => {
+    expectUsageError(await run('missing-env.yaml'), /^missing-env\.yaml:4:\d+ headers\.authorization: /m, 'WB_MISSING_KEY');
+  });
+
+  it('a missing file is named', async () => {
+    expectUsageError(await run('no-such-scenario.yaml'), 'no-such-scenario.yaml');
+  });
+
+  it('an unknown flag is named', async () => {
+    expectUsageError(await run('small.yaml', '--bogus-flag'), '--bogus-flag');
+  });
+
+  it('--concurrency 0 is named', async () => {
+    expectUsageError(await run('small.yaml', '--concurrency', '0'), '--concurrency');
+  });
+});
+
+describe('wirebench validate', () => {
+  it('prints ok for the quickstart scenario', async () => {
+    const o = await runCli(['validate', path.join(REPO, 'scenarios', 'quickstart.yaml')]);
+    expect(o.code, explain(o)).toBe(0);
+    expect(o.stdout).toBe('ok\n');
+  });
+
+  it('exits 2 for a bad file, with nothing on stdout', async () => {
+    const o = await runCli(['validate', fixture('ws-chat.yaml')]);
+    expectUsageError(o, 'variants[1].connection');
+    expect(o.stdout).toBe('');
+  });
+});
+
+describe('wirebench schema', () => {
+  it('prints a JSON Schema describing variants', async () => {
+    const o = await runCli(['schema']);
+    expect(o.code, explain(o)).toBe(0);
+    const schema = JSON.parse(o.stdout);
+    expect(schema.properties.variants).toBeDefined();
+    expect(schema.properties.variants.type).toBe('array');
+  });
+});
