@@ -3,14 +3,11 @@
  * SSE vs WebSocket, next to a floor (a bare node:net / bare ws reader that only counts bytes or messages)
  * measured in the same run. Figures, not a test: the machine is shared, so read the ratios.
  *
- * The reference server runs in a child process (its CPU must not be billed to the client: cpuUsage is
- * per process) and emits 1000-token answers as fast as it can (tps 1e6, TTFT 0), so the client is the
+ * The reference server runs in a child process and emits 1000-token answers as fast as it can (tps 1e6, TTFT 0), so the client is the
  * only thing being timed. Usage: npm run bench [-- --requests 200 --rounds 5]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Client } from 'undici';
 import WebSocket from 'ws';
 import type { ConnectionPolicy, RequestInput } from '../src/load/types.js';
 import { now } from '../src/metrics/clock.js';
@@ -18,6 +15,7 @@ import { MetricSet } from '../src/metrics/metric-set.js';
 import { outputTokens, recordRequest } from '../src/metrics/request-metrics.js';
 import { Timeline } from '../src/metrics/timeline.js';
 import { openaiResponses } from '../src/protocols/openai-responses.js';
+import { startEmbeddedServer } from '../src/server/embedded.js';
 import { getTransport } from '../src/transport/registry.js';
 
 const TOKENS = 1000;
@@ -27,20 +25,6 @@ const arg = (name: string, dflt: number): number => {
 };
 const REQUESTS = arg('requests', 100);
 const ROUNDS = arg('rounds', 5);
-
-async function startServer(): Promise<{ url: URL; child: ChildProcess }> {
-  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'index.js');
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', '--port', '0', '--ttft-ms', '0', '--tps', '1000000', '--output-tokens', String(TOKENS)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (b: Buffer) => resolve(b.toString().trim().replace(/^listening /, '')));
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { url: new URL(url), child };
-}
 
 const body = JSON.stringify({ model: 'bench', input: 'hi', max_output_tokens: TOKENS, stream: true });
 
@@ -83,6 +67,29 @@ async function bareWs(url: URL): Promise<(n: number) => Promise<void>> {
   };
 }
 
+/** undici alone on one kept-alive connection, body bytes counted: what the HTTP client library costs. */
+async function bareUndici(url: URL, n: number): Promise<void> {
+  const client = new Client(url.origin, { pipelining: 1 });
+  for (let i = 0; i < n; i++) {
+    await new Promise<void>((resolve, reject) => {
+      let bytes = 0;
+      client.dispatch(
+        { method: 'POST', path: '/v1/responses', headers: { 'content-type': 'application/json' }, body },
+        {
+          // undici takes a handler for its new API only when it has onRequestStart.
+          onRequestStart: () => {},
+          onResponseData: (_c, chunk) => {
+            bytes += chunk.length;
+          },
+          onResponseEnd: () => (bytes > 0 ? resolve() : reject(new Error('empty response'))),
+          onResponseError: (_c, err) => reject(err),
+        },
+      );
+    });
+  }
+  await client.close();
+}
+
 /** The full wirebench path: transport, adapter, timeline and histograms. */
 async function wirebench(policy: ConnectionPolicy, url: URL, n: number): Promise<void> {
   const conn = getTransport(policy).connection(openaiResponses, { target: url, headers: {}, perMessageDeflate: false });
@@ -115,12 +122,15 @@ async function measure(fn: () => Promise<void>, events: number): Promise<Figure>
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const { url, child } = await startServer();
+  // The server runs in a child process: its CPU must not be billed to the client (cpuUsage is per process).
+  const server = await startEmbeddedServer({ ttftMs: 0, tps: 1_000_000, outputTokens: TOKENS });
+  const url = new URL(server.url);
   const events = REQUESTS * TOKENS;
   const cases: Record<string, () => Promise<void>> = {
     'floor sse (net, bytes)': async () => {
       for (let i = 0; i < REQUESTS; i++) await bareSse(url);
     },
+    'undici sse (bytes counted)': () => bareUndici(url, REQUESTS),
     'wirebench sse (http-keepalive)': () => wirebench('http-keepalive', url, REQUESTS),
     'floor ws (ws, messages)': async () => (await bareWs(url))(REQUESTS),
     'wirebench ws (ws-persistent)': () => wirebench('ws-persistent', url, REQUESTS),
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, fn] of Object.entries(cases)) results[name].push(await measure(fn, events));
   }
-  child.kill('SIGTERM');
+  await server.close();
 
   const fig = (name: string): Figure => ({
     cpuUsPerEvent: median(results[name].map((f) => f.cpuUsPerEvent)),
@@ -145,12 +155,17 @@ async function main(): Promise<void> {
   }
   const sse = fig('wirebench sse (http-keepalive)');
   const sseFloor = fig('floor sse (net, bytes)');
+  const undici = fig('undici sse (bytes counted)');
   const ws = fig('wirebench ws (ws-persistent)');
   const wsFloor = fig('floor ws (ws, messages)');
   console.log('');
   console.log(
     `SSE: ${(sse.cpuUsPerEvent / sseFloor.cpuUsPerEvent).toFixed(2)}× the floor's CPU; ` +
       `${(sse.cpuUsPerEvent - sseFloor.cpuUsPerEvent).toFixed(3)} µs/event above it (target: ≤ 1.0 µs per event in all)`,
+  );
+  console.log(
+    `     of which the HTTP client (undici) ${(undici.cpuUsPerEvent - sseFloor.cpuUsPerEvent).toFixed(3)} µs, ` +
+      `wirebench's decoding and recording ${(sse.cpuUsPerEvent - undici.cpuUsPerEvent).toFixed(3)} µs`,
   );
   console.log(
     `WS:  ${(ws.cpuUsPerEvent / wsFloor.cpuUsPerEvent).toFixed(2)}× the floor's CPU; ` +

@@ -8,6 +8,7 @@ export interface ClosedLoad {
   requests?: number;
   /** Measured seconds; exclusive with `requests`. */
   duration?: number;
+  /** Warm-up requests (at least one per user when > 0). */
   warmup: number;
   /** Seconds over which the users start, evenly spaced. */
   ramp_up: number;
@@ -21,33 +22,44 @@ export interface ClosedRun {
   clock: Clock;
   /** Set by the caller to stop handing out new requests (Ctrl-C); in-flight ones finish. */
   stopping: () => boolean;
-  /** A request is over (ok or not). `origin` is what its latencies count from. */
+  /** A request is over (ok or not); `index` numbers every request of the variant, warm-up included. */
   onDone: (tl: Timeline, index: number, warmup: boolean) => void;
 }
 
 /**
  * Closed loop: each virtual user sends its next request when the previous one is over, on its own
- * connection. Request indexes are handed out from one counter so the first `warmup` requests of the
- * variant — whichever users send them — are the warm-up, and a count limit is exact.
+ * connection.
+ *
+ * Warm-up: `warmup` requests are shared among the users, but every user does at least one before it
+ * measures anything, so no measured request pays for opening a connection that a warm one would have
+ * reused (with fewer warm-up requests than users, or with a ramp, the shared count alone lets late users
+ * open their connections inside the measured window). Users go on to measure without waiting for each
+ * other, which keeps the ramp's spacing. Measured requests come from one counter, so a count limit is exact.
  */
 export async function runClosed(run: ClosedRun): Promise<void> {
   const { load, clock } = run;
-  const total = load.requests === undefined ? Infinity : load.warmup + load.requests;
   const durationNs = (load.duration ?? Infinity) * 1e9;
-  let next = 0;
+  const measuredLimit = load.requests ?? Infinity;
+  let index = 0;
+  let warmed = 0;
+  let measured = 0;
   let measuredFrom = 0;
 
-  const claim = (): number | undefined => {
+  /** The next request's kind for a user, or undefined when the user is done. */
+  const claim = (userWarmed: boolean): 'warmup' | 'measured' | undefined => {
     if (run.stopping()) return undefined;
-    const i = next;
-    if (i >= total) return undefined;
-    if (i >= load.warmup && durationNs !== Infinity) {
+    if (load.warmup > 0 && (warmed < load.warmup || !userWarmed)) {
+      warmed++;
+      return 'warmup';
+    }
+    if (measured >= measuredLimit) return undefined;
+    if (durationNs !== Infinity) {
       const t = clock.now();
       if (measuredFrom === 0) measuredFrom = t;
       else if (t - measuredFrom >= durationNs) return undefined;
     }
-    next++;
-    return i;
+    measured++;
+    return 'measured';
   };
 
   const user = async (conn: Connection, k: number): Promise<void> => {
@@ -55,14 +67,34 @@ export async function runClosed(run: ClosedRun): Promise<void> {
     // in bursts that measure the burst, not the transport; a ramp spreads them for good.
     const delayMs = (load.ramp_up * 1000 * k) / run.connections.length;
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    for (let i = claim(); i !== undefined; i = claim()) {
+    let userWarmed = false;
+    for (let kind = claim(userWarmed); kind !== undefined; kind = claim(userWarmed)) {
+      const i = index++;
       // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
       const t = clock.now();
       const tl = new Timeline(t, t);
-      await conn.exchange(run.input, tl, AbortSignal.timeout(run.timeoutMs));
-      run.onDone(tl, i, i < load.warmup);
+      await exchange(conn, run, tl);
+      userWarmed = true;
+      run.onDone(tl, i, kind === 'warmup');
     }
   };
 
   await Promise.all(run.connections.map(user));
+}
+
+/**
+ * One exchange under the request deadline. The deadline's timer is cleared as soon as the request is
+ * over (AbortSignal.timeout would keep one pending per request for the whole timeout), and a transport
+ * that breaks its never-reject contract costs that request, not the run.
+ */
+async function exchange(conn: Connection, run: ClosedRun, tl: Timeline): Promise<void> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), run.timeoutMs);
+  try {
+    await conn.exchange(run.input, tl, deadline.signal);
+  } catch (err) {
+    tl.error(run.clock.now(), 'protocol', 'internal', (err as Error)?.message ?? String(err));
+  } finally {
+    clearTimeout(timer);
+  }
 }

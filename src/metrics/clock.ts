@@ -10,9 +10,14 @@ export function now(): Nanos {
   return Number(process.hrtime.bigint() - EPOCH);
 }
 
-/** Converts a `wb_t` stamp (decimal hrtime.bigint of any process on this host) to harness time. */
+const DIGITS = /^\d{1,20}$/;
+
+/**
+ * Converts a `wb_t` stamp (decimal hrtime.bigint of any process on this host) to harness time; NaN for
+ * anything else, since the stamp comes off the wire and BigInt() throws on a malformed one.
+ */
 export function fromStamp(stamp: string): Nanos {
-  return Number(BigInt(stamp) - EPOCH);
+  return DIGITS.test(stamp) ? Number(BigInt(stamp) - EPOCH) : NaN;
 }
 
 /** Injectable clock for code whose timing tests must be deterministic. */

@@ -40,7 +40,8 @@ export class Timeline implements RequestRecord, EventSink {
   readonly texts: string[] = [];
 
   /**
-   * @param intended when the load model meant the request to start (open loop) — latencies count from here
+   * @param intended when the load model meant the request to start (open-loop latencies count from here;
+   *   the closed loop has no schedule, so there it equals `start`)
    * @param start when it actually started
    */
   constructor(
@@ -65,7 +66,10 @@ export class Timeline implements RequestRecord, EventSink {
     this.lastDelta = t;
     this.deltas++;
     this.texts.push(text);
-    if (stamp !== undefined) this.tokenDelay.push((t - fromStamp(stamp)) / 1e6);
+    if (stamp !== undefined) {
+      const written = fromStamp(stamp);
+      if (!Number.isNaN(written)) this.tokenDelay.push((t - written) / 1e6);
+    }
   }
 
   usage(inputTokens: number | undefined, outputTokens: number): void {

@@ -27,8 +27,10 @@ const ERROR_BODY_LIMIT = 4096;
 class HttpConnection implements Connection, SocketOwner {
   private client: Client | undefined;
   inFlight: RequestRecord | undefined;
+  private deadline: AbortSignal | undefined;
   private timed: TimedSocket | undefined;
   private readonly target: SocketTarget;
+  private readonly origin: string;
   private readonly http: HttpProtocol;
   private readonly path: string;
   private readonly headers: Record<string, string>;
@@ -40,12 +42,14 @@ class HttpConnection implements Connection, SocketOwner {
   ) {
     this.http = protocol.http;
     this.target = socketTarget(opts.target, ['http/1.1']);
+    // A target given as ws(s):// (shared with WebSocket variants) means the same host over http(s).
+    this.origin = `${this.target.secure ? 'https' : 'http'}://${opts.target.host}`;
     this.path = joinPath(opts.target, protocol.http.path);
     this.headers = { ...protocol.http.headers, ...opts.headers };
   }
 
   private newClient(): Client {
-    return new Client(this.opts.target.origin, {
+    return new Client(this.origin, {
       pipelining: 1,
       // The harness enforces its own per-request deadline; undici's would race it with other codes.
       headersTimeout: 0,
@@ -59,18 +63,30 @@ class HttpConnection implements Connection, SocketOwner {
         const timed = openTimedSocket(this.target, rec, 'readable');
         this.timed = timed;
         ownSocket(timed.socket, this);
-        const onError = (err: Error): void => callback(err, null);
-        timed.socket.once('error', onError);
-        timed.socket.once(readyEvent(this.target), () => {
-          timed.socket.removeListener('error', onError);
-          callback(null, timed.socket);
-        });
+        // undici hands the request a controller only once it is on a connected socket: until then the
+        // deadline must reach the connection attempt itself, or a peer that never completes the TCP or
+        // TLS handshake holds the request past its timeout.
+        const deadline = this.deadline;
+        const settle = (err: Error | null): void => {
+          timed.socket.removeListener('error', settle);
+          deadline?.removeEventListener('abort', onAbort);
+          if (err === null) callback(null, timed.socket);
+          else callback(err, null);
+        };
+        const onAbort = (): void => {
+          timed.socket.destroy();
+          settle(new RequestTimeout());
+        };
+        timed.socket.once('error', settle);
+        timed.socket.once(readyEvent(this.target), () => settle(null));
+        deadline?.addEventListener('abort', onAbort, { once: true });
       },
     });
   }
 
   exchange(req: RequestInput, rec: RequestRecord, signal: AbortSignal): Promise<void> {
     this.inFlight = rec;
+    this.deadline = signal;
     rec.reused = true; // the connector clears it when this request opens the connection
     const client = this.fresh || this.client === undefined ? this.newClient() : this.client;
     if (!this.fresh) this.client = client;
@@ -78,11 +94,12 @@ class HttpConnection implements Connection, SocketOwner {
     return new Promise<boolean>((resolve) => {
       const handler = new ResponseHandler(this, rec, this.http, signal, resolve);
       client.dispatch(
-        { origin: this.opts.target.origin, method: 'POST', path: this.path, headers: this.headers, body, reset: this.fresh },
+        { origin: this.origin, method: 'POST', path: this.path, headers: this.headers, body, reset: this.fresh },
         handler,
       );
     }).then((broken) => {
       this.inFlight = undefined;
+      this.deadline = undefined;
       // After a transport failure the socket's state is unknown (an aborted request leaves a half-read
       // body): it must not carry the next request, and undici's graceful close would wait on it forever.
       if (broken && client === this.client) this.client = undefined;
@@ -133,9 +150,16 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (statusCode >= 200 && statusCode < 300) this.decoder = this.http.decoder(this.rec);
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.decoder !== undefined) this.decoder.push(chunk, this.conn.arrival());
-    else if (this.errorBody.length < ERROR_BODY_LIMIT) this.errorBody += chunk.toString('utf8', 0, ERROR_BODY_LIMIT);
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.decoder !== undefined) {
+      try {
+        this.decoder.push(chunk, this.conn.arrival());
+      } catch (err) {
+        // Whatever the server sent, a decoder failure is that response's protocol error, not a crash.
+        this.rec.error(now(), 'protocol', 'decode_failed', (err as Error)?.message ?? String(err));
+        controller.abort(err as Error);
+      }
+    } else if (this.errorBody.length < ERROR_BODY_LIMIT) this.errorBody += chunk.toString('utf8', 0, ERROR_BODY_LIMIT);
   }
 
   onResponseEnd(): void {

@@ -137,7 +137,17 @@ class WsConnection implements Connection {
     // A late event of a finished or abandoned turn, or of a socket already let go.
     if (turn === undefined || turn.ws !== ws) return;
     if (turn.rec.firstByte === 0) turn.rec.firstByte = t;
-    if (turn.decoder.message(data, t)) turn.finish();
+    let over: boolean;
+    try {
+      over = turn.decoder.message(data, t);
+    } catch (err) {
+      // Whatever the server sent, a decoder failure is this turn's protocol error, not a crash; the
+      // socket's stream position is unknown after it, so the socket goes too.
+      turn.rec.error(t, 'protocol', 'decode_failed', (err as Error)?.message ?? String(err));
+      this.drop();
+      return;
+    }
+    if (over) turn.finish();
   }
 
   private onClose(ws: WebSocket, code: number): void {

@@ -22,7 +22,10 @@ class FakeConnection implements Connection {
     private readonly clock: Clock & { t: number },
     private readonly costNs: number,
   ) {}
+  /** Every record sent on this connection, in order: the first is the one that would open it. */
+  readonly recs: RequestRecord[] = [];
   async exchange(_req: RequestInput, rec: RequestRecord): Promise<void> {
+    this.recs.push(rec);
     this.exchanges++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -63,6 +66,35 @@ describe('closed loop', () => {
       expect(c.exchanges).toBeGreaterThan(0);
       expect(c.maxInFlight).toBe(1);
     }
+  });
+
+  it('warms every user up before it measures, even with fewer warm-up requests than users', async () => {
+    const { connections, done } = await run({ concurrency: 3, requests: 9, warmup: 1, ramp_up: 0 });
+    expect(done.filter((d) => d.warmup)).toHaveLength(3);
+    expect(done.filter((d) => !d.warmup)).toHaveLength(9);
+    // The request that would open each user's connection is a warm-up one.
+    for (const c of connections) expect(done.find((d) => d.tl === c.recs[0])?.warmup).toBe(true);
+  });
+
+  it('a transport that throws costs that request, not the run', async () => {
+    const clock = fakeClock();
+    const broken: Connection = {
+      exchange: async () => {
+        throw new Error('boom');
+      },
+      close: async () => {},
+    };
+    const done: Timeline[] = [];
+    await runClosed({
+      connections: [broken],
+      input,
+      load: { concurrency: 1, requests: 3, warmup: 0, ramp_up: 0 },
+      timeoutMs: 1000,
+      clock,
+      stopping: () => false,
+      onDone: (tl) => done.push(tl),
+    });
+    expect(done.map((tl) => [tl.errorClass, tl.errorMessage])).toEqual(Array(3).fill(['protocol', 'boom']));
   });
 
   it('times each request from its own start, after its slot was claimed', async () => {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { ConnectionPolicy, RequestInput } from '../../src/load/types.js';
@@ -20,6 +20,10 @@ const completed =
   'event: response.completed\ndata: {"type":"response.completed","sequence_number":9,"response":{"id":"r1","status":"completed","usage":{"input_tokens":3,"output_tokens":2}}}\n\n';
 
 let server: http.Server;
+/** Accepts TCP and never says a word: a TLS handshake or an HTTP response that never comes. */
+let silent: net.Server;
+let silentPort: number;
+const silentSockets: net.Socket[] = [];
 let wss: WebSocketServer;
 let base: URL;
 let unusedPort: number;
@@ -53,6 +57,10 @@ beforeAll(async () => {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.end(created('r4') + delta(1));
           return;
+        case '/badstamp/v1/responses':
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.end(created('r6') + delta(1).replace('"logprobs":[]}', '"logprobs":[],"wb_t":"1.5"}') + completed);
+          return;
         case '/malformed/v1/responses':
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.end(created('r5') + 'data: {"type":"response.output_text.delta","delta":\n\n' + completed);
@@ -79,6 +87,9 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  silent = net.createServer((socket) => silentSockets.push(socket));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  silentPort = (silent.address() as AddressInfo).port;
   base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   const probe = http.createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -87,6 +98,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Never read, these sockets never see the client's FIN behind its unread ClientHello: close them here.
+  for (const socket of silentSockets) socket.destroy();
+  await new Promise<void>((r) => silent.close(() => r()));
   for (const c of wss.clients) c.terminate();
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
@@ -142,6 +156,42 @@ describe('failures are classified, and no request outlives its deadline', () => 
     expect(tl.ackAt).toBeGreaterThan(0);
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ms).toBeLessThan(1500);
+  });
+
+  it('the deadline also bounds a connection that never completes its TLS handshake', async () => {
+    for (const policy of ['http-fresh', 'ws-persistent'] as const) {
+      const conn = getTransport(policy).connection(openaiResponses, {
+        target: new URL(`https://127.0.0.1:${silentPort}`),
+        headers: {},
+        perMessageDeflate: false,
+      });
+      const t = now();
+      const tl = new Timeline(t, t);
+      await conn.exchange(input, tl, AbortSignal.timeout(300));
+      expect(tl.errorClass, policy).toBe('timeout');
+      expect((now() - t) / 1e6, policy).toBeLessThan(1500);
+      expect(tl.tlsEnd, policy).toBe(0);
+      await conn.close();
+    }
+  });
+
+  it('a malformed server stamp costs its token_delay sample, not the request', async () => {
+    const { tl } = await exchange('http-keepalive', '/badstamp');
+    expect(tl.ok).toBe(true);
+    expect(tl.deltas).toBe(1);
+    expect(tl.tokenDelay).toEqual([]);
+  });
+
+  it('an HTTP variant reads a ws:// target as the same host over http', async () => {
+    const conn = getTransport('http-keepalive').connection(openaiResponses, {
+      target: new URL(`ws://127.0.0.1:${base.port}/ok`),
+      headers: {},
+      perMessageDeflate: false,
+    });
+    const tl = new Timeline(now(), now());
+    await conn.exchange(input, tl, AbortSignal.timeout(2000));
+    expect(tl.ok).toBe(true);
+    await conn.close();
   });
 
   it('connection refused is a connect error, on HTTP and WebSocket', async () => {
