@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runScenario } from '../load/runner.js';
+import { displayTarget, runScenario } from '../load/runner.js';
 import { renderSummary } from '../report/terminal.js';
 import { resultDirName } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
@@ -49,7 +49,12 @@ export function runCommand(cli: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0 });
+        const overrides = Object.fromEntries(
+          (['target', 'requests', 'duration', 'concurrency'] as const)
+            .filter((k) => flags[k] !== undefined)
+            .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
+        );
+        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, overrides });
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
         log(`results: ${outDir}`);

@@ -22,6 +22,8 @@ export interface ClosedRun {
   clock: Clock;
   /** Set by the caller to stop handing out new requests (Ctrl-C); in-flight ones finish. */
   stopping: () => boolean;
+  /** The first measured request is about to start (warm-up may still be finishing on other users). */
+  onMeasuring?: () => void;
   /** A request is over (ok or not); `index` numbers every request of the variant, warm-up included. */
   onDone: (tl: Timeline, index: number, warmup: boolean) => void;
 }
@@ -53,6 +55,7 @@ export async function runClosed(run: ClosedRun): Promise<void> {
       return 'warmup';
     }
     if (measured >= measuredLimit) return undefined;
+    if (measured === 0) run.onMeasuring?.();
     if (durationNs !== Infinity) {
       const t = clock.now();
       if (measuredFrom === 0) measuredFrom = t;

@@ -24,6 +24,8 @@ export interface RunConfig {
   log: (line: string) => void;
   /** Polled between requests: true once the user asked to stop (Ctrl-C). */
   stopping: () => boolean;
+  /** The CLI flags that changed `scenario`, recorded so the result says what actually ran. */
+  overrides?: Record<string, unknown>;
 }
 
 type Variant = Scenario['variants'][number];
@@ -54,10 +56,12 @@ function requestInput(s: Scenario): RequestInput {
 }
 
 /** Hides credentials a target URL may carry, since the URL is written into result.json. */
-function displayTarget(url: string): string {
+export function displayTarget(url: string): string {
   const u = new URL(url);
   u.username = '';
   u.password = '';
+  // Some gateways take the key as a query parameter (?api-key=…): keep the names, never the values.
+  for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, '[redacted]');
   return u.href;
 }
 
@@ -85,24 +89,28 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
       if (cfg.stopping()) break;
       const rec = new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line));
       recorders.push(rec);
-      await runVariant(scenario, variant, new URL(targetUrl), input, rec, cfg);
+      // Only the measured part is watched: warm-up is where first-use costs (JIT, undici's parser
+      // compiling) belong, and they would read as a loaded client.
+      await runVariant(scenario, variant, new URL(targetUrl), input, rec, cfg, () => monitor.resume());
+      monitor.pause();
       variants.push(variantResult(variant, rec));
       cfg.log(progressLine(variant.name, rec));
     }
   } finally {
     await embedded?.close();
   }
-  const client = monitor.stop();
+  const client = monitor.stats();
   const result: Result = {
     schema: 'wirebench.result/v1',
     complete: !cfg.stopping() && variants.length === scenario.variants.length,
     scenario: redactScenario(cfg.loaded.raw),
+    ...(cfg.overrides !== undefined && Object.keys(cfg.overrides).length > 0 ? { overrides: cfg.overrides } : {}),
     target: scenario.target === 'embedded' ? `embedded (${targetUrl})` : displayTarget(targetUrl),
     env: collectEnv(startedAt, new Date()),
     variants,
     comparisons: compareVariants(variants),
     client,
-    warnings: [...clientWarnings(client), ...tokenWarnings(variants)],
+    warnings: [...clientWarnings(client), ...tokenWarnings(variants), ...reconnectWarnings(variants)],
   };
   await writer.finish(result, new Map(recorders.map((r) => [r.name, r.metrics])));
   return { result, dir: cfg.outDir };
@@ -115,6 +123,7 @@ async function runVariant(
   input: RequestInput,
   rec: VariantRecorder,
   cfg: RunConfig,
+  onMeasuring: () => void,
 ): Promise<void> {
   const protocol = getProtocol(variant.protocol);
   if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
@@ -133,6 +142,7 @@ async function runVariant(
       timeoutMs: scenario.timeout * 1000,
       clock: systemClock,
       stopping: cfg.stopping,
+      onMeasuring,
       onDone: (tl, i, warmup) => rec.commit(tl, i, warmup, tl.start),
     });
   } finally {
@@ -168,8 +178,20 @@ function tokenWarnings(variants: VariantResult[]): string[] {
     );
 }
 
+/** A policy that keeps its connections should open none while measuring; when it did, say so. */
+function reconnectWarnings(variants: VariantResult[]): string[] {
+  return variants
+    .filter((v) => (v.connection === 'http-keepalive' || v.connection === 'ws-persistent') && v.connections.opened > 0)
+    .map(
+      (v) =>
+        `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (the server closed ` +
+        'them, or requests failed): those requests include connection set-up',
+    );
+}
+
 function progressLine(name: string, rec: VariantRecorder): string {
   const errors = rec.requests - rec.ok;
-  const p50 = rec.metrics.histogram('ttft_ms').getValueAtPercentile(50) / 1000;
-  return `${name}: ${rec.ok}/${rec.requests} ok${errors > 0 ? `, ${errors} failed` : ''}, TTFT p50 ${p50.toFixed(1)} ms`;
+  const ttft = rec.metrics.summaries().ttft_ms;
+  const tail = ttft === undefined ? '' : `, TTFT p50 ${ttft.p50.toFixed(1)} ms`;
+  return `${name}: ${rec.ok}/${rec.requests} ok${errors > 0 ? `, ${errors} failed` : ''}${tail}`;
 }

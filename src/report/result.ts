@@ -10,8 +10,10 @@ export interface Result {
   schema: 'wirebench.result/v1';
   /** False when the run was interrupted: the numbers cover only what had finished. */
   complete: boolean;
-  /** The resolved scenario as given, secrets redacted. */
+  /** The scenario file as written (`${env:…}` references kept, secrets redacted). */
   scenario: unknown;
+  /** Command-line flags that overrode the file for this run. */
+  overrides?: Record<string, unknown>;
   target: string;
   env: EnvInfo;
   variants: VariantResult[];
@@ -66,6 +68,8 @@ export interface Comparison {
 export interface ClientStats {
   event_loop_delay_ms: { p50: number; p99: number; max: number };
   cpu_percent: number;
+  /** Wall time the figures cover (the measured phases). */
+  window_s?: number;
 }
 
 /** The metrics the product claims of DESIGN.md are stated in, in the order reports list them. */

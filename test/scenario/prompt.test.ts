@@ -28,12 +28,6 @@ describe('synthesizePrompt', () => {
     expect(synthesizePrompt(60)).toMatch(/^[A-Z][a-z]+( [a-z]+|,)+\. [A-Z]/);
   });
 
-  it('builds a 128k-token prompt quickly', () => {
-    const started = performance.now();
-    synthesizePrompt(131_072, 99);
-    expect(performance.now() - started).toBeLessThan(2000);
-  });
-
   it('rejects sizes that are not positive integers', () => {
     expect(() => synthesizePrompt(0)).toThrow(RangeError);
     expect(() => synthesizePrompt(2.5)).toThrow(RangeError);
