@@ -22,6 +22,8 @@ export interface ClosedRun {
   clock: Clock;
   /** Set by the caller to stop handing out new requests (Ctrl-C); in-flight ones finish. */
   stopping: () => boolean;
+  /** Whether a new request should keep its delta texts (for the tokenizer fallback). */
+  keepText: () => boolean;
   /** The first measured request is about to start (warm-up may still be finishing on other users). */
   onMeasuring?: () => void;
   /** A request is over (ok or not); `index` numbers every request of the variant, warm-up included. */
@@ -75,7 +77,7 @@ export async function runClosed(run: ClosedRun): Promise<void> {
       const i = index++;
       // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
       const t = clock.now();
-      const tl = new Timeline(t, t);
+      const tl = new Timeline(t, t, run.keepText());
       await exchange(conn, run, tl);
       userWarmed = true;
       run.onDone(tl, i, kind === 'warmup');

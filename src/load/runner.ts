@@ -13,6 +13,7 @@ import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js'
 import type { ServerOptions } from '../server/index.js';
 import { getTransport } from '../transport/registry.js';
 import { runClosed } from './closed.js';
+import { collectGarbage } from './gc.js';
 import type { RequestInput } from './types.js';
 
 export interface RunConfig {
@@ -89,6 +90,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
       if (cfg.stopping()) break;
       const rec = new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line));
       recorders.push(rec);
+      collectGarbage();
       // Only the measured part is watched: warm-up is where first-use costs (JIT, undici's parser
       // compiling) belong, and they would read as a loaded client.
       await runVariant(scenario, variant, new URL(targetUrl), input, rec, cfg, () => monitor.resume());
@@ -142,6 +144,7 @@ async function runVariant(
       timeoutMs: scenario.timeout * 1000,
       clock: systemClock,
       stopping: cfg.stopping,
+      keepText: () => rec.needsText,
       onMeasuring,
       onDone: (tl, i, warmup) => rec.commit(tl, i, warmup, tl.start),
     });

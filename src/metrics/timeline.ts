@@ -36,17 +36,21 @@ export class Timeline implements RequestRecord, EventSink {
   readonly itl: number[] = [];
   /** Server write → client receive per delta, ms (reference server with stamping only). */
   readonly tokenDelay: number[] = [];
-  /** Delta texts, kept only for the tokenizer fallback when the server reports no usage. */
+  /** Delta texts, kept only for the tokenizer fallback (see `keepText`). */
   readonly texts: string[] = [];
 
   /**
    * @param intended when the load model meant the request to start (open-loop latencies count from here;
    *   the closed loop has no schedule, so there it equals `start`)
    * @param start when it actually started
+   * @param keepText keep the delta texts for the tokenizer fallback. Off once the endpoint has shown it
+   *   reports usage: holding every delta string of a long response until it ends pushes them into the
+   *   old generation, and the major collections that follow pause the loop that stamps arrivals.
    */
   constructor(
     readonly intended: Nanos,
     readonly start: Nanos,
+    private readonly keepText = true,
   ) {}
 
   ack(t: Nanos): void {
@@ -65,7 +69,7 @@ export class Timeline implements RequestRecord, EventSink {
     }
     this.lastDelta = t;
     this.deltas++;
-    this.texts.push(text);
+    if (this.keepText) this.texts.push(text);
     if (stamp !== undefined) {
       const written = fromStamp(stamp);
       if (!Number.isNaN(written)) this.tokenDelay.push((t - written) / 1e6);

@@ -55,6 +55,8 @@ export class VariantRecorder {
   input = 0;
   readonly bySource: Record<TokenSource, number> = { usage: 0, tokenizer: 0, chunks: 0 };
   connectionsOpened = 0;
+  /** Whether new requests should keep their text: until a response has come with usage. */
+  needsText = true;
   /** The measured window: first measured start → last measured end (warm-up excluded). */
   windowStart = Infinity;
   windowEnd = 0;
@@ -67,7 +69,9 @@ export class VariantRecorder {
   ) {}
 
   commit(tl: Timeline, index: number, isWarmup: boolean, origin: Nanos): void {
-    const tokens = outputTokens(tl, tl.ok ? this.countTokens : undefined);
+    if (tl.usageOutputTokens !== undefined) this.needsText = false;
+    // A response without usage after others had it was not kept for the tokenizer: it counts its deltas.
+    const tokens = outputTokens(tl, tl.ok && tl.texts.length > 0 ? this.countTokens : undefined);
     if (isWarmup) {
       this.warmup++;
     } else {

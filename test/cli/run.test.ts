@@ -65,9 +65,9 @@ describe('wirebench run', () => {
 
   it('writes one requests.jsonl line per request, warm-up included', () => {
     const lines = readRequests(out);
-    // 2 variants x (4 measured + 1 warm-up)
-    expect(lines).toHaveLength(10);
-    expect(lines.filter((l) => l.warmup === true)).toHaveLength(2);
+    // 2 variants x (4 measured + 2 warm-up: `warmup: 1`, but each of the 2 users warms up once)
+    expect(lines).toHaveLength(12);
+    expect(lines.filter((l) => l.warmup === true)).toHaveLength(4);
     expect(new Set(lines.map((l) => l.variant))).toEqual(new Set(['http-keepalive', 'ws-persistent']));
   });
 
@@ -111,7 +111,8 @@ describe('wirebench run', () => {
     expect(o.code, explain(o)).toBe(0);
     const result = readResult(dir);
     for (const v of result.variants) expect(v.counts.requests, v.name).toBe(3);
-    expect(readRequests(dir)).toHaveLength(2 * (3 + 1));
+    for (const v of result.variants) expect(v.counts.warmup, v.name).toBe(2);
+    expect(readRequests(dir)).toHaveLength(2 * (3 + 2));
   });
 });
 

@@ -50,6 +50,7 @@ async function run(load: ClosedLoad, users = load.concurrency, stopAfter = Infin
     timeoutMs: 1000,
     clock,
     stopping: () => done.length >= stopAfter,
+    keepText: () => false,
     onDone: (tl, index, warmup) => done.push({ index, warmup, tl }),
   });
   return { connections, done };
@@ -92,6 +93,7 @@ describe('closed loop', () => {
       timeoutMs: 1000,
       clock,
       stopping: () => false,
+      keepText: () => false,
       onDone: (tl) => done.push(tl),
     });
     expect(done.map((tl) => [tl.errorClass, tl.errorMessage])).toEqual(Array(3).fill(['protocol', 'boom']));
