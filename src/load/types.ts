@@ -36,8 +36,11 @@ export interface EventSink {
    * time (decimal `process.hrtime.bigint()`), when it stamps.
    */
   delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void;
-  /** Server-reported token counts. */
-  usage(inputTokens: number | undefined, outputTokens: number): void;
+  /**
+   * Server-reported token counts. `reasoningTokens`: how many of the output tokens were reasoning (a
+   * reasoning model may count them without streaming them).
+   */
+  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined): void;
   /** The response is complete. */
   done(t: Nanos, responseId: string | undefined): void;
   /** The request failed; the first error of a request wins. */
@@ -77,6 +80,8 @@ export interface HttpProtocol {
 
 export interface WsProtocol {
   readonly path: string;
+  /** Headers of the upgrade request the protocol itself needs (the scenario's come on top). */
+  readonly headers: Readonly<Record<string, string>>;
   encode(req: RequestInput): string;
   decoder(sink: EventSink): MessageDecoder;
 }

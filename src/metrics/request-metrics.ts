@@ -7,6 +7,11 @@ export type TokenSource = 'usage' | 'tokenizer' | 'chunks';
 export interface TokenCount {
   output: number;
   source: TokenSource;
+  /**
+   * The tokens that arrived as deltas, for the per-token rates: the output less reasoning tokens the
+   * server counted but never streamed (reasoning models that hide their reasoning).
+   */
+  streamed: number;
 }
 
 /** Tokenizer used when the server reports no usage (o200k; loaded by the runner before measuring). */
@@ -19,9 +24,15 @@ const ms = (from: Nanos, to: Nanos): number => (to - from) / 1e6;
  * delta — DESIGN.md's order; the source always travels with the count.
  */
 export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined): TokenCount {
-  if (tl.usageOutputTokens !== undefined) return { output: tl.usageOutputTokens, source: 'usage' };
-  if (countTokens !== undefined) return { output: countTokens(tl.texts.join('')), source: 'tokenizer' };
-  return { output: tl.deltas, source: 'chunks' };
+  if (tl.usageOutputTokens !== undefined) {
+    const hidden = tl.reasoningDeltas === 0 ? (tl.usageReasoningTokens ?? 0) : 0;
+    return { output: tl.usageOutputTokens, source: 'usage', streamed: Math.max(0, tl.usageOutputTokens - hidden) };
+  }
+  if (countTokens !== undefined) {
+    const n = countTokens(tl.texts.join(''));
+    return { output: n, source: 'tokenizer', streamed: n };
+  }
+  return { output: tl.deltas, source: 'chunks', streamed: tl.deltas };
 }
 
 /**
@@ -46,9 +57,9 @@ export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, token
   if (tl.firstDelta !== 0) set.record('ttft_ms', ms(origin, tl.firstDelta));
   for (const gap of tl.itl) set.record('itl_ms', gap);
   const span = tl.lastDelta - tl.firstDelta;
-  if (tokens.output > 1 && tl.deltas > 1 && span > 0) {
-    set.record('tpot_ms', span / 1e6 / (tokens.output - 1));
-    set.record('decode_tps', (tokens.output - 1) / (span / 1e9));
+  if (tokens.streamed > 1 && tl.deltas > 1 && span > 0) {
+    set.record('tpot_ms', span / 1e6 / (tokens.streamed - 1));
+    set.record('decode_tps', (tokens.streamed - 1) / (span / 1e9));
   }
   set.record('e2e_ms', ms(origin, tl.doneAt));
   for (const d of tl.tokenDelay) set.record('token_delay_ms', d);

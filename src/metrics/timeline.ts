@@ -27,6 +27,9 @@ export class Timeline implements RequestRecord, EventSink {
   deltas = 0;
   inputTokens: number | undefined;
   usageOutputTokens: number | undefined;
+  usageReasoningTokens: number | undefined;
+  /** Non-empty reasoning deltas: whether the reasoning the usage counts was streamed at all. */
+  reasoningDeltas = 0;
   responseId: string | undefined;
   errorClass: ErrorClass | undefined;
   errorCode: string | undefined;
@@ -69,6 +72,7 @@ export class Timeline implements RequestRecord, EventSink {
     }
     this.lastDelta = t;
     this.deltas++;
+    if (channel === 'reasoning') this.reasoningDeltas++;
     if (this.keepText) this.texts.push(text);
     if (stamp !== undefined) {
       const written = fromStamp(stamp);
@@ -76,9 +80,10 @@ export class Timeline implements RequestRecord, EventSink {
     }
   }
 
-  usage(inputTokens: number | undefined, outputTokens: number): void {
+  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined): void {
     this.inputTokens = inputTokens;
     this.usageOutputTokens = outputTokens;
+    this.usageReasoningTokens = reasoningTokens;
   }
 
   done(t: Nanos, responseId: string | undefined): void {

@@ -18,6 +18,8 @@ export interface RequestLine {
   output_tokens: number;
   token_source: TokenSource;
   input_tokens?: number;
+  /** Reasoning tokens the server counted in the output (hidden ones are left out of tpot/decode_tps). */
+  reasoning_tokens?: number;
   first_channel?: string;
   response_id?: string;
   error?: { class: string; code?: string; message?: string };
@@ -118,6 +120,7 @@ export class VariantRecorder {
       token_source: source,
     };
     if (tl.inputTokens !== undefined) line.input_tokens = tl.inputTokens;
+    if (tl.usageReasoningTokens !== undefined) line.reasoning_tokens = tl.usageReasoningTokens;
     if (tl.firstChannel !== undefined) line.first_channel = tl.firstChannel;
     if (tl.responseId !== undefined) line.response_id = tl.responseId;
     if (tl.errorClass !== undefined) {

@@ -7,6 +7,11 @@ import type { ErrorClass, EventSink, Nanos } from '../load/types.js';
 
 type Json = Record<string, unknown>;
 
+/** `details.reasoning_tokens` of an OpenAI-style usage block, when it is a number. */
+export function reasoningTokens(details: unknown): number | undefined {
+  return isObject(details) && typeof details.reasoning_tokens === 'number' ? details.reasoning_tokens : undefined;
+}
+
 export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

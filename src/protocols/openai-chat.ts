@@ -1,5 +1,5 @@
 import type { EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../load/types.js';
-import { isObject, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { isObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
 import { SseReader } from './sse.js';
 
@@ -105,7 +105,11 @@ export class ChatChunks {
     }
     const usage = chunk.usage;
     if (isObject(usage) && typeof usage.completion_tokens === 'number') {
-      this.sink.usage(typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined, usage.completion_tokens);
+      this.sink.usage(
+        typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined,
+        usage.completion_tokens,
+        reasoningTokens(usage.completion_tokens_details),
+      );
     }
   }
 

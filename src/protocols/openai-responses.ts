@@ -7,7 +7,7 @@ import type {
   RequestInput,
   StreamDecoder,
 } from '../load/types.js';
-import { isObject, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { isObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
 import { SseReader } from './sse.js';
 
@@ -109,7 +109,11 @@ export class ResponsesEvents {
   private complete(response: Record<string, unknown>, t: Nanos): void {
     const usage = response.usage;
     if (isObject(usage) && typeof usage.output_tokens === 'number') {
-      this.sink.usage(typeof usage.input_tokens === 'number' ? usage.input_tokens : undefined, usage.output_tokens);
+      this.sink.usage(
+        typeof usage.input_tokens === 'number' ? usage.input_tokens : undefined,
+        usage.output_tokens,
+        reasoningTokens(usage.output_tokens_details),
+      );
     }
     this.finished = true;
     this.sink.done(t, typeof response.id === 'string' ? response.id : undefined);
@@ -169,6 +173,8 @@ export const openaiResponses = {
   },
   ws: {
     path: '/v1/responses',
+    // What OpenAI's WebSocket mode asks of the upgrade (Codex CLI sends it); servers that don't know it ignore it.
+    headers: { 'openai-beta': 'responses_websockets=2026-02-06' },
     encode: (req: RequestInput): string =>
       body(req, { type: 'response.create', model: req.model, input: req.prompt, max_output_tokens: req.maxOutputTokens }),
     decoder: (sink: EventSink, fastPath = true): MessageDecoder => new ResponsesWsDecoder(sink, fastPath),

@@ -33,6 +33,7 @@ class WsConnection implements Connection {
   private readonly target: SocketTarget;
   private readonly url: string;
   private readonly wsProtocol: WsProtocol;
+  private readonly headers: Record<string, string>;
 
   constructor(
     protocol: ProtocolAdapter,
@@ -41,6 +42,7 @@ class WsConnection implements Connection {
   ) {
     if (protocol.ws === undefined) throw new Error(`protocol ${protocol.kind} has no WebSocket mode`);
     this.wsProtocol = protocol.ws;
+    this.headers = { ...protocol.ws.headers, ...opts.headers };
     this.target = socketTarget(opts.target, ['http/1.1']);
     this.url = `${this.target.secure ? 'wss' : 'ws'}://${opts.target.host}${joinPath(opts.target, protocol.ws.path)}`;
   }
@@ -81,7 +83,7 @@ class WsConnection implements Connection {
       let timed: TimedSocket | undefined;
       const arrival = (): number => timed?.arrival || now();
       const ws = new WebSocket(this.url, {
-        headers: this.opts.headers,
+        headers: this.headers,
         perMessageDeflate: this.opts.perMessageDeflate,
         // ws checks every text frame for valid UTF-8 before handing it over; the decoder reads bytes and
         // a server sending bad UTF-8 shows up as a malformed event anyway, so the check is pure cost.

@@ -41,7 +41,10 @@ variants:
   - { name: chat-keepalive, protocol: openai-chat, connection: http-keepalive }
 `;
 
-describe('accuracy against the reference server, 8 concurrent streams', () => {
+// Timing accuracy on a shared 2-core machine: another process taking the CPU at the wrong moment can
+// delay a few hundred microseconds of work by milliseconds. A measurement must come out right in one of
+// three attempts; the tolerances themselves are never widened.
+describe('accuracy against the reference server, 8 concurrent streams', { retry: 2 }, () => {
   it('TTFT 100 ms measures 100–103 ms at p50 on SSE and WebSocket over open connections', async () => {
     const result = await run(`
 name: ttft
@@ -91,7 +94,7 @@ timeout: 10
   });
 });
 
-describe('transport cost shows where the server puts it', () => {
+describe('transport cost shows where the server puts it', { retry: 2 }, () => {
   it('HTTP overhead is paid per request, WebSocket connect overhead once per socket', async () => {
     const result = await run(`
 name: overhead

@@ -20,7 +20,10 @@ async function wsTurn(c: WsClient, body: Record<string, unknown>): Promise<{ eve
   return { events: await c.turn(), start };
 }
 
-describe('timing accuracy (real sockets)', () => {
+// Timing accuracy on a shared 2-core machine: another process taking the CPU at the wrong moment can
+// delay a few hundred microseconds of work by milliseconds. A measurement must come out right in one of
+// three attempts; the tolerances themselves are never widened.
+describe('timing accuracy (real sockets)', { retry: 2 }, () => {
   it('delivers the first token ttftMs after the request, over SSE and WebSocket', async () => {
     await withServer({ ttftMs: 100, tps: 1000, outputTokens: 5 }, async (url) => {
       for (let i = 0; i < 3; i++) {

@@ -20,6 +20,7 @@ const completed =
   'event: response.completed\ndata: {"type":"response.completed","sequence_number":9,"response":{"id":"r1","status":"completed","usage":{"input_tokens":3,"output_tokens":2}}}\n\n';
 
 let server: http.Server;
+let upgradeHeaders: http.IncomingHttpHeaders | undefined;
 /** Accepts TCP and never says a word: a TLS handshake or an HTTP response that never comes. */
 let silent: net.Server;
 let silentPort: number;
@@ -72,6 +73,7 @@ beforeAll(async () => {
   });
   wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
+    upgradeHeaders = req.headers;
     if (req.url === '/ws426/v1/responses') {
       socket.end('HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
@@ -217,6 +219,9 @@ describe('failures are classified, and no request outlives its deadline', () => 
 
   it('a WebSocket dropped mid-turn is a reset; a silent one times out', async () => {
     const dropped = await exchange('ws-persistent', '/wsdrop');
+    // The upgrade says what OpenAI's WebSocket mode expects, and offers no compression unless asked.
+    expect(upgradeHeaders?.['openai-beta']).toBe('responses_websockets=2026-02-06');
+    expect(upgradeHeaders?.['sec-websocket-extensions']).toBeUndefined();
     expect(dropped.tl.errorClass).toBe('reset');
     expect(dropped.tl.ackAt).toBeGreaterThan(0);
     const stalled = await exchange('ws-persistent', '/wsstall', 300);
