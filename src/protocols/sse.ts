@@ -22,6 +22,20 @@ const BOM = [0xef, 0xbb, 0xbf];
 const EMPTY: Buffer = Buffer.alloc(0);
 
 /** A growable byte buffer that is reused across lines and events. */
+/**
+ * No fixed line buffer (vLLM's misread long-context streams), but a bound: a server that never sends a
+ * line end must cost a protocol error, not the harness's memory. Far above any real event (a 128k-token
+ * response.completed is a few MB).
+ */
+export const MAX_CARRY_BYTES = 64 * 1024 * 1024;
+
+export class SseLineTooLong extends Error {
+  constructor() {
+    super(`an SSE line or event grew past ${MAX_CARRY_BYTES} bytes without ending`);
+    this.name = 'SseLineTooLong';
+  }
+}
+
 class Carry {
   buf: Buffer = EMPTY;
   len = 0;
@@ -38,6 +52,7 @@ class Carry {
 
   private reserve(need: number): void {
     if (need <= this.buf.length) return;
+    if (need > MAX_CARRY_BYTES) throw new SseLineTooLong();
     const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, 256));
     this.buf.copy(grown, 0, 0, this.len);
     this.buf = grown;

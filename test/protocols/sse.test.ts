@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SseReader } from '../../src/protocols/sse.js';
+import { MAX_CARRY_BYTES, SseLineTooLong, SseReader } from '../../src/protocols/sse.js';
 import { CHAT_FIXTURES, fixture, referenceEvents, RESPONSES_FIXTURES, type SseEvent, splitAt } from './helpers.js';
 
 function read(chunks: readonly Buffer[]): SseEvent[] {
@@ -144,5 +144,16 @@ describe('SseReader', () => {
     reader.push(b('\n'), 20);
     reader.push(b('\ndata: c\n\n'), 30);
     expect(times).toEqual([10, 30, 30]);
+  });
+});
+
+describe('bounded memory', () => {
+  it('a line that never ends fails with SseLineTooLong instead of growing without bound', () => {
+    const reader = new SseReader(() => {});
+    const mb = Buffer.alloc(1024 * 1024, 0x61);
+    reader.push(b('data: '), 0);
+    expect(() => {
+      for (let i = 0; i < MAX_CARRY_BYTES / mb.length + 1; i++) reader.push(mb, 0);
+    }).toThrow(SseLineTooLong);
   });
 });
