@@ -7,6 +7,16 @@ import type { ErrorClass, EventSink, Nanos } from '../load/types.js';
 
 type Json = Record<string, unknown>;
 
+/** The payload as a JSON object, or undefined when it is not valid JSON or not an object. */
+export function parseObject(json: string): Json | undefined {
+  try {
+    const v: unknown = JSON.parse(json);
+    return isObject(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `details.reasoning_tokens` of an OpenAI-style usage block, when it is a number. */
 export function reasoningTokens(details: unknown): number | undefined {
   return isObject(details) && typeof details.reasoning_tokens === 'number' ? details.reasoning_tokens : undefined;

@@ -1,7 +1,7 @@
 import type { EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../load/types.js';
-import { isObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
-import { SseReader } from './sse.js';
+import { SseStreamDecoder } from './sse.js';
 
 /**
  * OpenAI Chat Completions streaming (`data: {chunk}` … `data: [DONE]`), as served by OpenAI, vLLM,
@@ -80,13 +80,8 @@ export class ChatChunks {
   }
 
   private parsed(json: string, t: Nanos): void {
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(json);
-    } catch {
-      chunk = undefined;
-    }
-    if (!isObject(chunk)) {
+    const chunk = parseObject(json);
+    if (chunk === undefined) {
       this.finished = true;
       return reportMalformed(this.sink, t, json);
     }
@@ -135,28 +130,14 @@ function nonEmpty(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-class ChatSseDecoder implements StreamDecoder {
-  private readonly chunks: ChatChunks;
-  private readonly reader: SseReader;
-
-  constructor(
-    private readonly sink: EventSink,
-    fastPath: boolean,
-  ) {
-    this.chunks = new ChatChunks(sink, fastPath);
-    this.reader = new SseReader((buf, start, end, t) => this.chunks.event(buf, start, end, t));
-  }
-
-  push(chunk: Buffer, t: Nanos): void {
-    this.reader.push(chunk, t);
-  }
-
-  end(t: Nanos): void {
-    const c = this.chunks;
-    if (c.finished) return;
-    if (c.finishSeen) this.sink.done(t, c.responseId);
-    else reportStreamEnded(this.sink, t, '[DONE]');
-  }
+function sseDecoder(sink: EventSink, fastPath: boolean): StreamDecoder {
+  const chunks = new ChatChunks(sink, fastPath);
+  return new SseStreamDecoder(chunks, (t) => {
+    if (chunks.finished) return;
+    // Some servers end the body without [DONE]: a finish_reason already said the answer was complete.
+    if (chunks.finishSeen) sink.done(t, chunks.responseId);
+    else reportStreamEnded(sink, t, '[DONE]');
+  });
 }
 
 export const openaiChat = {
@@ -173,6 +154,6 @@ export const openaiChat = {
         stream_options: { include_usage: true },
         ...req.extra,
       }),
-    decoder: (sink: EventSink, fastPath = true): StreamDecoder => new ChatSseDecoder(sink, fastPath),
+    decoder: (sink: EventSink, fastPath = true): StreamDecoder => sseDecoder(sink, fastPath),
   },
 } satisfies ProtocolAdapter;

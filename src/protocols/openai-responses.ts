@@ -7,9 +7,9 @@ import type {
   RequestInput,
   StreamDecoder,
 } from '../load/types.js';
-import { isObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
-import { SseReader } from './sse.js';
+import { SseStreamDecoder } from './sse.js';
 
 /**
  * OpenAI Responses API, over HTTP SSE and in WebSocket mode. Both wires carry the same JSON events, so
@@ -64,13 +64,8 @@ export class ResponsesEvents {
   }
 
   private parsed(json: string, t: Nanos): void {
-    let ev: unknown;
-    try {
-      ev = JSON.parse(json);
-    } catch {
-      ev = undefined;
-    }
-    if (!isObject(ev)) {
+    const ev = parseObject(json);
+    if (ev === undefined) {
       this.finished = true;
       return reportMalformed(this.sink, t, json);
     }
@@ -120,25 +115,11 @@ export class ResponsesEvents {
   }
 }
 
-class ResponsesSseDecoder implements StreamDecoder {
-  private readonly events: ResponsesEvents;
-  private readonly reader: SseReader;
-
-  constructor(
-    private readonly sink: EventSink,
-    fastPath: boolean,
-  ) {
-    this.events = new ResponsesEvents(sink, fastPath);
-    this.reader = new SseReader((buf, start, end, t) => this.events.event(buf, start, end, t));
-  }
-
-  push(chunk: Buffer, t: Nanos): void {
-    this.reader.push(chunk, t);
-  }
-
-  end(t: Nanos): void {
-    if (!this.events.finished) reportStreamEnded(this.sink, t, 'response.completed');
-  }
+function sseDecoder(sink: EventSink, fastPath: boolean): StreamDecoder {
+  const events = new ResponsesEvents(sink, fastPath);
+  return new SseStreamDecoder(events, (t) => {
+    if (!events.finished) reportStreamEnded(sink, t, 'response.completed');
+  });
 }
 
 class ResponsesWsDecoder implements MessageDecoder {
@@ -169,7 +150,7 @@ export const openaiResponses = {
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     encode: (req: RequestInput): string =>
       body(req, { model: req.model, input: req.prompt, max_output_tokens: req.maxOutputTokens, stream: true }),
-    decoder: (sink: EventSink, fastPath = true): StreamDecoder => new ResponsesSseDecoder(sink, fastPath),
+    decoder: (sink: EventSink, fastPath = true): StreamDecoder => sseDecoder(sink, fastPath),
   },
   ws: {
     path: '/v1/responses',

@@ -1,4 +1,4 @@
-import type { Nanos } from '../load/types.js';
+import type { Nanos, StreamDecoder } from '../load/types.js';
 
 /**
  * A server-sent events reader (WHATWG event-stream parsing) over raw `Buffer` chunks.
@@ -202,5 +202,33 @@ export class SseReader {
     this.dataBuf = EMPTY;
     this.eventBuf = EMPTY;
     this.eventStart = this.eventEnd = 0;
+  }
+}
+
+/** What an SSE stream decoder needs of a protocol's event decoder. */
+export interface SseEvents {
+  event(buf: Buffer, start: number, end: number, t: Nanos): void;
+}
+
+/**
+ * An HTTP body of SSE events, each handed to the protocol's event decoder; `onEnd` says what the end of
+ * the body means for that protocol (done, or a stream cut short).
+ */
+export class SseStreamDecoder implements StreamDecoder {
+  private readonly reader: SseReader;
+
+  constructor(
+    events: SseEvents,
+    private readonly onEnd: (t: Nanos) => void,
+  ) {
+    this.reader = new SseReader((buf, start, end, t) => events.event(buf, start, end, t));
+  }
+
+  push(chunk: Buffer, t: Nanos): void {
+    this.reader.push(chunk, t);
+  }
+
+  end(t: Nanos): void {
+    this.onEnd(t);
   }
 }

@@ -37,7 +37,7 @@ class HttpConnection implements Connection, SocketOwner {
 
   constructor(
     protocol: ProtocolAdapter,
-    private readonly opts: TransportOptions,
+    opts: TransportOptions,
     private readonly fresh: boolean,
   ) {
     this.http = protocol.http;
