@@ -1,6 +1,8 @@
+// The o200k tables load with this module, before anything is measured, and are the very ones the prompt
+// synthesis uses (one copy in memory).
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { now, systemClock } from '../metrics/clock.js';
-import type { CountTokens } from '../metrics/request-metrics.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import { getProtocol } from '../protocols/registry.js';
 import { collectEnv, compareVariants, tokenSource, type Result, type VariantResult } from '../report/result.js';
@@ -74,8 +76,6 @@ export function displayTarget(url: string): string {
 export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir: string }> {
   const { scenario } = cfg;
   const startedAt = new Date();
-  // The tokenizer's tables take ~0.4 s to load: do it before measuring, never in the middle of a stream.
-  const { countTokens } = (await import('gpt-tokenizer')) as { countTokens: CountTokens };
   const embedded: EmbeddedServer | undefined =
     scenario.server !== undefined ? await startEmbeddedServer(serverOptions(scenario.server)) : undefined;
   const targetUrl = embedded?.url ?? scenario.target;
@@ -88,7 +88,9 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     const input = requestInput(scenario);
     for (const variant of scenario.variants) {
       if (cfg.stopping()) break;
-      const rec = new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line));
+      const rec = new VariantRecorder(variant.name, runStart, countTokens, (line) =>
+        writer.appendRequest(line),
+      );
       recorders.push(rec);
       collectGarbage();
       // Only the measured part is watched: warm-up is where first-use costs (JIT, undici's parser
