@@ -160,6 +160,22 @@ describe('failures are classified, and no request outlives its deadline', () => 
     expect(ms).toBeLessThan(1500);
   });
 
+  it('a host name is resolved and its DNS time recorded; an IP literal gets none invented', async () => {
+    const conn = getTransport('http-fresh').connection(openaiResponses, {
+      target: new URL(`http://localhost:${base.port}/ok`),
+      headers: {},
+      perMessageDeflate: false,
+    });
+    const tl = new Timeline(now(), now());
+    await conn.exchange(input, tl, AbortSignal.timeout(2000));
+    await conn.close();
+    expect(tl.ok, tl.errorMessage).toBe(true);
+    expect(tl.dnsEnd).toBeGreaterThan(tl.connStart);
+    expect(tl.connectEnd).toBeGreaterThanOrEqual(tl.dnsEnd);
+    const literal = await exchange('http-fresh', '/ok');
+    expect(literal.tl.dnsEnd).toBe(0);
+  });
+
   it('the deadline also bounds a connection that never completes its TLS handshake', async () => {
     for (const policy of ['http-fresh', 'ws-persistent'] as const) {
       const conn = getTransport(policy).connection(openaiResponses, {
