@@ -37,7 +37,7 @@ const FALSE = Buffer.from('false');
 const NULL = Buffer.from('null');
 
 /** What `skipString` saw in the string it just skipped (an object: cheaper than module `let`s). */
-const seen = { escape: false, nonAscii: false };
+export const seen = { escape: false, nonAscii: false };
 
 /** Per byte inside a string: 0 plain ASCII, 1 quote, 2 backslash, 3 control character, 4 non-ASCII. */
 const STRING_CLASS = new Uint8Array(256);
@@ -63,7 +63,7 @@ function skipSpace(buf: Buffer, i: number, end: number): number {
 }
 
 /** `buf[i]` is an opening quote; returns the offset just past the closing quote, or -1. */
-function skipString(buf: Buffer, i: number, end: number): number {
+export function skipString(buf: Buffer, i: number, end: number): number {
   seen.escape = false;
   seen.nonAscii = false;
   i++;
@@ -100,7 +100,7 @@ function skipDigits(buf: Buffer, i: number, end: number): number {
 }
 
 /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-function skipNumber(buf: Buffer, i: number, end: number): number {
+export function skipNumber(buf: Buffer, i: number, end: number): number {
   if (buf[i] === MINUS) i++;
   if (i >= end) return -1;
   if (buf[i] === ZERO) i++;
@@ -114,7 +114,7 @@ function skipNumber(buf: Buffer, i: number, end: number): number {
   return i;
 }
 
-function skipLiteral(buf: Buffer, i: number, end: number, word: Buffer): number {
+export function skipLiteral(buf: Buffer, i: number, end: number, word: Buffer): number {
   if (i + word.length > end) return -1;
   for (let k = 0; k < word.length; k++) if (buf[i + k] !== word[k]) return -1;
   return i + word.length;
@@ -289,15 +289,8 @@ export class FieldScan {
 
   /** The value of string key `k`, unescaped exactly as `JSON.parse` would. */
   string(buf: Buffer, k: number): string {
-    const s = this.start[k] + 1;
-    const e = this.end[k] - 1;
     const f = this.flags[k];
-    if (f & ESCAPED) return JSON.parse(buf.toString('utf8', s - 1, e + 1)) as string;
-    if (f & NON_ASCII || e - s > SHORT) return buf.toString('utf8', s, e);
-    // A native toString costs more than building a few characters here, and most deltas are a token.
-    let out = '';
-    for (let j = s; j < e; j++) out += String.fromCharCode(buf[j]);
-    return out;
+    return jsonString(buf, this.start[k], this.end[k], (f & ESCAPED) !== 0, (f & NON_ASCII) !== 0);
   }
 
   /** Whether string key `k` has no content bytes (`""`). */
@@ -312,4 +305,19 @@ export class FieldScan {
     for (let j = 0; j < bytes.length; j++) if (buf[s + j] !== bytes[j]) return false;
     return true;
   }
+}
+
+/**
+ * The JSON string `buf[open, close)` (quotes included, as `skipString` delimited it), unescaped exactly as
+ * `JSON.parse` would.
+ */
+export function jsonString(buf: Buffer, open: number, close: number, escaped: boolean, nonAscii: boolean): string {
+  const s = open + 1;
+  const e = close - 1;
+  if (escaped) return JSON.parse(buf.toString('utf8', open, close)) as string;
+  if (nonAscii || e - s > SHORT) return buf.toString('utf8', s, e);
+  // A native toString costs more than building a few characters here, and most deltas are a token.
+  let out = '';
+  for (let j = s; j < e; j++) out += String.fromCharCode(buf[j]);
+  return out;
 }

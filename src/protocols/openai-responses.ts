@@ -8,6 +8,7 @@ import type {
   StreamDecoder,
 } from '../load/types.js';
 import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { DeltaTemplate } from './delta-template.js';
 import { FieldScan } from './json-scan.js';
 import { SseStreamDecoder } from './sse.js';
 
@@ -43,6 +44,7 @@ export class ResponsesEvents {
   /** done or error has been reported; later events are dropped. */
   finished = false;
   private readonly scan = new FieldScan(['type', 'delta', 'wb_t']);
+  private readonly template = new DeltaTemplate();
 
   constructor(
     private readonly sink: EventSink,
@@ -55,6 +57,11 @@ export class ResponsesEvents {
   }
 
   private fastDelta(buf: Buffer, start: number, end: number, t: Nanos): boolean {
+    const tpl = this.template;
+    if (tpl.match(buf, start, end)) {
+      this.sink.delta(t, 'text', tpl.delta, tpl.stamp);
+      return true;
+    }
     const s = this.scan;
     if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
     const candidate = DELTA_BY_LENGTH[s.end[TYPE] - s.start[TYPE] - 2];
