@@ -1,4 +1,4 @@
-import { jsonString, seen, skipNumber, skipString } from './json-scan.js';
+import { jsonString, seen, skipNumber, skipString } from './json-grammar.js';
 
 /**
  * The one layout nearly every event of a Responses stream has — OpenAI's and the reference server's:
