@@ -5,7 +5,8 @@ import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { now, systemClock } from '../metrics/clock.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import { getProtocol } from '../protocols/registry.js';
-import { collectEnv, compareVariants, tokenSource, type Result, type VariantResult } from '../report/result.js';
+import { collectEnv, compareVariants, type Result, type VariantResult } from '../report/result.js';
+import { progressLine, variantResult, variantWarnings } from '../report/variant-result.js';
 import { ResultWriter } from '../report/writer.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { synthesizePrompt } from '../scenario/prompt.js';
@@ -114,7 +115,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     variants,
     comparisons: compareVariants(variants),
     client,
-    warnings: [...clientWarnings(client), ...tokenWarnings(variants), ...reconnectWarnings(variants)],
+    warnings: [...clientWarnings(client), ...variantWarnings(variants)],
   };
   await writer.finish(result, new Map(recorders.map((r) => [r.name, r.metrics])));
   return { result, dir: cfg.outDir };
@@ -153,50 +154,4 @@ async function runVariant(
   } finally {
     await Promise.all(connections.map((c) => c.close()));
   }
-}
-
-function variantResult(variant: Variant, rec: VariantRecorder): VariantResult {
-  const window = rec.windowSeconds;
-  return {
-    name: variant.name,
-    protocol: variant.protocol,
-    connection: variant.connection,
-    counts: { requests: rec.requests, ok: rec.ok, errors: { ...rec.errors }, warmup: rec.warmup },
-    tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
-    connections: { opened: rec.connectionsOpened },
-    window_s: Math.round(window * 1000) / 1000,
-    throughput: {
-      requests_per_s: window > 0 ? Math.round((rec.ok / window) * 100) / 100 : 0,
-      output_tokens_per_s: window > 0 ? Math.round((rec.output / window) * 10) / 10 : 0,
-    },
-    metrics: rec.metrics.summaries(),
-  };
-}
-
-function tokenWarnings(variants: VariantResult[]): string[] {
-  return variants
-    .filter((v) => v.tokens.by_source.chunks > 0 || v.tokens.by_source.tokenizer > 0)
-    .map(
-      (v) =>
-        `${v.name}: ${v.tokens.by_source.tokenizer + v.tokens.by_source.chunks} of ${v.counts.ok} responses reported no usage; ` +
-        'their token counts come from the client tokenizer (o200k), which may differ from the model’s',
-    );
-}
-
-/** A policy that keeps its connections should open none while measuring; when it did, say so. */
-function reconnectWarnings(variants: VariantResult[]): string[] {
-  return variants
-    .filter((v) => (v.connection === 'http-keepalive' || v.connection === 'ws-persistent') && v.connections.opened > 0)
-    .map(
-      (v) =>
-        `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (the server closed ` +
-        'them, or requests failed): those requests include connection set-up',
-    );
-}
-
-function progressLine(name: string, rec: VariantRecorder): string {
-  const errors = rec.requests - rec.ok;
-  const ttft = rec.metrics.summaries().ttft_ms;
-  const tail = ttft === undefined ? '' : `, TTFT p50 ${ttft.p50.toFixed(1)} ms`;
-  return `${name}: ${rec.ok}/${rec.requests} ok${errors > 0 ? `, ${errors} failed` : ''}${tail}`;
 }

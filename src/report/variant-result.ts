@@ -1,0 +1,63 @@
+import type { VariantRecorder } from '../metrics/variant-recorder.js';
+import { tokenSource, type VariantResult } from './result.js';
+
+/** What a variant is, as result.json names it. */
+export interface VariantMeta {
+  name: string;
+  protocol: string;
+  connection: string;
+}
+
+/** One variant's entry of result.json, from what its recorder folded up. */
+export function variantResult(variant: VariantMeta, rec: VariantRecorder): VariantResult {
+  const window = rec.windowSeconds;
+  return {
+    name: variant.name,
+    protocol: variant.protocol,
+    connection: variant.connection,
+    counts: { requests: rec.requests, ok: rec.ok, errors: { ...rec.errors }, warmup: rec.warmup },
+    tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
+    connections: { opened: rec.connectionsOpened },
+    window_s: Math.round(window * 1000) / 1000,
+    throughput: {
+      requests_per_s: window > 0 ? Math.round((rec.ok / window) * 100) / 100 : 0,
+      output_tokens_per_s: window > 0 ? Math.round((rec.output / window) * 10) / 10 : 0,
+    },
+    metrics: rec.metrics.summaries(),
+  };
+}
+
+/** What a reader of the numbers must know about how they were counted or what they include. */
+export function variantWarnings(variants: readonly VariantResult[]): string[] {
+  return [...tokenWarnings(variants), ...reconnectWarnings(variants)];
+}
+
+function tokenWarnings(variants: readonly VariantResult[]): string[] {
+  return variants
+    .filter((v) => v.tokens.by_source.chunks > 0 || v.tokens.by_source.tokenizer > 0)
+    .map(
+      (v) =>
+        `${v.name}: ${v.tokens.by_source.tokenizer + v.tokens.by_source.chunks} of ${v.counts.ok} responses reported ` +
+        `no usage; their token counts come from the client (o200k tokenizer: ${v.tokens.by_source.tokenizer}, ` +
+        `delta count: ${v.tokens.by_source.chunks}), which may differ from the model’s`,
+    );
+}
+
+/** A policy that keeps its connections should open none while measuring; when it did, say so. */
+function reconnectWarnings(variants: readonly VariantResult[]): string[] {
+  return variants
+    .filter((v) => (v.connection === 'http-keepalive' || v.connection === 'ws-persistent') && v.connections.opened > 0)
+    .map(
+      (v) =>
+        `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (the server closed ` +
+        'them, or requests failed): those requests include connection set-up',
+    );
+}
+
+/** The one line per finished variant printed while a run goes on. */
+export function progressLine(name: string, rec: VariantRecorder): string {
+  const errors = rec.requests - rec.ok;
+  const ttft = rec.metrics.summaries().ttft_ms;
+  const tail = ttft === undefined ? '' : `, TTFT p50 ${ttft.p50.toFixed(1)} ms`;
+  return `${name}: ${rec.ok}/${rec.requests} ok${errors > 0 ? `, ${errors} failed` : ''}${tail}`;
+}
