@@ -1,0 +1,22 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/load.js';
+
+const DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');
+const files = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
+
+describe('shipped scenarios', () => {
+  it('there are some', () => {
+    expect(files).toContain('quickstart.yaml');
+  });
+
+  it.each(files)('%s validates and says in its header what it measures and which env vars it needs', (file) => {
+    const text = readFileSync(path.join(DIR, file), 'utf8');
+    expect(text.startsWith('#'), 'a header comment').toBe(true);
+    expect(text).toMatch(/^# Measures:/m);
+    expect(text).toMatch(/^# Env vars:/m);
+    const env = Object.fromEntries([...text.matchAll(/\$\{env:(\w+)/g)].map((m) => [m[1], 'test-value']));
+    expect(() => parseScenario(text, file, env)).not.toThrow();
+  });
+});
