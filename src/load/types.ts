@@ -123,6 +123,8 @@ export interface TransportOptions {
   target: URL;
   headers: Readonly<Record<string, string>>;
   perMessageDeflate: boolean;
+  /** Trust for https/wss targets: extra CA certificates (PEM), or none at all (`insecure`). */
+  tls?: { ca?: string; insecure?: boolean };
 }
 
 /** One virtual user's view of a connection policy: holds its connection(s) between requests. */

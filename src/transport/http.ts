@@ -41,7 +41,7 @@ class HttpConnection implements Connection, SocketOwner {
     private readonly fresh: boolean,
   ) {
     this.http = protocol.http;
-    this.target = socketTarget(opts.target, ['http/1.1']);
+    this.target = socketTarget(opts.target, ['http/1.1'], opts.tls);
     // A target given as ws(s):// (shared with WebSocket variants) means the same host over http(s).
     this.origin = `${this.target.secure ? 'https' : 'http'}://${opts.target.host}`;
     this.path = joinPath(opts.target, protocol.http.path);

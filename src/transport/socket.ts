@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Nanos, RequestTimings } from '../load/types.js';
+import type { Nanos, RequestTimings, TransportOptions } from '../load/types.js';
 import { now } from '../metrics/clock.js';
 
 export interface SocketTarget {
@@ -9,6 +9,8 @@ export interface SocketTarget {
   secure: boolean;
   /** ALPN protocols to offer over TLS. */
   alpn: string[];
+  ca?: string;
+  insecure: boolean;
 }
 
 /** The socket a transport opened, with the arrival time of the latest bytes read from it. */
@@ -18,12 +20,12 @@ export interface TimedSocket {
   arrival: Nanos;
 }
 
-export function socketTarget(url: URL, alpn: string[]): SocketTarget {
+export function socketTarget(url: URL, alpn: string[], tlsOpts: TransportOptions['tls'] = {}): SocketTarget {
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
   // URL keeps the brackets of an IPv6 literal; net.connect wants the bare address.
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { hostname, port, secure, alpn };
+  return { hostname, port, secure, alpn, ca: tlsOpts.ca, insecure: tlsOpts.insecure === true };
 }
 
 /**
@@ -48,6 +50,8 @@ export function openTimedSocket(
         port: target.port,
         servername: net.isIP(target.hostname) ? undefined : target.hostname,
         ALPNProtocols: target.alpn,
+        ca: target.ca,
+        rejectUnauthorized: !target.insecure,
       })
     : net.connect({ host: target.hostname, port: target.port });
   // Nagle would hold back small request writes behind the ACK of the previous segment.

@@ -43,7 +43,7 @@ class WsConnection implements Connection {
     if (protocol.ws === undefined) throw new Error(`protocol ${protocol.kind} has no WebSocket mode`);
     this.wsProtocol = protocol.ws;
     this.headers = { ...protocol.ws.headers, ...opts.headers };
-    this.target = socketTarget(opts.target, ['http/1.1']);
+    this.target = socketTarget(opts.target, ['http/1.1'], opts.tls);
     this.url = `${this.target.secure ? 'wss' : 'ws'}://${opts.target.host}${joinPath(opts.target, protocol.ws.path)}`;
   }
 
