@@ -1,5 +1,6 @@
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
+import { exchangeWithDeadline } from './exchange.js';
 import type { Connection, RequestInput } from './types.js';
 
 export interface ClosedLoad {
@@ -78,28 +79,11 @@ export async function runClosed(run: ClosedRun): Promise<void> {
       // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
       const t = clock.now();
       const tl = new Timeline(t, t, run.keepText());
-      await exchange(conn, run, tl);
+      await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock);
       userWarmed = true;
       run.onDone(tl, i, kind === 'warmup');
     }
   };
 
   await Promise.all(run.connections.map(user));
-}
-
-/**
- * One exchange under the request deadline. The deadline's timer is cleared as soon as the request is
- * over (AbortSignal.timeout would keep one pending per request for the whole timeout), and a transport
- * that breaks its never-reject contract costs that request, not the run.
- */
-async function exchange(conn: Connection, run: ClosedRun, tl: Timeline): Promise<void> {
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), run.timeoutMs);
-  try {
-    await conn.exchange(run.input, tl, deadline.signal);
-  } catch (err) {
-    tl.error(run.clock.now(), 'protocol', 'internal', (err as Error)?.message ?? String(err));
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -15,9 +15,11 @@ import type { Scenario } from '../scenario/schema.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import type { ServerOptions } from '../server/index.js';
 import { getTransport } from '../transport/registry.js';
+import type { Timeline } from '../metrics/timeline.js';
 import { runClosed } from './closed.js';
+import { runOpen } from './open.js';
 import { collectGarbage } from './gc.js';
-import type { RequestInput } from './types.js';
+import type { Connection, RequestInput } from './types.js';
 
 export interface RunConfig {
   loaded: LoadedScenario;
@@ -98,7 +100,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
       // compiling) belong, and they would read as a loaded client.
       await runVariant(scenario, variant, new URL(targetUrl), input, rec, cfg, () => monitor.resume());
       monitor.pause();
-      variants.push(variantResult(variant, rec));
+      variants.push(variantResult(variant, rec, scenario.load.kind === 'open' ? scenario.load.rate : undefined));
       cfg.log(progressLine(variant.name, rec));
     }
   } finally {
@@ -138,19 +140,25 @@ async function runVariant(
     headers: variant.headers, // already merged over the scenario's top-level headers
     perMessageDeflate: variant.per_message_deflate ?? false,
   };
-  const connections = Array.from({ length: scenario.load.concurrency }, () => transport.connection(protocol, opts));
+  const common = {
+    input,
+    timeoutMs: scenario.timeout * 1000,
+    clock: systemClock,
+    stopping: cfg.stopping,
+    keepText: () => rec.needsText,
+    onMeasuring,
+    // `intended` is the start for closed loops and the schedule's for open ones: CO-safe either way.
+    onDone: (tl: Timeline, i: number, warmup: boolean) => rec.commit(tl, i, warmup, tl.intended),
+  };
+  const load = scenario.load;
+  let connections: Connection[] = [];
   try {
-    await runClosed({
-      connections,
-      input,
-      load: scenario.load,
-      timeoutMs: scenario.timeout * 1000,
-      clock: systemClock,
-      stopping: cfg.stopping,
-      keepText: () => rec.needsText,
-      onMeasuring,
-      onDone: (tl, i, warmup) => rec.commit(tl, i, warmup, tl.start),
-    });
+    if (load.kind === 'open') {
+      connections = await runOpen({ ...common, load, connect: () => transport.connection(protocol, opts) });
+    } else {
+      connections = Array.from({ length: load.concurrency }, () => transport.connection(protocol, opts));
+      await runClosed({ ...common, load, connections });
+    }
   } finally {
     await Promise.all(connections.map((c) => c.close()));
   }

@@ -12,6 +12,7 @@ export const METRICS = [
   'decode_tps',
   'e2e_ms',
   'token_delay_ms',
+  'schedule_delay_ms',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 
@@ -35,6 +36,7 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
   decode_tps: { unit: 'tok/s', description: '(output tokens - 1) / (last delta - first delta), per request' },
   e2e_ms: { unit: 'ms', description: 'request start to done' },
   token_delay_ms: { unit: 'ms', description: 'reference server token write to client receive (per-token transport cost)' },
+  schedule_delay_ms: { unit: 'ms', description: 'open loop: intended start to actual start (queueing in the client)' },
 };
 
 export function isMetricName(name: string): name is MetricName {

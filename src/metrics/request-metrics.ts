@@ -62,5 +62,6 @@ export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, token
     set.record('decode_tps', (tokens.streamed - 1) / (span / 1e9));
   }
   set.record('e2e_ms', ms(origin, tl.doneAt));
+  if (tl.scheduled) set.record('schedule_delay_ms', ms(tl.intended, tl.start));
   for (const d of tl.tokenDelay) set.record('token_delay_ms', d);
 }

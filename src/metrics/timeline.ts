@@ -18,6 +18,8 @@ export class Timeline implements RequestRecord, EventSink {
   status = 0;
   reused = false;
 
+  /** Started by an arrival schedule (open loop): latencies count from `intended`. */
+  scheduled = false;
   ackAt = 0;
   firstDelta = 0;
   lastDelta = 0;

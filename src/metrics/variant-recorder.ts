@@ -62,6 +62,8 @@ export class VariantRecorder {
   /** The measured window: first measured start → last measured end (warm-up excluded). */
   windowStart = Infinity;
   windowEnd = 0;
+  /** The last measured request's actual start: with `windowStart`, the rate requests really started at. */
+  lastStart = 0;
 
   constructor(
     readonly name: string,
@@ -80,6 +82,7 @@ export class VariantRecorder {
       this.requests++;
       if (tl.connStart !== 0) this.connectionsOpened++;
       this.windowStart = Math.min(this.windowStart, tl.start);
+      this.lastStart = Math.max(this.lastStart, tl.start);
       this.windowEnd = Math.max(this.windowEnd, tl.endAt || tl.start);
       if (tl.ok) {
         this.ok++;

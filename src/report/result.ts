@@ -51,6 +51,8 @@ export interface VariantResult {
   /** The measured window (warm-up excluded) that throughput is computed over. */
   window_s: number;
   throughput: { requests_per_s: number; output_tokens_per_s: number };
+  /** Open loop: the arrival rate asked for, and the rate requests actually started at. */
+  rate?: { requested: number; achieved: number };
   metrics: Partial<Record<MetricName, MetricSummary>>;
 }
 

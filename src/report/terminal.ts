@@ -19,6 +19,7 @@ const OPTIONAL_ROWS: readonly (readonly [MetricName, string])[] = [
   ['tls_ms', 'TLS ms'],
   ['handshake_ms', 'upgrade ms'],
   ['token_delay_ms', 'token delay ms'],
+  ['schedule_delay_ms', 'sched. delay ms'],
 ];
 
 /** The medians the one-line verdict per variant pair shows, with the label it uses. */
@@ -78,6 +79,9 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
       `${fmtRate(v.throughput.output_tokens_per_s)} output tok/s (tokens: ${v.tokens.source}), ` +
       `${fmtRate(v.window_s)} s window`,
   );
+  if (v.rate !== undefined) {
+    lines.push(`  arrivals ${fmtRate(v.rate.requested)}/s requested, ${fmtRate(v.rate.achieved)}/s started`);
+  }
   const errors = Object.entries(v.counts.errors).filter(([, n]) => n > 0);
   if (errors.length > 0) lines.push(`  errors   ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
   const rows: string[][] = [['', 'p50', 'p90', 'p99']];

@@ -9,8 +9,13 @@ export interface VariantMeta {
 }
 
 /** One variant's entry of result.json, from what its recorder folded up. */
-export function variantResult(variant: VariantMeta, rec: VariantRecorder): VariantResult {
+export function variantResult(variant: VariantMeta, rec: VariantRecorder, requestedRate?: number): VariantResult {
   const window = rec.windowSeconds;
+  const startSpan = (rec.lastStart - rec.windowStart) / 1e9;
+  const rate =
+    requestedRate === undefined
+      ? {}
+      : { rate: { requested: requestedRate, achieved: startSpan > 0 ? round2((rec.requests - 1) / startSpan) : 0 } };
   return {
     name: variant.name,
     protocol: variant.protocol,
@@ -23,9 +28,12 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder): Varia
       requests_per_s: window > 0 ? Math.round((rec.ok / window) * 100) / 100 : 0,
       output_tokens_per_s: window > 0 ? Math.round((rec.output / window) * 10) / 10 : 0,
     },
+    ...rate,
     metrics: rec.metrics.summaries(),
   };
 }
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** What a reader of the numbers must know about how they were counted or what they include. */
 export function variantWarnings(variants: readonly VariantResult[]): string[] {
@@ -49,8 +57,9 @@ function reconnectWarnings(variants: readonly VariantResult[]): string[] {
     .filter((v) => (v.connection === 'http-keepalive' || v.connection === 'ws-persistent') && v.connections.opened > 0)
     .map(
       (v) =>
-        `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (the server closed ` +
-        'them, or requests failed): those requests include connection set-up',
+        `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (more requests in ` +
+        'flight than warm connections, the server closed some, or requests failed): those requests include ' +
+        'connection set-up; a longer warm-up keeps it out',
     );
 }
 

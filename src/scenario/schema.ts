@@ -163,8 +163,34 @@ const ClosedLoadSchema = z
       : { ...rest, requests: requests ?? DEFAULT_REQUESTS, duration: undefined },
   );
 
-// A discriminated union although there is one kind: open, session and sweep join it as further options.
-const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema]);
+const OpenLoadSchema = z
+  .strictObject({
+    kind: z.literal('open'),
+    rate: z.number().positive().max(1_000_000).describe('arrivals per second'),
+    arrival: z.enum(['constant', 'poisson']).default('constant').describe('arrival process'),
+    seed: z.int().default(1).describe('seed of the poisson arrivals'),
+    max_in_flight: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1000)
+      .describe('requests in flight at most; later arrivals queue, still timed from their intended start'),
+    requests: z.int().min(1).optional().describe(`measured arrivals per variant (default ${DEFAULT_REQUESTS})`),
+    duration: z.number().positive().optional().describe('seconds of measured arrivals (exclusive with requests)'),
+    warmup: z.int().min(0).default(0).describe('the first arrivals, excluded from the metrics'),
+  })
+  .refine((l) => l.requests === undefined || l.duration === undefined, {
+    path: ['duration'],
+    error: 'expected exactly one of requests / duration, got both',
+  })
+  .transform(({ requests, duration, ...rest }) =>
+    duration !== undefined
+      ? { ...rest, requests: undefined, duration }
+      : { ...rest, requests: requests ?? DEFAULT_REQUESTS, duration: undefined },
+  );
+
+// session and sweep join as further kinds.
+const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema]);
 
 export const ScenarioSchema = z
   .strictObject({

@@ -205,7 +205,11 @@ describe('errors name the file, line:column, field and expectation', () => {
   });
 
   it('a load kind that does not exist', () => {
-    expect(failure(base('load:\n  kind: open\n')).message).toBe('bad.yaml:7:9 load.kind: expected one of closed, got "open"');
+    expect(failure(base('load:\n  kind: sweep\n')).message).toBe('bad.yaml:7:9 load.kind: expected one of closed | open, got "sweep"');
+  });
+
+  it('an open load needs its rate', () => {
+    expect(failure(base('load:\n  kind: open\n')).message).toMatch(/^bad\.yaml:7:3 load\.rate: required field/);
   });
 
   it('out-of-range numbers and wrong types', () => {
@@ -276,7 +280,7 @@ describe('${env:…} substitution', () => {
 
   it('a whole-value reference in a numeric field becomes a number', () => {
     const { scenario } = parseScenario(base('load:\n  kind: closed\n  concurrency: ${env:USERS}\n'), 'ok.yaml', { USERS: '8' });
-    expect(scenario.load.concurrency).toBe(8);
+    expect(scenario.load).toMatchObject({ kind: 'closed', concurrency: 8 });
     expect(failure(base('load:\n  kind: closed\n  concurrency: ${env:USERS}\n'), { USERS: 'many' }).message).toBe(
       'bad.yaml:8:16 load.concurrency: expected a number, got "many"',
     );

@@ -45,7 +45,7 @@ describe('applyOverrides', () => {
   });
 
   it('--concurrency', () => {
-    expect(applyOverrides(embedded(), { concurrency: 64 }).load.concurrency).toBe(64);
+    expect(applyOverrides(embedded(), { concurrency: 64 }).load).toMatchObject({ concurrency: 64 });
   });
 
   it('a --target URL replaces embedded and drops the server options', () => {
