@@ -2,10 +2,9 @@
 // synthesis uses (one copy in memory).
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
-import { now, systemClock } from '../metrics/clock.js';
+import { now } from '../metrics/clock.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
-import { getProtocol } from '../protocols/registry.js';
-import { collectEnv, compareVariants, type Result, type VariantResult } from '../report/result.js';
+import { collectEnv, compareVariants, type Result } from '../report/result.js';
 import { progressLine, variantResult, variantWarnings } from '../report/variant-result.js';
 import { ResultWriter } from '../report/writer.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -14,12 +13,10 @@ import { redactScenario } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/schema.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import type { ServerOptions } from '../server/index.js';
-import { getTransport } from '../transport/registry.js';
-import type { Timeline } from '../metrics/timeline.js';
-import { runClosed } from './closed.js';
-import { runOpen } from './open.js';
 import { collectGarbage } from './gc.js';
-import type { Connection, RequestInput } from './types.js';
+import type { RequestInput } from './types.js';
+import { VariantRun } from './variant-run.js';
+import { rng } from '../shared/rng.js';
 
 export interface RunConfig {
   loaded: LoadedScenario;
@@ -33,8 +30,6 @@ export interface RunConfig {
   /** The CLI flags that changed `scenario`, recorded so the result says what actually ran. */
   overrides?: Record<string, unknown>;
 }
-
-type Variant = Scenario['variants'][number];
 
 export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> {
   return {
@@ -71,8 +66,25 @@ export function displayTarget(url: string): string {
   return u.href;
 }
 
+/** Seconds of measuring per variant per block, for interleaved duration loads. */
+const BLOCK_SECONDS = 2;
+
+/** Blocks long enough that every user gets several requests, short enough that variants alternate often. */
+function blockSize(s: Scenario): number {
+  return s.load.kind === 'closed' ? Math.max(20, 4 * s.load.concurrency) : Infinity;
+}
+
+/** Fisher–Yates with the scenario's seed: a random order that a re-run repeats. */
+function shuffleInPlace<T>(xs: T[], rand: () => number): void {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+}
+
 /**
- * Runs every variant of a scenario (one after another) and writes the result folder. Failing requests
+ * Runs the variants of a scenario — by default interleaved in alternating blocks, so drift on a shared
+ * machine hits every variant alike — and writes the result folder. Failing requests
  * are counted and classified, never thrown; only set-up failures (e.g. the embedded server cannot start)
  * reject.
  */
@@ -85,31 +97,48 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const writer = new ResultWriter(cfg.outDir);
   const monitor = new ClientMonitor();
   const runStart = now();
-  const recorders: VariantRecorder[] = [];
-  const variants: VariantResult[] = [];
+  const input = requestInput(scenario);
+  const target = new URL(targetUrl);
+  const runs = scenario.variants.map(
+    (variant) =>
+      new VariantRun(
+        scenario,
+        variant,
+        target,
+        input,
+        new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line)),
+        cfg.stopping,
+      ),
+  );
+  const interleaved = scenario.order !== 'sequential' && scenario.load.kind === 'closed';
+  const blockRequests = interleaved ? (scenario.block ?? blockSize(scenario)) : Infinity;
+  const blockSeconds = interleaved ? BLOCK_SECONDS : Infinity;
+  const shuffle = rng(scenario.seed);
   try {
-    const input = requestInput(scenario);
-    for (const variant of scenario.variants) {
-      if (cfg.stopping()) break;
-      const rec = new VariantRecorder(variant.name, runStart, countTokens, (line) =>
-        writer.appendRequest(line),
-      );
-      recorders.push(rec);
-      collectGarbage();
-      // Only the measured part is watched: warm-up is where first-use costs (JIT, undici's parser
-      // compiling) belong, and they would read as a loaded client.
-      await runVariant(scenario, variant, new URL(targetUrl), input, rec, cfg, () => monitor.resume());
-      monitor.pause();
-      variants.push(variantResult(variant, rec, scenario.load.kind === 'open' ? scenario.load.rate : undefined));
-      cfg.log(progressLine(variant.name, rec));
+    while (!cfg.stopping() && runs.some((r) => !r.done)) {
+      const round = runs.filter((r) => !r.done);
+      if (scenario.order === 'random') shuffleInPlace(round, shuffle);
+      for (const run of round) {
+        if (cfg.stopping()) break;
+        collectGarbage();
+        // Only the measured part is watched: warm-up is where first-use costs (JIT, undici's parser
+        // compiling) belong, and they would read as a loaded client.
+        await run.block(blockRequests, blockSeconds, () => monitor.resume());
+        monitor.pause();
+        run.rec.endBlock();
+        if (run.done) cfg.log(progressLine(run.variant.name, run.rec));
+      }
     }
   } finally {
+    await Promise.all(runs.map((r) => r.close()));
     await embedded?.close();
   }
+  const rate = scenario.load.kind === 'open' ? scenario.load.rate : undefined;
+  const variants = runs.map((r) => variantResult(r.variant, r.rec, rate));
   const client = monitor.stats();
   const result: Result = {
     schema: 'wirebench.result/v1',
-    complete: !cfg.stopping() && variants.length === scenario.variants.length,
+    complete: !cfg.stopping() && runs.every((r) => r.done),
     scenario: redactScenario(cfg.loaded.raw),
     ...(cfg.overrides !== undefined && Object.keys(cfg.overrides).length > 0 ? { overrides: cfg.overrides } : {}),
     target: scenario.target === 'embedded' ? `embedded (${targetUrl})` : displayTarget(targetUrl),
@@ -119,47 +148,6 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     client,
     warnings: [...clientWarnings(client), ...variantWarnings(variants)],
   };
-  await writer.finish(result, new Map(recorders.map((r) => [r.name, r.metrics])));
+  await writer.finish(result, new Map(runs.map((r) => [r.variant.name, r.rec.metrics])));
   return { result, dir: cfg.outDir };
-}
-
-async function runVariant(
-  scenario: Scenario,
-  variant: Variant,
-  target: URL,
-  input: RequestInput,
-  rec: VariantRecorder,
-  cfg: RunConfig,
-  onMeasuring: () => void,
-): Promise<void> {
-  const protocol = getProtocol(variant.protocol);
-  if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
-  const transport = getTransport(variant.connection);
-  const opts = {
-    target,
-    headers: variant.headers, // already merged over the scenario's top-level headers
-    perMessageDeflate: variant.per_message_deflate ?? false,
-  };
-  const common = {
-    input,
-    timeoutMs: scenario.timeout * 1000,
-    clock: systemClock,
-    stopping: cfg.stopping,
-    keepText: () => rec.needsText,
-    onMeasuring,
-    // `intended` is the start for closed loops and the schedule's for open ones: CO-safe either way.
-    onDone: (tl: Timeline, i: number, warmup: boolean) => rec.commit(tl, i, warmup, tl.intended),
-  };
-  const load = scenario.load;
-  let connections: Connection[] = [];
-  try {
-    if (load.kind === 'open') {
-      connections = await runOpen({ ...common, load, connect: () => transport.connection(protocol, opts) });
-    } else {
-      connections = Array.from({ length: load.concurrency }, () => transport.connection(protocol, opts));
-      await runClosed({ ...common, load, connections });
-    }
-  } finally {
-    await Promise.all(connections.map((c) => c.close()));
-  }
 }

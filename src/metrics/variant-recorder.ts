@@ -59,11 +59,16 @@ export class VariantRecorder {
   connectionsOpened = 0;
   /** Whether new requests should keep their text: until a response has come with usage. */
   needsText = true;
-  /** The measured window: first measured start → last measured end (warm-up excluded). */
-  windowStart = Infinity;
-  windowEnd = 0;
-  /** The last measured request's actual start: with `windowStart`, the rate requests really started at. */
+  /** First and last measured actual starts: the rate requests really started at (open loop). */
+  firstStart = Infinity;
   lastStart = 0;
+  /**
+   * The measured window is the sum of the blocks' spans (first start → last end of each), so a variant
+   * that ran interleaved with others is not charged for the time the others ran.
+   */
+  private spanNs = 0;
+  private blockStart = Infinity;
+  private blockEnd = 0;
 
   constructor(
     readonly name: string,
@@ -81,9 +86,10 @@ export class VariantRecorder {
     } else {
       this.requests++;
       if (tl.connStart !== 0) this.connectionsOpened++;
-      this.windowStart = Math.min(this.windowStart, tl.start);
+      this.firstStart = Math.min(this.firstStart, tl.start);
       this.lastStart = Math.max(this.lastStart, tl.start);
-      this.windowEnd = Math.max(this.windowEnd, tl.endAt || tl.start);
+      this.blockStart = Math.min(this.blockStart, tl.start);
+      this.blockEnd = Math.max(this.blockEnd, tl.endAt || tl.start);
       if (tl.ok) {
         this.ok++;
         this.output += tokens.output;
@@ -98,8 +104,16 @@ export class VariantRecorder {
     this.writeLine(this.line(tl, index, isWarmup, tokens.output, tokens.source));
   }
 
+  /** Closes a block of this variant's requests (another variant's block may follow). */
+  endBlock(): void {
+    if (this.blockEnd > this.blockStart) this.spanNs += this.blockEnd - this.blockStart;
+    this.blockStart = Infinity;
+    this.blockEnd = 0;
+  }
+
   get windowSeconds(): number {
-    return this.windowEnd > this.windowStart ? (this.windowEnd - this.windowStart) / 1e9 : 0;
+    const open = this.blockEnd > this.blockStart ? this.blockEnd - this.blockStart : 0;
+    return (this.spanNs + open) / 1e9;
   }
 
   private line(tl: Timeline, i: number, warmup: boolean, output: number, source: TokenSource): RequestLine {

@@ -11,7 +11,7 @@ export interface VariantMeta {
 /** One variant's entry of result.json, from what its recorder folded up. */
 export function variantResult(variant: VariantMeta, rec: VariantRecorder, requestedRate?: number): VariantResult {
   const window = rec.windowSeconds;
-  const startSpan = (rec.lastStart - rec.windowStart) / 1e9;
+  const startSpan = (rec.lastStart - rec.firstStart) / 1e9;
   const rate =
     requestedRate === undefined
       ? {}

@@ -204,6 +204,18 @@ export const ScenarioSchema = z
     variants: Variants,
     load: LoadSchema.prefault({ kind: 'closed' }),
     timeout: z.number().positive().default(60).describe('per-request timeout, seconds'),
+    order: z
+      .enum(['interleaved', 'sequential', 'random'])
+      .default('interleaved')
+      .describe(
+        'how variants share the run: alternating blocks (so drift hits all alike), one after another, or blocks in a seeded random order',
+      ),
+    block: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('measured requests per variant per block when interleaved (default: 4 × concurrency, at least 20)'),
+    seed: z.int().default(1).describe('seed of the random variant order'),
   })
   .refine((s) => s.server === undefined || !isUrlTarget(s.target), {
     path: ['server'],

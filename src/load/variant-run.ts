@@ -1,0 +1,103 @@
+import { systemClock } from '../metrics/clock.js';
+import type { Timeline } from '../metrics/timeline.js';
+import type { VariantRecorder } from '../metrics/variant-recorder.js';
+import { getProtocol } from '../protocols/registry.js';
+import type { Scenario } from '../scenario/schema.js';
+import { getTransport } from '../transport/registry.js';
+import { runClosed } from './closed.js';
+import { runOpen } from './open.js';
+import type { Connection, RequestInput, TransportOptions } from './types.js';
+
+type Variant = Scenario['variants'][number];
+
+/**
+ * One variant across the blocks of an interleaved run: its connections stay open from one block to the
+ * next (a persistent WebSocket must not be re-opened because another variant ran in between), its
+ * warm-up and ramp happen in its first block only, and its request numbering continues.
+ */
+export class VariantRun {
+  private readonly connections: Connection[] = [];
+  private readonly connect: () => Connection;
+  private blocks = 0;
+  private done_ = false;
+  /** Requests (warm-up included) of earlier blocks: the numbering of requests.jsonl continues. */
+  private base = 0;
+  private measuredLeft: number;
+  private secondsLeft: number;
+
+  constructor(
+    private readonly scenario: Scenario,
+    readonly variant: Variant,
+    target: URL,
+    private readonly input: RequestInput,
+    readonly rec: VariantRecorder,
+    private readonly stopping: () => boolean,
+  ) {
+    const protocol = getProtocol(variant.protocol);
+    if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
+    const transport = getTransport(variant.connection);
+    const opts: TransportOptions = {
+      target,
+      headers: variant.headers, // already merged over the scenario's top-level headers
+      perMessageDeflate: variant.per_message_deflate ?? false,
+    };
+    this.connect = () => transport.connection(protocol, opts);
+    this.measuredLeft = scenario.load.requests ?? Infinity;
+    this.secondsLeft = scenario.load.duration ?? Infinity;
+  }
+
+  get done(): boolean {
+    return this.done_;
+  }
+
+  /**
+   * Runs the variant's next block: at most `requests` measured requests, or `seconds` of measuring for a
+   * duration load. `onMeasuring` fires when the block's first measured request starts.
+   */
+  async block(requests: number, seconds: number, onMeasuring: () => void): Promise<void> {
+    const first = this.blocks++ === 0;
+    const load = this.scenario.load;
+    let count = 0;
+    const common = {
+      input: this.input,
+      timeoutMs: this.scenario.timeout * 1000,
+      clock: systemClock,
+      stopping: this.stopping,
+      keepText: () => this.rec.needsText,
+      onMeasuring,
+      // `intended` is the start for closed loops and the schedule's for open ones: CO-safe either way.
+      onDone: (tl: Timeline, i: number, warmup: boolean) => {
+        count++;
+        this.rec.commit(tl, this.base + i, warmup, tl.intended);
+      },
+    };
+    if (load.kind === 'open') {
+      // An arrival schedule is one process: an open load runs whole, in one block.
+      this.connections.push(...(await runOpen({ ...common, load, connect: this.connect })));
+      this.done_ = !this.stopping();
+    } else {
+      if (first) for (let k = 0; k < load.concurrency; k++) this.connections.push(this.connect());
+      const measured = Math.min(requests, this.measuredLeft);
+      const span = Math.min(seconds, this.secondsLeft);
+      await runClosed({
+        ...common,
+        connections: this.connections,
+        load: {
+          concurrency: load.concurrency,
+          requests: load.requests === undefined ? undefined : measured,
+          duration: load.duration === undefined ? undefined : span,
+          warmup: first ? load.warmup : 0,
+          ramp_up: first ? load.ramp_up : 0,
+        },
+      });
+      this.measuredLeft -= measured;
+      this.secondsLeft -= span;
+      this.done_ = !this.stopping() && (this.measuredLeft <= 0 || this.secondsLeft <= 0);
+    }
+    this.base += count;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.close()));
+  }
+}
