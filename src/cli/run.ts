@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { displayTarget, runScenario } from '../load/runner.js';
+import { displayTarget, runScenario, type RunStatus } from '../load/runner.js';
+import { startProgress, type Progress } from './progress.js';
 import { renderSummary } from '../report/terminal.js';
 import { resultDirName } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
@@ -34,8 +35,10 @@ export function runCommand(cli: Command): void {
       const scenario = applyOverrides(loaded, flags);
       const started = new Date();
       const outDir = flags.out ?? path.join('results', resultDirName(scenario.name, started));
-      const log = (line: string): void => {
-        if (!flags.quiet) process.stderr.write(`${line}\n`);
+      let progress: Progress = { log: (line) => flags.quiet || process.stderr.write(`${line}\n`), stop: () => {} };
+      const log = (line: string): void => progress.log(line);
+      const watch = (status: () => RunStatus): void => {
+        progress = startProgress(status, { tty: process.stderr.isTTY === true, quiet: flags.quiet === true });
       };
       let stops = 0;
       const onSignal = (): void => {
@@ -54,7 +57,9 @@ export function runCommand(cli: Command): void {
             .filter((k) => flags[k] !== undefined)
             .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
         );
-        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, overrides });
+        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, overrides, watch }).finally(
+          () => progress.stop(),
+        );
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
         log(`results: ${outDir}`);

@@ -29,6 +29,21 @@ export interface RunConfig {
   stopping: () => boolean;
   /** The CLI flags that changed `scenario`, recorded so the result says what actually ran. */
   overrides?: Record<string, unknown>;
+  /** Handed, once the run starts, a way to read its status (for a progress display). */
+  watch?: (status: () => RunStatus) => void;
+}
+
+/** Where a run stands, for progress displays. */
+export interface RunStatus {
+  variant: string;
+  /** Measured requests finished, all variants. */
+  done: number;
+  /** Measured requests the run will make, when it is counted in requests. */
+  total: number | undefined;
+  errors: number;
+  /** The current variant's TTFT median so far. */
+  ttftP50: number | undefined;
+  elapsedS: number;
 }
 
 export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> {
@@ -114,12 +129,26 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const blockRequests = interleaved ? (scenario.block ?? blockSize(scenario)) : Infinity;
   const blockSeconds = interleaved ? BLOCK_SECONDS : Infinity;
   const shuffle = rng(scenario.seed);
+  let current = runs[0];
+  const perVariant = scenario.load.requests;
+  cfg.watch?.(() => {
+    const ttft = current.rec.metrics.histogram('ttft_ms');
+    return {
+      variant: current.variant.name,
+      done: runs.reduce((n, r) => n + r.rec.requests, 0),
+      total: perVariant === undefined ? undefined : perVariant * runs.length,
+      errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0),
+      ttftP50: ttft.totalCount > 0 ? ttft.getValueAtPercentile(50) / 1000 : undefined,
+      elapsedS: (now() - runStart) / 1e9,
+    };
+  });
   try {
     while (!cfg.stopping() && runs.some((r) => !r.done)) {
       const round = runs.filter((r) => !r.done);
       if (scenario.order === 'random') shuffleInPlace(round, shuffle);
       for (const run of round) {
         if (cfg.stopping()) break;
+        current = run;
         collectGarbage();
         // Only the measured part is watched: warm-up is where first-use costs (JIT, undici's parser
         // compiling) belong, and they would read as a loaded client.
