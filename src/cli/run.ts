@@ -8,6 +8,9 @@ import { loadScenario } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
 import { intArg, numArg } from './args.js';
 
+/** How long in-flight requests may go on after the first Ctrl-C. */
+const GRACE_MS = 5000;
+
 interface RunFlags {
   out?: string;
   target?: string;
@@ -41,10 +44,18 @@ export function runCommand(cli: Command): void {
         progress = startProgress(status, { tty: process.stderr.isTTY === true, quiet: flags.quiet === true });
       };
       let stops = 0;
+      const hardStop = new AbortController();
       const onSignal = (): void => {
         stops++;
         if (stops === 1) {
-          log('stopping: finishing in-flight requests, then writing partial results (Ctrl-C again to quit now)');
+          // In-flight requests get a grace period to finish; after it they are cut short (interrupted).
+          setTimeout(() => hardStop.abort(), GRACE_MS).unref();
+          log(
+            `stopping: in-flight requests get ${GRACE_MS / 1000} s to finish, then the partial results are written ` +
+              '(Ctrl-C again to cut them short now)',
+          );
+        } else if (stops === 2) {
+          hardStop.abort();
         } else {
           process.exit(130);
         }
@@ -57,7 +68,7 @@ export function runCommand(cli: Command): void {
             .filter((k) => flags[k] !== undefined)
             .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
         );
-        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, overrides, watch }).finally(
+        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, hardStop: hardStop.signal, overrides, watch }).finally(
           () => progress.stop(),
         );
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -23,6 +23,8 @@ export interface ClosedRun {
   clock: Clock;
   /** Set by the caller to stop handing out new requests (Ctrl-C); in-flight ones finish. */
   stopping: () => boolean;
+  /** Aborted when in-flight requests must not be waited for any longer (5 s after Ctrl-C, or a second one). */
+  hardStop?: AbortSignal;
   /** Whether a new request should keep its delta texts (for the tokenizer fallback). */
   keepText: () => boolean;
   /** The first measured request is about to start (warm-up may still be finishing on other users). */
@@ -79,7 +81,7 @@ export async function runClosed(run: ClosedRun): Promise<void> {
       // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
       const t = clock.now();
       const tl = new Timeline(t, t, run.keepText());
-      await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock);
+      await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock, run.hardStop);
       userWarmed = true;
       run.onDone(tl, i, kind === 'warmup');
     }

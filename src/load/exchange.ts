@@ -13,14 +13,24 @@ export async function exchangeWithDeadline(
   tl: Timeline,
   timeoutMs: number,
   clock: Clock,
+  hardStop?: AbortSignal,
 ): Promise<void> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  // The user's stop cuts the request short: it is marked interrupted, so it is neither a success nor an
+  // endpoint failure in the result.
+  const onHardStop = (): void => {
+    tl.interrupted = true;
+    deadline.abort();
+  };
+  if (hardStop?.aborted) onHardStop();
+  else hardStop?.addEventListener('abort', onHardStop, { once: true });
   try {
     await conn.exchange(input, tl, deadline.signal);
   } catch (err) {
     tl.error(clock.now(), 'protocol', 'internal', (err as Error)?.message ?? String(err));
   } finally {
     clearTimeout(timer);
+    hardStop?.removeEventListener('abort', onHardStop);
   }
 }

@@ -27,6 +27,7 @@ export interface OpenRun {
   timeoutMs: number;
   clock: Clock;
   stopping: () => boolean;
+  hardStop?: AbortSignal;
   keepText: () => boolean;
   onMeasuring?: () => void;
   onDone: (tl: Timeline, index: number, warmup: boolean) => void;
@@ -76,7 +77,7 @@ export async function runOpen(run: OpenRun): Promise<Connection[]> {
     if (!warmup && due.index === load.warmup) run.onMeasuring?.();
     const tl = new Timeline(due.at, clock.now(), run.keepText());
     tl.scheduled = true;
-    await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, clock);
+    await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, clock, run.hardStop);
     inFlight--;
     idle.push(conn);
     run.onDone(tl, due.index, warmup);

@@ -27,6 +27,8 @@ export interface RunConfig {
   log: (line: string) => void;
   /** Polled between requests: true once the user asked to stop (Ctrl-C). */
   stopping: () => boolean;
+  /** Aborted when in-flight requests must be cut short (the grace period after a stop is over). */
+  hardStop?: AbortSignal;
   /** The CLI flags that changed `scenario`, recorded so the result says what actually ran. */
   overrides?: Record<string, unknown>;
   /** Handed, once the run starts, a way to read its status (for a progress display). */
@@ -123,6 +125,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
         input,
         new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line)),
         cfg.stopping,
+        cfg.hardStop,
       ),
   );
   const interleaved = scenario.order !== 'sequential' && scenario.load.kind === 'closed';

@@ -32,6 +32,7 @@ export class VariantRun {
     private readonly input: RequestInput,
     readonly rec: VariantRecorder,
     private readonly stopping: () => boolean,
+    private readonly hardStop?: AbortSignal,
   ) {
     const protocol = getProtocol(variant.protocol);
     if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
@@ -63,6 +64,7 @@ export class VariantRun {
       timeoutMs: this.scenario.timeout * 1000,
       clock: systemClock,
       stopping: this.stopping,
+      hardStop: this.hardStop,
       keepText: () => this.rec.needsText,
       onMeasuring,
       // `intended` is the start for closed loops and the schedule's for open ones: CO-safe either way.

@@ -20,6 +20,8 @@ export class Timeline implements RequestRecord, EventSink {
 
   /** Started by an arrival schedule (open loop): latencies count from `intended`. */
   scheduled = false;
+  /** Cut short by the user stopping the run: counted apart, neither ok nor an endpoint failure. */
+  interrupted = false;
   ackAt = 0;
   firstDelta = 0;
   lastDelta = 0;

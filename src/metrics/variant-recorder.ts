@@ -52,6 +52,8 @@ export class VariantRecorder {
   requests = 0;
   ok = 0;
   warmup = 0;
+  /** Measured requests cut short by the user's stop (not in `requests`). */
+  interrupted = 0;
   readonly errors: Record<string, number> = {};
   output = 0;
   input = 0;
@@ -81,7 +83,9 @@ export class VariantRecorder {
     if (tl.usageOutputTokens !== undefined) this.needsText = false;
     // A response without usage after others had it was not kept for the tokenizer: it counts its deltas.
     const tokens = outputTokens(tl, tl.ok && tl.texts.length > 0 ? this.countTokens : undefined);
-    if (isWarmup) {
+    if (tl.interrupted && !tl.ok) {
+      if (!isWarmup) this.interrupted++;
+    } else if (isWarmup) {
       this.warmup++;
     } else {
       this.requests++;
@@ -140,7 +144,9 @@ export class VariantRecorder {
     if (tl.usageReasoningTokens !== undefined) line.reasoning_tokens = tl.usageReasoningTokens;
     if (tl.firstChannel !== undefined) line.first_channel = tl.firstChannel;
     if (tl.responseId !== undefined) line.response_id = tl.responseId;
-    if (tl.errorClass !== undefined) {
+    if (tl.interrupted && !tl.ok) {
+      line.error = { class: 'interrupted', message: 'cut short by the user stopping the run' };
+    } else if (tl.errorClass !== undefined) {
       line.error = { class: tl.errorClass, code: tl.errorCode, message: tl.errorMessage };
     }
     return line;

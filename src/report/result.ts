@@ -39,7 +39,8 @@ export interface VariantResult {
   name: string;
   protocol: string;
   connection: string;
-  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number };
+  /** `interrupted`: measured requests cut short when the user stopped the run (not in `requests`). */
+  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number; interrupted?: number };
   tokens: {
     output: number;
     input: number;

@@ -178,8 +178,30 @@ describe('Ctrl-C', () => {
     expect(result.variants.length).toBeGreaterThan(0);
     expect(result.variants[0].counts.requests).toBeGreaterThan(0);
     // The interrupted run's requests were all written, none lost in the stream's buffer.
-    const total = result.variants.reduce((n: number, v: Json) => n + v.counts.requests + v.counts.warmup, 0);
+    const total = result.variants.reduce(
+      (n: number, v: Json) => n + v.counts.requests + v.counts.warmup + (v.counts.interrupted ?? 0),
+      0,
+    );
     expect(readRequests(dir)).toHaveLength(total);
+  });
+
+  it('cuts in-flight requests short 5 s after Ctrl-C and counts them as interrupted, not as failures', async () => {
+    const dir = path.join(tmp.dir, 'interrupted-stuck');
+    const run = startCli(['run', fixture('stuck.yaml'), '--out', dir], { timeoutMs: 30_000 });
+    // By then the embedded server is up and both users' first requests are in flight (they take a minute).
+    await new Promise((r) => setTimeout(r, 2500));
+    const signalled = Date.now();
+    run.child.kill('SIGINT');
+    const o = await run.done;
+    const waited = Date.now() - signalled;
+    expect(o.code, explain(o)).toBe(130);
+    expect(waited).toBeGreaterThanOrEqual(4500);
+    expect(waited).toBeLessThan(12_000);
+    const result = readResult(dir);
+    expect(result.complete).toBe(false);
+    expect(result.variants[0].counts).toMatchObject({ requests: 0, ok: 0, errors: {}, interrupted: 2 });
+    const lines = readRequests(dir);
+    expect(lines.map((l: Json) => l.error?.class)).toEqual(['interrupted', 'interrupted']);
   });
 
   // A terminal delivers Ctrl-C to the whole foreground process group. The embedded server runs in a
