@@ -15,10 +15,9 @@ export interface ClosedLoad {
   ramp_up: number;
 }
 
-export interface ClosedRun {
-  connections: readonly Connection[];
+/** What every load model is given besides its load: the request, the clock, and the run's hooks. */
+export interface LoopRun {
   input: RequestInput;
-  load: ClosedLoad;
   timeoutMs: number;
   clock: Clock;
   /** Set by the caller to stop handing out new requests (Ctrl-C); in-flight ones finish. */
@@ -27,10 +26,15 @@ export interface ClosedRun {
   hardStop?: AbortSignal;
   /** Whether a new request should keep its delta texts (for the tokenizer fallback). */
   keepText: () => boolean;
-  /** The first measured request is about to start (warm-up may still be finishing on other users). */
+  /** The first measured request is about to start (warm-up may still be finishing elsewhere). */
   onMeasuring?: () => void;
   /** A request is over (ok or not); `index` numbers every request of the variant, warm-up included. */
   onDone: (tl: Timeline, index: number, warmup: boolean) => void;
+}
+
+export interface ClosedRun extends LoopRun {
+  connections: readonly Connection[];
+  load: ClosedLoad;
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
+import type { LoopRun } from './closed.js';
 import { Arrivals, type ArrivalProcess } from './arrivals.js';
 import { exchangeWithDeadline } from './exchange.js';
-import type { Connection, RequestInput } from './types.js';
+import type { Connection } from './types.js';
 
 export interface OpenLoad {
   /** Arrivals per second. */
@@ -19,18 +19,10 @@ export interface OpenLoad {
   warmup: number;
 }
 
-export interface OpenRun {
+export interface OpenRun extends LoopRun {
   /** Opens a connection for a request that finds none idle (at most `max_in_flight` are made). */
   connect: () => Connection;
-  input: RequestInput;
   load: OpenLoad;
-  timeoutMs: number;
-  clock: Clock;
-  stopping: () => boolean;
-  hardStop?: AbortSignal;
-  keepText: () => boolean;
-  onMeasuring?: () => void;
-  onDone: (tl: Timeline, index: number, warmup: boolean) => void;
 }
 
 interface Due {
