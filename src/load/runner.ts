@@ -135,13 +135,12 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   let current = runs[0];
   const perVariant = scenario.load.requests;
   cfg.watch?.(() => {
-    const ttft = current.rec.metrics.histogram('ttft_ms');
     return {
       variant: current.variant.name,
       done: runs.reduce((n, r) => n + r.rec.requests, 0),
       total: perVariant === undefined ? undefined : perVariant * runs.length,
       errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0),
-      ttftP50: ttft.totalCount > 0 ? ttft.getValueAtPercentile(50) / 1000 : undefined,
+      ttftP50: current.rec.ttftMedian(),
       elapsedS: (now() - runStart) / 1e9,
     };
   });

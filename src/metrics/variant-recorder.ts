@@ -1,4 +1,5 @@
 import type { Nanos } from '../load/types.js';
+import { SCALE } from './histogram.js';
 import { MetricSet } from './metric-set.js';
 import { outputTokens, recordRequest, type CountTokens, type TokenSource } from './request-metrics.js';
 import type { Timeline } from './timeline.js';
@@ -113,6 +114,15 @@ export class VariantRecorder {
     if (this.blockEnd > this.blockStart) this.spanNs += this.blockEnd - this.blockStart;
     this.blockStart = Infinity;
     this.blockEnd = 0;
+  }
+
+  /**
+   * TTFT median so far, for progress displays: one percentile off one histogram, not the summaries of
+   * every metric (which also encode each histogram) that the result needs once at the end.
+   */
+  ttftMedian(): number | undefined {
+    const h = this.metrics.histogram('ttft_ms');
+    return h.totalCount > 0 ? h.getValueAtPercentile(50) / SCALE : undefined;
   }
 
   get windowSeconds(): number {

@@ -72,7 +72,7 @@ function reconnectWarnings(variants: readonly VariantResult[]): string[] {
 /** The one line per finished variant printed while a run goes on. */
 export function progressLine(name: string, rec: VariantRecorder): string {
   const errors = rec.requests - rec.ok;
-  const ttft = rec.metrics.summaries().ttft_ms;
-  const tail = ttft === undefined ? '' : `, TTFT p50 ${ttft.p50.toFixed(1)} ms`;
+  const ttft = rec.ttftMedian();
+  const tail = ttft === undefined ? '' : `, TTFT p50 ${ttft.toFixed(1)} ms`;
   return `${name}: ${rec.ok}/${rec.requests} ok${errors > 0 ? `, ${errors} failed` : ''}${tail}`;
 }
