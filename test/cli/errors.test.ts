@@ -1,14 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, STACK_FRAME, assertBuilt, fixture, runCli, tempDir, type Outcome } from './helpers.js';
+import { REPO, STACK_FRAME, assertBuilt, explain, fixture, runCli, tempDir, type Outcome } from './helpers.js';
 
 const tmp = tempDir();
 beforeAll(assertBuilt);
 afterAll(tmp.cleanup);
-
-function explain(o: Outcome): string {
-  return `exit ${o.code} (${o.signal})\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`;
-}
 
 /** A usage or configuration error: exit 2, a short message, no stack trace, no output. */
 function expectUsageError(o: Outcome, ...mentions: (string | RegExp)[]): void {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,3 +118,41 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
 
 /** What a user-facing error must never contain: a stack frame. */
 export const STACK_FRAME = /\n\s+at /;
+
+/** On a failed expectation the child's own words are the fastest way to the cause. */
+export function explain(o: Outcome): string {
+  return `exit ${o.code} (${o.signal})\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`;
+}
+
+/** Result files as the tests read them: loosely typed JSON unless a test says otherwise. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export function readResult<T = Json>(dir: string): T {
+  return JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as T;
+}
+
+export function readRequests<T = Json>(dir: string): T[] {
+  return readFileSync(path.join(dir, 'requests.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * Writes `yaml` as `<dir>/<name>.yaml`, runs it through the built CLI (quiet) into `<dir>/<name>/`, and
+ * reads back what it wrote. A non-zero exit throws with the child's output.
+ */
+export async function runScenarioText<L = Json>(
+  dir: string,
+  name: string,
+  yaml: string,
+  timeoutMs = 60_000,
+): Promise<{ result: Json; lines: L[] }> {
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(file, yaml);
+  const out = path.join(dir, name);
+  const o = await runCli(['run', file, '--out', out, '--quiet'], { timeoutMs });
+  if (o.code !== 0) throw new Error(`wirebench run ${name}: ${explain(o)}`);
+  return { result: readResult(out), lines: readRequests<L>(out) };
+}

@@ -10,31 +10,16 @@ import {
   startCli,
   tempDir,
   waitFor,
+  explain,
+  readRequests,
+  readResult,
+  type Json,
   type Outcome,
 } from './helpers.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 const tmp = tempDir();
 beforeAll(assertBuilt);
 afterAll(tmp.cleanup);
-
-function readResult(dir: string): Json {
-  return JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8'));
-}
-
-function readRequests(dir: string): Json[] {
-  return readFileSync(path.join(dir, 'requests.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l));
-}
-
-/** On a failed expectation the child's own words are the fastest way to the cause. */
-function explain(o: Outcome): string {
-  return `exit ${o.code} (${o.signal})\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`;
-}
 
 describe('wirebench run', () => {
   const out = path.join(tmp.dir, 'small');

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result, VariantResult } from '../../src/report/result.js';
-import { assertBuilt, runCli } from '../cli/helpers.js';
+import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 /**
  * Accuracy against ground truth: the embedded reference server (its own process, loopback) emits on an
@@ -17,13 +17,10 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-accuracy-'));
 beforeAll(assertBuilt);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+let runs = 0;
 async function run(yaml: string): Promise<Result> {
-  const out = mkdtempSync(path.join(dir, 'run-'));
-  const file = path.join(out, 'scenario.yaml');
-  writeFileSync(file, yaml);
-  const o = await runCli(['run', file, '--out', path.join(out, 'result'), '--quiet'], { timeoutMs: 60_000 });
-  expect(o.code, o.stderr).toBe(0);
-  return JSON.parse(readFileSync(path.join(out, 'result', 'result.json'), 'utf8')) as Result;
+  // A fresh name per call: retries must not read an earlier attempt's files.
+  return (await runScenarioText(dir, `run-${runs++}`, yaml)).result as Result;
 }
 
 const variant = (r: Result, name: string): VariantResult => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import type { Connection, RequestRecord } from '../../src/load/types.js';
 import { now, systemClock } from '../../src/metrics/clock.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
 import type { Result } from '../../src/report/result.js';
-import { assertBuilt, runCli } from '../cli/helpers.js';
+import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 const input = { model: 'm', prompt: 'p', maxOutputTokens: 1, extra: {} };
 
@@ -64,24 +64,16 @@ describe('coordinated omission, against the reference server', { retry: 1 }, () 
   beforeAll(assertBuilt);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(name: string, load: string): Promise<{ result: Result; lines: { intended_ms: number; warmup: boolean }[] }> {
-    const file = path.join(dir, `${name}.yaml`);
-    writeFileSync(
-      file,
-      `name: ${name}
+  async function run(name: string, load: string): Promise<{ result: Result; lines: { intended_ms: number }[] }> {
+    const yaml = `name: ${name}
 target: embedded
 server: { ttft_ms: 200, tps: 5000, output_tokens: 5 }
 request: { prompt_tokens: 8, max_output_tokens: 5 }
 variants: [{ name: ws, protocol: openai-responses, connection: ws-persistent }]
 load: ${load}
 timeout: 60
-`,
-    );
-    const out = path.join(dir, name);
-    const o = await runCli(['run', file, '--out', out, '--quiet'], { timeoutMs: 60_000 });
-    expect(o.code, o.stderr).toBe(0);
-    const lines = readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    return { result: JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as Result, lines };
+`;
+    return runScenarioText(dir, name, yaml);
   }
 
   it('20 req/s with max_in_flight 1 for 4 s: TTFT p99 shows the queueing (> 1 s); a closed loop shows ≈ 200 ms', async () => {

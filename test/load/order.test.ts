@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/report/result.js';
-import { assertBuilt, runCli } from '../cli/helpers.js';
+import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-order-'));
 beforeAll(assertBuilt);
@@ -16,10 +16,7 @@ interface Line {
 }
 
 async function run(name: string, extra: string): Promise<{ result: Result; lines: Line[] }> {
-  const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    `name: ${name}
+  const yaml = `name: ${name}
 target: embedded
 server: { ttft_ms: 5, tps: 5000, output_tokens: 5 }
 request: { prompt_tokens: 8, max_output_tokens: 5 }
@@ -29,13 +26,8 @@ variants:
   - { name: c, protocol: openai-chat, connection: http-fresh }
 load: { kind: closed, concurrency: 1, requests: 6, warmup: 1 }
 ${extra}
-`,
-  );
-  const out = path.join(dir, name);
-  const o = await runCli(['run', file, '--out', out, '--quiet'], { timeoutMs: 30_000 });
-  expect(o.code, o.stderr).toBe(0);
-  const lines = readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
-  return { result: JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as Result, lines };
+`;
+  return runScenarioText<Line>(dir, name, yaml, 30_000);
 }
 
 /** The variant of each run of consecutive lines: "aabb" → ["a", "b"]. */
