@@ -139,6 +139,24 @@ const Variants = z
     });
   });
 
+/**
+ * Every load kind measures either a number of requests or a duration, never both; requests by default.
+ * The output says which, so executors branch on `requests === undefined` alone.
+ */
+function measuredBy<T extends { requests?: number; duration?: number }>(load: T) {
+  const { requests, duration, ...rest } = load;
+  return duration !== undefined
+    ? { ...rest, requests: undefined, duration }
+    : { ...rest, requests: requests ?? DEFAULT_REQUESTS, duration: undefined };
+}
+
+const ONE_OF_REQUESTS_OR_DURATION = {
+  path: ['duration'],
+  error: 'expected exactly one of requests / duration, got both',
+};
+const notBoth = (l: { requests?: number; duration?: number }): boolean =>
+  l.requests === undefined || l.duration === undefined;
+
 const ClosedLoadSchema = z
   .strictObject({
     kind: z.literal('closed'),
@@ -153,15 +171,8 @@ const ClosedLoadSchema = z
       .default(0)
       .describe('seconds over which the virtual users start, evenly spaced (0: all at once)'),
   })
-  .refine((l) => l.requests === undefined || l.duration === undefined, {
-    path: ['duration'],
-    error: 'expected exactly one of requests / duration, got both',
-  })
-  .transform(({ requests, duration, ...rest }) =>
-    duration !== undefined
-      ? { ...rest, requests: undefined, duration }
-      : { ...rest, requests: requests ?? DEFAULT_REQUESTS, duration: undefined },
-  );
+  .refine(notBoth, ONE_OF_REQUESTS_OR_DURATION)
+  .transform(measuredBy);
 
 const OpenLoadSchema = z
   .strictObject({
@@ -179,15 +190,8 @@ const OpenLoadSchema = z
     duration: z.number().positive().optional().describe('seconds of measured arrivals (exclusive with requests)'),
     warmup: z.int().min(0).default(0).describe('the first arrivals, excluded from the metrics'),
   })
-  .refine((l) => l.requests === undefined || l.duration === undefined, {
-    path: ['duration'],
-    error: 'expected exactly one of requests / duration, got both',
-  })
-  .transform(({ requests, duration, ...rest }) =>
-    duration !== undefined
-      ? { ...rest, requests: undefined, duration }
-      : { ...rest, requests: requests ?? DEFAULT_REQUESTS, duration: undefined },
-  );
+  .refine(notBoth, ONE_OF_REQUESTS_OR_DURATION)
+  .transform(measuredBy);
 
 // session and sweep join as further kinds.
 const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema]);
