@@ -54,6 +54,7 @@ class CountingSink implements EventSink {
   }
   usage(): void {}
   done(): void {}
+  toolCall(): void {}
   error(_t: number, cls: string, code?: string): void {
     throw new Error(`bench stream failed: ${cls} ${code ?? ''}`);
   }

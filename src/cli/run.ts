@@ -28,7 +28,7 @@ export function runCommand(cli: Command): void {
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .option('--out <dir>', 'result folder (default results/<UTC timestamp>-<name>)')
     .option('--target <url>', 'endpoint base URL, overriding the scenario (e.g. https://api.openai.com/v1)')
-    .option('--requests <n>', 'measured requests per variant', intArg('--requests', 1))
+    .option('--requests <n>', 'measured requests per variant (sessions, for a session load)', intArg('--requests', 1))
     .option('--duration <sec>', 'measured seconds per variant', numArg('--duration', 0.001))
     .option('--concurrency <n>', 'virtual users', intArg('--concurrency', 1))
     .option('--quiet', 'print nothing but errors (and --json)')

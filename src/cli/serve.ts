@@ -9,6 +9,12 @@ export function serveCommand(cli: Command): void {
     .option('--host <host>', 'address to listen on', D.host)
     .option('--port <port>', 'port (0 = ephemeral)', intArg('--port', 0), D.port)
     .option('--ttft-ms <ms>', 'time to first token', numArg('--ttft-ms', 0), D.ttftMs)
+    .option(
+      '--prefill-tps <n>',
+      "prefill rate, input tokens per second: the request's own input delays its first token (0 = off)",
+      numArg('--prefill-tps', 0),
+      D.prefillTps,
+    )
     .option('--tps <n>', 'decode rate, tokens per second', numArg('--tps', 0.001), D.tps)
     .option('--jitter <f>', 'inter-token jitter as a fraction of the interval (0..1)', numArg('--jitter', 0), D.jitter)
     .option('--chunk-tokens <n>', 'tokens per delta event', intArg('--chunk-tokens', 1), D.chunkTokens)

@@ -1,16 +1,11 @@
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
+import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import { exchangeWithDeadline } from './exchange.js';
 import type { Connection, RequestInput } from './types.js';
 
-export interface ClosedLoad {
+export interface ClosedLoad extends ClaimLimits {
   concurrency: number;
-  /** Measured requests; exclusive with `duration`. */
-  requests?: number;
-  /** Measured seconds; exclusive with `requests`. */
-  duration?: number;
-  /** Warm-up requests (at least one per user when > 0). */
-  warmup: number;
   /** Seconds over which the users start, evenly spaced. */
   ramp_up: number;
 }
@@ -39,48 +34,19 @@ export interface ClosedRun extends LoopRun {
 
 /**
  * Closed loop: each virtual user sends its next request when the previous one is over, on its own
- * connection.
- *
- * Warm-up: `warmup` requests are shared among the users, but every user does at least one before it
- * measures anything, so no measured request pays for opening a connection that a warm one would have
- * reused (with fewer warm-up requests than users, or with a ramp, the shared count alone lets late users
- * open their connections inside the measured window). Users go on to measure without waiting for each
- * other, which keeps the ramp's spacing. Measured requests come from one counter, so a count limit is exact.
+ * connection. Warm-up and measured requests are handed out by `Claims`.
  */
 export async function runClosed(run: ClosedRun): Promise<void> {
   const { load, clock } = run;
-  const durationNs = (load.duration ?? Infinity) * 1e9;
-  const measuredLimit = load.requests ?? Infinity;
+  const claims = new Claims(load, clock, run.stopping, run.onMeasuring);
   let index = 0;
-  let warmed = 0;
-  let measured = 0;
-  let measuredFrom = 0;
-
-  /** The next request's kind for a user, or undefined when the user is done. */
-  const claim = (userWarmed: boolean): 'warmup' | 'measured' | undefined => {
-    if (run.stopping()) return undefined;
-    if (load.warmup > 0 && (warmed < load.warmup || !userWarmed)) {
-      warmed++;
-      return 'warmup';
-    }
-    if (measured >= measuredLimit) return undefined;
-    if (measured === 0) run.onMeasuring?.();
-    if (durationNs !== Infinity) {
-      const t = clock.now();
-      if (measuredFrom === 0) measuredFrom = t;
-      else if (t - measuredFrom >= durationNs) return undefined;
-    }
-    measured++;
-    return 'measured';
-  };
 
   const user = async (conn: Connection, k: number): Promise<void> => {
     // Against a server of steady timing, users that start together finish together and keep arriving
     // in bursts that measure the burst, not the transport; a ramp spreads them for good.
-    const delayMs = (load.ramp_up * 1000 * k) / run.connections.length;
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    await rampDelay(load.ramp_up, k, run.connections.length);
     let userWarmed = false;
-    for (let kind = claim(userWarmed); kind !== undefined; kind = claim(userWarmed)) {
+    for (let kind = claims.next(userWarmed); kind !== undefined; kind = claims.next(userWarmed)) {
       const i = index++;
       // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
       const t = clock.now();

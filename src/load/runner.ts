@@ -13,10 +13,11 @@ import { redactScenario } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/schema.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import type { ServerOptions } from '../server/index.js';
-import { collectGarbage } from './gc.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { isIssues, sweepSteps, type SweepStep } from '../scenario/sweep.js';
+import { runInterleaved } from './interleave.js';
 import type { RequestInput } from './types.js';
 import { VariantRun } from './variant-run.js';
-import { rng } from '../shared/rng.js';
 
 export interface RunConfig {
   loaded: LoadedScenario;
@@ -51,6 +52,7 @@ export interface RunStatus {
 export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> {
   return {
     ttftMs: s.ttft_ms,
+    prefillTps: s.prefill_tps,
     tps: s.tps,
     jitter: s.jitter,
     chunkTokens: s.chunk_tokens,
@@ -83,102 +85,121 @@ export function displayTarget(url: string): string {
   return u.href;
 }
 
-/** Seconds of measuring per variant per block, for interleaved duration loads. */
-const BLOCK_SECONDS = 2;
-
-/** Blocks long enough that every user gets several requests, short enough that variants alternate often. */
-function blockSize(s: Scenario): number {
-  return s.load.kind === 'closed' ? Math.max(20, 4 * s.load.concurrency) : Infinity;
+/** Measured requests per variant, when the load is counted (for progress displays). */
+function requestsPerVariant(load: Scenario['load']): number | undefined {
+  if (load.kind === 'session') return load.sessions === undefined ? undefined : load.sessions * load.turns;
+  return load.requests;
 }
 
-/** Fisher–Yates with the scenario's seed: a random order that a re-run repeats. */
-function shuffleInPlace<T>(xs: T[], rand: () => number): void {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
+/** A step's prefix in file names and warnings; none without a sweep. */
+function stepLabel(scenario: Scenario, k: number): string {
+  return scenario.sweep === undefined ? '' : `step${k + 1}.`;
 }
 
 /**
- * Runs the variants of a scenario — by default interleaved in alternating blocks, so drift on a shared
- * machine hits every variant alike — and writes the result folder. Failing requests
- * are counted and classified, never thrown; only set-up failures (e.g. the embedded server cannot start)
- * reject.
+ * Runs a scenario — each step of its sweep in turn, or the scenario alone — and writes the result
+ * folder. Failing requests are counted and classified, never thrown; only set-up failures (e.g. the
+ * embedded server cannot start, a swept value is invalid after overrides) reject.
  */
 export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir: string }> {
   const { scenario } = cfg;
+  const steps = sweepSteps(scenario);
+  if (isIssues(steps)) throw new ScenarioError(steps);
   const startedAt = new Date();
-  const embedded: EmbeddedServer | undefined =
-    scenario.server !== undefined ? await startEmbeddedServer(serverOptions(scenario.server)) : undefined;
-  const targetUrl = embedded?.url ?? scenario.target;
   const writer = new ResultWriter(cfg.outDir);
   const monitor = new ClientMonitor();
   const runStart = now();
-  const input = requestInput(scenario);
-  const target = new URL(targetUrl);
-  const runs = scenario.variants.map(
-    (variant) =>
-      new VariantRun(
-        scenario,
-        variant,
-        target,
-        input,
-        new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line)),
-        cfg.stopping,
-        cfg.hardStop,
-      ),
-  );
-  const interleaved = scenario.order !== 'sequential' && scenario.load.kind === 'closed';
-  const blockRequests = interleaved ? (scenario.block ?? blockSize(scenario)) : Infinity;
-  const blockSeconds = interleaved ? BLOCK_SECONDS : Infinity;
-  const shuffle = rng(scenario.seed);
-  let current = runs[0];
-  const perVariant = scenario.load.requests;
+  // The server is one process for the whole run unless the sweep varies the server itself.
+  const perStepServer = scenario.sweep?.param.startsWith('server.') === true;
+  let embedded: EmbeddedServer | undefined;
+  const all: { k: number; value: SweepStep['value']; scenario: Scenario; runs: VariantRun[] }[] = [];
+  let current: VariantRun | undefined;
+  const perVariant = requestsPerVariant(scenario.load);
   cfg.watch?.(() => {
+    const runs = all.flatMap((s) => s.runs);
     return {
-      variant: current.variant.name,
+      variant: current === undefined ? '' : current.variant.name,
       done: runs.reduce((n, r) => n + r.rec.requests, 0),
-      total: perVariant === undefined ? undefined : perVariant * runs.length,
+      total: perVariant === undefined ? undefined : perVariant * scenario.variants.length * steps.length,
       errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0),
-      ttftP50: current.rec.ttftMedian(),
+      ttftP50: current?.rec.ttftMedian(),
       elapsedS: (now() - runStart) / 1e9,
     };
   });
+  let targetUrl = scenario.target;
   try {
-    while (!cfg.stopping() && runs.some((r) => !r.done)) {
-      const round = runs.filter((r) => !r.done);
-      if (scenario.order === 'random') shuffleInPlace(round, shuffle);
-      for (const run of round) {
-        if (cfg.stopping()) break;
-        current = run;
-        collectGarbage();
-        // Only the measured part is watched: warm-up is where first-use costs (JIT, undici's parser
-        // compiling) belong, and they would read as a loaded client.
-        await run.block(blockRequests, blockSeconds, () => monitor.resume());
-        monitor.pause();
-        run.rec.endBlock();
-        if (run.done) cfg.log(progressLine(run.variant.name, run.rec));
+    for (const [k, step] of steps.entries()) {
+      if (cfg.stopping()) break;
+      const s = step.scenario;
+      if (s.server !== undefined && (embedded === undefined || perStepServer)) {
+        await embedded?.close();
+        embedded = await startEmbeddedServer(serverOptions(s.server));
+      }
+      targetUrl = embedded?.url ?? s.target;
+      if (scenario.sweep !== undefined) cfg.log(`step ${k + 1}/${steps.length}: ${scenario.sweep.param} = ${String(step.value)}`);
+      const input = requestInput(s);
+      const target = new URL(targetUrl);
+      const runs = s.variants.map(
+        (variant) =>
+          new VariantRun(
+            s,
+            variant,
+            target,
+            input,
+            new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line), scenario.sweep ? k : undefined),
+            cfg.stopping,
+            cfg.hardStop,
+          ),
+      );
+      all.push({ k, value: step.value, scenario: s, runs });
+      try {
+        await runInterleaved(s, runs, {
+          stopping: cfg.stopping,
+          monitor,
+          onBlock: (run) => (current = run),
+          onVariantDone: (run) => cfg.log(progressLine(stepLabel(scenario, k) + run.variant.name, run.rec)),
+        });
+      } finally {
+        await Promise.all(runs.map((r) => r.close()));
       }
     }
   } finally {
-    await Promise.all(runs.map((r) => r.close()));
     await embedded?.close();
   }
-  const rate = scenario.load.kind === 'open' ? scenario.load.rate : undefined;
-  const variants = runs.map((r) => variantResult(r.variant, r.rec, rate));
+  const results = all.map(({ scenario: s, runs }) =>
+    runs.map((r) => variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined)),
+  );
   const client = monitor.stats();
+  const complete = !cfg.stopping() && all.length === steps.length && all.every((s) => s.runs.every((r) => r.done));
+  const sweep = scenario.sweep;
   const result: Result = {
     schema: 'wirebench.result/v1',
-    complete: !cfg.stopping() && runs.every((r) => r.done),
+    complete,
     scenario: redactScenario(cfg.loaded.raw),
     ...(cfg.overrides !== undefined && Object.keys(cfg.overrides).length > 0 ? { overrides: cfg.overrides } : {}),
     target: scenario.target === 'embedded' ? `embedded (${targetUrl})` : displayTarget(targetUrl),
     env: collectEnv(startedAt, new Date()),
-    variants,
-    comparisons: compareVariants(variants),
+    // With a sweep every variant lives in its steps: no step is "the" result.
+    variants: sweep === undefined ? (results[0] ?? []) : [],
+    comparisons: sweep === undefined ? compareVariants(results[0] ?? []) : [],
+    ...(sweep === undefined
+      ? {}
+      : {
+          sweep: { param: sweep.param, values: sweep.values },
+          steps: all.map(({ value }, i) => ({
+            param: sweep.param,
+            value,
+            variants: results[i],
+            comparisons: compareVariants(results[i]),
+          })),
+        }),
     client,
-    warnings: [...clientWarnings(client), ...variantWarnings(variants)],
+    warnings: [
+      ...clientWarnings(client),
+      ...all.flatMap(({ k }, i) => variantWarnings(results[i]).map((w) => stepLabel(scenario, k) + w)),
+    ],
   };
-  await writer.finish(result, new Map(runs.map((r) => [r.variant.name, r.rec.metrics])));
+  const histograms = new Map(all.flatMap(({ k, runs }) => runs.map((r) => [stepLabel(scenario, k) + r.variant.name, r.rec.metrics] as const)));
+  await writer.finish(result, histograms);
   return { result, dir: cfg.outDir };
 }

@@ -45,7 +45,25 @@ export interface EventSink {
   done(t: Nanos, responseId: string | undefined): void;
   /** The request failed; the first error of a request wins. */
   error(t: Nanos, cls: ErrorClass, code: string | undefined, message: string | undefined): void;
+  /** A function call the response ended with (reported with the completed response, before `done`). */
+  toolCall(call: ToolCall): void;
 }
+
+/** A function call the model made: what the next turn of an agent loop must answer. */
+export interface ToolCall {
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * A conversation item of a multi-turn request, protocol-neutral: the adapter encodes it in its own
+ * shape (Responses input items, chat messages, …).
+ */
+export type InputItem =
+  | { kind: 'user'; text: string }
+  | { kind: 'call'; call: ToolCall }
+  | { kind: 'output'; callId: string; output: string };
 
 /** What one request sends, independent of the wire. */
 export interface RequestInput {
@@ -55,6 +73,15 @@ export interface RequestInput {
   /** Extra body fields, merged into the encoded body last. */
   extra: Record<string, unknown>;
   previousResponseId?: string;
+  /** Conversation items sent instead of `prompt` (session turns: new items only, or the whole history). */
+  items?: readonly InputItem[];
+  /**
+   * Agent loops: `required` offers the benchmark's tool and makes the model call it (the turns between
+   * tool calls), `none` offers it but asks for text (the last turn); absent, no tools are sent.
+   */
+  tool?: 'required' | 'none';
+  /** Ask the server to keep the response for chaining over HTTP (Responses `store`). */
+  store?: boolean;
 }
 
 /** Decodes one HTTP response body (2xx only: the transport classifies other statuses itself). */
@@ -91,6 +118,8 @@ export interface ProtocolAdapter {
   readonly http: HttpProtocol;
   /** Present only for protocols that have a WebSocket mode. */
   readonly ws?: WsProtocol;
+  /** Encodes conversation items and the benchmark tool, and reports tool calls (agent-loop sessions). */
+  readonly sessions?: boolean;
 }
 
 export const CONNECTION_POLICIES = ['http-fresh', 'http-keepalive', 'ws-persistent', 'ws-per-request'] as const;
@@ -140,4 +169,14 @@ export interface Connection {
 export interface Transport {
   readonly kind: ConnectionPolicy;
   connection(protocol: ProtocolAdapter, opts: TransportOptions): Connection;
+}
+
+/** How one agent-loop session ended. Times are harness time; `turns` counts the turns that completed. */
+export interface SessionOutcome {
+  start: Nanos;
+  end: Nanos;
+  turns: number;
+  ok: boolean;
+  /** Cut short by the user stopping the run. */
+  interrupted: boolean;
 }

@@ -6,6 +6,8 @@ import type { Scenario } from '../scenario/schema.js';
 import { getTransport } from '../transport/registry.js';
 import { runClosed } from './closed.js';
 import { runOpen } from './open.js';
+import { runSessions } from './session.js';
+import { synthesizePrompt } from '../scenario/prompt.js';
 import type { Connection, RequestInput, TransportOptions } from './types.js';
 
 type Variant = Scenario['variants'][number];
@@ -22,6 +24,8 @@ export class VariantRun {
   private done_ = false;
   /** Requests (warm-up included) of earlier blocks: the numbering of requests.jsonl continues. */
   private base = 0;
+  /** Sessions of earlier blocks (session loads), for the same reason. */
+  private sessions = 0;
   private measuredLeft: number;
   private secondsLeft: number;
 
@@ -43,7 +47,8 @@ export class VariantRun {
       perMessageDeflate: variant.per_message_deflate ?? false,
     };
     this.connect = () => transport.connection(protocol, opts);
-    this.measuredLeft = scenario.load.requests ?? Infinity;
+    const load = scenario.load;
+    this.measuredLeft = (load.kind === 'session' ? load.sessions : load.requests) ?? Infinity;
     this.secondsLeft = scenario.load.duration ?? Infinity;
   }
 
@@ -81,17 +86,32 @@ export class VariantRun {
       if (first) for (let k = 0; k < load.concurrency; k++) this.connections.push(this.connect());
       const measured = Math.min(requests, this.measuredLeft);
       const span = Math.min(seconds, this.secondsLeft);
-      await runClosed({
-        ...common,
-        connections: this.connections,
-        load: {
-          concurrency: load.concurrency,
-          requests: load.requests === undefined ? undefined : measured,
-          duration: load.duration === undefined ? undefined : span,
-          warmup: first ? load.warmup : 0,
-          ramp_up: first ? load.ramp_up : 0,
-        },
-      });
+      // A block's share of the measuring, in the load's own unit (requests, or sessions).
+      const limits = {
+        concurrency: load.concurrency,
+        requests: load.duration === undefined ? measured : undefined,
+        duration: load.duration === undefined ? undefined : span,
+        warmup: first ? load.warmup : 0,
+        ramp_up: first ? load.ramp_up : 0,
+      };
+      if (load.kind === 'session') {
+        await runSessions({
+          ...common,
+          connections: this.connections,
+          load: { ...load, ...limits },
+          // A kept WebSocket remembers its last response; anything else needs the server to store it.
+          store: this.variant.connection !== 'ws-persistent',
+          // Its own seed, so the tool's answer does not repeat the prompt's text.
+          toolOutput: synthesizePrompt(load.tool_output_tokens, 2),
+          firstSession: this.sessions,
+          onSession: (outcome, _i, warmup) => {
+            this.sessions++;
+            this.rec.commitSession(outcome, warmup);
+          },
+        });
+      } else {
+        await runClosed({ ...common, connections: this.connections, load: limits });
+      }
       this.measuredLeft -= measured;
       this.secondsLeft -= span;
       this.done_ = !this.stopping() && (this.measuredLeft <= 0 || this.secondsLeft <= 0);

@@ -13,10 +13,12 @@ export const METRICS = [
   'e2e_ms',
   'token_delay_ms',
   'schedule_delay_ms',
+  'session_e2e_ms',
+  'session_turns',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 
-export type MetricUnit = 'ms' | 'tok/s';
+export type MetricUnit = 'ms' | 'tok/s' | 'turns';
 
 export interface MetricInfo {
   unit: MetricUnit;
@@ -37,6 +39,8 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
   e2e_ms: { unit: 'ms', description: 'request start to done' },
   token_delay_ms: { unit: 'ms', description: 'reference server token write to client receive (per-token transport cost)' },
   schedule_delay_ms: { unit: 'ms', description: 'open loop: intended start to actual start (queueing in the client)' },
+  session_e2e_ms: { unit: 'ms', description: 'session: first turn sent to last turn done, tool time included (completed sessions)' },
+  session_turns: { unit: 'turns', description: 'session: turns completed, failed sessions included (where sessions break)' },
 };
 
 export function isMetricName(name: string): name is MetricName {

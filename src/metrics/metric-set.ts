@@ -1,4 +1,4 @@
-import { isMetricName, METRICS } from './catalog.js';
+import { isMetricName, METRIC_INFO, METRICS } from './catalog.js';
 import type { MetricName } from './catalog.js';
 import {
   addCounts,
@@ -79,7 +79,7 @@ export class MetricSet {
   /** Only the metrics with data. */
   summaries(): Partial<Record<MetricName, MetricSummary>> {
     const out: Partial<Record<MetricName, MetricSummary>> = {};
-    for (const [name, h] of this.recorded()) out[name] = summarize(h);
+    for (const [name, h] of this.recorded()) out[name] = summarize(h, METRIC_INFO[name].unit === 'turns');
     return out;
   }
 

@@ -21,19 +21,24 @@ export interface MetricSummary {
 }
 
 /** Recorded units are thousandths of the reported unit, so 3 decimals keep every recorded digit. */
-function reported(recorded: number): number {
+function fromRecorded(recorded: number): number {
   return Math.round(recorded) / SCALE;
 }
 
-export function summarize(h: Histogram): MetricSummary {
+/**
+ * `counted`: the metric counts whole things (turns), so its order statistics are reported as the
+ * integers they were: a bucket is narrower than 0.5 of the unit up to 1000, so rounding is exact.
+ */
+export function summarize(h: Histogram, counted = false): MetricSummary {
   const { mean, stdev } = moments(h);
+  const reported = counted ? (v: number) => Math.round(v / SCALE) : fromRecorded;
   return {
     count: h.totalCount,
     // Percentiles 0 and 100 rather than minNonZeroValue/maxValue: those two are exact right after
     // recording but bucket bounds after a decode, and a summary must not change across a roundtrip.
     min: reported(h.getValueAtPercentile(0)),
-    mean: reported(mean),
-    stdev: reported(stdev),
+    mean: fromRecorded(mean),
+    stdev: fromRecorded(stdev),
     p50: reported(h.getValueAtPercentile(50)),
     p90: reported(h.getValueAtPercentile(90)),
     p95: reported(h.getValueAtPercentile(95)),

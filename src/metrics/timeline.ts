@@ -1,4 +1,4 @@
-import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord } from '../load/types.js';
+import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord, ToolCall } from '../load/types.js';
 import { fromStamp } from './clock.js';
 
 /**
@@ -45,6 +45,12 @@ export class Timeline implements RequestRecord, EventSink {
   readonly tokenDelay: number[] = [];
   /** Delta texts, kept only for the tokenizer fallback (see `keepText`). */
   readonly texts: string[] = [];
+  /** Agent loops: the session (numbered per variant) and turn this request is, and the id it chained to. */
+  session = -1;
+  turn = -1;
+  previousId: string | undefined;
+  /** Function calls the response ended with: what an agent loop's next turn answers. */
+  readonly toolCalls: ToolCall[] = [];
 
   /**
    * @param intended when the load model meant the request to start (open-loop latencies count from here;
@@ -104,6 +110,16 @@ export class Timeline implements RequestRecord, EventSink {
     this.errorCode = code;
     this.errorMessage = message;
     this.errorAt = t;
+  }
+
+  toolCall(call: ToolCall): void {
+    this.toolCalls.push(call);
+  }
+
+  /** A response that completed but cannot serve the load model (e.g. no tool call where one was required). */
+  reject(t: Nanos, cls: ErrorClass, code: string, message: string): void {
+    this.doneAt = 0;
+    this.error(t, cls, code, message);
   }
 
   get ok(): boolean {

@@ -1,4 +1,4 @@
-import type { Nanos } from '../load/types.js';
+import type { Nanos, SessionOutcome } from '../load/types.js';
 import { SCALE } from './histogram.js';
 import { MetricSet } from './metric-set.js';
 import { outputTokens, recordRequest, type CountTokens, type TokenSource } from './request-metrics.js';
@@ -7,6 +7,8 @@ import type { Timeline } from './timeline.js';
 /** One line of requests.jsonl. Times are ms since the run started; phases are ms since the request started. */
 export interface RequestLine {
   variant: string;
+  /** Sweeps: the step (from 0) in result.json's `steps`. */
+  step?: number;
   i: number;
   warmup: boolean;
   ok: boolean;
@@ -23,6 +25,10 @@ export interface RequestLine {
   reasoning_tokens?: number;
   first_channel?: string;
   response_id?: string;
+  /** Agent loops: the session and turn (from 0), and the response id this turn chained to. */
+  session?: number;
+  turn?: number;
+  previous_response_id?: string;
   error?: { class: string; code?: string; message?: string };
 }
 
@@ -78,6 +84,8 @@ export class VariantRecorder {
     private readonly runStart: Nanos,
     private readonly countTokens: CountTokens | undefined,
     private readonly writeLine: (line: RequestLine) => void,
+    /** The sweep step this variant runs in, written on every line. */
+    private readonly step?: number,
   ) {}
 
   commit(tl: Timeline, index: number, isWarmup: boolean, origin: Nanos): void {
@@ -109,6 +117,24 @@ export class VariantRecorder {
     this.writeLine(this.line(tl, index, isWarmup, tokens.output, tokens.source));
   }
 
+  /** Agent-loop sessions ended (measured only); not set for other loads. */
+  sessions: { total: number; ok: number; interrupted: number } | undefined;
+
+  commitSession(s: SessionOutcome, isWarmup: boolean): void {
+    if (isWarmup) return;
+    const c = (this.sessions ??= { total: 0, ok: 0, interrupted: 0 });
+    if (s.interrupted) {
+      c.interrupted++;
+      return;
+    }
+    c.total++;
+    this.metrics.record('session_turns', s.turns);
+    if (s.ok) {
+      c.ok++;
+      this.metrics.record('session_e2e_ms', (s.end - s.start) / 1e6);
+    }
+  }
+
   /** Closes a block of this variant's requests (another variant's block may follow). */
   endBlock(): void {
     if (this.blockEnd > this.blockStart) this.spanNs += this.blockEnd - this.blockStart;
@@ -138,6 +164,7 @@ export class VariantRecorder {
     }
     const line: RequestLine = {
       variant: this.name,
+      ...(this.step !== undefined ? { step: this.step } : {}),
       i,
       warmup,
       ok: tl.ok,
@@ -154,6 +181,11 @@ export class VariantRecorder {
     if (tl.usageReasoningTokens !== undefined) line.reasoning_tokens = tl.usageReasoningTokens;
     if (tl.firstChannel !== undefined) line.first_channel = tl.firstChannel;
     if (tl.responseId !== undefined) line.response_id = tl.responseId;
+    if (tl.turn >= 0) {
+      line.session = tl.session;
+      line.turn = tl.turn;
+      if (tl.previousId !== undefined) line.previous_response_id = tl.previousId;
+    }
     if (tl.interrupted && !tl.ok) {
       line.error = { class: 'interrupted', message: 'cut short by the user stopping the run' };
     } else if (tl.errorClass !== undefined) {

@@ -1,6 +1,7 @@
 import type {
   Channel,
   EventSink,
+  InputItem,
   MessageDecoder,
   Nanos,
   ProtocolAdapter,
@@ -109,6 +110,18 @@ export class ResponsesEvents {
   }
 
   private complete(response: Record<string, unknown>, t: Nanos): void {
+    // The completed response lists every output item: the function calls the next turn must answer.
+    if (Array.isArray(response.output)) {
+      for (const item of response.output) {
+        if (isObject(item) && item.type === 'function_call' && typeof item.call_id === 'string') {
+          this.sink.toolCall({
+            callId: item.call_id,
+            name: typeof item.name === 'string' ? item.name : '',
+            arguments: typeof item.arguments === 'string' ? item.arguments : '',
+          });
+        }
+      }
+    }
     const usage = response.usage;
     if (isObject(usage) && typeof usage.output_tokens === 'number') {
       this.sink.usage(
@@ -142,9 +155,37 @@ class ResponsesWsDecoder implements MessageDecoder {
   }
 }
 
+/** The one tool an agent-loop benchmark offers: what it does does not matter, that it is called does. */
+export const BENCH_TOOL = {
+  type: 'function',
+  name: 'lookup',
+  description: 'Looks up the answer to a query in the project knowledge base.',
+  parameters: {
+    type: 'object',
+    properties: { query: { type: 'string', description: 'what to look up' } },
+    required: ['query'],
+    additionalProperties: false,
+  },
+  strict: true,
+} as const;
+
+function inputItem(item: InputItem): Record<string, unknown> {
+  switch (item.kind) {
+    case 'user':
+      return { type: 'message', role: 'user', content: item.text };
+    case 'call':
+      return { type: 'function_call', call_id: item.call.callId, name: item.call.name, arguments: item.call.arguments };
+    case 'output':
+      return { type: 'function_call_output', call_id: item.callId, output: item.output };
+  }
+}
+
 function body(req: RequestInput, head: Record<string, unknown>): string {
   return JSON.stringify({
     ...head,
+    input: req.items === undefined ? req.prompt : req.items.map(inputItem),
+    ...(req.tool !== undefined ? { tools: [BENCH_TOOL], tool_choice: req.tool } : {}),
+    ...(req.store !== undefined ? { store: req.store } : {}),
     ...req.extra,
     ...(req.previousResponseId !== undefined ? { previous_response_id: req.previousResponseId } : {}),
   });
@@ -152,11 +193,12 @@ function body(req: RequestInput, head: Record<string, unknown>): string {
 
 export const openaiResponses = {
   kind: 'openai-responses',
+  sessions: true,
   http: {
     path: '/v1/responses',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     encode: (req: RequestInput): string =>
-      body(req, { model: req.model, input: req.prompt, max_output_tokens: req.maxOutputTokens, stream: true }),
+      body(req, { model: req.model, max_output_tokens: req.maxOutputTokens, stream: true }),
     decoder: (sink: EventSink, fastPath = true): StreamDecoder => sseDecoder(sink, fastPath),
   },
   ws: {
@@ -164,7 +206,7 @@ export const openaiResponses = {
     // What OpenAI's WebSocket mode asks of the upgrade (Codex CLI sends it); servers that don't know it ignore it.
     headers: { 'openai-beta': 'responses_websockets=2026-02-06' },
     encode: (req: RequestInput): string =>
-      body(req, { type: 'response.create', model: req.model, input: req.prompt, max_output_tokens: req.maxOutputTokens }),
+      body(req, { type: 'response.create', model: req.model, max_output_tokens: req.maxOutputTokens }),
     decoder: (sink: EventSink, fastPath = true): MessageDecoder => new ResponsesWsDecoder(sink, fastPath),
   },
 } satisfies ProtocolAdapter;

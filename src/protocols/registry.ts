@@ -23,3 +23,8 @@ export function getProtocol(kind: string): ProtocolAdapter | undefined {
 export function wsCapable(kind: string): boolean {
   return getProtocol(kind)?.ws !== undefined;
 }
+
+/** Whether the adapter reports the function calls a response ends with (agent-loop sessions need them). */
+export function sessionCapable(kind: string): boolean {
+  return getProtocol(kind)?.sessions === true;
+}

@@ -16,10 +16,21 @@ export interface Result {
   overrides?: Record<string, unknown>;
   target: string;
   env: EnvInfo;
+  /** Without a sweep, the variants; with one, empty (each step has its own). */
   variants: VariantResult[];
   comparisons: Comparison[];
+  sweep?: { param: string; values: Array<number | string | boolean> };
+  /** One entry per swept value, in order: each shaped like the top level. */
+  steps?: StepResult[];
   client?: ClientStats;
   warnings: string[];
+}
+
+export interface StepResult {
+  param: string;
+  value: number | string | boolean;
+  variants: VariantResult[];
+  comparisons: Comparison[];
 }
 
 export interface EnvInfo {
@@ -52,6 +63,8 @@ export interface VariantResult {
   /** The measured window (warm-up excluded) that throughput is computed over. */
   window_s: number;
   throughput: { requests_per_s: number; output_tokens_per_s: number };
+  /** Agent-loop sessions (session load): measured sessions, completed, failed, cut short by the user. */
+  sessions?: { total: number; ok: number; failed: number; interrupted: number };
   /** Open loop: the arrival rate asked for, and the rate requests actually started at. */
   rate?: { requested: number; achieved: number };
   metrics: Partial<Record<MetricName, MetricSummary>>;
@@ -84,6 +97,7 @@ export const COMPARED_METRICS = [
   'e2e_ms',
   'decode_tps',
   'token_delay_ms',
+  'session_e2e_ms',
 ] as const satisfies readonly MetricName[];
 
 /**

@@ -1,5 +1,5 @@
 import type { MetricName } from '../metrics/catalog.js';
-import type { Comparison, Result, VariantResult } from './result.js';
+import type { Comparison, Result, StepResult, VariantResult } from './result.js';
 
 export interface RenderOptions {
   /** ANSI colors; off by default so the text is stable for tests and logs. */
@@ -20,6 +20,7 @@ const OPTIONAL_ROWS: readonly (readonly [MetricName, string])[] = [
   ['handshake_ms', 'upgrade ms'],
   ['token_delay_ms', 'token delay ms'],
   ['schedule_delay_ms', 'sched. delay ms'],
+  ['session_e2e_ms', 'session ms'],
 ];
 
 /** The medians the one-line verdict per variant pair shows, with the label it uses. */
@@ -30,6 +31,7 @@ const CHANGE_LABELS: readonly (readonly [MetricName, string])[] = [
   ['e2e_ms', 'E2E'],
   ['decode_tps', 'decode tok/s'],
   ['token_delay_ms', 'token delay'],
+  ['session_e2e_ms', 'session'],
 ];
 
 /** Metrics where a larger number is better; the rest are latencies. */
@@ -56,6 +58,7 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
   for (const v of result.variants) {
     lines.push('', ...variantBlock(v, paint));
   }
+  if (result.steps !== undefined && result.steps.length > 0) lines.push('', ...sweepTable(result.steps));
   const changes = changeLines(result.comparisons, paint);
   if (changes.length > 0) lines.push('', ...changes);
   if (result.client !== undefined) {
@@ -79,6 +82,15 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
       `${fmtRate(v.throughput.output_tokens_per_s)} output tok/s (tokens: ${v.tokens.source}), ` +
       `${fmtRate(v.window_s)} s window`,
   );
+  if (v.sessions !== undefined) {
+    const s = v.sessions;
+    const turns = v.metrics.session_turns;
+    lines.push(
+      `  sessions ${s.ok}/${s.total} completed` +
+        (s.failed > 0 ? `, ${s.failed} failed (turns done p50 ${turns === undefined ? '-' : turns.p50})` : '') +
+        (s.interrupted > 0 ? `, ${s.interrupted} cut short` : ''),
+    );
+  }
   if (v.rate !== undefined) {
     lines.push(`  arrivals ${fmtRate(v.rate.requested)}/s requested, ${fmtRate(v.rate.achieved)}/s started`);
   }
@@ -100,6 +112,37 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   rows.push(['decode tok/s', tps === undefined ? '-' : fmtRate(tps.p50), '', '']);
   lines.push(...table(rows).map((row) => `  ${row}`));
   return lines;
+}
+
+/** Medians (and TTFT p99) per step and variant: the table a sweep is read from. */
+const SWEEP_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = [
+  ['ttft_ms', 'p50', 'TTFT p50'],
+  ['ttft_ms', 'p99', 'TTFT p99'],
+  ['overhead_ms', 'p50', 'overhead p50'],
+  ['itl_ms', 'p50', 'ITL p50'],
+  ['e2e_ms', 'p50', 'E2E p50'],
+  ['decode_tps', 'p50', 'decode tok/s'],
+  ['session_e2e_ms', 'p50', 'session p50'],
+];
+
+function sweepTable(steps: readonly StepResult[]): string[] {
+  const present = SWEEP_COLUMNS.filter(([m]) => steps.some((st) => st.variants.some((v) => v.metrics[m] !== undefined)));
+  const rows: string[][] = [[steps[0].param, 'variant', 'ok/req', 'req/s', ...present.map(([, , label]) => label)]];
+  for (const st of steps) {
+    for (const v of st.variants) {
+      rows.push([
+        String(st.value),
+        v.name,
+        `${v.counts.ok}/${v.counts.requests}`,
+        fmtRate(v.throughput.requests_per_s),
+        ...present.map(([m, p]) => {
+          const x = v.metrics[m]?.[p];
+          return x === undefined ? '-' : m === 'decode_tps' ? fmtRate(x) : fmtMs(x);
+        }),
+      ]);
+    }
+  }
+  return table(rows);
 }
 
 /** `candidate vs baseline: TTFT -52%, overhead -83%, …`, one line per pair, in the order of `comparisons`. */

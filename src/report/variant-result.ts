@@ -35,6 +35,7 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
       output_tokens_per_s: window > 0 ? Math.round((rec.output / window) * 10) / 10 : 0,
     },
     ...rate,
+    ...(rec.sessions !== undefined ? { sessions: { ...rec.sessions, failed: rec.sessions.total - rec.sessions.ok } } : {}),
     metrics: rec.metrics.summaries(),
   };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
 import { substituteEnv, type Env } from './env.js';
 import { ScenarioError, formatPath, zodIssueMessages, type DataPath } from './errors.js';
+import { isIssues, sweepSteps } from './sweep.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 import { scalarTypeAt } from './zod-path.js';
 
@@ -61,6 +62,13 @@ export function parseScenario(text: string, file: string, env: Env = process.env
       .map((m) => ({ path: formatPath(m.path), ...at(offsetOf(doc, m.path, m.atKey)), message: m.message }));
     issues.sort((a, b) => a.line - b.line || a.column - b.column);
     throw new ScenarioError(issues, file);
+  }
+  const steps = sweepSteps(result.data);
+  if (isIssues(steps)) {
+    throw new ScenarioError(
+      steps.map((i) => ({ path: i.path, ...at(offsetOf(doc, i.dataPath, false)), message: i.message })),
+      file,
+    );
   }
   return { file, scenario: result.data, raw };
 }

@@ -17,6 +17,7 @@ export interface Overrides {
 const FLAGS: Record<string, string> = {
   target: '--target',
   'load.requests': '--requests',
+  'load.sessions': '--requests',
   'load.duration': '--duration',
   'load.concurrency': '--concurrency',
 };
@@ -35,8 +36,10 @@ export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Sc
     if (target !== 'embedded') input.server = undefined;
   }
   const load: Record<string, unknown> = { ...loaded.scenario.load };
-  if (requests !== undefined) Object.assign(load, { requests, duration: undefined });
-  if (duration !== undefined) Object.assign(load, { requests: undefined, duration });
+  // A session load counts sessions: --requests sets how many.
+  const count = load.kind === 'session' ? 'sessions' : 'requests';
+  if (requests !== undefined) Object.assign(load, { [count]: requests, duration: undefined });
+  if (duration !== undefined) Object.assign(load, { [count]: undefined, duration });
   if (concurrency !== undefined) load.concurrency = concurrency;
 
   const validated = { ...input, load };

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { CONNECTION_POLICIES } from '../load/types.js';
-import { PROTOCOL_KINDS, wsCapable } from '../protocols/registry.js';
+import { PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
 import { describeValue } from './errors.js';
 
 /** The registry is the one list of protocols; the schema only reads it. */
@@ -15,6 +15,7 @@ const WS_PROTOCOLS: readonly string[] = PROTOCOL_KINDS.filter(wsCapable);
 export const MAX_PROMPT_TOKENS = 131_072;
 export const DEFAULT_PROMPT_TOKENS = 32;
 export const DEFAULT_REQUESTS = 100;
+export const DEFAULT_SESSIONS = 10;
 
 // Scenario and variant names end up in folder and file names (results/<ts>-<name>/<variant>.<metric>.hgrm).
 const Name = z
@@ -50,6 +51,11 @@ const Headers = z
 export const ServerOptionsSchema = z
   .strictObject({
     ttft_ms: z.number().min(0).default(150).describe('time to first token, ms'),
+    prefill_tps: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe("prefill rate, input tokens per second: adds the request's own input tokens / prefill_tps to TTFT (0: no prefill cost)"),
     tps: z.number().positive().default(1000).describe('decode rate, tokens per second'),
     jitter: z.number().min(0).max(1).default(0).describe('relative jitter of the token gaps'),
     chunk_tokens: z.int().min(1).default(1).describe('tokens per delta event'),
@@ -193,8 +199,53 @@ const OpenLoadSchema = z
   .refine(notBoth, ONE_OF_REQUESTS_OR_DURATION)
   .transform(measuredBy);
 
-// session and sweep join as further kinds.
-const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema]);
+const Seconds = z.number().min(0).max(3600);
+const ToolTimeSchema = z
+  .union([
+    Seconds,
+    z.strictObject({ distribution: z.literal('uniform'), min: Seconds, max: Seconds }).refine((t) => t.min <= t.max, {
+      path: ['max'],
+      error: 'expected max >= min',
+    }),
+    z.strictObject({ distribution: z.literal('exponential'), mean: Seconds }),
+  ])
+  .describe('seconds the tool runs between turns: a number, or {distribution: uniform, min, max} / {distribution: exponential, mean} (seeded)');
+
+export const MAX_TURNS = 256;
+
+const SessionLoadSchema = z
+  .strictObject({
+    kind: z.literal('session'),
+    concurrency: z.int().min(1).max(10_000).default(1).describe('virtual users, each running whole sessions on its own connection'),
+    sessions: z.int().min(1).optional().describe(`measured sessions per variant (default ${DEFAULT_SESSIONS})`),
+    duration: z.number().positive().optional().describe('seconds in which measured sessions start (exclusive with sessions)'),
+    warmup: z.int().min(0).default(0).describe('warm-up sessions per variant (at least one per user when > 0)'),
+    ramp_up: z.number().min(0).max(3600).default(0).describe('seconds over which the virtual users start'),
+    turns: z
+      .int()
+      .min(1)
+      .max(MAX_TURNS)
+      .default(21)
+      .describe('turns per session; every turn but the last ends with a function call the next answers'),
+    history: z
+      .enum(['chain', 'full'])
+      .default('chain')
+      .describe('chain: previous_response_id + only the new items (store: true over HTTP); full: resend the whole conversation'),
+    tool_time: ToolTimeSchema.default(0),
+    tool_output_tokens: z.int().min(1).max(MAX_PROMPT_TOKENS).default(64).describe('o200k tokens of each function_call_output'),
+    seed: z.int().default(1).describe('seed of the tool-time distribution'),
+  })
+  .refine((l) => l.sessions === undefined || l.duration === undefined, {
+    path: ['duration'],
+    error: 'expected exactly one of sessions / duration, got both',
+  })
+  .transform(({ sessions, duration, ...rest }) =>
+    duration !== undefined
+      ? { ...rest, sessions: undefined, duration }
+      : { ...rest, sessions: sessions ?? DEFAULT_SESSIONS, duration: undefined },
+  );
+
+const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema, SessionLoadSchema]);
 
 export const ScenarioSchema = z
   .strictObject({
@@ -220,6 +271,18 @@ export const ScenarioSchema = z
       .optional()
       .describe('measured requests per variant per block when interleaved (default: 4 × concurrency, at least 20)'),
     seed: z.int().default(1).describe('seed of the random variant order'),
+    sweep: z
+      .strictObject({
+        param: z
+          .string()
+          .regex(/^(load|request|server|timeout|block)(\.[a-z_]+)*$/, {
+            error: 'expected a dotted path under load, request, server, timeout or block (e.g. load.concurrency, request.prompt_tokens)',
+          })
+          .describe('dotted scenario path to vary'),
+        values: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(64).describe('one step per value, in order'),
+      })
+      .optional()
+      .describe('run the scenario once per value of one parameter; result.json gets one step per value'),
   })
   .refine((s) => s.server === undefined || !isUrlTarget(s.target), {
     path: ['server'],
@@ -229,6 +292,18 @@ export const ScenarioSchema = z
       const v = p.value as { target?: unknown; server?: unknown } | null;
       return typeof v === 'object' && v !== null && typeof v.target === 'string' && v.server !== undefined;
     },
+  })
+  .superRefine((s, ctx) => {
+    if (s.load.kind !== 'session') return;
+    s.variants.forEach((v, i) => {
+      if (!sessionCapable(v.protocol)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', i, 'protocol'],
+          message: `load.kind session needs a protocol that reports function calls (${PROTOCOL_KINDS.filter(sessionCapable).join(', ')}); ${v.protocol} does not`,
+        });
+      }
+    });
   })
   .transform(({ $schema: _, ...s }) => {
     const headers = lowerKeys(s.headers);

@@ -6,6 +6,12 @@ export interface ServerOptions {
   port: number;
   /** First output token this long after the ack. */
   ttftMs: number;
+  /**
+   * Prefill rate, input tokens per second (0 = free): the first token comes a further
+   * inputTokens / prefillTps seconds later. Only the request's own input pays; a chained turn's earlier
+   * context counts as cached.
+   */
+  prefillTps: number;
   /** Decode rate, output tokens per second. */
   tps: number;
   /** Relative spread of each token interval: (1000/tps)·(1 + jitter·u), u uniform in [−1, 1]. */
@@ -29,6 +35,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   host: '127.0.0.1',
   port: 0,
   ttftMs: 150,
+  prefillTps: 0,
   tps: 1000,
   jitter: 0,
   chunkTokens: 1,
@@ -46,14 +53,37 @@ export interface ServerStats {
   wsTurns: number;
   tcpConnections: number;
   responsesCompleted: number;
+  /** Requests whose previous_response_id was found and whose pending calls were answered. */
+  chainedRequests: number;
+  /** Requests rejected with previous_response_not_found. */
+  previousNotFound: number;
+  /** Completed responses that were a function call rather than a message. */
+  functionCalls: number;
 }
 
-/** Stored responses, for previous_response_id: id → tokens of the conversation so far. */
-export type ResponseStore = BoundedStore<number>;
+/** What a later request chaining from a response builds on. */
+export interface StoredResponse {
+  /** Tokens of the conversation so far, this response's output included. */
+  contextTokens: number;
+  /** call_ids of the function calls the response ended with: the next request must answer each. */
+  pendingCalls: readonly string[];
+}
+
+/** Stored responses, for previous_response_id. */
+export type ResponseStore = BoundedStore<StoredResponse>;
 
 /** What the HTTP and WebSocket handlers share within one server. */
 export class ServerContext {
-  readonly stats: ServerStats = { httpRequests: 0, wsConnections: 0, wsTurns: 0, tcpConnections: 0, responsesCompleted: 0 };
+  readonly stats: ServerStats = {
+    httpRequests: 0,
+    wsConnections: 0,
+    wsTurns: 0,
+    tcpConnections: 0,
+    responsesCompleted: 0,
+    chainedRequests: 0,
+    previousNotFound: 0,
+    functionCalls: 0,
+  };
   /** Responses stored over HTTP (store: true), visible to every connection. */
   readonly store: ResponseStore = new BoundedStore(10_000);
   /** In flight, so that close() can stop their timers. */
@@ -63,12 +93,13 @@ export class ServerContext {
   constructor(readonly opts: ServerOptions) {}
 
   /** The plan of the next response; the sequence number makes each request's text and timing differ. */
-  plan(t0: number, overheadMs: number, maxTokens: number | undefined): GenerationPlan {
+  plan(t0: number, overheadMs: number, maxTokens: number | undefined, inputTokens: number): GenerationPlan {
     const o = this.opts;
     return {
       t0,
       overheadMs,
       ttftMs: o.ttftMs,
+      prefillMs: o.prefillTps > 0 ? (inputTokens / o.prefillTps) * 1000 : 0,
       tps: o.tps,
       jitter: o.jitter,
       chunkTokens: o.chunkTokens,
@@ -107,7 +138,7 @@ export function validateOptions(o: ServerOptions): void {
   if (!Number.isInteger(o.chunkTokens) || o.chunkTokens < 1) bad(`chunkTokens must be an integer >= 1, got ${o.chunkTokens}`);
   if (!Number.isInteger(o.outputTokens) || o.outputTokens < 0) bad(`outputTokens must be an integer >= 0, got ${o.outputTokens}`);
   if (!(o.jitter >= 0 && o.jitter <= 1)) bad(`jitter must be in [0, 1], got ${o.jitter}`);
-  for (const k of ['ttftMs', 'httpOverheadMs', 'wsOverheadMs', 'wsConnectOverheadMs'] as const) {
+  for (const k of ['ttftMs', 'prefillTps', 'httpOverheadMs', 'wsOverheadMs', 'wsConnectOverheadMs'] as const) {
     if (!(o[k] >= 0)) bad(`${k} must be >= 0, got ${o[k]}`);
   }
 }

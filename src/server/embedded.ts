@@ -24,6 +24,7 @@ function cliEntry(): string {
 
 const FLAGS: Record<Exclude<keyof ServerOptions, 'host' | 'port' | 'stamp'>, string> = {
   ttftMs: '--ttft-ms',
+  prefillTps: '--prefill-tps',
   tps: '--tps',
   jitter: '--jitter',
   chunkTokens: '--chunk-tokens',

@@ -11,7 +11,7 @@ export interface ApiError {
 /** A request the server rejects with 400 (HTTP) or an error event (WebSocket). */
 export class RequestError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: string | null,
     message: string,
     readonly param: string | null = null,
   ) {
@@ -25,6 +25,11 @@ export class RequestError extends Error {
 
 export function previousNotFound(id: string): RequestError {
   return new RequestError('previous_response_not_found', `Previous response with id '${id}' not found.`, 'previous_response_id');
+}
+
+/** OpenAI's answer when a chained request leaves a function call of the previous response unanswered. */
+export function missingToolOutput(callId: string): RequestError {
+  return new RequestError(null, `No tool output found for function call ${callId}.`, 'input');
 }
 
 export function nonNegativeInt(b: Record<string, unknown>, param: string): number | undefined {

@@ -22,6 +22,8 @@ export interface GenerationPlan {
   t0: number;
   overheadMs: number;
   ttftMs: number;
+  /** Added to ttftMs: the cost of this request's input. */
+  prefillMs: number;
   tps: number;
   jitter: number;
   chunkTokens: number;
@@ -39,8 +41,8 @@ const enum Stage {
 }
 
 /**
- * Drives one response on the absolute schedule: ack at T0 + overhead, first token ttft later, then
- * every delta at its due time, all due events of a timer tick written together.
+ * Drives one response on the absolute schedule: ack at T0 + overhead, first token ttft + prefill
+ * later, then every delta at its due time, all due events of a timer tick written together.
  */
 export class Generation {
   private stage = Stage.Ack;
@@ -60,7 +62,7 @@ export class Generation {
   ) {
     const ackAt = plan.t0 + plan.overheadMs;
     this.clock = new DeltaClock(
-      { firstAt: ackAt + plan.ttftMs, tps: plan.tps, jitter: plan.jitter, chunkTokens: plan.chunkTokens, tokens: plan.tokens },
+      { firstAt: ackAt + plan.ttftMs + plan.prefillMs, tps: plan.tps, jitter: plan.jitter, chunkTokens: plan.chunkTokens, tokens: plan.tokens },
       rng(streamSeed(plan.seed, plan.seq, 2)),
     );
     this.words = new WordSource(rng(streamSeed(plan.seed, plan.seq, 1)));

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { beginTurn, endTurn } from './chain.js';
 import { ChatEmitter, ChatTurn, parseChatRequest } from './chat.js';
 import type { ServerContext } from './context.js';
-import { previousNotFound, RequestError, sendError, sendJson } from './errors.js';
+import { RequestError, sendError, sendJson } from './errors.js';
 import type { Emitter } from './generation.js';
-import { parseResponsesRequest, ResponsesEmitter, ResponseTurn } from './responses.js';
+import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
 import { SseWriter } from './sse-writer.js';
 
 type Route = (ctx: ServerContext, body: unknown, t0: number, res: ServerResponse) => void;
@@ -30,33 +31,32 @@ class JsonEmitter implements Emitter {
   }
 }
 
-function run(ctx: ServerContext, res: ServerResponse, t0: number, maxTokens: number | undefined, emitter: Emitter, onDone: (text: string, outputTokens: number) => void = () => {}): void {
-  const g = ctx.generation(ctx.plan(t0, ctx.opts.httpOverheadMs, maxTokens), emitter, onDone);
+function run(
+  ctx: ServerContext,
+  res: ServerResponse,
+  t0: number,
+  tokens: { max: number | undefined; input: number },
+  emitter: Emitter,
+  onDone: (text: string, outputTokens: number) => void = () => {},
+): void {
+  const g = ctx.generation(ctx.plan(t0, ctx.opts.httpOverheadMs, tokens.max, tokens.input), emitter, onDone);
   res.once('close', () => ctx.stop(g));
   g.start();
 }
 
 const responses: Route = (ctx, body, t0, res) => {
   const req = parseResponsesRequest(body);
-  let previous = 0;
-  if (req.previousResponseId !== null) {
-    const p = ctx.store.get(req.previousResponseId);
-    if (p === undefined) throw previousNotFound(req.previousResponseId);
-    previous = p;
-  }
-  const turn = new ResponseTurn(req, previous);
+  const turn = beginTurn(ctx, req);
   const emitter =
     req.body.stream === true ? new ResponsesEmitter(turn, new SseWriter(res)) : new JsonEmitter(res, (text, n) => turn.completed(text, n));
-  run(ctx, res, t0, req.generate ? req.maxOutputTokens : 0, emitter, (_text, n) => {
-    if (req.store) ctx.store.set(turn.id, turn.contextTokens + n);
-  });
+  run(ctx, res, t0, { max: req.generate ? req.maxOutputTokens : 0, input: req.inputTokens }, emitter, (_text, n) => endTurn(ctx, turn, n));
 };
 
 const chat: Route = (ctx, body, t0, res) => {
   const req = parseChatRequest(body);
   const turn = new ChatTurn(req);
   const emitter = req.stream ? new ChatEmitter(turn, new SseWriter(res)) : new JsonEmitter(res, (text, n) => turn.completion(text, n));
-  run(ctx, res, t0, req.maxTokens, emitter);
+  run(ctx, res, t0, { max: req.maxTokens, input: req.promptTokens }, emitter);
 };
 
 const ROUTES: ReadonlyMap<string, Route> = new Map([

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { nonNegativeInt, RequestError, requireObject } from './errors.js';
 import type { Emitter } from './generation.js';
 import { inputTokens } from './input.js';
+import { FunctionCallItem, hexId, MessageItem, type EventSink, type OutputItem } from './responses-items.js';
 
 /** OpenAI Responses request fields the server acts on; the rest of the body is echoed. */
 export interface ResponsesRequest {
@@ -13,6 +13,10 @@ export interface ResponsesRequest {
   generate: boolean;
   /** Tokens of this request's own input (instructions included), without the chained context. */
   inputTokens: number;
+  /** The function tool_choice forces a call to; null: answer with a message. */
+  forcedCall: string | null;
+  /** call_ids of the function_call_output items in the input. */
+  callOutputs: ReadonlySet<string>;
 }
 
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
@@ -29,11 +33,39 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     store: b.store !== false,
     generate: b.generate !== false,
     inputTokens: inputTokens(b.instructions) + inputTokens(b.input),
+    forcedCall: forcedCall(b.tool_choice, b.tools),
+    callOutputs: callOutputs(b.input),
   };
 }
 
-function hexId(prefix: string): string {
-  return prefix + randomUUID().replaceAll('-', '');
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A call is forced the way the real API is asked for one (`required`, or a named function), so that a
+ * scenario benchmarking an agent loop runs unchanged against OpenAI; other choices get a message.
+ */
+function forcedCall(choice: unknown, tools: unknown): string | null {
+  const named = isRecord(choice) && choice.type === 'function';
+  if (choice !== 'required' && !named) return null;
+  const functions = Array.isArray(tools) ? tools.filter((t) => isRecord(t) && t.type === 'function').map((t) => t.name) : [];
+  const name = named ? choice.name : functions[0];
+  if (typeof name !== 'string' || !functions.includes(name)) {
+    const message = named ? `Tool choice '${String(name)}' not found in 'tools' parameter.` : "tool_choice 'required' needs a function tool in 'tools'.";
+    throw new RequestError('invalid_value', message, 'tool_choice');
+  }
+  return name;
+}
+
+function callOutputs(input: unknown): Set<string> {
+  const ids = new Set<string>();
+  if (Array.isArray(input)) {
+    for (const item of input) {
+      if (isRecord(item) && item.type === 'function_call_output' && typeof item.call_id === 'string') ids.add(item.call_id);
+    }
+  }
+  return ids;
 }
 
 function echo(b: Record<string, unknown>, key: string, fallback: unknown): unknown {
@@ -43,7 +75,7 @@ function echo(b: Record<string, unknown>, key: string, fallback: unknown): unkno
 /** One response's identity and object, shared by the streamed events and the plain JSON answer. */
 export class ResponseTurn {
   readonly id = hexId('resp_');
-  readonly msgId = hexId('msg_');
+  readonly item: OutputItem;
   /** Tokens of the conversation including this request's input: what a chained turn builds on. */
   readonly contextTokens: number;
   private readonly object: Record<string, unknown>;
@@ -53,6 +85,7 @@ export class ResponseTurn {
     previousContextTokens: number,
   ) {
     this.contextTokens = previousContextTokens + req.inputTokens;
+    this.item = req.forcedCall === null ? new MessageItem() : new FunctionCallItem(req.forcedCall);
     const b = req.body;
     this.object = {
       id: this.id,
@@ -86,9 +119,9 @@ export class ResponseTurn {
     return this.object;
   }
 
-  message(status: 'in_progress' | 'completed', text: string | undefined): Record<string, unknown> {
-    const content = text === undefined ? [] : [{ type: 'output_text', annotations: [], text }];
-    return { id: this.msgId, type: 'message', status, content, role: 'assistant' };
+  /** call_ids a request chaining from this response must answer (the warm-up generates none). */
+  get pendingCalls(): readonly string[] {
+    return this.req.generate ? this.item.pendingCalls : [];
   }
 
   completed(text: string, outputTokens: number): Record<string, unknown> {
@@ -97,7 +130,7 @@ export class ResponseTurn {
     return {
       ...this.object,
       status: 'completed',
-      output: generated ? [this.message('completed', text)] : [],
+      output: generated ? [this.item.completed(text)] : [],
       usage: {
         input_tokens: input,
         input_tokens_details: { cached_tokens: 0 },
@@ -116,20 +149,15 @@ export interface EventOut {
   end(last: boolean): void;
 }
 
-const DELTA = 'response.output_text.delta';
-
 /** The Responses streaming events, identical over SSE and WebSocket. */
-export class ResponsesEmitter implements Emitter {
+export class ResponsesEmitter implements Emitter, EventSink {
   private seq = 0;
   private tail = '}';
-  private readonly deltaMid: string;
 
   constructor(
     private readonly turn: ResponseTurn,
     private readonly out: EventOut,
-  ) {
-    this.deltaMid = `,"item_id":"${turn.msgId}","output_index":0,"content_index":0,"delta":`;
-  }
+  ) {}
 
   open(tail: string): void {
     this.tail = tail;
@@ -141,31 +169,16 @@ export class ResponsesEmitter implements Emitter {
     this.emit('response.created', { response: t.inProgress() });
     if (!t.req.generate) return;
     this.emit('response.in_progress', { response: t.inProgress() });
-    this.emit('response.output_item.added', { output_index: 0, item: t.message('in_progress', undefined) });
-    this.emit('response.content_part.added', {
-      item_id: t.msgId,
-      output_index: 0,
-      content_index: 0,
-      part: { type: 'output_text', annotations: [], text: '' },
-    });
+    t.item.added(this);
   }
 
   delta(text: string): void {
-    // The hot path: only the text goes through JSON.stringify.
-    this.out.event(
-      DELTA,
-      `{"type":"${DELTA}","sequence_number":${this.seq++}${this.deltaMid}${JSON.stringify(text)},"logprobs":[]${this.tail}`,
-    );
+    this.turn.item.delta(this, text);
   }
 
   done(text: string, outputTokens: number): void {
     const t = this.turn;
-    if (t.req.generate) {
-      const at = { item_id: t.msgId, output_index: 0, content_index: 0 };
-      this.emit('response.output_text.done', { ...at, text, logprobs: [] });
-      this.emit('response.content_part.done', { ...at, part: { type: 'output_text', annotations: [], text } });
-      this.emit('response.output_item.done', { output_index: 0, item: t.message('completed', text) });
-    }
+    if (t.req.generate) t.item.done(this, text);
     this.emit('response.completed', { response: t.completed(text, outputTokens) });
   }
 
@@ -173,8 +186,12 @@ export class ResponsesEmitter implements Emitter {
     this.out.end(last);
   }
 
-  private emit(type: string, fields: Record<string, unknown>): void {
+  emit(type: string, fields: Record<string, unknown>): void {
     const rest = JSON.stringify(fields);
-    this.out.event(type, `{"type":"${type}","sequence_number":${this.seq++},${rest.slice(1, -1)}${this.tail}`);
+    this.emitRaw(type, `,${rest.slice(1, -1)}`);
+  }
+
+  emitRaw(type: string, fields: string): void {
+    this.out.event(type, `{"type":"${type}","sequence_number":${this.seq++}${fields}${this.tail}`);
   }
 }

@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
-import type { ServerContext } from './context.js';
-import { previousNotFound, RequestError, type ApiError } from './errors.js';
+import { beginTurn, endTurn } from './chain.js';
+import type { ResponseStore, ServerContext } from './context.js';
+import { RequestError, type ApiError } from './errors.js';
 import type { Generation } from './generation.js';
-import { parseResponsesRequest, ResponsesEmitter, ResponseTurn } from './responses.js';
+import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
 import { BoundedStore } from './store.js';
 import { WsWriter } from './ws-writer.js';
 
@@ -13,7 +14,7 @@ const CONNECTION_CACHE = 64;
 /** OpenAI Responses WebSocket mode on one socket: `response.create` turns, one at a time. */
 export class WsSession {
   private active: Generation | undefined;
-  private readonly cache = new BoundedStore<number>(CONNECTION_CACHE);
+  private readonly cache: ResponseStore = new BoundedStore(CONNECTION_CACHE);
   private readonly writer: WsWriter;
 
   constructor(
@@ -67,20 +68,12 @@ export class WsSession {
   private turn(t0: number, body: Record<string, unknown>): void {
     const req = parseResponsesRequest(body);
     const ctx = this.ctx;
-    let previous = 0;
-    if (req.previousResponseId !== null) {
-      const p = this.cache.get(req.previousResponseId) ?? ctx.store.get(req.previousResponseId);
-      if (p === undefined) throw previousNotFound(req.previousResponseId);
-      previous = p;
-    }
+    const turn = beginTurn(ctx, req, this.cache);
     ctx.stats.wsTurns++;
-    const turn = new ResponseTurn(req, previous);
-    const plan = ctx.plan(t0, ctx.opts.wsOverheadMs, req.generate ? req.maxOutputTokens : 0);
+    const plan = ctx.plan(t0, ctx.opts.wsOverheadMs, req.generate ? req.maxOutputTokens : 0, req.inputTokens);
     const g = ctx.generation(plan, new ResponsesEmitter(turn, this.writer), (_text, n) => {
       this.active = undefined;
-      const context = turn.contextTokens + n;
-      this.cache.set(turn.id, context);
-      if (req.store) ctx.store.set(turn.id, context);
+      endTurn(ctx, turn, n, this.cache);
     });
     this.active = g;
     g.start();

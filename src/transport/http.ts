@@ -165,7 +165,11 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     const t = this.conn.arrival();
     if (this.decoder !== undefined) this.decoder.end(t);
-    else this.rec.error(t, statusClass(this.rec.status), String(this.rec.status), errorMessage(this.errorBody));
+    else {
+      const { code, message } = errorDetails(this.errorBody);
+      // The API's own code (previous_response_not_found, rate_limit_exceeded…) says more than the status.
+      this.rec.error(t, statusClass(this.rec.status), code ?? String(this.rec.status), message);
+    }
     this.settle(false);
   }
 
@@ -183,14 +187,18 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** Pulls the message out of an OpenAI/Anthropic-style JSON error body, else the raw text. */
-export function errorMessage(body: string): string {
+/** The code and message of an OpenAI/Anthropic-style JSON error body, else the raw text as the message. */
+export function errorDetails(body: string): { code: string | undefined; message: string } {
   try {
-    const parsed = JSON.parse(body) as { error?: { message?: string } | string; message?: string };
-    if (typeof parsed.error === 'string') return parsed.error;
-    return parsed.error?.message ?? parsed.message ?? body.slice(0, 200);
+    const parsed = JSON.parse(body) as { error?: { message?: string; code?: unknown } | string; message?: string };
+    if (typeof parsed.error === 'string') return { code: undefined, message: parsed.error };
+    const code = parsed.error?.code;
+    return {
+      code: typeof code === 'string' && code !== '' ? code : undefined,
+      message: parsed.error?.message ?? parsed.message ?? body.slice(0, 200),
+    };
   } catch {
-    return body.slice(0, 200);
+    return { code: undefined, message: body.slice(0, 200) };
   }
 }
 

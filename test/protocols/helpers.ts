@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
-import type { Channel, ErrorClass, EventSink, Nanos } from '../../src/load/types.js';
+import type { Channel, ErrorClass, EventSink, Nanos, ToolCall } from '../../src/load/types.js';
 
 export type Call =
   | ['ack', Nanos]
   | ['delta', Nanos, Channel, string, string | undefined]
   | ['usage', number | undefined, number]
   | ['done', Nanos, string | undefined]
-  | ['error', Nanos, ErrorClass, string | undefined, string | undefined];
+  | ['error', Nanos, ErrorClass, string | undefined, string | undefined]
+  | ['toolCall', string, string, string];
 
 /** An EventSink that records every call, in order. */
 export class RecordingSink implements EventSink {
@@ -26,6 +27,9 @@ export class RecordingSink implements EventSink {
   }
   error(t: Nanos, cls: ErrorClass, code: string | undefined, message: string | undefined): void {
     this.calls.push(['error', t, cls, code, message]);
+  }
+  toolCall(call: ToolCall): void {
+    this.calls.push(['toolCall', call.callId, call.name, call.arguments]);
   }
   deltas(): string[] {
     return this.calls.filter((c) => c[0] === 'delta').map((c) => c[3] as string);

@@ -1,3 +1,4 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { startServer, type ServerOptions } from '../../src/server/index.js';
 import { deltas, ms, post, times, WsClient, type Received } from './helpers.js';
@@ -101,6 +102,45 @@ describe('timing accuracy (real sockets)', { retry: 2 }, () => {
           expect(times(events, DELTA, start)[0]).toBeGreaterThanOrEqual(35);
           expect(times(events, DELTA, start)[0]).toBeLessThan(45);
         }
+      } finally {
+        c.close();
+      }
+    });
+  });
+
+  it('adds the prefill of the request\'s own input to the first token, not to the ack', async () => {
+    const input = ' the'.repeat(2000);
+    const n = countTokens(input);
+    const ttftMs = 20;
+    const expected = ttftMs + (n / 20_000) * 1000;
+    const within = (t: number, want: number) => {
+      expect(t).toBeGreaterThanOrEqual(want - 3);
+      expect(t).toBeLessThanOrEqual(want + 15);
+    };
+    await withServer({ ttftMs, tps: 1000, outputTokens: 2 }, async (url) => {
+      const r = await post(url, '/v1/responses', { model: 'm', input, stream: true });
+      within(times(r.events, DELTA, r.start)[0], ttftMs);
+    });
+    await withServer({ ttftMs, tps: 1000, outputTokens: 2, prefillTps: 20_000 }, async (url) => {
+      for (let i = 0; i < 2; i++) {
+        const r = await post(url, '/v1/responses', { model: 'm', input, stream: true });
+        expect(times(r.events, 'response.created', r.start)[0]).toBeLessThan(10);
+        within(times(r.events, DELTA, r.start)[0], expected);
+      }
+      const chat = await post(url, '/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: input }], stream: true });
+      const first = chat.events.filter((e) => e.data !== '[DONE]' && e.data.choices[0]?.delta.content);
+      expect(ms(chat.start, chat.events[0].t)).toBeLessThan(10);
+      within(ms(chat.start, first[0].t), expected);
+
+      const c = await WsClient.open(url);
+      try {
+        const { events, start } = await wsTurn(c, { input, store: false });
+        expect(times(events, 'response.created', start)[0]).toBeLessThan(10);
+        within(times(events, DELTA, start)[0], expected);
+        // The chained context counts as cached: only the new input pays.
+        const previous = events.at(-1)!.data.response.id;
+        const chained = await wsTurn(c, { input: 'x', store: false, previous_response_id: previous });
+        within(times(chained.events, DELTA, chained.start)[0], ttftMs + 1000 / 20_000);
       } finally {
         c.close();
       }

@@ -117,7 +117,7 @@ export class WsClient {
   }
 }
 
-/** The delta texts of Responses events. */
-export function deltas(events: Received[]): string[] {
-  return events.filter((e) => e.data?.type === 'response.output_text.delta').map((e) => e.data.delta as string);
+/** The `delta` fields of Responses events: the text, or with `type` another kind of delta. */
+export function deltas(events: Received[], type = 'response.output_text.delta'): string[] {
+  return events.filter((e) => e.data?.type === type).map((e) => e.data.delta as string);
 }

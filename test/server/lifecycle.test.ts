@@ -9,6 +9,7 @@ describe('startServer', () => {
       host: '127.0.0.1',
       port: 0,
       ttftMs: 150,
+      prefillTps: 0,
       tps: 1000,
       jitter: 0,
       chunkTokens: 1,
@@ -34,6 +35,7 @@ describe('startServer', () => {
     await expect(startServer({ chunkTokens: 1.5 })).rejects.toThrow(/chunkTokens/);
     await expect(startServer({ jitter: 2 })).rejects.toThrow(/jitter/);
     await expect(startServer({ ttftMs: -1 })).rejects.toThrow(/ttftMs/);
+    await expect(startServer({ prefillTps: -1 })).rejects.toThrow(/prefillTps/);
   });
 
   it('counts requests, connections, turns and completed responses', async () => {
@@ -50,7 +52,16 @@ describe('startServer', () => {
       c.send({ type: 'response.create', model: 'm', input: 'x', previous_response_id: 'resp_missing' });
       await c.turn();
       c.close();
-      expect(s.stats()).toEqual({ httpRequests: 3, wsConnections: 1, wsTurns: 2, tcpConnections: 4, responsesCompleted: 4 });
+      expect(s.stats()).toEqual({
+        httpRequests: 3,
+        wsConnections: 1,
+        wsTurns: 2,
+        tcpConnections: 4,
+        responsesCompleted: 4,
+        chainedRequests: 0,
+        previousNotFound: 1,
+        functionCalls: 0,
+      });
     } finally {
       await s.close();
     }

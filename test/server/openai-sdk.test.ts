@@ -100,6 +100,38 @@ describe('openai SDK: Responses over SSE', () => {
     expect((errStream as APIError).status).toBe(400);
     expect((errStream as APIError).code).toBe('previous_response_not_found');
   });
+
+  it('accumulates a forced function call and chains its output with the stream() helper', async () => {
+    const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'search', parameters: { type: 'object', properties: {} }, strict: false }];
+    const stream = client.responses.stream({ model: 'wb-test', input: 'Look it up.', tools, tool_choice: 'required', max_output_tokens: 5 });
+    let args = '';
+    stream.on('response.function_call_arguments.delta', (e) => {
+      args += e.delta;
+    });
+    const final = await stream.finalResponse();
+    const call = final.output[0];
+    expect(call.type).toBe('function_call');
+    if (call.type !== 'function_call') return;
+    expect(call.name).toBe('search');
+    expect(call.arguments).toBe(args);
+    expect(Object.keys(JSON.parse(call.arguments))).toEqual(['query']);
+    expect(final.usage?.output_tokens).toBe(5);
+
+    const next = await client.responses.create({
+      model: 'wb-test',
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: 'found' }],
+      previous_response_id: final.id,
+      max_output_tokens: 3,
+    });
+    expect(next.output_text.length).toBeGreaterThan(0);
+    const unanswered = await client.responses.create({ model: 'wb-test', input: 'x', previous_response_id: final.id }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(unanswered).toBeInstanceOf(APIError);
+    expect((unanswered as APIError).status).toBe(400);
+    expect((unanswered as APIError).param).toBe('input');
+  });
 });
 
 describe('openai SDK: Chat Completions over SSE', () => {

@@ -138,7 +138,8 @@ describe('failures are classified, and no request outlives its deadline', () => 
   });
 
   it.each([
-    ['/429', 'rate_limited', '429'],
+    // The API's own code when the body has one, else the status.
+    ['/429', 'rate_limited', 'rate_limit_exceeded'],
     ['/500', 'server_error', '500'],
     ['/nowhere', 'http_status', '404'],
     ['/reset', 'reset', undefined],
