@@ -177,6 +177,7 @@ async function main(): Promise<void> {
       '(flat: ≈ 1.0× for RSS)',
   );
   console.log('(wall time and req/s include process start-up and the embedded server start; peak RSS includes start-up)');
+  console.log(`load average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.availableParallelism()} cores`);
   for (const r of runs) if (r.errors > 0) console.log(`${r.requests} requests: ${r.errors} failed`);
   for (const r of runs) if (r.stderr) console.log(`${r.requests} requests, child stderr: ${r.stderr.split('\n')[0]}`);
 }

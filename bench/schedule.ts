@@ -7,7 +7,8 @@
  * The reference server runs as `wirebench serve`, started here rather than embedded: CPU affinity is
  * inherited, so an embedded server would share the client's pinned core and its CPU would read as client
  * delay. With taskset and two cores, the client (`wirebench run`) is pinned to core 0 and the server to
- * core 1. Loopback only; each run is cut off at three times its scheduled length plus a minute.
+ * core 1. Linux (reads /proc), loopback only; each run is cut off at three times its scheduled length
+ * plus a minute.
  *
  * Usage: npm run build && node dist/bench/schedule.js [--rate 1000] [--requests 20000]
  */
@@ -38,6 +39,18 @@ interface Run {
   client: NonNullable<Result['client']>;
   warnings: string[];
   stderr: string;
+  /** Time the client's main thread (its event loop) was runnable but not running, whole process life. */
+  runQueueMs: number;
+  wallS: number;
+}
+
+/** /proc/<pid>/schedstat: ns on the CPU, ns waiting on a run queue, timeslices (the main thread only). */
+function runQueueMs(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return undefined;
+  }
 }
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
@@ -75,20 +88,26 @@ async function run(dir: string, url: string, arrival: Run['arrival']): Promise<R
   child.stderr.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-4000);
   });
+  const t0 = process.hrtime.bigint();
   const limitMs = (3 * (REQUESTS + WARMUP) * 1000) / RATE + 60_000;
   const limit = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  // A stalled event loop is either the client's own work (GC, parsing) or other processes holding its
+  // core; the run-queue wait tells the two apart. The last read before exit is within 100 ms of the end.
+  let waitedMs = 0;
+  const poll = setInterval(() => (waitedMs = runQueueMs(child.pid!) ?? waitedMs), 100);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (c, s) => resolve([c, s])),
   );
   clearTimeout(limit);
+  clearInterval(poll);
   if (signal === 'SIGKILL') throw new Error(`${arrival}: cut off after ${Math.round(limitMs / 1000)} s`);
   if (code !== 0) throw new Error(`${arrival}: wirebench exited ${code ?? signal}: ${stderr.trim()}`);
   const result = JSON.parse(readFileSync(path.join(outDir, 'result.json'), 'utf8')) as Result;
-  return { arrival, variant: result.variants[0], client: result.client!, warnings: result.warnings, stderr: stderr.trim() };
+  return { arrival, variant: result.variants[0], client: result.client!, warnings: result.warnings, stderr: stderr.trim(), runQueueMs: waitedMs, wallS: Number(process.hrtime.bigint() - t0) / 1e9 };
 }
 
-const col = (x: number | string | undefined, w: number): string =>
-  (x === undefined ? '–' : typeof x === 'number' ? x.toFixed(3) : x).padStart(w);
+// The leading space keeps columns apart when a stalled run's figures outgrow their width.
+const col = (x: number | undefined, w: number): string => ` ${(x === undefined ? '–' : x.toFixed(3)).padStart(w - 1)}`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-schedule-'));
@@ -127,14 +146,17 @@ async function main(): Promise<void> {
       `${r.arrival.padEnd(15)}${col(s?.p50, 8)}${col(s?.p90, 9)}${col(s?.p99, 9)}${col(s?.p999, 9)}${col(s?.max, 9)}${col(s?.mean, 9)}`,
     );
   }
-  console.log('\nclient (measured phase)  event-loop delay ms p50      p99      max   CPU % of one core');
+  console.log('\nclient (measured phase)  event-loop delay ms p50      p99      max   CPU % of one core   run-queue wait ms* / process wall s');
   for (const r of runs) {
     const c = r.client;
     console.log(
       `${r.arrival.padEnd(25)}${col(c.event_loop_delay_ms.p50, 24)}${col(c.event_loop_delay_ms.p99, 9)}` +
-        `${col(c.event_loop_delay_ms.max, 9)}${String(c.cpu_percent).padStart(20)}`,
+        `${col(c.event_loop_delay_ms.max, 9)}${String(c.cpu_percent).padStart(20)}${r.runQueueMs.toFixed(0).padStart(20)} / ${r.wallS.toFixed(1)}`,
     );
   }
+  console.log('* main thread runnable but not running (other processes on its core), over the whole process life');
+  // The machine may be shared: other processes on the client's core show up as event-loop delay.
+  console.log(`\nload average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.availableParallelism()} cores`);
   for (const r of runs) for (const w of r.warnings) console.log(`${r.arrival} warning: ${w}`);
   for (const r of runs) if (r.stderr) console.log(`${r.arrival} child stderr: ${r.stderr.split('\n')[0]}`);
 }

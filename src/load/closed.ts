@@ -1,7 +1,7 @@
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
-import { exchangeWithDeadline } from './exchange.js';
+import { exchangeRequest, type Interrupt } from './interrupt.js';
 import type { Connection, RequestInput } from './types.js';
 
 export interface ClosedLoad extends ClaimLimits {
@@ -21,6 +21,8 @@ export interface LoopRun {
   hardStop?: AbortSignal;
   /** Whether a new request should keep its delta texts (for the tokenizer fallback). */
   keepText: () => boolean;
+  /** Cancel each stream after N tokens and redirect it (the scenario's `interrupt`). */
+  interrupt?: Interrupt;
   /** The first measured request is about to start (warm-up may still be finishing elsewhere). */
   onMeasuring?: () => void;
   /** A request is over (ok or not); `index` numbers every request of the variant, warm-up included. */
@@ -50,10 +52,10 @@ export async function runClosed(run: ClosedRun): Promise<void> {
       const i = index++;
       // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
       const t = clock.now();
-      const tl = new Timeline(t, t, run.keepText());
-      await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock, run.hardStop);
+      const timelines = await exchangeRequest(conn, new Timeline(t, t, run.keepText()), run);
       userWarmed = true;
-      run.onDone(tl, i, kind === 'warmup');
+      // A redirect after an interrupt shares the number of the request it follows.
+      for (const tl of timelines) run.onDone(tl, i, kind === 'warmup');
     }
   };
 

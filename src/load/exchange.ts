@@ -14,6 +14,7 @@ export async function exchangeWithDeadline(
   timeoutMs: number,
   clock: Clock,
   hardStop?: AbortSignal,
+  cancel?: AbortSignal,
 ): Promise<void> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
@@ -25,6 +26,9 @@ export async function exchangeWithDeadline(
   };
   if (hardStop?.aborted) onHardStop();
   else hardStop?.addEventListener('abort', onHardStop, { once: true });
+  // The client's own cancel (interrupt) ends the exchange the same way; the timeline knows it was meant.
+  const onCancel = (): void => deadline.abort();
+  cancel?.addEventListener('abort', onCancel, { once: true });
   try {
     await conn.exchange(input, tl, deadline.signal);
   } catch (err) {
@@ -32,5 +36,6 @@ export async function exchangeWithDeadline(
   } finally {
     clearTimeout(timer);
     hardStop?.removeEventListener('abort', onHardStop);
+    cancel?.removeEventListener('abort', onCancel);
   }
 }

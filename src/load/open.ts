@@ -1,7 +1,7 @@
 import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
 import { Arrivals, type ArrivalProcess } from './arrivals.js';
-import { exchangeWithDeadline } from './exchange.js';
+import { exchangeRequest } from './interrupt.js';
 import type { Connection } from './types.js';
 
 export interface OpenLoad {
@@ -69,10 +69,11 @@ export async function runOpen(run: OpenRun): Promise<Connection[]> {
     if (!warmup && due.index === load.warmup) run.onMeasuring?.();
     const tl = new Timeline(due.at, clock.now(), run.keepText());
     tl.scheduled = true;
-    await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, clock, run.hardStop);
+    const timelines = await exchangeRequest(conn, tl, run);
     inFlight--;
     idle.push(conn);
-    run.onDone(tl, due.index, warmup);
+    // A redirect after an interrupt is not an arrival: it shares the number of the request it follows.
+    for (const t of timelines) run.onDone(t, due.index, warmup);
     pump();
     settleIfDone();
   };

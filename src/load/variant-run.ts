@@ -5,6 +5,8 @@ import { getProtocol } from '../protocols/registry.js';
 import type { Scenario } from '../scenario/schema.js';
 import { getTransport } from '../transport/registry.js';
 import { runClosed } from './closed.js';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import type { Interrupt } from './interrupt.js';
 import { runOpen } from './open.js';
 import { runSessions } from './session.js';
 import { synthesizePrompt } from '../scenario/prompt.js';
@@ -20,6 +22,7 @@ type Variant = Scenario['variants'][number];
 export class VariantRun {
   private readonly connections: Connection[] = [];
   private readonly connect: () => Connection;
+  private readonly interrupt: Interrupt | undefined;
   private blocks = 0;
   private done_ = false;
   /** Requests (warm-up included) of earlier blocks: the numbering of requests.jsonl continues. */
@@ -47,6 +50,11 @@ export class VariantRun {
       perMessageDeflate: variant.per_message_deflate ?? false,
     };
     this.connect = () => transport.connection(protocol, opts);
+    const int = scenario.interrupt;
+    this.interrupt =
+      int === undefined
+        ? undefined
+        : { afterTokens: int.after_tokens, redirect: { ...input, prompt: int.redirect }, countTokens };
     const load = scenario.load;
     this.measuredLeft = (load.kind === 'session' ? load.sessions : load.requests) ?? Infinity;
     this.secondsLeft = scenario.load.duration ?? Infinity;
@@ -73,8 +81,9 @@ export class VariantRun {
       keepText: () => this.rec.needsText,
       onMeasuring,
       // `intended` is the start for closed loops and the schedule's for open ones: CO-safe either way.
+      interrupt: this.interrupt,
       onDone: (tl: Timeline, i: number, warmup: boolean) => {
-        count++;
+        if (tl.redirectFrom === 0) count++;
         this.rec.commit(tl, this.base + i, warmup, tl.intended);
       },
     };

@@ -15,6 +15,7 @@ export const METRICS = [
   'schedule_delay_ms',
   'session_e2e_ms',
   'session_turns',
+  'redirect_ms',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 
@@ -40,6 +41,10 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
   token_delay_ms: { unit: 'ms', description: 'reference server token write to client receive (per-token transport cost)' },
   schedule_delay_ms: { unit: 'ms', description: 'open loop: intended start to actual start (queueing in the client)' },
   session_e2e_ms: { unit: 'ms', description: 'session: first turn sent to last turn done, tool time included (completed sessions)' },
+  redirect_ms: {
+    unit: 'ms',
+    description: 'interrupt: the token that triggered the cancel arrived to the first token of the redirected answer',
+  },
   session_turns: { unit: 'turns', description: 'session: turns completed, failed sessions included (where sessions break)' },
 };
 

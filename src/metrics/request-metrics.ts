@@ -41,6 +41,20 @@ export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined)
  * (coordinated omission), the actual start for closed-loop load.
  */
 export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, tokens: TokenCount): void {
+  recordStream(tl, set, origin);
+  const span = tl.lastDelta - tl.firstDelta;
+  if (tokens.streamed > 1 && tl.deltas > 1 && span > 0) {
+    set.record('tpot_ms', span / 1e6 / (tokens.streamed - 1));
+    set.record('decode_tps', (tokens.streamed - 1) / (span / 1e9));
+  }
+  set.record('e2e_ms', ms(origin, tl.doneAt));
+}
+
+/**
+ * What a request measured up to its last delta: all of a cancelled (interrupted) stream's metrics, since
+ * a stream cut short has no end, output count or rate.
+ */
+export function recordStream(tl: Timeline, set: MetricSet, origin: Nanos): void {
   if (tl.connStart !== 0) {
     const tcpFrom = tl.dnsEnd || tl.connStart;
     if (tl.dnsEnd !== 0) set.record('dns_ms', ms(tl.connStart, tl.dnsEnd));
@@ -56,12 +70,7 @@ export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, token
   if (tl.ackAt !== 0) set.record('overhead_ms', ms(origin, tl.ackAt));
   if (tl.firstDelta !== 0) set.record('ttft_ms', ms(origin, tl.firstDelta));
   for (const gap of tl.itl) set.record('itl_ms', gap);
-  const span = tl.lastDelta - tl.firstDelta;
-  if (tokens.streamed > 1 && tl.deltas > 1 && span > 0) {
-    set.record('tpot_ms', span / 1e6 / (tokens.streamed - 1));
-    set.record('decode_tps', (tokens.streamed - 1) / (span / 1e9));
-  }
-  set.record('e2e_ms', ms(origin, tl.doneAt));
+  if (tl.redirectFrom !== 0 && tl.firstDelta !== 0) set.record('redirect_ms', ms(tl.redirectFrom, tl.firstDelta));
   if (tl.scheduled) set.record('schedule_delay_ms', ms(tl.intended, tl.start));
   for (const d of tl.tokenDelay) set.record('token_delay_ms', d);
 }

@@ -49,6 +49,15 @@ export class Timeline implements RequestRecord, EventSink {
   session = -1;
   turn = -1;
   previousId: string | undefined;
+  /**
+   * Interrupts: when the client cancelled this stream on purpose (the arrival time of the token that
+   * triggered it); the transport's abort error that follows is not a failure.
+   */
+  cancelledAt = 0;
+  /** A redirected request: the interrupt it follows, from which `redirect_ms` counts. */
+  redirectFrom = 0;
+  /** Called for every non-empty delta when set (interrupts count tokens with it). */
+  watch: ((t: Nanos, text: string) => void) | undefined;
   /** Function calls the response ended with: what an agent loop's next turn answers. */
   readonly toolCalls: ToolCall[] = [];
 
@@ -71,8 +80,9 @@ export class Timeline implements RequestRecord, EventSink {
   }
 
   delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void {
-    // Empty deltas (role-only chunks, keep-alives) are not output: they must not end TTFT.
-    if (text.length === 0) return;
+    // Empty deltas (role-only chunks, keep-alives) are not output: they must not end TTFT. Nor is what
+    // the same read still carried after the client cancelled.
+    if (text.length === 0 || this.cancelledAt !== 0) return;
     if (this.ackAt === 0) this.ackAt = t;
     if (this.firstDelta === 0) {
       this.firstDelta = t;
@@ -88,6 +98,12 @@ export class Timeline implements RequestRecord, EventSink {
       const written = fromStamp(stamp);
       if (!Number.isNaN(written)) this.tokenDelay.push((t - written) / 1e6);
     }
+    this.watch?.(t, text);
+  }
+
+  /** The client stops this stream on purpose at `t` (interrupt): what follows is not the endpoint's failure. */
+  cancel(t: Nanos): void {
+    if (this.cancelledAt === 0 && this.doneAt === 0 && this.errorClass === undefined) this.cancelledAt = t;
   }
 
   usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined): void {
@@ -97,7 +113,7 @@ export class Timeline implements RequestRecord, EventSink {
   }
 
   done(t: Nanos, responseId: string | undefined): void {
-    if (this.doneAt !== 0 || this.errorClass !== undefined) return;
+    if (this.doneAt !== 0 || this.errorClass !== undefined || this.cancelledAt !== 0) return;
     this.doneAt = t;
     this.responseId = responseId;
   }
@@ -105,7 +121,7 @@ export class Timeline implements RequestRecord, EventSink {
   error(t: Nanos, cls: ErrorClass, code: string | undefined, message: string | undefined): void {
     // The first cause is the one worth reporting (a reset after a timeout is the timeout's doing), and
     // a socket that drops after the response completed does not fail it.
-    if (this.errorClass !== undefined || this.doneAt !== 0) return;
+    if (this.errorClass !== undefined || this.doneAt !== 0 || this.cancelledAt !== 0) return;
     this.errorClass = cls;
     this.errorCode = code;
     this.errorMessage = message;
@@ -128,6 +144,6 @@ export class Timeline implements RequestRecord, EventSink {
 
   /** When the request was over, however it ended. */
   get endAt(): Nanos {
-    return this.doneAt || this.errorAt;
+    return this.doneAt || this.errorAt || this.cancelledAt;
   }
 }

@@ -1,7 +1,7 @@
 import type { Nanos, SessionOutcome } from '../load/types.js';
 import { SCALE } from './histogram.js';
 import { MetricSet } from './metric-set.js';
-import { outputTokens, recordRequest, type CountTokens, type TokenSource } from './request-metrics.js';
+import { outputTokens, recordRequest, recordStream, type CountTokens, type TokenSource } from './request-metrics.js';
 import type { Timeline } from './timeline.js';
 
 /** One line of requests.jsonl. Times are ms since the run started; phases are ms since the request started. */
@@ -29,6 +29,9 @@ export interface RequestLine {
   session?: number;
   turn?: number;
   previous_response_id?: string;
+  /** Interrupts: this stream was cancelled on purpose / this request is the redirect that followed one (same `i`). */
+  cancelled?: true;
+  redirect?: true;
   error?: { class: string; code?: string; message?: string };
 }
 
@@ -46,6 +49,7 @@ const PHASES = [
   'lastDelta',
   'doneAt',
   'errorAt',
+  'cancelledAt',
 ] as const;
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -61,6 +65,8 @@ export class VariantRecorder {
   warmup = 0;
   /** Measured requests cut short by the user's stop (not in `requests`). */
   interrupted = 0;
+  /** Streams the scenario's `interrupt` cancelled on purpose (not in `requests`; their redirects are). */
+  cancelled = 0;
   readonly errors: Record<string, number> = {};
   output = 0;
   input = 0;
@@ -96,6 +102,10 @@ export class VariantRecorder {
       if (!isWarmup) this.interrupted++;
     } else if (isWarmup) {
       this.warmup++;
+    } else if (tl.cancelledAt !== 0) {
+      // Interrupted on purpose: what it measured until the cancel counts, the stream is not a request.
+      this.cancelled++;
+      recordStream(tl, this.metrics, origin);
     } else {
       this.requests++;
       if (tl.connStart !== 0) this.connectionsOpened++;
@@ -186,6 +196,8 @@ export class VariantRecorder {
       line.turn = tl.turn;
       if (tl.previousId !== undefined) line.previous_response_id = tl.previousId;
     }
+    if (tl.cancelledAt !== 0) line.cancelled = true;
+    if (tl.redirectFrom !== 0) line.redirect = true;
     if (tl.interrupted && !tl.ok) {
       line.error = { class: 'interrupted', message: 'cut short by the user stopping the run' };
     } else if (tl.errorClass !== undefined) {

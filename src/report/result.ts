@@ -51,7 +51,8 @@ export interface VariantResult {
   protocol: string;
   connection: string;
   /** `interrupted`: measured requests cut short when the user stopped the run (not in `requests`). */
-  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number; interrupted?: number };
+  /** `cancelled`: streams the scenario's `interrupt` cut short on purpose (not in `requests`; their redirects are). */
+  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number; interrupted?: number; cancelled?: number };
   tokens: {
     output: number;
     input: number;
@@ -98,6 +99,7 @@ export const COMPARED_METRICS = [
   'decode_tps',
   'token_delay_ms',
   'session_e2e_ms',
+  'redirect_ms',
 ] as const satisfies readonly MetricName[];
 
 /**

@@ -21,6 +21,7 @@ const OPTIONAL_ROWS: readonly (readonly [MetricName, string])[] = [
   ['token_delay_ms', 'token delay ms'],
   ['schedule_delay_ms', 'sched. delay ms'],
   ['session_e2e_ms', 'session ms'],
+  ['redirect_ms', 'redirect ms'],
 ];
 
 /** The medians the one-line verdict per variant pair shows, with the label it uses. */
@@ -32,6 +33,7 @@ const CHANGE_LABELS: readonly (readonly [MetricName, string])[] = [
   ['decode_tps', 'decode tok/s'],
   ['token_delay_ms', 'token delay'],
   ['session_e2e_ms', 'session'],
+  ['redirect_ms', 'redirect'],
 ];
 
 /** Metrics where a larger number is better; the rest are latencies. */
@@ -93,6 +95,9 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   }
   if (v.rate !== undefined) {
     lines.push(`  arrivals ${fmtRate(v.rate.requested)}/s requested, ${fmtRate(v.rate.achieved)}/s started`);
+  }
+  if (v.counts.cancelled !== undefined) {
+    lines.push(`  interrupts ${v.counts.cancelled} streams cancelled on purpose and redirected (not in requests)`);
   }
   const errors = Object.entries(v.counts.errors).filter(([, n]) => n > 0);
   if (errors.length > 0) lines.push(`  errors   ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);

@@ -26,6 +26,7 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
       errors: { ...rec.errors },
       warmup: rec.warmup,
       ...(rec.interrupted > 0 ? { interrupted: rec.interrupted } : {}),
+      ...(rec.cancelled > 0 ? { cancelled: rec.cancelled } : {}),
     },
     tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
     connections: { opened: rec.connectionsOpened },
@@ -62,9 +63,12 @@ function tokenWarnings(variants: readonly VariantResult[]): string[] {
 function reconnectWarnings(variants: readonly VariantResult[]): string[] {
   return variants
     .filter((v) => (v.connection === 'http-keepalive' || v.connection === 'ws-persistent') && v.connections.opened > 0)
-    .map(
-      (v) =>
-        `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (more requests in ` +
+    .map((v) =>
+      v.counts.cancelled !== undefined
+        ? `${v.name}: ${v.connections.opened} connection(s) opened during the measured window: cancelling a stream ` +
+          'closes its connection (HTTP/1.1 cannot abandon a response; Responses WebSocket mode has no cancel), so ' +
+          'redirects pay connection set-up, in redirect_ms and in their own TTFT'
+        : `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (more requests in ` +
         'flight than warm connections, the server closed some, or requests failed): those requests include ' +
         'connection set-up; a longer warm-up keeps it out',
     );

@@ -271,6 +271,13 @@ export const ScenarioSchema = z
       .optional()
       .describe('measured requests per variant per block when interleaved (default: 4 × concurrency, at least 20)'),
     seed: z.int().default(1).describe('seed of the random variant order'),
+    interrupt: z
+      .strictObject({
+        after_tokens: z.int().min(1).describe('output tokens (o200k) after which each stream is cancelled'),
+        redirect: z.string().min(1).describe('the prompt sent right after the cancel, on the same connection'),
+      })
+      .optional()
+      .describe('cancel every stream after N tokens and send a redirected request; measures redirect_ms (closed and open loads)'),
     sweep: z
       .strictObject({
         param: z
@@ -295,6 +302,9 @@ export const ScenarioSchema = z
   })
   .superRefine((s, ctx) => {
     if (s.load.kind !== 'session') return;
+    if (s.interrupt !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['interrupt'], message: 'interrupt applies to closed and open loads, not to sessions' });
+    }
     s.variants.forEach((v, i) => {
       if (!sessionCapable(v.protocol)) {
         ctx.addIssue({

@@ -31,6 +31,7 @@ describe('valid scenarios', () => {
     expect(file).toMatch(/quick\.yaml$/);
     expect(scenario.server).toEqual({
       ttft_ms: 100,
+      prefill_tps: 0,
       tps: 2000,
       jitter: 0,
       chunk_tokens: 1,
@@ -205,7 +206,7 @@ describe('errors name the file, line:column, field and expectation', () => {
   });
 
   it('a load kind that does not exist', () => {
-    expect(failure(base('load:\n  kind: sweep\n')).message).toBe('bad.yaml:7:9 load.kind: expected one of closed | open, got "sweep"');
+    expect(failure(base('load:\n  kind: sweeps\n')).message).toBe('bad.yaml:7:9 load.kind: expected one of closed | open | session, got "sweeps"');
   });
 
   it('an open load needs its rate', () => {

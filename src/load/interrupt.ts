@@ -1,0 +1,46 @@
+import { Timeline } from '../metrics/timeline.js';
+import type { LoopRun } from './closed.js';
+import { exchangeWithDeadline } from './exchange.js';
+import type { Connection, RequestInput } from './types.js';
+
+/** The scenario's `interrupt`: cancel each stream after so many output tokens, then send `redirect`. */
+export interface Interrupt {
+  afterTokens: number;
+  redirect: RequestInput;
+  /** Output tokens of one delta's text (o200k): streams are cut by tokens, not by chunks. */
+  countTokens: (text: string) => number;
+}
+
+/**
+ * One request of a closed or open loop: the exchange, and with an interrupt, the cancel after N tokens
+ * and the redirected request that follows on the same connection. Returns the timelines in order; the
+ * redirect is there only when the stream was cancelled (a shorter answer simply completes).
+ *
+ * How a stream is cancelled is the transport's cheapest way: HTTP/1.1 cannot abandon a response and keep
+ * the connection, so the request is aborted and the connection dropped (the redirect opens a new one);
+ * Responses WebSocket mode has no cancel message, so the socket is closed and the redirect reconnects.
+ * Both costs are what a user pays to interrupt, and they land in `redirect_ms`.
+ */
+export async function exchangeRequest(conn: Connection, tl: Timeline, run: LoopRun): Promise<Timeline[]> {
+  const spec = run.interrupt;
+  if (spec === undefined) {
+    await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock, run.hardStop);
+    return [tl];
+  }
+  const cancel = new AbortController();
+  let tokens = 0;
+  tl.watch = (t, text) => {
+    tokens += spec.countTokens(text);
+    if (tokens < spec.afterTokens) return;
+    tl.watch = undefined;
+    tl.cancel(t);
+    cancel.abort();
+  };
+  await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock, run.hardStop, cancel.signal);
+  if (tl.cancelledAt === 0 || run.hardStop?.aborted) return [tl];
+  const t = run.clock.now();
+  const redirect = new Timeline(t, t, run.keepText());
+  redirect.redirectFrom = tl.cancelledAt;
+  await exchangeWithDeadline(conn, spec.redirect, redirect, run.timeoutMs, run.clock, run.hardStop);
+  return [tl, redirect];
+}
