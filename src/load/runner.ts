@@ -114,11 +114,12 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   let embedded: EmbeddedServer | undefined;
   const all: { k: number; value: SweepStep['value']; scenario: Scenario; runs: VariantRun[] }[] = [];
   let current: VariantRun | undefined;
+  let currentLabel = '';
   const perVariant = requestsPerVariant(scenario.load);
   cfg.watch?.(() => {
     const runs = all.flatMap((s) => s.runs);
     return {
-      variant: current === undefined ? '' : current.variant.name,
+      variant: currentLabel,
       done: runs.reduce((n, r) => n + r.rec.requests, 0),
       total: perVariant === undefined ? undefined : perVariant * scenario.variants.length * steps.length,
       errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0),
@@ -156,7 +157,10 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
         await runInterleaved(s, runs, {
           stopping: cfg.stopping,
           monitor,
-          onBlock: (run) => (current = run),
+          onBlock: (run) => {
+            current = run;
+            currentLabel = stepLabel(scenario, k) + run.variant.name;
+          },
           onVariantDone: (run) => cfg.log(progressLine(stepLabel(scenario, k) + run.variant.name, run.rec)),
         });
       } finally {
