@@ -163,19 +163,24 @@ const ONE_OF_REQUESTS_OR_DURATION = {
 const notBoth = (l: { requests?: number; duration?: number }): boolean =>
   l.requests === undefined || l.duration === undefined;
 
+/** Virtual users and their ramp: what closed and session loads share. */
+const Users = z.int().min(1).max(10_000).default(1);
+const RampUp = z
+  .number()
+  .min(0)
+  .max(3600)
+  .default(0)
+  .describe('seconds over which the virtual users start, evenly spaced (0: all at once)');
+const Duration = z.number().positive().optional();
+
 const ClosedLoadSchema = z
   .strictObject({
     kind: z.literal('closed'),
-    concurrency: z.int().min(1).max(10_000).default(1).describe('virtual users'),
+    concurrency: Users.describe('virtual users'),
     requests: z.int().min(1).optional().describe(`measured requests per variant (default ${DEFAULT_REQUESTS})`),
-    duration: z.number().positive().optional().describe('measured seconds per variant (exclusive with requests)'),
+    duration: Duration.describe('measured seconds per variant (exclusive with requests)'),
     warmup: z.int().min(0).default(0).describe('warm-up requests per variant, excluded from the metrics'),
-    ramp_up: z
-      .number()
-      .min(0)
-      .max(3600)
-      .default(0)
-      .describe('seconds over which the virtual users start, evenly spaced (0: all at once)'),
+    ramp_up: RampUp,
   })
   .refine(notBoth, ONE_OF_REQUESTS_OR_DURATION)
   .transform(measuredBy);
@@ -193,7 +198,7 @@ const OpenLoadSchema = z
       .default(1000)
       .describe('requests in flight at most; later arrivals queue, still timed from their intended start'),
     requests: z.int().min(1).optional().describe(`measured arrivals per variant (default ${DEFAULT_REQUESTS})`),
-    duration: z.number().positive().optional().describe('seconds of measured arrivals (exclusive with requests)'),
+    duration: Duration.describe('seconds of measured arrivals (exclusive with requests)'),
     warmup: z.int().min(0).default(0).describe('the first arrivals, excluded from the metrics'),
   })
   .refine(notBoth, ONE_OF_REQUESTS_OR_DURATION)
@@ -216,11 +221,11 @@ export const MAX_TURNS = 256;
 const SessionLoadSchema = z
   .strictObject({
     kind: z.literal('session'),
-    concurrency: z.int().min(1).max(10_000).default(1).describe('virtual users, each running whole sessions on its own connection'),
+    concurrency: Users.describe('virtual users, each running whole sessions on its own connection'),
     sessions: z.int().min(1).optional().describe(`measured sessions per variant (default ${DEFAULT_SESSIONS})`),
-    duration: z.number().positive().optional().describe('seconds in which measured sessions start (exclusive with sessions)'),
+    duration: Duration.describe('seconds in which measured sessions start (exclusive with sessions)'),
     warmup: z.int().min(0).default(0).describe('warm-up sessions per variant (at least one per user when > 0)'),
-    ramp_up: z.number().min(0).max(3600).default(0).describe('seconds over which the virtual users start'),
+    ramp_up: RampUp,
     turns: z
       .int()
       .min(1)
