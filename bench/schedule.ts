@@ -91,7 +91,7 @@ async function run(dir: string, url: string, arrival: Run['arrival']): Promise<R
   const t0 = process.hrtime.bigint();
   const limitMs = (3 * (REQUESTS + WARMUP) * 1000) / RATE + 60_000;
   const limit = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  // A stalled event loop is either the client's own work (GC, parsing) or other processes holding its
+  // A stalled event loop is either the client's own work (GC, parsing) or other threads holding its
   // core; the run-queue wait tells the two apart. The last read before exit is within 100 ms of the end.
   let waitedMs = 0;
   const poll = setInterval(() => (waitedMs = runQueueMs(child.pid!) ?? waitedMs), 100);
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
         `${col(c.event_loop_delay_ms.max, 9)}${String(c.cpu_percent).padStart(20)}${r.runQueueMs.toFixed(0).padStart(20)} / ${r.wallS.toFixed(1)}`,
     );
   }
-  console.log('* main thread runnable but not running (other processes on its core), over the whole process life');
+  console.log('* main thread runnable but not running (other processes, or its own GC/JIT threads, on its core), whole process life');
   // The machine may be shared: other processes on the client's core show up as event-loop delay.
   console.log(`\nload average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.availableParallelism()} cores`);
   for (const r of runs) for (const w of r.warnings) console.log(`${r.arrival} warning: ${w}`);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { displayTarget, runScenario, type RunStatus } from '../load/runner.js';
@@ -45,6 +46,8 @@ export function runCommand(cli: Command): void {
       };
       let stops = 0;
       const hardStop = new AbortController();
+      // Every request in flight listens for the stop (and lets go when it ends): hundreds at once are normal.
+      setMaxListeners(0, hardStop.signal);
       const onSignal = (): void => {
         stops++;
         if (stops === 1) {
