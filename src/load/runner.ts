@@ -4,7 +4,8 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { now } from '../metrics/clock.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
-import { collectEnv, compareVariants, type Result } from '../report/result.js';
+import { checkClaims } from '../report/claims.js';
+import { collectEnv, compareVariants, type Result, type VariantResult } from '../report/result.js';
 import { progressLine, variantResult, variantWarnings } from '../report/variant-result.js';
 import { ResultWriter } from '../report/writer.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -176,6 +177,8 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const client = monitor.stats();
   const complete = !cfg.stopping() && all.length === steps.length && all.every((s) => s.runs.every((r) => r.done));
   const sweep = scenario.sweep;
+  const claimsOf = (variants: VariantResult[]) =>
+    scenario.claims === undefined ? {} : { claims: checkClaims(scenario.claims, variants, scenario.seed) };
   const result: Result = {
     schema: 'wirebench.result/v1',
     complete,
@@ -186,6 +189,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     // With a sweep every variant lives in its steps: no step is "the" result.
     variants: sweep === undefined ? (results[0] ?? []) : [],
     comparisons: sweep === undefined ? compareVariants(results[0] ?? []) : [],
+    ...(sweep === undefined ? claimsOf(results[0] ?? []) : {}),
     ...(sweep === undefined
       ? {}
       : {
@@ -195,6 +199,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
             value,
             variants: results[i],
             comparisons: compareVariants(results[i]),
+            ...claimsOf(results[i]),
           })),
         }),
     client,

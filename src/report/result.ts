@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MetricName } from '../metrics/catalog.js';
 import type { MetricSummary } from '../metrics/summary.js';
+import type { ClaimResult } from './claims.js';
 
 /** `result.json`, schema `wirebench.result/v1` (DESIGN.md "Results layout"). */
 export interface Result {
@@ -19,6 +20,8 @@ export interface Result {
   /** Without a sweep, the variants; with one, empty (each step has its own). */
   variants: VariantResult[];
   comparisons: Comparison[];
+  /** The scenario's `claims`, checked (per step with a sweep). */
+  claims?: ClaimResult[];
   sweep?: { param: string; values: Array<number | string | boolean> };
   /** One entry per swept value, in order: each shaped like the top level. */
   steps?: StepResult[];
@@ -31,6 +34,7 @@ export interface StepResult {
   value: number | string | boolean;
   variants: VariantResult[];
   comparisons: Comparison[];
+  claims?: ClaimResult[];
 }
 
 export interface EnvInfo {

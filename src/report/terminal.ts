@@ -1,4 +1,5 @@
 import type { MetricName } from '../metrics/catalog.js';
+import type { ClaimResult } from './claims.js';
 import type { Comparison, Result, StepResult, VariantResult } from './result.js';
 
 export interface RenderOptions {
@@ -61,6 +62,12 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
     lines.push('', ...variantBlock(v, paint));
   }
   if (result.steps !== undefined && result.steps.length > 0) lines.push('', ...sweepTable(result.steps));
+  if (result.claims !== undefined && result.claims.length > 0) lines.push('', ...claimsTable(result.claims, paint));
+  for (const st of result.steps ?? []) {
+    if (st.claims !== undefined && st.claims.length > 0) {
+      lines.push('', `claims at ${st.param} = ${String(st.value)}:`, ...claimsTable(st.claims, paint));
+    }
+  }
   const changes = changeLines(result.comparisons, paint);
   if (changes.length > 0) lines.push('', ...changes);
   if (result.client !== undefined) {
@@ -117,6 +124,26 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   rows.push(['decode tok/s', tps === undefined ? '-' : fmtRate(tps.p50), '', '']);
   lines.push(...table(rows).map((row) => `  ${row}`));
   return lines;
+}
+
+/** One row per claim: what was claimed, what was measured with its 95% interval, and the verdict. */
+function claimsTable(claims: readonly ClaimResult[], paint: Paint): string[] {
+  // A reduction reads as the change it is: 0.8 → "-80.0%", a negative one (slower) → "+5.0%".
+  const change = (r: number): string => `${r >= 0 ? '-' : '+'}${(Math.abs(r) * 100).toFixed(1)}%`;
+  const rows = [['claim', 'metric', 'candidate vs baseline', 'claimed', 'measured', '95% CI', 'verdict']];
+  for (const c of claims) {
+    rows.push([
+      c.claim,
+      c.metric ?? '-',
+      `${c.candidate} vs ${c.baseline}`,
+      change(c.claimed_reduction),
+      c.reduction === undefined ? '-' : change(c.reduction),
+      c.ci95 === undefined ? '-' : `${change(c.ci95[0])} .. ${change(c.ci95[1])}`,
+      c.verdict,
+    ]);
+  }
+  const painted = { supported: paint.good, 'not supported': paint.bad, inconclusive: paint.warn };
+  return table(rows).map((row, i) => (i === 0 ? row : painted[claims[i - 1].verdict](row)));
 }
 
 /** Medians (and TTFT p99) per step and variant: the table a sweep is read from. */

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { CONNECTION_POLICIES } from '../load/types.js';
 import { PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
 import { describeValue } from './errors.js';
+import { METRICS } from '../metrics/catalog.js';
 
 /** The registry is the one list of protocols; the schema only reads it. */
 const PROTOCOLS = PROTOCOL_KINDS;
@@ -283,6 +284,21 @@ export const ScenarioSchema = z
       })
       .optional()
       .describe('cancel every stream after N tokens and send a redirected request; measures redirect_ms (closed and open loads)'),
+    claims: z
+      .array(
+        z.strictObject({
+          claim: z.string().min(1).describe('the claim in words, e.g. "per-roundtrip overhead −80%"'),
+          metric: z
+            .union([z.enum(METRICS), z.array(z.enum(METRICS)).min(1)])
+            .describe('metric whose median the claim is about; a list: the first both variants measured'),
+          baseline: Name.describe('variant the claim compares against'),
+          candidate: Name.describe('variant the claim is made for'),
+          reduction: z.number().gt(0).lt(1).describe('claimed reduction of the median: 0.8 for −80%'),
+          tolerance: z.number().min(0).lt(1).default(0.05).describe('how far below the claim still supports it (0.05 = 5 points)'),
+        }),
+      )
+      .optional()
+      .describe('published claims to check: each gets the measured reduction, a bootstrap 95% interval and a verdict'),
     sweep: z
       .strictObject({
         param: z
@@ -306,6 +322,18 @@ export const ScenarioSchema = z
     },
   })
   .superRefine((s, ctx) => {
+    const names = new Set(s.variants.map((v) => v.name));
+    s.claims?.forEach((c, i) => {
+      for (const side of ['baseline', 'candidate'] as const) {
+        if (!names.has(c[side])) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['claims', i, side],
+            message: `expected a variant name (${[...names].join(', ')}), got "${c[side]}"`,
+          });
+        }
+      }
+    });
     if (s.load.kind !== 'session') return;
     if (s.interrupt !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['interrupt'], message: 'interrupt applies to closed and open loads, not to sessions' });
