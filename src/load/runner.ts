@@ -10,7 +10,7 @@ import { progressLine, variantResult, variantWarnings } from '../report/variant-
 import { ResultWriter } from '../report/writer.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { synthesizePrompt } from '../scenario/prompt.js';
-import { redactScenario } from '../scenario/redact.js';
+import { redactScenario, scrubber, secretValues } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/schema.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import type { ServerOptions } from '../server/index.js';
@@ -107,7 +107,9 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const steps = sweepSteps(scenario);
   if (isIssues(steps)) throw new ScenarioError(steps);
   const startedAt = new Date();
-  const writer = new ResultWriter(cfg.outDir);
+  const scrub = scrubber(secretValues(scenario.variants, scenario.redact));
+  const log = (line: string): void => cfg.log(scrub(line));
+  const writer = new ResultWriter(cfg.outDir, scrub);
   const monitor = new ClientMonitor();
   const runStart = now();
   // The server is one process for the whole run unless the sweep varies the server itself.
@@ -138,7 +140,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
         embedded = await startEmbeddedServer(serverOptions(s.server));
       }
       targetUrl = embedded?.url ?? s.target;
-      if (scenario.sweep !== undefined) cfg.log(`step ${k + 1}/${steps.length}: ${scenario.sweep.param} = ${String(step.value)}`);
+      if (scenario.sweep !== undefined) log(`step ${k + 1}/${steps.length}: ${scenario.sweep.param} = ${String(step.value)}`);
       const input = requestInput(s);
       const target = new URL(targetUrl);
       const runs = s.variants.map(
@@ -162,7 +164,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
             current = run;
             currentLabel = stepLabel(scenario, k) + run.variant.name;
           },
-          onVariantDone: (run) => cfg.log(progressLine(stepLabel(scenario, k) + run.variant.name, run.rec)),
+          onVariantDone: (run) => log(progressLine(stepLabel(scenario, k) + run.variant.name, run.rec)),
         });
       } finally {
         await Promise.all(runs.map((r) => r.close()));
@@ -182,7 +184,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const result: Result = {
     schema: 'wirebench.result/v1',
     complete,
-    scenario: redactScenario(cfg.loaded.raw),
+    scenario: redactScenario(cfg.loaded.raw, scenario.redact),
     ...(cfg.overrides !== undefined && Object.keys(cfg.overrides).length > 0 ? { overrides: cfg.overrides } : {}),
     target: scenario.target === 'embedded' ? `embedded (${targetUrl})` : displayTarget(targetUrl),
     env: collectEnv(startedAt, new Date()),
@@ -210,5 +212,6 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   };
   const histograms = new Map(all.flatMap(({ k, runs }) => runs.map((r) => [stepLabel(scenario, k) + r.variant.name, r.rec.metrics] as const)));
   await writer.finish(result, histograms);
-  return { result, dir: cfg.outDir };
+  // What the caller prints comes from the same scrubbed text that was written.
+  return { result: JSON.parse(scrub(JSON.stringify(result))) as Result, dir: cfg.outDir };
 }

@@ -25,7 +25,11 @@ function safeName(name: string): string {
 export class ResultWriter {
   private readonly requests: WriteStream;
 
-  constructor(readonly dir: string) {
+  /** `scrub` removes secret values from every text written (see scenario/redact.ts). */
+  constructor(
+    readonly dir: string,
+    private readonly scrub: (text: string) => string = (t) => t,
+  ) {
     mkdirSync(dir, { recursive: true });
     this.requests = createWriteStream(path.join(dir, 'requests.jsonl'));
     // A write error surfaces in finish() (through `finished`); unlistened, it would crash the process
@@ -35,14 +39,14 @@ export class ResultWriter {
 
   /** One line of requests.jsonl; the stream holds only what the disk has not taken yet. */
   appendRequest(line: object): void {
-    this.requests.write(JSON.stringify(line) + '\n');
+    this.requests.write(this.scrub(JSON.stringify(line)) + '\n');
   }
 
   /** Writes result.json and `<variant>.<metric>.hgrm` for every metric with data, and closes requests.jsonl. */
   async finish(result: Result, histograms: ReadonlyMap<string, MetricSet>): Promise<void> {
     this.requests.end();
     await finished(this.requests);
-    await writeFile(path.join(this.dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    await writeFile(path.join(this.dir, 'result.json'), this.scrub(JSON.stringify(result, null, 2)) + '\n');
     const writes: Promise<void>[] = [];
     for (const [variant, set] of histograms) {
       for (const [metric, h] of set.recorded()) {

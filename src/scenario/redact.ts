@@ -3,32 +3,68 @@
  * "[redacted]" and credentials embedded in URLs are removed.
  */
 
-const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'proxy-authorization', 'cookie']);
+export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-api-key', 'api-key', 'proxy-authorization', 'cookie']);
 const REFERENCE = /\$\{env:[^}]*\}/g;
 const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i;
 
 export const REDACTED = '[redacted]';
 
-/** A deep copy of `raw` (a parsed scenario document) with secrets removed. */
-export function redactScenario(raw: unknown): unknown {
-  return redact(raw, false);
+/**
+ * A deep copy of `raw` (a parsed scenario document) with secrets removed: the values of the secret
+ * headers and of `extra` header names (the scenario's `redact:` list), and URL credentials.
+ */
+export function redactScenario(raw: unknown, extra: readonly string[] = []): unknown {
+  const names = new Set([...SECRET_HEADERS, ...extra.map((h) => h.toLowerCase())]);
+  return redact(raw, false, names);
 }
 
 // Header maps are recognized by their key, wherever they sit (top level, variants, future load kinds).
-function redact(node: unknown, isHeaders: boolean): unknown {
+function redact(node: unknown, isHeaders: boolean, names: ReadonlySet<string>): unknown {
   if (typeof node === 'string') return node.replace(URL_USERINFO, '$1');
-  if (Array.isArray(node)) return node.map((item) => redact(item, false));
+  if (Array.isArray(node)) return node.map((item) => redact(item, false, names));
   if (typeof node === 'object' && node !== null) {
     return Object.fromEntries(
       Object.entries(node).map(([k, v]) => [
         k,
-        isHeaders && typeof v === 'string' && SECRET_HEADERS.has(k.toLowerCase()) && !namesOnly(v)
+        isHeaders && typeof v === 'string' && names.has(k.toLowerCase()) && !namesOnly(v)
           ? REDACTED
-          : redact(v, k === 'headers'),
+          : redact(v, k === 'headers', names),
       ]),
     );
   }
   return node;
+}
+
+/** Shorter values are not scrubbed: replacing "1" everywhere would mangle numbers, not hide a key. */
+const MIN_SECRET = 6;
+
+/**
+ * Removes secret values wherever they would end up in text wirebench writes — a server may echo a key
+ * in an error message ("Incorrect API key provided: sk-…"), which would otherwise reach requests.jsonl.
+ * `secrets`: the resolved values of the secret headers (with and without their auth scheme).
+ */
+export function scrubber(secrets: Iterable<string>): (text: string) => string {
+  const values = new Set<string>();
+  for (const s of secrets) {
+    const v = s.trim();
+    if (v.length >= MIN_SECRET) values.add(v);
+    const token = v.replace(/^(bearer|basic|token)\s+/i, '');
+    if (token.length >= MIN_SECRET) values.add(token);
+  }
+  // Longest first, so a token inside "Bearer <token>" does not leave "Bearer " plus a half.
+  const sorted = [...values].sort((a, b) => b.length - a.length);
+  if (sorted.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const v of sorted) if (out.includes(v)) out = out.split(v).join(REDACTED);
+    return out;
+  };
+}
+
+/** The resolved values of the secret headers of every variant (`extra`: the scenario's `redact:` names). */
+export function secretValues(variants: readonly { headers: Readonly<Record<string, string>> }[], extra: readonly string[]): string[] {
+  const names = new Set([...SECRET_HEADERS, ...extra.map((h) => h.toLowerCase())]);
+  return variants.flatMap((v) => Object.entries(v.headers).filter(([k]) => names.has(k)).map(([, value]) => value));
 }
 
 /**

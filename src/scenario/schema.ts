@@ -261,6 +261,10 @@ export const ScenarioSchema = z
     target: Target,
     server: ServerOptionsSchema.optional(),
     headers: Headers.default({}),
+    redact: z
+      .array(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }))
+      .default([])
+      .describe('more header names whose values never reach a file or log (authorization, x-api-key, api-key are always redacted)'),
     request: RequestSchema.prefault({}),
     variants: Variants,
     load: LoadSchema.prefault({ kind: 'closed' }),
