@@ -1,6 +1,7 @@
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
+import type { ExchangeLimits } from './exchange.js';
 import { exchangeRequest, type Interrupt } from './interrupt.js';
 import type { Connection, RequestInput } from './types.js';
 
@@ -11,9 +12,8 @@ export interface ClosedLoad extends ClaimLimits {
 }
 
 /** What every load model is given besides its load: the request, the clock, and the run's hooks. */
-export interface LoopRun {
+export interface LoopRun extends ExchangeLimits {
   input: RequestInput;
-  timeoutMs: number;
   clock: Clock;
   /** Set by the caller to stop handing out new requests (Ctrl-C); in-flight ones finish. */
   stopping: () => boolean;

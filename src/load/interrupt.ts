@@ -24,7 +24,7 @@ export interface Interrupt {
 export async function exchangeRequest(conn: Connection, tl: Timeline, run: LoopRun): Promise<Timeline[]> {
   const spec = run.interrupt;
   if (spec === undefined) {
-    await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock, run.hardStop);
+    await exchangeWithDeadline(conn, run.input, tl, run);
     return [tl];
   }
   const cancel = new AbortController();
@@ -36,11 +36,11 @@ export async function exchangeRequest(conn: Connection, tl: Timeline, run: LoopR
     tl.cancel(t);
     cancel.abort();
   };
-  await exchangeWithDeadline(conn, run.input, tl, run.timeoutMs, run.clock, run.hardStop, cancel.signal);
+  await exchangeWithDeadline(conn, run.input, tl, run, cancel.signal);
   if (tl.cancelledAt === 0 || run.hardStop?.aborted) return [tl];
   const t = run.clock.now();
   const redirect = new Timeline(t, t, run.keepText());
   redirect.redirectFrom = tl.cancelledAt;
-  await exchangeWithDeadline(conn, spec.redirect, redirect, run.timeoutMs, run.clock, run.hardStop);
+  await exchangeWithDeadline(conn, spec.redirect, redirect, run);
   return [tl, redirect];
 }

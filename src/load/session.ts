@@ -93,7 +93,7 @@ export async function runSessions(run: SessionRun): Promise<void> {
       tl.session = s;
       tl.turn = turn;
       tl.previousId = input.previousResponseId;
-      await exchangeWithDeadline(conn, input, tl, run.timeoutMs, clock, run.hardStop);
+      await exchangeWithDeadline(conn, input, tl, run);
       if (tl.ok && !last && tl.toolCalls.length === 0) {
         // The endpoint ignored tool_choice: the loop cannot go on, and saying why beats a vague failure.
         tl.reject(clock.now(), 'protocol', 'no_tool_call', `turn ${turn + 1} of ${load.turns} ended without the required function call`);

@@ -122,7 +122,7 @@ export interface ProtocolAdapter {
   readonly sessions?: boolean;
 }
 
-export const CONNECTION_POLICIES = ['http-fresh', 'http-keepalive', 'ws-persistent', 'ws-per-request'] as const;
+export const CONNECTION_POLICIES = ['http-fresh', 'http-keepalive', 'http2', 'ws-persistent', 'ws-per-request'] as const;
 export type ConnectionPolicy = (typeof CONNECTION_POLICIES)[number];
 
 /**
@@ -142,6 +142,14 @@ export interface RequestTimings {
   status: number;
   /** The connection existed before this request. */
   reused: boolean;
+  /**
+   * TLS facts of the connection that carried this request (every request on it, not only the one that
+   * opened it); absent over plain TCP. `alpn`: the negotiated protocol ('h2', 'http/1.1'), `tlsVersion`:
+   * e.g. 'TLSv1.3', `tlsResumed`: the handshake resumed an earlier session instead of a full one.
+   */
+  alpn?: string;
+  tlsVersion?: string;
+  tlsResumed?: boolean;
 }
 
 /** The per-request record a transport fills: phase timestamps plus the decoded events. */
@@ -152,8 +160,12 @@ export interface TransportOptions {
   target: URL;
   headers: Readonly<Record<string, string>>;
   perMessageDeflate: boolean;
-  /** Trust for https/wss targets: extra CA certificates (PEM), or none at all (`insecure`). */
-  tls?: { ca?: string; insecure?: boolean };
+  /**
+   * Trust for https/wss targets: extra CA certificates (PEM), or none at all (`insecure`). `resume`
+   * (default true): a virtual user's new connection resumes the TLS session of its previous one, as a
+   * warm client does; false makes every handshake a full one, what a cold client pays.
+   */
+  tls?: { ca?: string; insecure?: boolean; resume?: boolean };
 }
 
 /** One virtual user's view of a connection policy: holds its connection(s) between requests. */

@@ -75,6 +75,7 @@ export class VariantRun {
     const common = {
       input: this.input,
       timeoutMs: this.scenario.timeout * 1000,
+      idleTimeoutMs: (this.scenario.idle_timeout ?? 0) * 1000,
       clock: systemClock,
       stopping: this.stopping,
       hardStop: this.hardStop,

@@ -269,6 +269,11 @@ export const ScenarioSchema = z
     variants: Variants,
     load: LoadSchema.prefault({ kind: 'closed' }),
     timeout: z.number().positive().default(60).describe('per-request timeout, seconds'),
+    idle_timeout: z
+      .number()
+      .positive()
+      .optional()
+      .describe('fail a request after this many seconds without progress (a stalled stream); default: only the timeout'),
     order: z
       .enum(['interleaved', 'sequential', 'random'])
       .default('interleaved')
