@@ -5,6 +5,7 @@ import { ScenarioError } from '../scenario/load.js';
 import { runCommand } from './run.js';
 import { schemaCommand, validateCommand } from './validate.js';
 import { serveCommand } from './serve.js';
+import { proxyCommand } from './proxy.js';
 
 /** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error. */
 export const EXIT_USAGE = 2;
@@ -17,6 +18,7 @@ function program(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   runCommand(cli);
   serveCommand(cli);
+  proxyCommand(cli);
   validateCommand(cli);
   schemaCommand(cli);
   return cli;
