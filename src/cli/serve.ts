@@ -1,6 +1,16 @@
-import type { Command } from 'commander';
-import { DEFAULT_SERVER_OPTIONS as D, startServer, type ServerOptions } from '../server/index.js';
+import { writeFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import { FAULT_CLASSES, parseFaults, type FaultRates } from '../server/faults.js';
+import { CertificateError, DEFAULT_SERVER_OPTIONS as D, startServer, type RunningServer, type ServerOptions } from '../server/index.js';
 import { intArg, numArg } from './args.js';
+
+function faultArg(spec: string): FaultRates {
+  try {
+    return parseFaults(spec);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 export function serveCommand(cli: Command): void {
   cli
@@ -29,8 +39,28 @@ export function serveCommand(cli: Command): void {
     )
     .option('--seed <n>', 'seed of the deterministic timing and text', intArg('--seed', 0), D.seed)
     .option('--stamp', 'add the server write time (wb_t) to every event', D.stamp)
-    .action(async (flags: ServerOptions) => {
-      const server = await startServer(flags);
+    .option(
+      '--max-concurrent <n>',
+      'generations at once; more are acked but wait FIFO for their first token (0 = unlimited)',
+      intArg('--max-concurrent', 0),
+      D.maxConcurrent,
+    )
+    .option('--rate-limit <rps>', 'requests per second per API key; beyond: 429 with retry-after (0 = off)', numArg('--rate-limit', 0), D.rateLimit)
+    .option('--fault <spec>', `inject faults, name=probability,… of ${FAULT_CLASSES.join(', ')} (seeded)`, faultArg, D.faults)
+    .option('--tls', 'HTTPS (h2 and HTTP/1.1 by ALPN, WebSocket over TLS) with a self-signed certificate made at start-up')
+    .option('--cert-out <file>', 'with --tls: write the certificate (PEM) there, for clients to trust as their ca')
+    .action(async ({ certOut, fault, ...rest }: Omit<ServerOptions, 'faults'> & { fault: FaultRates; tls?: boolean; certOut?: string }, cmd: Command) => {
+      const flags = { ...rest, faults: fault };
+      if (certOut !== undefined && flags.tls !== true) cmd.error('error: --cert-out needs --tls', { exitCode: 2 });
+      let server: RunningServer;
+      try {
+        server = await startServer(flags);
+      } catch (err) {
+        if (err instanceof CertificateError) cmd.error(`error: ${err.message}`, { exitCode: 2 });
+        throw err;
+      }
+      // Before the listening line: whoever reads that line may read the certificate at once.
+      if (certOut !== undefined && server.ca !== undefined) await writeFile(certOut, server.ca);
       process.stdout.write(`listening ${server.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();

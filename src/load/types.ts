@@ -165,6 +165,8 @@ export interface TransportOptions {
    * (default true): a virtual user's new connection resumes the TLS session of its previous one, as a
    * warm client does; false makes every handshake a full one, what a cold client pays.
    */
+  /** Open TCP connections here instead of the target's address (a network-emulation relay). */
+  dial?: { host: string; port: number };
   tls?: { ca?: string; insecure?: boolean; resume?: boolean };
 }
 

@@ -1,14 +1,28 @@
 import type { ProtocolAdapter } from '../load/types.js';
+import { anthropicMessages } from './anthropic-messages.js';
+import { presetAdapter } from './generic-presets.js';
 import { openaiChat } from './openai-chat.js';
 import { openaiResponses } from './openai-responses.js';
 
 /** Every protocol wirebench speaks, by the `kind` a scenario names it with. */
-export const PROTOCOL_KINDS = ['openai-responses', 'openai-chat'] as const;
+export const PROTOCOL_KINDS = [
+  'openai-responses',
+  'openai-chat',
+  'anthropic-messages',
+  'ollama-generate',
+  'ollama-chat',
+  'tgi-generate-stream',
+] as const;
 export type ProtocolKind = (typeof PROTOCOL_KINDS)[number];
 
 const ADAPTERS: Readonly<Record<ProtocolKind, ProtocolAdapter>> = {
   'openai-responses': openaiResponses,
   'openai-chat': openaiChat,
+  'anthropic-messages': anthropicMessages,
+  // Generic-protocol presets; `generic` itself needs its configuration from the scenario.
+  'ollama-generate': presetAdapter('ollama-generate'),
+  'ollama-chat': presetAdapter('ollama-chat'),
+  'tgi-generate-stream': presetAdapter('tgi-generate-stream'),
 };
 
 function isKind(kind: string): kind is ProtocolKind {

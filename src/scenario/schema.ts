@@ -49,6 +49,26 @@ const Headers = z
   )
   .describe('HTTP headers (also sent with the WebSocket upgrade); values may use ${env:NAME}');
 
+const TlsSchema = z
+  .strictObject({
+    ca: z.string().min(1).optional().describe('PEM file of extra CA certificates to trust (path relative to the scenario file)'),
+    insecure: z.boolean().optional().describe('accept any certificate (self-signed test servers); never for real endpoints'),
+    resume: z
+      .boolean()
+      .optional()
+      .describe('reuse TLS sessions on new connections (default true); false: every new connection pays a full handshake'),
+  })
+  .describe('TLS client options for https/wss targets');
+
+const NetworkSchema = z
+  .strictObject({
+    rtt_ms: z.number().min(0).max(10_000).describe('round-trip time added by the relay (half each way)'),
+    jitter_ms: z.number().min(0).max(10_000).default(0).describe('seeded jitter per direction, order kept'),
+    bandwidth_kbps: z.number().positive().optional().describe('link bandwidth per direction, kilobits/s (shared by all connections)'),
+    seed: z.int().default(1),
+  })
+  .describe('emulate a network between client and target with a relay process on loopback (docs/network.md)');
+
 export const ServerOptionsSchema = z
   .strictObject({
     ttft_ms: z.number().min(0).default(150).describe('time to first token, ms'),
@@ -66,6 +86,7 @@ export const ServerOptionsSchema = z
     ws_connect_overhead_ms: z.number().min(0).default(0).describe('extra server time per WebSocket upgrade'),
     seed: z.int().default(1),
     stamp: z.boolean().default(true).describe('stamp each event with its server write time (token_delay_ms)'),
+    tls: z.boolean().default(false).describe('serve https/wss (HTTP/2 and HTTP/1.1) with a certificate made at start-up (needs openssl)'),
   })
   .describe('reference server options (target: embedded only)');
 
@@ -100,6 +121,7 @@ const VariantSchema = z
     connection: z.enum(CONNECTION_POLICIES),
     headers: Headers.default({}).describe('merged over the top-level headers'),
     per_message_deflate: z.boolean().optional().describe('offer permessage-deflate (WebSocket connections only)'),
+    tls: TlsSchema.optional().describe('merged over the top-level tls'),
   })
   .superRefine((v, ctx) => {
     const ws = v.connection.startsWith('ws-');
@@ -125,6 +147,7 @@ const VariantSchema = z
     connection: v.connection,
     headers: v.headers,
     per_message_deflate: v.per_message_deflate ?? false,
+    tls: v.tls,
   }));
 
 const Variants = z
@@ -261,6 +284,8 @@ export const ScenarioSchema = z
     target: Target,
     server: ServerOptionsSchema.optional(),
     headers: Headers.default({}),
+    tls: TlsSchema.optional(),
+    network: NetworkSchema.optional(),
     redact: z
       .array(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }))
       .default([])
@@ -331,6 +356,16 @@ export const ScenarioSchema = z
     },
   })
   .superRefine((s, ctx) => {
+    const secure = s.target === 'embedded' ? s.server?.tls === true : /^(https|wss):/i.test(s.target);
+    s.variants.forEach((v, i) => {
+      if (v.connection === 'http2' && !secure) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', i, 'connection'],
+          message: 'http2 needs TLS (h2 is negotiated by ALPN; cleartext h2c is not supported): an https:// target, or server.tls: true',
+        });
+      }
+    });
     const names = new Set(s.variants.map((v) => v.name));
     s.claims?.forEach((c, i) => {
       for (const side of ['baseline', 'candidate'] as const) {
@@ -363,8 +398,9 @@ export const ScenarioSchema = z
       ...s,
       server: s.target === 'embedded' ? (s.server ?? ServerOptionsSchema.parse({})) : undefined,
       headers,
-      // Each variant carries its effective headers, so consumers need not merge (names are case-insensitive).
-      variants: s.variants.map((v) => ({ ...v, headers: { ...headers, ...lowerKeys(v.headers) } })),
+      // Each variant carries its effective headers and TLS options, so consumers need not merge (header
+      // names are case-insensitive).
+      variants: s.variants.map((v) => ({ ...v, headers: { ...headers, ...lowerKeys(v.headers) }, tls: { ...s.tls, ...v.tls } })),
     };
   });
 

@@ -1,5 +1,10 @@
-import { Generation, type Emitter, type GenerationPlan } from './generation.js';
+import { rng } from '../shared/rng.js';
+import { checkFaults, drawFault, faultCounts, REQUEST_FAULTS, type FaultClass, type FaultRates, type RequestFault, type StreamFault } from './faults.js';
+import { Generation, type Emitter, type GenerationPlan, type Strike } from './generation.js';
+import { SlotQueue } from './queue.js';
+import { RateLimiter } from './rate-limit.js';
 import { BoundedStore } from './store.js';
+import { streamSeed } from './timing.js';
 
 export interface ServerOptions {
   host: string;
@@ -29,6 +34,15 @@ export interface ServerOptions {
   seed: number;
   /** Add `"wb_t":"<hrtime.bigint>"` (write time) as the last field of every event. */
   stamp: boolean;
+  /**
+   * Generations decoding at once (0 = unlimited). Beyond it a response is acked on time but waits
+   * FIFO for a slot before its first token's ttft + prefill starts, so the wait shows in TTFT.
+   */
+  maxConcurrent: number;
+  /** Requests (HTTP requests, WebSocket turns) per second per API key, bursts of max(1, rate); 0 = off. */
+  rateLimit: number;
+  /** Probability per request (ws-426: per upgrade) of each injected fault, drawn from the seed. */
+  faults: FaultRates;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -45,6 +59,9 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   wsConnectOverheadMs: 0,
   seed: 1,
   stamp: false,
+  maxConcurrent: 0,
+  rateLimit: 0,
+  faults: {},
 };
 
 export interface ServerStats {
@@ -59,6 +76,15 @@ export interface ServerStats {
   previousNotFound: number;
   /** Completed responses that were a function call rather than a message. */
   functionCalls: number;
+  /** Generations waiting for a slot now (maxConcurrent). */
+  queueDepth: number;
+  /** Generations that had to wait for a slot. */
+  queuedTotal: number;
+  maxQueueDepth: number;
+  /** Requests and turns refused with 429. */
+  rateLimited: number;
+  /** Faults injected, by class: counted when they hit the wire, not when drawn. */
+  faults: Record<FaultClass, number>;
 }
 
 /** What a later request chaining from a response builds on. */
@@ -83,14 +109,56 @@ export class ServerContext {
     chainedRequests: 0,
     previousNotFound: 0,
     functionCalls: 0,
+    queueDepth: 0,
+    queuedTotal: 0,
+    maxQueueDepth: 0,
+    rateLimited: 0,
+    faults: faultCounts(),
   };
   /** Responses stored over HTTP (store: true), visible to every connection. */
   readonly store: ResponseStore = new BoundedStore(10_000);
   /** In flight, so that close() can stop their timers. */
   readonly live = new Set<Generation>();
+  private readonly slots: SlotQueue;
+  private readonly limiter: RateLimiter | undefined;
   private seq = 0;
+  /** Upgrades draw their fault from a sequence of their own, so requests keep theirs whatever the WebSocket count. */
+  private upgrades = 0;
 
-  constructor(readonly opts: ServerOptions) {}
+  constructor(readonly opts: ServerOptions) {
+    this.slots = new SlotQueue(opts.maxConcurrent, this.stats);
+    this.limiter = opts.rateLimit > 0 ? new RateLimiter(opts.rateLimit) : undefined;
+  }
+
+  /** A copy of the stats, nested counts included. */
+  snapshot(): ServerStats {
+    return { ...this.stats, faults: { ...this.stats.faults } };
+  }
+
+  /** 0 if a request under `key` may pass, else the retry-after seconds of its 429 (counted). */
+  throttle(key: string): number {
+    const retryAfter = this.limiter?.take(key) ?? 0;
+    if (retryAfter > 0) this.stats.rateLimited++;
+    return retryAfter;
+  }
+
+  /**
+   * The fault request `seq` draws (stream 3 of its seeds: independent of its text and timing). An
+   * http-500 is counted here, since the caller answers it at once; mid-stream faults when they strike.
+   */
+  fault(seq: number): RequestFault | null {
+    const fault = drawFault(this.opts.faults, rng(streamSeed(this.opts.seed, seq, 3))(), REQUEST_FAULTS);
+    if (fault === 'http-500') this.stats.faults[fault]++;
+    return fault;
+  }
+
+  /** Whether the next WebSocket upgrade is refused with 426 (ws-426), counted if so. */
+  refuseUpgrade(): boolean {
+    const u = rng(streamSeed(this.opts.seed, this.upgrades++, 4))();
+    if (drawFault(this.opts.faults, u, ['ws-426'] as const) === null) return false;
+    this.stats.faults['ws-426']++;
+    return true;
+  }
 
   /** The plan of the next response; the sequence number makes each request's text and timing differ. */
   plan(t0: number, overheadMs: number, maxTokens: number | undefined, inputTokens: number): GenerationPlan {
@@ -111,15 +179,34 @@ export class ServerContext {
   }
 
   /**
-   * A response, tracked until done or stopped; the caller starts it once it holds the handle (a
-   * response with nothing to wait for completes within `start()`). `onDone` runs after its last write.
+   * A response, tracked until done, faulted or stopped; the caller starts it once it holds the handle
+   * (a response with nothing to wait for completes within `start()`). `on.done` runs after its last
+   * write, `on.faulted` after an injected fault ended it.
    */
-  generation(plan: GenerationPlan, emitter: Emitter, onDone: (text: string, outputTokens: number) => void): Generation {
-    const g = new Generation(plan, emitter, (text, n) => {
-      this.live.delete(g);
-      this.stats.responsesCompleted++;
-      onDone(text, n);
-    });
+  generation(
+    plan: GenerationPlan,
+    emitter: Emitter,
+    on: { done?: (text: string, outputTokens: number) => void; faulted?: (kind: StreamFault) => void },
+    strike?: Strike,
+  ): Generation {
+    const g = new Generation(
+      plan,
+      emitter,
+      {
+        slots: this.slots,
+        done: (text, n) => {
+          this.live.delete(g);
+          this.stats.responsesCompleted++;
+          on.done?.(text, n);
+        },
+        faulted: (kind) => {
+          this.live.delete(g);
+          this.stats.faults[kind]++;
+          on.faulted?.(kind);
+        },
+      },
+      strike,
+    );
     this.live.add(g);
     return g;
   }
@@ -138,7 +225,13 @@ export function validateOptions(o: ServerOptions): void {
   if (!Number.isInteger(o.chunkTokens) || o.chunkTokens < 1) bad(`chunkTokens must be an integer >= 1, got ${o.chunkTokens}`);
   if (!Number.isInteger(o.outputTokens) || o.outputTokens < 0) bad(`outputTokens must be an integer >= 0, got ${o.outputTokens}`);
   if (!(o.jitter >= 0 && o.jitter <= 1)) bad(`jitter must be in [0, 1], got ${o.jitter}`);
-  for (const k of ['ttftMs', 'prefillTps', 'httpOverheadMs', 'wsOverheadMs', 'wsConnectOverheadMs'] as const) {
+  if (!Number.isInteger(o.maxConcurrent) || o.maxConcurrent < 0) bad(`maxConcurrent must be an integer >= 0, got ${o.maxConcurrent}`);
+  for (const k of ['ttftMs', 'prefillTps', 'httpOverheadMs', 'wsOverheadMs', 'wsConnectOverheadMs', 'rateLimit'] as const) {
     if (!(o[k] >= 0)) bad(`${k} must be >= 0, got ${o[k]}`);
+  }
+  try {
+    checkFaults(o.faults);
+  } catch (e) {
+    bad(`faults: ${(e as Error).message}`);
   }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatFaults } from './faults.js';
 import type { ServerOptions } from './index.js';
 
 export interface EmbeddedServer {
@@ -22,7 +23,7 @@ function cliEntry(): string {
   return built;
 }
 
-const FLAGS: Record<Exclude<keyof ServerOptions, 'host' | 'port' | 'stamp'>, string> = {
+const FLAGS: Record<Exclude<keyof ServerOptions, 'host' | 'port' | 'stamp' | 'faults'>, string> = {
   ttftMs: '--ttft-ms',
   prefillTps: '--prefill-tps',
   tps: '--tps',
@@ -33,6 +34,8 @@ const FLAGS: Record<Exclude<keyof ServerOptions, 'host' | 'port' | 'stamp'>, str
   wsOverheadMs: '--ws-overhead-ms',
   wsConnectOverheadMs: '--ws-connect-overhead-ms',
   seed: '--seed',
+  maxConcurrent: '--max-concurrent',
+  rateLimit: '--rate-limit',
 };
 
 /**
@@ -47,6 +50,7 @@ export function startEmbeddedServer(opts: Partial<ServerOptions>): Promise<Embed
     if (value !== undefined) args.push(flag, String(value));
   }
   if (opts.stamp) args.push('--stamp');
+  if (opts.faults !== undefined && Object.keys(opts.faults).length > 0) args.push('--fault', formatFaults(opts.faults));
   // detached: a terminal's Ctrl-C goes to the whole foreground process group; the server must outlive it
   // to serve the in-flight requests the harness then finishes. The IPC channel still ends it with us.
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });

@@ -1,5 +1,8 @@
 import { WordSource } from './text.js';
 import { rng } from '../shared/rng.js';
+import type { FaultOut } from './fault-out.js';
+import { FAULT_AFTER_TOKENS, type StreamFault } from './faults.js';
+import type { SlotQueue, Waiter } from './queue.js';
 import { DeltaClock, streamSeed, Ticker } from './timing.js';
 
 /**
@@ -34,19 +37,46 @@ export interface GenerationPlan {
   stamp: boolean;
 }
 
+/** A mid-stream fault a response is to suffer, and how its protocol shows it. */
+export interface Strike {
+  kind: StreamFault;
+  out: FaultOut;
+}
+
+export interface GenerationHooks {
+  /** Where a response with tokens to generate waits for a slot after its ack. */
+  slots: SlotQueue;
+  /** After the last write of a complete response. */
+  done(text: string, outputTokens: number): void;
+  /** After an injected fault ended the response (a stall too: nothing more is written). */
+  faulted(kind: StreamFault): void;
+}
+
 const enum Stage {
   Ack,
+  /** Acked, waiting for a slot: the first token's schedule has not started. */
+  Queued,
   Deltas,
+  /** A reset fault struck: the tokens are out, the RST is due. */
+  Resetting,
   Over,
 }
 
 /**
- * Drives one response on the absolute schedule: ack at T0 + overhead, first token ttft + prefill
- * later, then every delta at its due time, all due events of a timer tick written together.
+ * How long after its last write a reset fault's RST follows: time for even a busy client to read the
+ * tokens (see `fault`).
  */
-export class Generation {
+const RESET_GAP_MS = 100;
+
+/**
+ * Drives one response on the absolute schedule: ack at T0 + overhead, first token ttft + prefill
+ * after the ack or, when it had to queue, after its slot freed; then every delta at its due time, all
+ * due events of a timer tick written together.
+ */
+export class Generation implements Waiter {
   private stage = Stage.Ack;
-  private readonly clock: DeltaClock;
+  /** Built when the slot is taken, the moment the first token's schedule is anchored to. */
+  private clock!: DeltaClock;
   private readonly words: WordSource;
   private readonly ticker = new Ticker(
     (now) => this.tick(now),
@@ -54,41 +84,71 @@ export class Generation {
     () => this.emitted === 0,
   );
   private emitted = 0;
+  /** Entered the slot queue and not yet left it. */
+  private slotted = false;
+  private tail = '}';
 
   constructor(
     private readonly plan: GenerationPlan,
     private readonly emitter: Emitter,
-    private readonly onDone: (text: string, outputTokens: number) => void,
+    private readonly hooks: GenerationHooks,
+    private readonly strike: Strike | undefined,
   ) {
-    const ackAt = plan.t0 + plan.overheadMs;
-    this.clock = new DeltaClock(
-      { firstAt: ackAt + plan.ttftMs + plan.prefillMs, tps: plan.tps, jitter: plan.jitter, chunkTokens: plan.chunkTokens, tokens: plan.tokens },
-      rng(streamSeed(plan.seed, plan.seq, 2)),
-    );
     this.words = new WordSource(rng(streamSeed(plan.seed, plan.seq, 1)));
   }
 
   start(): void {
-    this.ticker.at(this.plan.t0 + this.plan.overheadMs);
+    this.ticker.at(this.ackAt());
   }
 
   /** Stops without writing anything more (the client left or the server is closing). */
   cancel(): void {
-    this.stage = Stage.Over;
-    this.ticker.cancel();
+    this.end();
+  }
+
+  admit(now: number): void {
+    this.begin(now);
+    this.ticker.at(this.clock.due);
+  }
+
+  private ackAt(): number {
+    return this.plan.t0 + this.plan.overheadMs;
+  }
+
+  private begin(at: number): void {
+    const p = this.plan;
+    this.clock = new DeltaClock(
+      { firstAt: at + p.ttftMs + p.prefillMs, tps: p.tps, jitter: p.jitter, chunkTokens: p.chunkTokens, tokens: p.tokens },
+      rng(streamSeed(p.seed, p.seq, 2)),
+    );
+    this.clock.next();
+    this.stage = Stage.Deltas;
   }
 
   private tick(now: number): number | undefined {
     if (this.stage === Stage.Over) return undefined;
+    if (this.stage === Stage.Resetting) {
+      this.strike?.out.reset();
+      return this.struck('reset');
+    }
     const e = this.emitter;
-    e.open(this.plan.stamp ? `,"wb_t":"${process.hrtime.bigint()}"}` : '}');
+    this.tail = this.plan.stamp ? `,"wb_t":"${process.hrtime.bigint()}"}` : '}';
+    e.open(this.tail);
     if (this.stage === Stage.Ack) {
       e.ack();
-      this.stage = Stage.Deltas;
-      if (!this.clock.next()) return this.finish();
+      // Nothing to decode (a warm-up, max tokens 0): no batch slot to wait for.
+      if (this.plan.tokens === 0) return this.finish();
+      this.slotted = true;
+      if (!this.hooks.slots.enter(this)) {
+        this.stage = Stage.Queued;
+        e.flush(false);
+        return undefined;
+      }
+      this.begin(this.ackAt());
     }
     const clock = this.clock;
     while (clock.due <= now) {
+      if (this.strike !== undefined && this.emitted >= FAULT_AFTER_TOKENS) return this.fault(this.strike);
       e.delta(this.words.take(clock.size));
       this.emitted += clock.size;
       if (!clock.next()) return this.finish();
@@ -97,12 +157,56 @@ export class Generation {
     return clock.due;
   }
 
-  private finish(): undefined {
+  private finish(): number | undefined {
+    if (this.strike !== undefined) return this.fault(this.strike);
     this.stage = Stage.Over;
     const text = this.words.text();
     this.emitter.done(text, this.emitted);
     this.emitter.flush(true);
-    this.onDone(text, this.emitted);
+    this.end();
+    this.hooks.done(text, this.emitted);
     return undefined;
+  }
+
+  /** Replaces the rest of the response with the fault, in place of the next delta (or the done). */
+  private fault({ kind, out }: Strike): number | undefined {
+    const e = this.emitter;
+    switch (kind) {
+      case 'mid-stream-error':
+        out.error(this.tail);
+        e.flush(true);
+        break;
+      case 'malformed':
+        out.malformed();
+        e.flush(true);
+        break;
+      case 'stall':
+        // Nothing more, but the connection stays open until the client gives up.
+        e.flush(false);
+        break;
+      case 'reset':
+        e.flush(false);
+        // An RST that arrives while the tokens still sit unread in the client's receive queue reads
+        // there (Linux) as a plain end of stream after them, not as ECONNRESET: reset a moment later.
+        this.stage = Stage.Resetting;
+        return performance.now() + RESET_GAP_MS;
+    }
+    return this.struck(kind);
+  }
+
+  private struck(kind: StreamFault): undefined {
+    this.end();
+    this.hooks.faulted(kind);
+    return undefined;
+  }
+
+  /** Stops the schedule and frees the slot (the next queued response starts on it). */
+  private end(): void {
+    this.stage = Stage.Over;
+    this.ticker.cancel();
+    if (this.slotted) {
+      this.slotted = false;
+      this.hooks.slots.leave(this);
+    }
   }
 }

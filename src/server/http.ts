@@ -1,11 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MessagesEmitter, messagesErrorBody, MessageTurn, parseMessagesRequest } from './anthropic.js';
 import { beginTurn, endTurn } from './chain.js';
 import { ChatEmitter, ChatTurn, parseChatRequest } from './chat.js';
 import type { ServerContext } from './context.js';
-import { RequestError, sendError, sendJson } from './errors.js';
+import { rateLimitError, RequestError, SERVER_ERROR, sendError, sendJson } from './errors.js';
+import { chatFaultOut, fitReset, responsesFaultOut, type FaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
+import { NdjsonWriter } from './ndjson-writer.js';
+import { OllamaEmitter, ollamaErrorBody, OllamaTurn, parseOllamaRequest, type OllamaEndpoint } from './ollama.js';
+import { apiKey } from './rate-limit.js';
 import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
 import { SseWriter } from './sse-writer.js';
+import { parseTgiRequest, TgiEmitter, tgiErrorBody } from './tgi.js';
 
 type Route = (ctx: ServerContext, body: unknown, t0: number, res: ServerResponse) => void;
 
@@ -38,8 +44,18 @@ function run(
   tokens: { max: number | undefined; input: number },
   emitter: Emitter,
   onDone: (text: string, outputTokens: number) => void = () => {},
+  // Fault injection hook: a streamed route passes how its protocol shows mid-stream faults; without
+  // it a request can still draw http-500.
+  faults?: FaultOut,
 ): void {
-  const g = ctx.generation(ctx.plan(t0, ctx.opts.httpOverheadMs, tokens.max, tokens.input), emitter, onDone);
+  const plan = ctx.plan(t0, ctx.opts.httpOverheadMs, tokens.max, tokens.input);
+  const fault = ctx.fault(plan.seq);
+  if (fault === 'http-500') {
+    sendError(res, 500, SERVER_ERROR);
+    return;
+  }
+  const strike = fault !== null && faults !== undefined ? { kind: fault, out: fitReset(faults, res) } : undefined;
+  const g = ctx.generation(plan, emitter, { done: onDone }, strike);
   res.once('close', () => ctx.stop(g));
   g.start();
 }
@@ -47,21 +63,66 @@ function run(
 const responses: Route = (ctx, body, t0, res) => {
   const req = parseResponsesRequest(body);
   const turn = beginTurn(ctx, req);
-  const emitter =
-    req.body.stream === true ? new ResponsesEmitter(turn, new SseWriter(res)) : new JsonEmitter(res, (text, n) => turn.completed(text, n));
-  run(ctx, res, t0, { max: req.generate ? req.maxOutputTokens : 0, input: req.inputTokens }, emitter, (_text, n) => endTurn(ctx, turn, n));
+  const tokens = { max: req.generate ? req.maxOutputTokens : 0, input: req.inputTokens };
+  const onDone = (_text: string, n: number) => endTurn(ctx, turn, n);
+  if (req.body.stream !== true) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)), onDone);
+  const out = new SseWriter(res);
+  const emitter = new ResponsesEmitter(turn, out);
+  run(ctx, res, t0, tokens, emitter, onDone, responsesFaultOut(emitter, out, res.socket));
 };
 
 const chat: Route = (ctx, body, t0, res) => {
   const req = parseChatRequest(body);
   const turn = new ChatTurn(req);
-  const emitter = req.stream ? new ChatEmitter(turn, new SseWriter(res)) : new JsonEmitter(res, (text, n) => turn.completion(text, n));
-  run(ctx, res, t0, { max: req.maxTokens, input: req.promptTokens }, emitter);
+  const tokens = { max: req.maxTokens, input: req.promptTokens };
+  if (!req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completion(text, n)));
+  const out = new SseWriter(res);
+  run(ctx, res, t0, tokens, new ChatEmitter(turn, out), undefined, chatFaultOut(turn, out, res.socket));
 };
+
+const messages: Route = (ctx, body, t0, res) => {
+  const turn = new MessageTurn(parseMessagesRequest(body));
+  const tokens = { max: turn.req.maxTokens, input: turn.req.inputTokens };
+  if (!turn.req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)));
+  const emitter = new MessagesEmitter(turn, new SseWriter(res));
+  run(ctx, res, t0, tokens, emitter, undefined, emitter.faultOut(res.socket));
+};
+
+const ollama =
+  (endpoint: OllamaEndpoint): Route =>
+  (ctx, body, t0, res) => {
+    const turn = new OllamaTurn(parseOllamaRequest(body, endpoint));
+    const tokens = { max: turn.req.maxTokens, input: turn.req.inputTokens };
+    if (!turn.req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.final(text, n)));
+    const emitter = new OllamaEmitter(turn, new NdjsonWriter(res));
+    run(ctx, res, t0, tokens, emitter, undefined, emitter.faultOut(res.socket));
+  };
+
+const tgi: Route = (ctx, body, t0, res) => {
+  const req = parseTgiRequest(body);
+  const emitter = new TgiEmitter(req, new SseWriter(res));
+  run(ctx, res, t0, { max: req.maxTokens, input: req.inputTokens }, emitter, undefined, emitter.faultOut(res.socket));
+};
+
+/** A route whose clients expect their own API's error body for a rejected request, not OpenAI's. */
+function rejecting(route: Route, status: number, errorBody: (message: string) => string): Route {
+  return (ctx, body, t0, res) => {
+    try {
+      route(ctx, body, t0, res);
+    } catch (e) {
+      if (!(e instanceof RequestError)) throw e;
+      sendJson(res, status, errorBody(e.message));
+    }
+  };
+}
 
 const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/v1/responses', responses],
   ['/v1/chat/completions', chat],
+  ['/v1/messages', rejecting(messages, 400, messagesErrorBody)],
+  ['/api/generate', rejecting(ollama('generate'), 400, ollamaErrorBody)],
+  ['/api/chat', rejecting(ollama('chat'), 400, ollamaErrorBody)],
+  ['/generate_stream', rejecting(tgi, 422, tgiErrorBody)],
 ]);
 
 export function pathOf(url: string | undefined): string {
@@ -71,8 +132,14 @@ export function pathOf(url: string | undefined): string {
 }
 
 export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
-  ctx.stats.httpRequests++;
   const path = pathOf(req.url);
+  // For tests and humans watching a run; not load, so not counted.
+  if (req.method === 'GET' && path === '/stats') {
+    req.resume();
+    sendJson(res, 200, JSON.stringify(ctx.snapshot()));
+    return;
+  }
+  ctx.stats.httpRequests++;
   const route = req.method === 'POST' ? ROUTES.get(path) : undefined;
   if (route === undefined) {
     req.resume();
@@ -83,6 +150,11 @@ export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: Server
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const t0 = performance.now();
+    const retryAfter = ctx.throttle(apiKey(req.headers));
+    if (retryAfter > 0) {
+      sendError(res, 429, rateLimitError(ctx.opts.rateLimit, retryAfter), { 'retry-after': String(retryAfter) });
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -3,20 +3,34 @@
  * WebSocket, Chat Completions over SSE) on one port, whose timing is the ground truth the harness's
  * measurements are checked against.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_SERVER_OPTIONS, ServerContext, validateOptions, type ServerOptions, type ServerStats } from './context.js';
+import { rejectUpgrade } from './errors.js';
 import { handleHttp, pathOf } from './http.js';
+import { apiKey } from './rate-limit.js';
+import { createTlsServer, selfSignedCertificate } from './tls.js';
 import { WsSession } from './ws-session.js';
 
 export { DEFAULT_SERVER_OPTIONS, type ServerOptions, type ServerStats } from './context.js';
+export { CertificateError } from './tls.js';
+
+export interface StartOptions extends Partial<ServerOptions> {
+  /**
+   * HTTPS with a self-signed certificate made at start-up: h2 and HTTP/1.1 on the same port (ALPN),
+   * WebSocket over TLS.
+   */
+  tls?: boolean;
+}
 
 export interface RunningServer {
-  /** e.g. "http://127.0.0.1:41234" */
+  /** e.g. "http://127.0.0.1:41234", or https://… with `tls` */
   url: string;
   host: string;
   port: number;
+  /** With `tls`: the server's certificate (PEM), for clients to trust as their `ca`. */
+  ca?: string;
   stats(): ServerStats;
   /** Stops every stream, drops every connection (WebSockets without a close handshake) and stops listening. */
   close(): Promise<void>;
@@ -24,18 +38,21 @@ export interface RunningServer {
 
 const WS_PATH = '/v1/responses';
 
-export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  const opts: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options };
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const { tls = false, ...serverOptions } = options;
+  const opts: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...serverOptions };
   validateOptions(opts);
   const ctx = new ServerContext(opts);
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true });
 
-  const server = createServer((req, res) => handleHttp(ctx, req, res));
+  const creds = tls ? await selfSignedCertificate(opts.host) : undefined;
+  const handler = (req: IncomingMessage, res: ServerResponse): void => handleHttp(ctx, req, res);
+  const server = creds === undefined ? createServer(handler) : createTlsServer(creds, handler);
   // Benchmarks pause between requests (think time, tool time); a connection dropped after Node's 5 s
-  // default would turn an http-keepalive run into a partly fresh-connection one.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // default would turn an http-keepalive run into a partly fresh-connection one. The HTTP/1.1 side of
+  // the TLS server reads the same settings from its server object.
+  Object.assign(server, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   server.on('connection', (s: Socket) => {
     ctx.stats.tcpConnections++;
     sockets.add(s);
@@ -46,14 +63,17 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     // a reset during the connect overhead or the 404 would otherwise crash the process.
     socket.on('error', () => socket.destroy());
     if (pathOf(req.url) !== WS_PATH) {
-      const body = JSON.stringify({ error: { type: 'invalid_request_error', code: 'not_found', message: `No WebSocket endpoint at ${pathOf(req.url)}.`, param: null } });
-      socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      rejectUpgrade(socket, 404, 'Not Found', { type: 'invalid_request_error', code: 'not_found', message: `No WebSocket endpoint at ${pathOf(req.url)}.`, param: null });
+      return;
+    }
+    if (ctx.refuseUpgrade()) {
+      rejectUpgrade(socket, 426, 'Upgrade Required', { type: 'invalid_request_error', code: 'upgrade_required', message: 'WebSocket mode is not available; use HTTP.', param: null });
       return;
     }
     const complete = () =>
       wss.handleUpgrade(req, socket, head, (ws) => {
         ctx.stats.wsConnections++;
-        new WsSession(ctx, ws, socket);
+        new WsSession(ctx, ws, socket, apiKey(req.headers));
       });
     if (opts.wsConnectOverheadMs === 0) {
       complete();
@@ -76,10 +96,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${creds === undefined ? 'http' : 'https'}://${host}:${address.port}`,
     host: opts.host,
     port: address.port,
-    stats: () => ({ ...ctx.stats }),
+    ca: creds?.cert,
+    stats: () => ctx.snapshot(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const g of ctx.live) ctx.stop(g);

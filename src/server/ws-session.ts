@@ -2,9 +2,11 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { beginTurn, endTurn } from './chain.js';
 import type { ResponseStore, ServerContext } from './context.js';
-import { RequestError, type ApiError } from './errors.js';
+import { rateLimitError, RequestError, SERVER_ERROR, type ApiError } from './errors.js';
+import { responsesFaultOut } from './fault-out.js';
 import type { Generation } from './generation.js';
 import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
+import type { StreamFault } from './faults.js';
 import { BoundedStore } from './store.js';
 import { WsWriter } from './ws-writer.js';
 
@@ -20,7 +22,9 @@ export class WsSession {
   constructor(
     private readonly ctx: ServerContext,
     private readonly ws: WebSocket,
-    socket: Socket,
+    private readonly socket: Socket,
+    /** The upgrade request's API key: every turn is rate-limited under it. */
+    private readonly key: string,
   ) {
     this.writer = new WsWriter(ws, socket);
     ws.on('message', (data, isBinary) => this.message(data, isBinary));
@@ -34,11 +38,16 @@ export class WsSession {
 
   private message(data: RawData, isBinary: boolean): void {
     const t0 = performance.now();
+    const retryAfter = this.ctx.throttle(this.key);
+    if (retryAfter > 0) {
+      this.error(429, rateLimitError(this.ctx.opts.rateLimit, retryAfter));
+      return;
+    }
     try {
       this.turn(t0, this.parse(data, isBinary));
     } catch (e) {
       if (!(e instanceof RequestError)) throw e;
-      this.error(e.body());
+      this.error(400, e.body());
     }
   }
 
@@ -71,16 +80,30 @@ export class WsSession {
     const turn = beginTurn(ctx, req, this.cache);
     ctx.stats.wsTurns++;
     const plan = ctx.plan(t0, ctx.opts.wsOverheadMs, req.generate ? req.maxOutputTokens : 0, req.inputTokens);
-    const g = ctx.generation(plan, new ResponsesEmitter(turn, this.writer), (_text, n) => {
-      this.active = undefined;
-      endTurn(ctx, turn, n, this.cache);
-    });
+    const fault = ctx.fault(plan.seq);
+    if (fault === 'http-500') {
+      this.error(500, SERVER_ERROR);
+      return;
+    }
+    const emitter = new ResponsesEmitter(turn, this.writer);
+    const on = {
+      done: (_text: string, n: number) => {
+        this.active = undefined;
+        endTurn(ctx, turn, n, this.cache);
+      },
+      // A stalled turn stays active, as a hung one would on a real server; the others are over.
+      faulted: (kind: StreamFault) => {
+        if (kind !== 'stall') this.active = undefined;
+      },
+    };
+    const strike = fault === null ? undefined : { kind: fault, out: responsesFaultOut(emitter, this.writer, this.socket) };
+    const g = ctx.generation(plan, emitter, on, strike);
     this.active = g;
     g.start();
   }
 
-  private error(error: ApiError): void {
+  private error(status: number, error: ApiError): void {
     const tail = this.ctx.opts.stamp ? `,"wb_t":"${process.hrtime.bigint()}"}` : '}';
-    this.ws.send(`{"type":"error","status":400,"error":${JSON.stringify(error)}${tail}`);
+    this.ws.send(`{"type":"error","status":${status},"error":${JSON.stringify(error)}${tail}`);
   }
 }

@@ -11,8 +11,8 @@ import type {
 } from '../load/types.js';
 import { now } from '../metrics/clock.js';
 import { classifyError, statusClass } from './errors.js';
-import { joinPath } from './http.js';
-import { openTimedSocket, socketTarget, type SocketTarget, type TimedSocket } from './socket.js';
+import { joinPath } from './route.js';
+import { openTimedSocket, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
 
 interface Turn {
   /** The socket the turn was sent on: a late close of an earlier socket must not fail it. */
@@ -29,6 +29,8 @@ interface Turn {
  */
 class WsConnection implements Connection {
   private ws: WebSocket | undefined;
+  /** The socket under `ws`. */
+  private timed: TimedSocket | undefined;
   private turn: Turn | undefined;
   private readonly target: SocketTarget;
   private readonly url: string;
@@ -43,7 +45,7 @@ class WsConnection implements Connection {
     if (protocol.ws === undefined) throw new Error(`protocol ${protocol.kind} has no WebSocket mode`);
     this.wsProtocol = protocol.ws;
     this.headers = { ...protocol.ws.headers, ...opts.headers };
-    this.target = socketTarget(opts.target, ['http/1.1'], opts.tls);
+    this.target = socketTarget(opts, ['http/1.1']);
     this.url = `${this.target.secure ? 'wss' : 'ws'}://${opts.target.host}${joinPath(opts.target, protocol.ws.path)}`;
   }
 
@@ -54,6 +56,7 @@ class WsConnection implements Connection {
       if (!opened) return;
     }
     const ws = this.ws as WebSocket;
+    tagTls(rec, this.timed);
     await new Promise<void>((resolve) => {
       const onAbort = (): void => {
         rec.error(now(), 'timeout', 'timeout', 'request timed out');
@@ -121,6 +124,7 @@ class WsConnection implements Connection {
       });
       ws.on('open', () => {
         this.ws = ws;
+        this.timed = timed;
         settle(true);
       });
       ws.on('message', (data: Buffer) => this.onMessage(ws, data, arrival()));

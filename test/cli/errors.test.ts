@@ -30,7 +30,7 @@ describe('wirebench run with bad input', () => {
   });
 
   it('an unknown protocol names file:line and the field', async () => {
-    expectUsageError(await run('unknown-protocol.yaml'), /^unknown-protocol\.yaml:5:\d+ variants\[1\]\.protocol: /m, 'anthropic-messages');
+    expectUsageError(await run('unknown-protocol.yaml'), /^unknown-protocol\.yaml:5:\d+ variants\[1\]\.protocol: /m, 'grpc-stream');
   });
 
   it('ws-persistent with openai-chat names file:line and the field', async () => {

@@ -9,11 +9,12 @@ describe('protocol registry', () => {
   it('knows which protocols have a WebSocket mode', () => {
     expect(wsCapable('openai-responses')).toBe(true);
     expect(wsCapable('openai-chat')).toBe(false);
+    expect(wsCapable('anthropic-messages')).toBe(false);
     expect(wsCapable('nope')).toBe(false);
   });
 
   it('returns undefined for unknown kinds, including inherited property names', () => {
-    expect(getProtocol('anthropic-messages')).toBeUndefined();
+    expect(getProtocol('grpc-stream')).toBeUndefined();
     expect(getProtocol('toString')).toBeUndefined();
   });
 });

@@ -41,6 +41,7 @@ describe('valid scenarios', () => {
       ws_connect_overhead_ms: 0,
       seed: 1,
       stamp: true,
+      tls: false,
     });
     expect(scenario.request).toEqual({
       model: 'gpt-4.1-mini',
@@ -57,6 +58,7 @@ describe('valid scenarios', () => {
         connection: 'ws-persistent',
         headers: { authorization: 'Bearer sk-test' },
         per_message_deflate: false,
+        tls: {},
       },
       {
         name: 'sse-keepalive',
@@ -64,6 +66,7 @@ describe('valid scenarios', () => {
         connection: 'http-keepalive',
         headers: { authorization: 'Bearer sk-test', 'x-trace': 'run-local' },
         per_message_deflate: false,
+        tls: {},
       },
     ]);
     expect(scenario.load).toEqual({ kind: 'closed', concurrency: 8, warmup: 4, ramp_up: 0, requests: undefined, duration: 30 });
@@ -119,14 +122,14 @@ describe('errors name the file, line:column, field and expectation', () => {
   it('unknown protocol', () => {
     const err = failure(base().replace('protocol: openai-responses', 'protocol: anthropic'));
     expect(err.message).toBe(
-      'bad.yaml:4:15 variants[0].protocol: expected one of openai-responses | openai-chat, got "anthropic"',
+      'bad.yaml:4:15 variants[0].protocol: expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream, got "anthropic"',
     );
     expect(err.issues).toEqual([
       {
         path: 'variants[0].protocol',
         line: 4,
         column: 15,
-        message: 'expected one of openai-responses | openai-chat, got "anthropic"',
+        message: 'expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream, got "anthropic"',
       },
     ]);
   });
@@ -134,7 +137,7 @@ describe('errors name the file, line:column, field and expectation', () => {
   it('unknown connection, in the second variant', () => {
     const text = base('  - protocol: openai-responses\n    connection: ws-persist\n');
     expect(failure(text).message).toBe(
-      'bad.yaml:7:17 variants[1].connection: expected one of http-fresh | http-keepalive | ws-persistent | ws-per-request, got "ws-persist"',
+      'bad.yaml:7:17 variants[1].connection: expected one of http-fresh | http-keepalive | http2 | ws-persistent | ws-per-request, got "ws-persist"',
     );
   });
 
@@ -201,7 +204,7 @@ describe('errors name the file, line:column, field and expectation', () => {
       'bad.yaml:1:1 name: required field is missing; expected a string',
     );
     expect(failure(base('  - protocol: openai-chat\n')).message).toBe(
-      'bad.yaml:6:5 variants[1].connection: required field is missing; expected one of http-fresh | http-keepalive | ws-persistent | ws-per-request',
+      'bad.yaml:6:5 variants[1].connection: required field is missing; expected one of http-fresh | http-keepalive | http2 | ws-persistent | ws-per-request',
     );
   });
 

@@ -19,6 +19,9 @@ describe('startServer', () => {
       wsConnectOverheadMs: 0,
       seed: 1,
       stamp: false,
+      maxConcurrent: 0,
+      rateLimit: 0,
+      faults: {},
     });
     const s = await startServer();
     try {
@@ -36,6 +39,11 @@ describe('startServer', () => {
     await expect(startServer({ jitter: 2 })).rejects.toThrow(/jitter/);
     await expect(startServer({ ttftMs: -1 })).rejects.toThrow(/ttftMs/);
     await expect(startServer({ prefillTps: -1 })).rejects.toThrow(/prefillTps/);
+    await expect(startServer({ maxConcurrent: 1.5 })).rejects.toThrow(/maxConcurrent/);
+    await expect(startServer({ rateLimit: -1 })).rejects.toThrow(/rateLimit/);
+    await expect(startServer({ faults: { reset: 1.5 } })).rejects.toThrow(/faults: 'reset=1.5'/);
+    await expect(startServer({ faults: { stall: 0.6, reset: 0.6 } })).rejects.toThrow(/faults: .*sum/);
+    await expect(startServer({ faults: { bogus: 0.1 } as never })).rejects.toThrow(/faults: unknown fault class 'bogus'/);
   });
 
   it('counts requests, connections, turns and completed responses', async () => {
@@ -61,6 +69,11 @@ describe('startServer', () => {
         chainedRequests: 0,
         previousNotFound: 1,
         functionCalls: 0,
+        queueDepth: 0,
+        queuedTotal: 0,
+        maxQueueDepth: 0,
+        rateLimited: 0,
+        faults: { 'http-500': 0, 'mid-stream-error': 0, reset: 0, stall: 0, malformed: 0, 'ws-426': 0 },
       });
     } finally {
       await s.close();

@@ -1,0 +1,25 @@
+import type { HttpProtocol, TransportOptions } from '../load/types.js';
+import { isSecure } from './socket.js';
+
+/** Where and how an HTTP variant posts its requests. */
+export interface HttpRoute {
+  /** e.g. https://api.example.com:8443 */
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+export function httpRoute(http: HttpProtocol, opts: TransportOptions): HttpRoute {
+  return {
+    // A target given as ws(s):// (shared with WebSocket variants) means the same host over http(s).
+    origin: `${isSecure(opts.target) ? 'https' : 'http'}://${opts.target.host}`,
+    path: joinPath(opts.target, http.path),
+    headers: { ...http.headers, ...opts.headers },
+  };
+}
+
+/** Appends the protocol path to the target's own path prefix (e.g. a gateway mounted under /openai). */
+export function joinPath(target: URL, path: string): string {
+  const prefix = target.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
+  return prefix + path;
+}

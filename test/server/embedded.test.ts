@@ -1,0 +1,58 @@
+import { get } from 'node:http';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedServer } from '../../src/server/embedded.js';
+import type { ServerStats } from '../../src/server/index.js';
+import { assertBuilt, startCli } from '../cli/helpers.js';
+import { post, WsClient } from './helpers.js';
+
+beforeAll(assertBuilt);
+
+const BODY = { model: 'm', input: 'hi', stream: true };
+
+function stats(url: string): Promise<ServerStats> {
+  return new Promise((resolve, reject) => {
+    get(new URL('/stats', url), (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}
+
+describe('embedded server flags', () => {
+  it('passes the queue, rate limit and faults to `wirebench serve`', async () => {
+    const server = await startEmbeddedServer({ ttftMs: 50, outputTokens: 5, maxConcurrent: 1, rateLimit: 3, faults: { 'http-500': 0.25, 'ws-426': 0.5 } });
+    try {
+      // One beyond the burst of 3 is refused; the seed decides which of the others fail: with seed 1,
+      // one of the three requests and some of the four upgrades.
+      const codes = await Promise.all([1, 2, 3, 4].map(() => post(server.url, '/v1/responses', BODY).then((r) => r.status)));
+      expect(codes.sort()).toEqual([200, 200, 429, 500]);
+      const opened = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          WsClient.open(server.url).then(
+            (c) => {
+              c.close();
+              return true;
+            },
+            () => false,
+          ),
+        ),
+      );
+      const refused = opened.filter((o) => !o).length;
+      expect(refused).toBeGreaterThan(0);
+      const st = await stats(server.url);
+      expect(st.rateLimited).toBe(1);
+      expect(st.faults).toMatchObject({ 'http-500': 1, 'ws-426': refused });
+      // Two of the three were streamed, one after the other.
+      expect(st.queuedTotal).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects a bad --fault with a usage error naming the entry', async () => {
+    const o = await startCli(['serve', '--fault', 'reset=0.1,bogus=0.2'], { timeoutMs: 10_000 }).done;
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/'bogus=0\.2': unknown fault class 'bogus'/);
+  });
+});
