@@ -1,6 +1,8 @@
 // The o200k tables load with this module, before anything is measured, and are the very ones the prompt
 // synthesis uses (one copy in memory).
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { now } from '../metrics/clock.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
@@ -16,6 +18,8 @@ import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js'
 import type { ServerOptions } from '../server/index.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { isIssues, sweepSteps, type SweepStep } from '../scenario/sweep.js';
+import { hostPortOfUrl } from '../net/address.js';
+import { startRelayProcess, type RelayProcess } from '../net/relay-process.js';
 import { runInterleaved } from './interleave.js';
 import type { RequestInput } from './types.js';
 import { VariantRun } from './variant-run.js';
@@ -50,7 +54,7 @@ export interface RunStatus {
   elapsedS: number;
 }
 
-export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> {
+export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> & { tls: boolean } {
   return {
     ttftMs: s.ttft_ms,
     prefillTps: s.prefill_tps,
@@ -63,6 +67,10 @@ export function serverOptions(s: NonNullable<Scenario['server']>): Partial<Serve
     wsConnectOverheadMs: s.ws_connect_overhead_ms,
     seed: s.seed,
     stamp: s.stamp,
+    maxConcurrent: s.max_concurrent,
+    rateLimit: s.rate_limit,
+    faults: s.faults,
+    tls: s.tls,
   };
 }
 
@@ -90,6 +98,16 @@ export function displayTarget(url: string): string {
 function requestsPerVariant(load: Scenario['load']): number | undefined {
   if (load.kind === 'session') return load.sessions === undefined ? undefined : load.sessions * load.turns;
   return load.requests;
+}
+
+/** The CA certificates a variant trusts: its `tls.ca` file (relative to the scenario file), else the embedded server's. */
+function trustedCa(scenarioFile: string, caFile: string | undefined, embeddedCa: string | undefined): string | undefined {
+  if (caFile === undefined) return embeddedCa;
+  try {
+    return readFileSync(path.resolve(path.dirname(scenarioFile), caFile), 'utf8');
+  } catch (err) {
+    throw new ScenarioError([{ path: 'tls.ca', message: `cannot read the CA file (${(err as Error).message})` }], scenarioFile);
+  }
 }
 
 /** A step's prefix in file names and warnings; none without a sweep. */
@@ -131,24 +149,37 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     };
   });
   let targetUrl = scenario.target;
+  let relay: RelayProcess | undefined;
   try {
     for (const [k, step] of steps.entries()) {
       if (cfg.stopping()) break;
       const s = step.scenario;
       if (s.server !== undefined && (embedded === undefined || perStepServer)) {
+        await relay?.close();
+        relay = undefined;
         await embedded?.close();
         embedded = await startEmbeddedServer(serverOptions(s.server));
       }
       targetUrl = embedded?.url ?? s.target;
+      if (s.network !== undefined && relay === undefined) {
+        const n = s.network;
+        relay = await startRelayProcess(hostPortOfUrl(new URL(targetUrl)), {
+          rttMs: n.rtt_ms,
+          jitterMs: n.jitter_ms,
+          bandwidthKbps: n.bandwidth_kbps,
+          seed: n.seed,
+        });
+      }
       if (scenario.sweep !== undefined) log(`step ${k + 1}/${steps.length}: ${scenario.sweep.param} = ${String(step.value)}`);
       const input = requestInput(s);
       const target = new URL(targetUrl);
+      const dial = relay === undefined ? undefined : { host: relay.host, port: relay.port };
       const runs = s.variants.map(
         (variant) =>
           new VariantRun(
             s,
             variant,
-            target,
+            { target, dial, tls: { ...variant.tls, ca: trustedCa(cfg.loaded.file, variant.tls.ca, embedded?.ca) } },
             input,
             new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line), scenario.sweep ? k : undefined),
             cfg.stopping,
@@ -171,6 +202,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
       }
     }
   } finally {
+    await relay?.close();
     await embedded?.close();
   }
   const results = all.map(({ scenario: s, runs }) =>
@@ -207,6 +239,13 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     client,
     warnings: [
       ...clientWarnings(client),
+      ...(scenario.network !== undefined
+        ? [
+            `network emulated by a relay (rtt ${scenario.network.rtt_ms} ms): TCP handshakes are not delayed, so connect_ms ` +
+              'keeps its loopback value and a fresh connection costs one RTT less than on a real path (TLS and every ' +
+              'exchange after it are delayed); scripts/netns-netem.sh emulates the handshake too',
+          ]
+        : []),
       ...all.flatMap(({ k }, i) => variantWarnings(results[i]).map((w) => stepLabel(scenario, k) + w)),
     ],
   };

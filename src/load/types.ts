@@ -16,6 +16,8 @@ export const ERROR_CLASSES = [
   'http_status',
   'rate_limited',
   'server_error',
+  /** The server reported a failure after output had started: a partial answer was lost. */
+  'stream_error',
   'protocol',
   'timeout',
   'reset',

@@ -14,6 +14,9 @@ import type { Connection, RequestInput, TransportOptions } from './types.js';
 
 type Variant = Scenario['variants'][number];
 
+/** Where a variant's connections go and how they trust it: resolved by the runner (embedded server, relay, CA file). */
+export type Endpoint = Pick<TransportOptions, 'target' | 'dial' | 'tls'>;
+
 /**
  * One variant across the blocks of an interleaved run: its connections stay open from one block to the
  * next (a persistent WebSocket must not be re-opened because another variant ran in between), its
@@ -35,7 +38,7 @@ export class VariantRun {
   constructor(
     private readonly scenario: Scenario,
     readonly variant: Variant,
-    target: URL,
+    endpoint: Endpoint,
     private readonly input: RequestInput,
     readonly rec: VariantRecorder,
     private readonly stopping: () => boolean,
@@ -45,7 +48,7 @@ export class VariantRun {
     if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
     const transport = getTransport(variant.connection);
     const opts: TransportOptions = {
-      target,
+      ...endpoint,
       headers: variant.headers, // already merged over the scenario's top-level headers
       perMessageDeflate: variant.per_message_deflate ?? false,
     };

@@ -17,6 +17,10 @@ export class Timeline implements RequestRecord, EventSink {
   firstByte = 0;
   status = 0;
   reused = false;
+  /** What the connection's TLS handshake negotiated (every request over TLS, not only the first). */
+  alpn: string | undefined;
+  tlsVersion: string | undefined;
+  tlsResumed: boolean | undefined;
 
   /** Started by an arrival schedule (open loop): latencies count from `intended`. */
   scheduled = false;
@@ -122,7 +126,9 @@ export class Timeline implements RequestRecord, EventSink {
     // The first cause is the one worth reporting (a reset after a timeout is the timeout's doing), and
     // a socket that drops after the response completed does not fail it.
     if (this.errorClass !== undefined || this.doneAt !== 0 || this.cancelledAt !== 0) return;
-    this.errorClass = cls;
+    // A server failure after output began costs the user a partial answer, a different thing from a
+    // request refused up front: one rule here serves every protocol and wire.
+    this.errorClass = cls === 'server_error' && this.firstDelta !== 0 ? 'stream_error' : cls;
     this.errorCode = code;
     this.errorMessage = message;
     this.errorAt = t;

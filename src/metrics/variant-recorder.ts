@@ -17,6 +17,8 @@ export interface RequestLine {
   phases: Record<string, number>;
   status: number;
   reused: boolean;
+  /** TLS connections: negotiated protocol (ALPN), TLS version, and whether the session was resumed. */
+  tls?: { alpn?: string; version?: string; resumed?: boolean };
   deltas: number;
   output_tokens: number;
   token_source: TokenSource;
@@ -187,6 +189,7 @@ export class VariantRecorder {
       output_tokens: output,
       token_source: source,
     };
+    if (tl.tlsVersion !== undefined) line.tls = { alpn: tl.alpn, version: tl.tlsVersion, resumed: tl.tlsResumed };
     if (tl.inputTokens !== undefined) line.input_tokens = tl.inputTokens;
     if (tl.usageReasoningTokens !== undefined) line.reasoning_tokens = tl.usageReasoningTokens;
     if (tl.firstChannel !== undefined) line.first_channel = tl.firstChannel;

@@ -29,15 +29,3 @@ export function hostPortOfUrl(url: URL): HostPort {
     port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
   };
 }
-
-/**
- * The target URL with its host and port replaced by the relay's. Enough for plain http:// and ws://
- * targets that do not route on the Host header (the reference server does not). A TLS target must
- * instead be dialled at the relay while keeping its own URL, so SNI, certificate checks and Host stay
- * those of the real server: the relay passes TLS through untouched and has no certificate of its own.
- */
-export function urlViaRelay(url: URL, relay: HostPort): URL {
-  const out = new URL(url.href);
-  out.host = formatHostPort(relay);
-  return out;
-}

@@ -59,10 +59,12 @@ function tokenWarnings(variants: readonly VariantResult[]): string[] {
     );
 }
 
+const KEEPS_CONNECTIONS: ReadonlySet<string> = new Set(['http-keepalive', 'http2', 'ws-persistent']);
+
 /** A policy that keeps its connections should open none while measuring; when it did, say so. */
 function reconnectWarnings(variants: readonly VariantResult[]): string[] {
   return variants
-    .filter((v) => (v.connection === 'http-keepalive' || v.connection === 'ws-persistent') && v.connections.opened > 0)
+    .filter((v) => KEEPS_CONNECTIONS.has(v.connection) && v.connections.opened > 0)
     .map((v) =>
       v.counts.cancelled !== undefined
         ? `${v.name}: ${v.connections.opened} connection(s) opened during the measured window: cancelling a stream ` +

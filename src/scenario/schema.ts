@@ -7,6 +7,7 @@ import { CONNECTION_POLICIES } from '../load/types.js';
 import { PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
 import { describeValue } from './errors.js';
 import { METRICS } from '../metrics/catalog.js';
+import { FAULT_CLASSES } from '../server/faults.js';
 
 /** The registry is the one list of protocols; the schema only reads it. */
 const PROTOCOLS = PROTOCOL_KINDS;
@@ -87,6 +88,13 @@ export const ServerOptionsSchema = z
     seed: z.int().default(1),
     stamp: z.boolean().default(true).describe('stamp each event with its server write time (token_delay_ms)'),
     tls: z.boolean().default(false).describe('serve https/wss (HTTP/2 and HTTP/1.1) with a certificate made at start-up (needs openssl)'),
+    max_concurrent: z.int().min(0).default(0).describe('generations at once; later ones wait FIFO, the wait counted in TTFT (0: unlimited)'),
+    rate_limit: z.number().min(0).default(0).describe('requests per second per API key, beyond → 429 with retry-after (0: off)'),
+    faults: z
+      .partialRecord(z.enum(FAULT_CLASSES), z.number().min(0).max(1))
+      .default({})
+      .refine((f) => Object.values(f).reduce((a: number, b) => a + (b ?? 0), 0) <= 1, { error: 'expected probabilities that sum to at most 1' })
+      .describe('seeded fault injection: probability per request of http-500, mid-stream-error, reset, stall, malformed, ws-426'),
   })
   .describe('reference server options (target: embedded only)');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHostPort, hostPortOfUrl, parseHostPort, urlViaRelay } from '../../src/net/address.js';
+import { formatHostPort, hostPortOfUrl, parseHostPort } from '../../src/net/address.js';
 
 describe('HOST:PORT', () => {
   it.each([
@@ -24,11 +24,5 @@ describe('target URLs', () => {
     ['https://[::1]:8443/', { host: '::1', port: 8443 }],
   ])('%s dials %j', (url, expected) => {
     expect(hostPortOfUrl(new URL(url))).toEqual(expected);
-  });
-
-  it('points a URL at the relay, keeping scheme, path and query', () => {
-    const via = urlViaRelay(new URL('ws://10.0.0.5:9000/v1/responses?x=1'), { host: '127.0.0.1', port: 4100 });
-    expect(via.href).toBe('ws://127.0.0.1:4100/v1/responses?x=1');
-    expect(urlViaRelay(new URL('http://h/'), { host: '::1', port: 8080 }).href).toBe('http://[::1]:8080/');
   });
 });
