@@ -42,6 +42,9 @@ describe('valid scenarios', () => {
       seed: 1,
       stamp: true,
       tls: false,
+      max_concurrent: 0,
+      rate_limit: 0,
+      faults: {},
     });
     expect(scenario.request).toEqual({
       model: 'gpt-4.1-mini',
