@@ -111,13 +111,25 @@ export interface WsProtocol {
   readonly path: string;
   /** Headers of the upgrade request the protocol itself needs (the scenario's come on top). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Query parameters of the upgrade URL, from the request that opens the socket (Realtime names the
+   * model there); every turn on the socket shares them.
+   */
+  query?(req: RequestInput): Readonly<Record<string, string>>;
+  /**
+   * For protocols whose server speaks first on a new socket (Realtime's session.created): whether `data`,
+   * the socket's first message, says the session is ready. No turn is sent before it, so it is nobody's
+   * first byte; any other first message is decoded as the failure of the request that opened the socket.
+   */
+  ready?(data: Buffer): boolean;
   encode(req: RequestInput): string;
   decoder(sink: EventSink): MessageDecoder;
 }
 
 export interface ProtocolAdapter {
   readonly kind: string;
-  readonly http: HttpProtocol;
+  /** Absent for protocols that exist only over WebSocket (OpenAI Realtime). */
+  readonly http?: HttpProtocol;
   /** Present only for protocols that have a WebSocket mode. */
   readonly ws?: WsProtocol;
   /** Encodes conversation items and the benchmark tool, and reports tool calls (agent-loop sessions). */

@@ -1,6 +1,7 @@
 import { systemClock } from '../metrics/clock.js';
 import type { Timeline } from '../metrics/timeline.js';
 import type { VariantRecorder } from '../metrics/variant-recorder.js';
+import { genericAdapter } from '../protocols/generic.js';
 import { getProtocol } from '../protocols/registry.js';
 import type { Scenario } from '../scenario/schema.js';
 import { getTransport } from '../transport/registry.js';
@@ -44,7 +45,7 @@ export class VariantRun {
     private readonly stopping: () => boolean,
     private readonly hardStop?: AbortSignal,
   ) {
-    const protocol = getProtocol(variant.protocol);
+    const protocol = variant.generic !== undefined ? genericAdapter(variant.generic) : getProtocol(variant.protocol);
     if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
     const transport = getTransport(variant.connection);
     const opts: TransportOptions = {

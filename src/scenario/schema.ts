@@ -4,13 +4,14 @@
  */
 import * as z from 'zod';
 import { CONNECTION_POLICIES } from '../load/types.js';
+import { genericAdapter, GenericConfigError, type GenericConfig } from '../protocols/generic.js';
 import { PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
 import { describeValue } from './errors.js';
 import { METRICS } from '../metrics/catalog.js';
 import { FAULT_CLASSES } from '../server/faults.js';
 
-/** The registry is the one list of protocols; the schema only reads it. */
-const PROTOCOLS = PROTOCOL_KINDS;
+/** The registry is the one list of protocols; the schema only reads it. `generic` is configured per variant. */
+const PROTOCOLS = [...PROTOCOL_KINDS, 'generic'] as const;
 /** Protocols whose adapter has a WebSocket mode: the only ones `ws-*` connections can use. */
 const WS_PROTOCOLS: readonly string[] = PROTOCOL_KINDS.filter(wsCapable);
 
@@ -122,6 +123,29 @@ const RequestSchema = z
       : { ...rest, prompt: undefined, prompt_tokens: prompt_tokens ?? DEFAULT_PROMPT_TOKENS },
   );
 
+const Pointer = z.string().regex(/^(\/.*)?$/, { error: 'expected a JSON pointer such as /message/content' });
+const JsonTemplate = z.record(z.string(), z.unknown());
+
+const GenericSchema = z
+  .strictObject({
+    path: z.string().startsWith('/').describe('request path, e.g. /api/generate'),
+    method: z.literal('POST').optional(),
+    headers: Headers.optional(),
+    body: JsonTemplate.describe('JSON body; strings may use {{prompt}}, {{model}}, {{max_tokens}} ("{{max_tokens}}" alone becomes a number)'),
+    response: z.enum(['sse', 'ndjson']),
+    select: z.strictObject({
+      delta: Pointer.describe('JSON pointer to the delta text of an event'),
+      done: z
+        .strictObject({ pointer: Pointer, equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional() })
+        .optional()
+        .describe('the event that ends the response (SSE also ends on [DONE]); none: the end of the body'),
+      usage_output: Pointer.optional(),
+      usage_input: Pointer.optional(),
+    }),
+    ws: z.strictObject({ path: z.string().startsWith('/'), message: JsonTemplate }).optional(),
+  })
+  .describe('protocol: generic — a templated request and JSON-pointer selectors (Ollama, TGI, custom servers)');
+
 const VariantSchema = z
   .strictObject({
     name: Name.optional().describe('defaults to the connection name'),
@@ -130,10 +154,27 @@ const VariantSchema = z
     headers: Headers.default({}).describe('merged over the top-level headers'),
     per_message_deflate: z.boolean().optional().describe('offer permessage-deflate (WebSocket connections only)'),
     tls: TlsSchema.optional().describe('merged over the top-level tls'),
+    generic: GenericSchema.optional(),
   })
   .superRefine((v, ctx) => {
     const ws = v.connection.startsWith('ws-');
-    if (ws && !WS_PROTOCOLS.includes(v.protocol)) {
+    if ((v.protocol === 'generic') !== (v.generic !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['generic'],
+        message: v.protocol === 'generic' ? 'protocol generic needs its generic: configuration' : `generic: applies to protocol generic only, not ${v.protocol}`,
+      });
+    } else if (v.generic !== undefined) {
+      try {
+        genericAdapter(v.generic as GenericConfig);
+      } catch (err) {
+        if (!(err instanceof GenericConfigError)) throw err;
+        ctx.addIssue({ code: 'custom', path: ['generic'], message: err.message });
+      }
+      if (ws && v.generic.ws === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['connection'], message: `connection ${v.connection} needs generic.ws (a WebSocket mode)` });
+      }
+    } else if (ws && !WS_PROTOCOLS.includes(v.protocol)) {
       ctx.addIssue({
         code: 'custom',
         path: ['connection'],
@@ -156,6 +197,7 @@ const VariantSchema = z
     headers: v.headers,
     per_message_deflate: v.per_message_deflate ?? false,
     tls: v.tls,
+    ...(v.generic !== undefined ? { generic: v.generic as GenericConfig } : {}),
   }));
 
 const Variants = z

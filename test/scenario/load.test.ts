@@ -125,14 +125,14 @@ describe('errors name the file, line:column, field and expectation', () => {
   it('unknown protocol', () => {
     const err = failure(base().replace('protocol: openai-responses', 'protocol: anthropic'));
     expect(err.message).toBe(
-      'bad.yaml:4:15 variants[0].protocol: expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream, got "anthropic"',
+      'bad.yaml:4:15 variants[0].protocol: expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
     );
     expect(err.issues).toEqual([
       {
         path: 'variants[0].protocol',
         line: 4,
         column: 15,
-        message: 'expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream, got "anthropic"',
+        message: 'expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
       },
     ]);
   });

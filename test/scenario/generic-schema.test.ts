@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioError, parseScenario } from '../../src/scenario/load.js';
+
+const scenario = (variant: string): string => `name: t
+target: embedded
+variants:
+  - ${variant}
+`;
+
+function failure(text: string): string {
+  try {
+    parseScenario(text, 'bad.yaml', {});
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScenarioError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ScenarioError');
+}
+
+const OK = '{ path: /api/generate, body: { prompt: "{{prompt}}" }, response: ndjson, select: { delta: /response } }';
+
+describe('protocol: generic (scenario file)', () => {
+  it('takes its configuration from the variant', () => {
+    const { scenario: s } = parseScenario(scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK} }`), 's.yaml', {});
+    expect(s.variants[0]).toMatchObject({ protocol: 'generic', generic: { path: '/api/generate', response: 'ndjson' } });
+  });
+
+  it('needs the configuration, and only with protocol generic', () => {
+    expect(failure(scenario('{ protocol: generic, connection: http-keepalive }'))).toMatch(
+      /variants\[0\]\.generic: protocol generic needs its generic: configuration/,
+    );
+    expect(failure(scenario(`{ protocol: openai-chat, connection: http-keepalive, generic: ${OK} }`))).toMatch(
+      /generic: applies to protocol generic only, not openai-chat/,
+    );
+  });
+
+  it('reports a bad pointer or placeholder at the block, and a WebSocket policy without generic.ws', () => {
+    expect(failure(scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK.replace('/response', 'response')} }`))).toMatch(
+      /generic\.select\.delta: expected a JSON pointer/,
+    );
+    expect(failure(scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK.replace('{{prompt}}', '{{promt}}')} }`))).toMatch(
+      /variants\[0\]\.generic: generic protocol: .*promt/,
+    );
+    expect(failure(scenario(`{ protocol: generic, connection: ws-persistent, generic: ${OK} }`))).toMatch(/needs generic\.ws/);
+  });
+});
