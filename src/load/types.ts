@@ -156,6 +156,8 @@ export interface RequestTimings {
   status: number;
   /** The connection existed before this request. */
   reused: boolean;
+  /** Bytes read from the connection for this response (HTTP/1.1 and WebSocket; 0 where not attributable, e.g. HTTP/2). */
+  bytesIn: number;
   /**
    * TLS facts of the connection that carried this request (every request on it, not only the one that
    * opened it); absent over plain TCP. `alpn`: the negotiated protocol ('h2', 'http/1.1'), `tlsVersion`:

@@ -17,6 +17,7 @@ export class Timeline implements RequestRecord, EventSink {
   firstByte = 0;
   status = 0;
   reused = false;
+  bytesIn = 0;
   /** What the connection's TLS handshake negotiated (every request over TLS, not only the first). */
   alpn: string | undefined;
   tlsVersion: string | undefined;

@@ -17,6 +17,8 @@ export interface RequestLine {
   phases: Record<string, number>;
   status: number;
   reused: boolean;
+  /** Bytes read from the connection for this response (0 / absent where not attributable, e.g. HTTP/2). */
+  bytes_in?: number;
   /** TLS connections: negotiated protocol (ALPN), TLS version, and whether the session was resumed. */
   tls?: { alpn?: string; version?: string; resumed?: boolean };
   deltas: number;
@@ -74,6 +76,9 @@ export class VariantRecorder {
   input = 0;
   readonly bySource: Record<TokenSource, number> = { usage: 0, tokenizer: 0, chunks: 0 };
   connectionsOpened = 0;
+  /** Wire bytes of successful responses whose bytes could be attributed, and their output tokens. */
+  wireBytes = 0;
+  wireTokens = 0;
   /** Whether new requests should keep their text: until a response has come with usage. */
   needsText = true;
   /** First and last measured actual starts: the rate requests really started at (open loop). */
@@ -120,6 +125,10 @@ export class VariantRecorder {
         this.output += tokens.output;
         this.input += tl.inputTokens ?? 0;
         this.bySource[tokens.source]++;
+        if (tl.bytesIn > 0) {
+          this.wireBytes += tl.bytesIn;
+          this.wireTokens += tokens.output;
+        }
         recordRequest(tl, this.metrics, origin, tokens);
       } else {
         const cls = tl.errorClass ?? 'protocol';
@@ -189,6 +198,7 @@ export class VariantRecorder {
       output_tokens: output,
       token_source: source,
     };
+    if (tl.bytesIn > 0) line.bytes_in = tl.bytesIn;
     if (tl.tlsVersion !== undefined) line.tls = { alpn: tl.alpn, version: tl.tlsVersion, resumed: tl.tlsResumed };
     if (tl.inputTokens !== undefined) line.input_tokens = tl.inputTokens;
     if (tl.usageReasoningTokens !== undefined) line.reasoning_tokens = tl.usageReasoningTokens;

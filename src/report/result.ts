@@ -65,6 +65,8 @@ export interface VariantResult {
     by_source: Record<TokenSource, number>;
   };
   connections: { opened: number };
+  /** Bytes read per successful response, over their output tokens: what the wire format costs per token. */
+  wire?: { bytes_in: number; bytes_per_output_token: number };
   /** The measured window (warm-up excluded) that throughput is computed over. */
   window_s: number;
   throughput: { requests_per_s: number; output_tokens_per_s: number };

@@ -89,7 +89,8 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   lines.push(
     `  requests ${v.counts.ok}/${v.counts.requests} ok, ${fmtRate(v.throughput.requests_per_s)} req/s, ` +
       `${fmtRate(v.throughput.output_tokens_per_s)} output tok/s (tokens: ${v.tokens.source}), ` +
-      `${fmtRate(v.window_s)} s window`,
+      `${fmtRate(v.window_s)} s window` +
+      (v.wire === undefined ? '' : `, ${v.wire.bytes_per_output_token} wire B/token`),
   );
   if (v.sessions !== undefined) {
     const s = v.sessions;

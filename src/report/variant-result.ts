@@ -30,6 +30,9 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
     },
     tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
     connections: { opened: rec.connectionsOpened },
+    ...(rec.wireTokens > 0
+      ? { wire: { bytes_in: rec.wireBytes, bytes_per_output_token: Math.round((rec.wireBytes / rec.wireTokens) * 10) / 10 } }
+      : {}),
     window_s: Math.round(window * 1000) / 1000,
     throughput: {
       requests_per_s: window > 0 ? Math.round((rec.ok / window) * 100) / 100 : 0,

@@ -10,8 +10,8 @@ import type {
 } from '../load/types.js';
 import { now } from '../metrics/clock.js';
 import { connectTimed, postStream, type Carrier } from './dispatch.js';
-import { httpRoute, type HttpRoute } from './route.js';
-import { socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
+import { httpMode, httpRoute, type HttpRoute } from './route.js';
+import { bytesIn, markBytes, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
 
 /**
  * One virtual user's HTTP/1.1 connection through an undici Client of its own (not a shared Pool), so the
@@ -33,9 +33,9 @@ class HttpConnection implements Connection, Carrier {
     opts: TransportOptions,
     private readonly fresh: boolean,
   ) {
-    this.http = protocol.http;
+    this.http = httpMode(protocol);
     this.target = socketTarget(opts, ['http/1.1']);
-    this.route = httpRoute(protocol.http, opts);
+    this.route = httpRoute(this.http, opts);
   }
 
   private newClient(): Client {
@@ -61,8 +61,10 @@ class HttpConnection implements Connection, Carrier {
     const client = this.fresh || this.client === undefined ? this.newClient() : this.client;
     if (!this.fresh) this.client = client;
     const post = { route: this.route, http: this.http, body: this.http.encode(req), rec, signal, carrier: this };
+    const mark = markBytes(this.fresh ? undefined : this.timed);
     return postStream(client, post, { reset: this.fresh }).then((broken) => {
       this.inFlight = undefined;
+      rec.bytesIn = bytesIn(this.timed, mark);
       // After a transport failure the socket's state is unknown (an aborted request leaves a half-read
       // body): it must not carry the next request, and undici's graceful close would wait on it forever.
       if (broken && client === this.client) this.client = undefined;

@@ -11,7 +11,7 @@ import type {
 import { now } from '../metrics/clock.js';
 import { RequestTimeout } from './errors.js';
 import { connectTimed, postStream, type Carrier, type Post } from './dispatch.js';
-import { httpRoute, type HttpRoute } from './route.js';
+import { httpMode, httpRoute, type HttpRoute } from './route.js';
 import { isSecure, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
 
 /** The server answered the handshake but did not choose h2: the policy would silently measure HTTP/1.1. */
@@ -135,8 +135,8 @@ class Http2Connection implements Connection {
       // reference server's plain HTTP/1.1 port do not have: fail on the configuration, not per request.
       throw new Error(`http2 needs an https:// target (h2 is negotiated over TLS); ${opts.target.origin} is cleartext`);
     }
-    this.http = protocol.http;
-    this.route = httpRoute(protocol.http, opts);
+    this.http = httpMode(protocol);
+    this.route = httpRoute(this.http, opts);
     this.session = join(opts, this.route.origin);
   }
 

@@ -1,4 +1,4 @@
-import type { HttpProtocol, TransportOptions } from '../load/types.js';
+import type { HttpProtocol, ProtocolAdapter, TransportOptions } from '../load/types.js';
 import { isSecure } from './socket.js';
 
 /** Where and how an HTTP variant posts its requests. */
@@ -7,6 +7,12 @@ export interface HttpRoute {
   origin: string;
   path: string;
   headers: Record<string, string>;
+}
+
+/** The protocol's HTTP mode: a WebSocket-only protocol (OpenAI Realtime) cannot ride an HTTP connection. */
+export function httpMode(protocol: ProtocolAdapter): HttpProtocol {
+  if (protocol.http === undefined) throw new Error(`protocol ${protocol.kind} has no HTTP mode`);
+  return protocol.http;
 }
 
 export function httpRoute(http: HttpProtocol, opts: TransportOptions): HttpRoute {

@@ -146,3 +146,18 @@ export function tagTls(rec: RequestTimings, timed: TimedSocket | undefined): voi
 export function readyEvent(target: SocketTarget): 'connect' | 'secureConnect' {
   return target.secure ? 'secureConnect' : 'connect';
 }
+
+/**
+ * Where a request starts reading on a connection, so its response's wire bytes can be told apart from
+ * the connection's earlier traffic: `bytesIn(mark)` after the request is what arrived since (headers,
+ * framing and TLS records included — what the transport costs per token on the wire).
+ */
+export function markBytes(timed: TimedSocket | undefined): { socket: TimedSocket['socket'] | undefined; at: number } {
+  return { socket: timed?.socket, at: timed?.socket.bytesRead ?? 0 };
+}
+
+export function bytesIn(timed: TimedSocket | undefined, mark: { socket: TimedSocket['socket'] | undefined; at: number }): number {
+  const socket = timed?.socket;
+  if (socket === undefined) return 0;
+  return socket.bytesRead - (socket === mark.socket ? mark.at : 0);
+}

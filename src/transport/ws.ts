@@ -12,7 +12,7 @@ import type {
 import { now } from '../metrics/clock.js';
 import { classifyError, statusClass } from './errors.js';
 import { joinPath } from './route.js';
-import { openTimedSocket, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
+import { bytesIn, markBytes, openTimedSocket, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
 
 interface Turn {
   /** The socket the turn was sent on: a late close of an earlier socket must not fail it. */
@@ -33,6 +33,7 @@ class WsConnection implements Connection {
   private timed: TimedSocket | undefined;
   private turn: Turn | undefined;
   private readonly target: SocketTarget;
+  /** The upgrade URL without the request's query parameters. */
   private readonly url: string;
   private readonly wsProtocol: WsProtocol;
   private readonly headers: Record<string, string>;
@@ -52,11 +53,14 @@ class WsConnection implements Connection {
   async exchange(req: RequestInput, rec: RequestRecord, signal: AbortSignal): Promise<void> {
     rec.reused = true;
     if (this.ws === undefined || this.ws.readyState !== WebSocket.OPEN) {
-      const opened = await this.open(rec, signal);
+      const opened = await this.open(req, rec, signal);
       if (!opened) return;
     }
     const ws = this.ws as WebSocket;
     tagTls(rec, this.timed);
+    // The turn's messages only: the upgrade response was read before the mark.
+    const mark = markBytes(this.timed);
+    const timed = this.timed;
     await new Promise<void>((resolve) => {
       const onAbort = (): void => {
         rec.error(now(), 'timeout', 'timeout', 'request timed out');
@@ -71,6 +75,7 @@ class WsConnection implements Connection {
         finish: () => {
           signal.removeEventListener('abort', onAbort);
           this.turn = undefined;
+          rec.bytesIn = bytesIn(timed, mark);
           resolve();
         },
       };
@@ -81,11 +86,12 @@ class WsConnection implements Connection {
     if (!this.persistent) this.closeSocket();
   }
 
-  private open(rec: RequestRecord, signal: AbortSignal): Promise<boolean> {
+  private open(req: RequestInput, rec: RequestRecord, signal: AbortSignal): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       let timed: TimedSocket | undefined;
       const arrival = (): number => timed?.arrival || now();
-      const ws = new WebSocket(this.url, {
+      const query = this.wsProtocol.query?.(req);
+      const ws = new WebSocket(query === undefined ? this.url : `${this.url}?${new URLSearchParams(query)}`, {
         headers: this.headers,
         perMessageDeflate: this.opts.perMessageDeflate,
         // ws checks every text frame for valid UTF-8 before handing it over; the decoder reads bytes and
@@ -122,10 +128,25 @@ class WsConnection implements Connection {
         rec.status = res.statusCode ?? 0;
         fail(statusClass(rec.status), String(rec.status), `WebSocket upgrade rejected with HTTP ${rec.status}`);
       });
-      ws.on('open', () => {
+      const ready = (): void => {
         this.ws = ws;
         this.timed = timed;
         settle(true);
+      };
+      ws.on('open', () => {
+        if (this.wsProtocol.ready === undefined) return ready();
+        ws.once('message', (data: Buffer) => {
+          if (this.wsProtocol.ready?.(data)) return ready();
+          // Most likely the server's reason for refusing the session (an error event): the decoder
+          // classifies it like any turn's error.
+          const t = arrival();
+          rec.firstByte = t;
+          if (decode(this.wsProtocol.decoder(rec), rec, data, t) === false) {
+            rec.error(t, 'protocol', 'session_not_ready', 'the first message did not start the session');
+          }
+          ws.terminate();
+          settle(false);
+        });
       });
       ws.on('message', (data: Buffer) => this.onMessage(ws, data, arrival()));
       ws.on('error', (err) => {
@@ -134,7 +155,10 @@ class WsConnection implements Connection {
           fail(cls, code, message);
         }
       });
-      ws.on('close', (code) => this.onClose(ws, code));
+      ws.on('close', (code) => {
+        if (!settled) fail('reset', `ws_close_${code}`, `WebSocket closed (${code}) before the session started`);
+        this.onClose(ws, code);
+      });
     });
   }
 
@@ -143,17 +167,10 @@ class WsConnection implements Connection {
     // A late event of a finished or abandoned turn, or of a socket already let go.
     if (turn === undefined || turn.ws !== ws) return;
     if (turn.rec.firstByte === 0) turn.rec.firstByte = t;
-    let over: boolean;
-    try {
-      over = turn.decoder.message(data, t);
-    } catch (err) {
-      // Whatever the server sent, a decoder failure is this turn's protocol error, not a crash; the
-      // socket's stream position is unknown after it, so the socket goes too.
-      turn.rec.error(t, 'protocol', 'decode_failed', (err as Error)?.message ?? String(err));
-      this.drop();
-      return;
-    }
-    if (over) turn.finish();
+    const over = decode(turn.decoder, turn.rec, data, t);
+    // After a decoder failure the socket's stream position is unknown, so the socket goes too.
+    if (over === undefined) this.drop();
+    else if (over) turn.finish();
   }
 
   private onClose(ws: WebSocket, code: number): void {
@@ -180,6 +197,19 @@ class WsConnection implements Connection {
 
   async close(): Promise<void> {
     this.closeSocket();
+  }
+}
+
+/**
+ * One message through a turn's decoder: whether the turn is over, or undefined when the decoder threw.
+ * Whatever the server sent, a decoder failure is that turn's protocol error, not a crash.
+ */
+function decode(decoder: MessageDecoder, rec: RequestRecord, data: Buffer, t: number): boolean | undefined {
+  try {
+    return decoder.message(data, t);
+  } catch (err) {
+    rec.error(t, 'protocol', 'decode_failed', (err as Error)?.message ?? String(err));
+    return undefined;
   }
 }
 
