@@ -3,6 +3,7 @@ import { Timeline } from '../metrics/timeline.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import type { ExchangeLimits } from './exchange.js';
 import { exchangeRequest, type Interrupt } from './interrupt.js';
+import type { RetryPolicy } from './retry.js';
 import type { Connection, RequestInput } from './types.js';
 
 export interface ClosedLoad extends ClaimLimits {
@@ -23,6 +24,8 @@ export interface LoopRun extends ExchangeLimits {
   keepText: () => boolean;
   /** Cancel each stream after N tokens and redirect it (the scenario's `interrupt`). */
   interrupt?: Interrupt;
+  /** Retry failed requests (the scenario's `retries`); none when absent. */
+  retries?: RetryPolicy;
   /** The first measured request is about to start (warm-up may still be finishing elsewhere). */
   onMeasuring?: () => void;
   /** A request is over (ok or not); `index` numbers every request of the variant, warm-up included. */

@@ -1,6 +1,6 @@
 import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
-import { exchangeWithDeadline } from './exchange.js';
+import { exchangeWithRetries } from './retry.js';
 import type { Connection, RequestInput } from './types.js';
 
 /** The scenario's `interrupt`: cancel each stream after so many output tokens, then send `redirect`. */
@@ -23,24 +23,24 @@ export interface Interrupt {
  */
 export async function exchangeRequest(conn: Connection, tl: Timeline, run: LoopRun): Promise<Timeline[]> {
   const spec = run.interrupt;
-  if (spec === undefined) {
-    await exchangeWithDeadline(conn, run.input, tl, run);
-    return [tl];
-  }
+  if (spec === undefined) return exchangeWithRetries(conn, run.input, tl, run);
   const cancel = new AbortController();
-  let tokens = 0;
-  tl.watch = (t, text) => {
-    tokens += spec.countTokens(text);
-    if (tokens < spec.afterTokens) return;
-    tl.watch = undefined;
-    tl.cancel(t);
-    cancel.abort();
+  // Each attempt (retries included) is watched; the one that reaches N tokens is cancelled.
+  const watch = (attempt: Timeline): void => {
+    let tokens = 0;
+    attempt.watch = (t, text) => {
+      tokens += spec.countTokens(text);
+      if (tokens < spec.afterTokens) return;
+      attempt.watch = undefined;
+      attempt.cancel(t);
+      cancel.abort();
+    };
   };
-  await exchangeWithDeadline(conn, run.input, tl, run, cancel.signal);
-  if (tl.cancelledAt === 0 || run.hardStop?.aborted) return [tl];
+  const attempts = await exchangeWithRetries(conn, run.input, tl, run, cancel.signal, watch);
+  const last = attempts[attempts.length - 1];
+  if (last.cancelledAt === 0 || run.hardStop?.aborted) return attempts;
   const t = run.clock.now();
   const redirect = new Timeline(t, t, run.keepText());
-  redirect.redirectFrom = tl.cancelledAt;
-  await exchangeWithDeadline(conn, spec.redirect, redirect, run);
-  return [tl, redirect];
+  redirect.redirectFrom = last.cancelledAt;
+  return [...attempts, ...(await exchangeWithRetries(conn, spec.redirect, redirect, run))];
 }

@@ -156,6 +156,8 @@ export interface RequestTimings {
   status: number;
   /** The connection existed before this request. */
   reused: boolean;
+  /** A refused request's `retry-after`, in ms (0: none given). */
+  retryAfterMs: number;
   /** Bytes read from the connection for this response (HTTP/1.1 and WebSocket; 0 where not attributable, e.g. HTTP/2). */
   bytesIn: number;
   /**

@@ -87,8 +87,12 @@ export class VariantRun {
       onMeasuring,
       // `intended` is the start for closed loops and the schedule's for open ones: CO-safe either way.
       interrupt: this.interrupt,
+      retries:
+        this.scenario.retries === undefined || this.scenario.retries.max === 0
+          ? undefined
+          : { max: this.scenario.retries.max, on: this.scenario.retries.on, backoffMs: this.scenario.retries.backoff_ms },
       onDone: (tl: Timeline, i: number, warmup: boolean) => {
-        if (tl.redirectFrom === 0) count++;
+        if (tl.redirectFrom === 0 && tl.attempt === 0) count++;
         this.rec.commit(tl, this.base + i, warmup, tl.intended);
       },
     };

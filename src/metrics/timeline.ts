@@ -18,6 +18,7 @@ export class Timeline implements RequestRecord, EventSink {
   status = 0;
   reused = false;
   bytesIn = 0;
+  retryAfterMs = 0;
   /** What the connection's TLS handshake negotiated (every request over TLS, not only the first). */
   alpn: string | undefined;
   tlsVersion: string | undefined;
@@ -59,6 +60,9 @@ export class Timeline implements RequestRecord, EventSink {
    * triggered it); the transport's abort error that follows is not a failure.
    */
   cancelledAt = 0;
+  /** Retries: this attempt failed and another followed; and which attempt this is (0: the first). */
+  retried = false;
+  attempt = 0;
   /** A redirected request: the interrupt it follows, from which `redirect_ms` counts. */
   redirectFrom = 0;
   /** Called for every non-empty delta when set (interrupts count tokens with it). */

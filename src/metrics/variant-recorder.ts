@@ -36,6 +36,9 @@ export interface RequestLine {
   /** Interrupts: this stream was cancelled on purpose / this request is the redirect that followed one (same `i`). */
   cancelled?: true;
   redirect?: true;
+  /** Retries: the attempt (from 0; absent for the first), and whether another attempt followed this one. */
+  attempt?: number;
+  retried?: true;
   error?: { class: string; code?: string; message?: string };
 }
 
@@ -69,6 +72,8 @@ export class VariantRecorder {
   warmup = 0;
   /** Measured requests cut short by the user's stop (not in `requests`). */
   interrupted = 0;
+  /** Failed attempts that were retried (not in `requests` or `errors`: their request's last attempt is). */
+  retries = 0;
   /** Streams the scenario's `interrupt` cancelled on purpose (not in `requests`; their redirects are). */
   cancelled = 0;
   readonly errors: Record<string, number> = {};
@@ -105,7 +110,10 @@ export class VariantRecorder {
     if (tl.usageOutputTokens !== undefined) this.needsText = false;
     // A response without usage after others had it was not kept for the tokenizer: it counts its deltas.
     const tokens = outputTokens(tl, tl.ok && tl.texts.length > 0 ? this.countTokens : undefined);
-    if (tl.interrupted && !tl.ok) {
+    if (tl.retried) {
+      // A failed attempt that was retried: the request's outcome is its last attempt's.
+      if (!isWarmup) this.retries++;
+    } else if (tl.interrupted && !tl.ok) {
       if (!isWarmup) this.interrupted++;
     } else if (isWarmup) {
       this.warmup++;
@@ -209,6 +217,8 @@ export class VariantRecorder {
       line.turn = tl.turn;
       if (tl.previousId !== undefined) line.previous_response_id = tl.previousId;
     }
+    if (tl.attempt > 0) line.attempt = tl.attempt;
+    if (tl.retried) line.retried = true;
     if (tl.cancelledAt !== 0) line.cancelled = true;
     if (tl.redirectFrom !== 0) line.redirect = true;
     if (tl.interrupted && !tl.ok) {

@@ -56,7 +56,7 @@ export interface VariantResult {
   connection: string;
   /** `interrupted`: measured requests cut short when the user stopped the run (not in `requests`). */
   /** `cancelled`: streams the scenario's `interrupt` cut short on purpose (not in `requests`; their redirects are). */
-  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number; interrupted?: number; cancelled?: number };
+  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number; interrupted?: number; cancelled?: number; retries?: number };
   tokens: {
     output: number;
     input: number;

@@ -27,6 +27,7 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
       warmup: rec.warmup,
       ...(rec.interrupted > 0 ? { interrupted: rec.interrupted } : {}),
       ...(rec.cancelled > 0 ? { cancelled: rec.cancelled } : {}),
+      ...(rec.retries > 0 ? { retries: rec.retries } : {}),
     },
     tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
     connections: { opened: rec.connectionsOpened },

@@ -3,7 +3,7 @@
  * so that a result file, an error message and the documentation all use the same names.
  */
 import * as z from 'zod';
-import { CONNECTION_POLICIES } from '../load/types.js';
+import { CONNECTION_POLICIES, ERROR_CLASSES } from '../load/types.js';
 import { genericAdapter, GenericConfigError, type GenericConfig } from '../protocols/generic.js';
 import { PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
 import { describeValue } from './errors.js';
@@ -344,6 +344,17 @@ export const ScenarioSchema = z
     variants: Variants,
     load: LoadSchema.prefault({ kind: 'closed' }),
     timeout: z.number().positive().default(60).describe('per-request timeout, seconds'),
+    retries: z
+      .strictObject({
+        max: z.int().min(0).max(10).default(0).describe('attempts after the first (0: no retries, the default)'),
+        on: z
+          .array(z.enum(ERROR_CLASSES))
+          .default(['rate_limited', 'server_error', 'connect', 'reset'])
+          .describe('failure classes worth another attempt'),
+        backoff_ms: z.number().min(0).default(500).describe('wait before retry k: backoff_ms · 2^(k−1), unless the server sent retry-after'),
+      })
+      .optional()
+      .describe('retry failed requests (closed and open loads); latencies then count from the first attempt'),
     idle_timeout: z
       .number()
       .positive()

@@ -108,9 +108,10 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (this.post.signal.aborted) controller.abort(new RequestTimeout());
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.rec.firstByte = this.carrier.arrival();
     this.rec.status = statusCode;
+    if (statusCode >= 400) this.rec.retryAfterMs = retryAfterMs(headers['retry-after']);
     if (statusCode >= 200 && statusCode < 300) this.decoder = this.post.http.decoder(this.rec);
   }
 
@@ -164,4 +165,14 @@ function errorDetails(body: string): { code: string | undefined; message: string
   } catch {
     return { code: undefined, message: body.slice(0, 200) };
   }
+}
+
+/** `retry-after` as delay-seconds or an HTTP date (RFC 9110), in ms; 0 when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined): number {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return 0;
+  const seconds = Number(v);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? 0 : Math.max(0, at - Date.now());
 }
