@@ -1,6 +1,7 @@
 import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
+import { sleep } from './sleep.js';
 import type { Connection, ErrorClass, RequestInput } from './types.js';
 
 /** The scenario's `retries` (off unless `max` > 0). */
@@ -10,19 +11,6 @@ export interface RetryPolicy {
   on: readonly ErrorClass[];
   /** Wait before attempt k (from 1): backoff_ms · 2^(k−1), unless the server said `retry-after`. */
   backoffMs: number;
-}
-
-function wait(ms: number, hardStop: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 || hardStop?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      hardStop?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    hardStop?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
@@ -50,7 +38,7 @@ export async function exchangeWithRetries(
     if (tl.ok || tl.interrupted || tl.cancelledAt !== 0 || tl.errorClass === undefined || !policy.on.includes(tl.errorClass)) break;
     if (run.stopping()) break;
     tl.retried = true;
-    await wait(tl.retryAfterMs > 0 ? tl.retryAfterMs : policy.backoffMs * 2 ** (k - 1), run.hardStop);
+    await sleep(tl.retryAfterMs > 0 ? tl.retryAfterMs : policy.backoffMs * 2 ** (k - 1), run.hardStop);
     tl = new Timeline(first.intended, run.clock.now(), run.keepText());
     tl.scheduled = first.scheduled;
     tl.attempt = k;

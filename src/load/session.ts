@@ -3,6 +3,7 @@ import { rng, type Rng } from '../shared/rng.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
+import { sleep } from './sleep.js';
 import type { Connection, InputItem, RequestInput, SessionOutcome } from './types.js';
 
 /** Seconds a tool takes between turns: fixed, or drawn from a seeded distribution. */
@@ -39,20 +40,6 @@ function toolTimeSampler(t: ToolTime, rand: Rng): () => number {
   if (typeof t === 'number') return () => t;
   if (t.distribution === 'uniform') return () => t.min + (t.max - t.min) * rand();
   return () => -t.mean * Math.log(1 - rand());
-}
-
-/** Tool time; the user's hard stop ends it at once. */
-function sleep(seconds: number, hardStop: AbortSignal | undefined): Promise<void> {
-  if (seconds <= 0 || hardStop?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      hardStop?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, seconds * 1000);
-    hardStop?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
@@ -107,7 +94,7 @@ export async function runSessions(run: SessionRun): Promise<void> {
       history.push(...tl.toolCalls.map((call): InputItem => ({ kind: 'call', call })), ...outputs);
       fresh = outputs;
       previous = tl.responseId;
-      await sleep(toolTime(), run.hardStop);
+      await sleep(toolTime() * 1000, run.hardStop);
     }
   };
 
