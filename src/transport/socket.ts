@@ -149,8 +149,9 @@ export function readyEvent(target: SocketTarget): 'connect' | 'secureConnect' {
 
 /**
  * Where a request starts reading on a connection, so its response's wire bytes can be told apart from
- * the connection's earlier traffic: `bytesIn(mark)` after the request is what arrived since (headers,
- * framing and TLS records included — what the transport costs per token on the wire).
+ * the connection's earlier traffic: `bytesIn(mark)` after the request is what arrived since (headers and
+ * framing included — what the transport's format costs per token). Over TLS Node counts the decrypted
+ * stream, so TLS record overhead (~22–29 bytes per record) is not in it.
  */
 export function markBytes(timed: TimedSocket | undefined): { socket: TimedSocket['socket'] | undefined; at: number } {
   return { socket: timed?.socket, at: timed?.socket.bytesRead ?? 0 };
