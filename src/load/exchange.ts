@@ -1,6 +1,6 @@
 import type { Clock } from '../metrics/clock.js';
 import type { Timeline } from '../metrics/timeline.js';
-import type { Connection, RequestInput } from './types.js';
+import { CLIENT_CANCEL, type Connection, type RequestInput } from './types.js';
 
 /** The limits and signals an exchange runs under (a LoopRun carries them). */
 export interface ExchangeLimits {
@@ -52,7 +52,7 @@ export async function exchangeWithDeadline(
   };
   if (hardStop?.aborted) onHardStop();
   else hardStop?.addEventListener('abort', onHardStop, { once: true });
-  const onCancel = (): void => deadline.abort();
+  const onCancel = (): void => deadline.abort(CLIENT_CANCEL);
   cancel?.addEventListener('abort', onCancel, { once: true });
   try {
     await conn.exchange(input, tl, deadline.signal);

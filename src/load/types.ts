@@ -107,6 +107,12 @@ export interface HttpProtocol {
   decoder(sink: EventSink): StreamDecoder;
 }
 
+/**
+ * The abort reason of an exchange the client cancels on purpose (interrupt), as opposed to a deadline:
+ * a transport whose protocol can cancel in-band does that instead of dropping the connection.
+ */
+export const CLIENT_CANCEL = 'client-cancel';
+
 export interface WsProtocol {
   readonly path: string;
   /** Headers of the upgrade request the protocol itself needs (the scenario's come on top). */
@@ -124,6 +130,8 @@ export interface WsProtocol {
   ready?(data: Buffer): boolean;
   encode(req: RequestInput): string;
   decoder(sink: EventSink): MessageDecoder;
+  /** The message that cancels the active response and keeps the socket (Realtime `response.cancel`). */
+  readonly cancel?: string;
 }
 
 export interface ProtocolAdapter {

@@ -82,6 +82,16 @@ export function reportMalformed(sink: EventSink, t: Nanos, payload: string): voi
   sink.error(t, 'protocol', 'malformed_event', `malformed event: ${shown}`);
 }
 
+/**
+ * A response that stopped short for a reason other than its output cap (a content filter…): the answer
+ * is not the one asked for. (Hitting max_output_tokens is how a capped benchmark generation normally
+ * ends, so callers complete on that reason instead.)
+ */
+export function reportIncomplete(sink: EventSink, t: Nanos, reason: unknown): void {
+  const code = typeof reason === 'string' ? reason : 'incomplete';
+  sink.error(t, 'protocol', code, `response incomplete: ${code}`);
+}
+
 /** The body ended before the protocol's terminal event. */
 export function reportStreamEnded(sink: EventSink, t: Nanos, expected: string): void {
   sink.error(t, 'protocol', 'stream_ended', `stream ended before ${expected}`);

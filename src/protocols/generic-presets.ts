@@ -1,5 +1,4 @@
-import type { ProtocolAdapter } from '../load/types.js';
-import { genericAdapter, type GenericConfig } from './generic.js';
+import { genericAdapter, type GenericAdapter, type GenericConfig } from './generic.js';
 
 /**
  * Generic-protocol configurations of popular servers that speak neither OpenAI nor Anthropic. (vLLM,
@@ -41,6 +40,6 @@ export const PRESETS = {
 export type PresetKind = keyof typeof PRESETS;
 
 /** The adapter of a preset, registered under the preset's name. */
-export function presetAdapter(kind: PresetKind): ProtocolAdapter {
+export function presetAdapter(kind: PresetKind): GenericAdapter {
   return genericAdapter(PRESETS[kind], kind);
 }

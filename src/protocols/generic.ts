@@ -1,4 +1,4 @@
-import type { EventSink, MessageDecoder, Nanos, ProtocolAdapter, RequestInput, StreamDecoder, WsProtocol } from '../load/types.js';
+import type { EventSink, HttpProtocol, MessageDecoder, Nanos, ProtocolAdapter, RequestInput, StreamDecoder, WsProtocol } from '../load/types.js';
 import { classifyError, isObject, parseObject, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { JsonPointer, JsonPointerError } from './json-pointer.js';
 import { NdjsonStreamDecoder } from './ndjson.js';
@@ -200,8 +200,11 @@ function wsProtocol(cfg: NonNullable<GenericConfig['ws']>, select: Selectors): W
   };
 }
 
+/** A configured endpoint always has an HTTP mode (its WebSocket mode is the optional extra). */
+export type GenericAdapter = ProtocolAdapter & { readonly http: HttpProtocol };
+
 /** A protocol adapter for one configured endpoint; throws GenericConfigError on an unusable config. */
-export function genericAdapter(cfg: GenericConfig, kind = 'generic'): ProtocolAdapter {
+export function genericAdapter(cfg: GenericConfig, kind = 'generic'): GenericAdapter {
   if (!cfg.path.startsWith('/')) throw new GenericConfigError(`path must start with '/', got ${JSON.stringify(cfg.path)}`);
   if (cfg.method !== undefined && cfg.method !== 'POST') throw new GenericConfigError(`method must be POST, got ${String(cfg.method)}`);
   if (cfg.response !== 'sse' && cfg.response !== 'ndjson') {

@@ -1,5 +1,4 @@
 import type {
-  Channel,
   EventSink,
   InputItem,
   MessageDecoder,
@@ -8,8 +7,9 @@ import type {
   RequestInput,
   StreamDecoder,
 } from '../load/types.js';
-import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportIncomplete, reportMalformed, reportStreamEnded } from './errors.js';
 import { DeltaTemplate } from './delta-template.js';
+import { DeltaTypes } from './delta-types.js';
 import { FieldScan } from './json-scan.js';
 import { SseStreamDecoder } from './sse.js';
 
@@ -18,19 +18,12 @@ import { SseStreamDecoder } from './sse.js';
  * one event decoder serves both.
  */
 
-const DELTA_TYPES: ReadonlyArray<readonly [string, Channel]> = [
+const DELTAS = new DeltaTypes([
   ['response.output_text.delta', 'text'],
   ['response.reasoning_text.delta', 'reasoning'],
   ['response.reasoning_summary_text.delta', 'reasoning'],
   ['response.function_call_arguments.delta', 'tool'],
-];
-const DELTA_CHANNEL = new Map<string, Channel>(DELTA_TYPES);
-/** The delta types have distinct lengths, so the length of the type picks the one candidate to compare. */
-const DELTA_BY_LENGTH: Array<readonly [Buffer, Channel] | undefined> = [];
-for (const [type, channel] of DELTA_TYPES) {
-  if (DELTA_BY_LENGTH[type.length]) throw new Error(`delta types of equal length: ${type}`);
-  DELTA_BY_LENGTH[type.length] = [Buffer.from(type), channel];
-}
+]);
 
 const TYPE = 0;
 const DELTA = 1;
@@ -65,9 +58,9 @@ export class ResponsesEvents {
     }
     const s = this.scan;
     if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
-    const candidate = DELTA_BY_LENGTH[s.end[TYPE] - s.start[TYPE] - 2];
-    if (candidate === undefined || !s.stringIs(buf, TYPE, candidate[0])) return false;
-    this.sink.delta(t, candidate[1], s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
+    const channel = DELTAS.scanned(s, buf, TYPE);
+    if (channel === undefined) return false;
+    this.sink.delta(t, channel, s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
     return true;
   }
 
@@ -79,7 +72,7 @@ export class ResponsesEvents {
     }
     const type = ev.type;
     if (typeof type !== 'string') return;
-    const channel = DELTA_CHANNEL.get(type);
+    const channel = DELTAS.channel(type);
     if (channel !== undefined) {
       if (typeof ev.delta === 'string') {
         this.sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
@@ -97,8 +90,7 @@ export class ResponsesEvents {
         // Hitting max_output_tokens is how a capped benchmark generation normally ends, not a failure.
         if (reason === 'max_output_tokens') return this.complete(response, t);
         this.finished = true;
-        const code = typeof reason === 'string' ? reason : 'incomplete';
-        return this.sink.error(t, 'protocol', code, `response incomplete: ${code}`);
+        return reportIncomplete(this.sink, t, reason);
       }
       case 'response.failed':
         this.finished = true;

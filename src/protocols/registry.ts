@@ -2,12 +2,14 @@ import type { ProtocolAdapter } from '../load/types.js';
 import { anthropicMessages } from './anthropic-messages.js';
 import { presetAdapter } from './generic-presets.js';
 import { openaiChat } from './openai-chat.js';
+import { openaiRealtime } from './openai-realtime.js';
 import { openaiResponses } from './openai-responses.js';
 
 /** Every protocol wirebench speaks, by the `kind` a scenario names it with. */
 export const PROTOCOL_KINDS = [
   'openai-responses',
   'openai-chat',
+  'openai-realtime',
   'anthropic-messages',
   'ollama-generate',
   'ollama-chat',
@@ -18,6 +20,7 @@ export type ProtocolKind = (typeof PROTOCOL_KINDS)[number];
 const ADAPTERS: Readonly<Record<ProtocolKind, ProtocolAdapter>> = {
   'openai-responses': openaiResponses,
   'openai-chat': openaiChat,
+  'openai-realtime': openaiRealtime,
   'anthropic-messages': anthropicMessages,
   // Generic-protocol presets; `generic` itself needs its configuration from the scenario.
   'ollama-generate': presetAdapter('ollama-generate'),
@@ -31,6 +34,11 @@ function isKind(kind: string): kind is ProtocolKind {
 
 export function getProtocol(kind: string): ProtocolAdapter | undefined {
   return isKind(kind) ? ADAPTERS[kind] : undefined;
+}
+
+/** Whether the protocol has an HTTP mode (the http-* connection policies need one; Realtime has none). */
+export function httpCapable(kind: string): boolean {
+  return getProtocol(kind)?.http !== undefined;
 }
 
 /** Whether the protocol has a WebSocket mode (the ws-* connection policies need one). */

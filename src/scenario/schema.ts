@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { CONNECTION_POLICIES, ERROR_CLASSES } from '../load/types.js';
 import { genericAdapter, GenericConfigError, type GenericConfig } from '../protocols/generic.js';
-import { PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
+import { httpCapable, PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
 import { describeValue } from './errors.js';
 import { METRICS } from '../metrics/catalog.js';
 import { FAULT_CLASSES } from '../server/faults.js';
@@ -14,6 +14,8 @@ import { FAULT_CLASSES } from '../server/faults.js';
 const PROTOCOLS = [...PROTOCOL_KINDS, 'generic'] as const;
 /** Protocols whose adapter has a WebSocket mode: the only ones `ws-*` connections can use. */
 const WS_PROTOCOLS: readonly string[] = PROTOCOL_KINDS.filter(wsCapable);
+/** Protocols with an HTTP mode: the only ones `http-*` connections can use (Realtime is WebSocket only). */
+const HTTP_PROTOCOLS: readonly string[] = PROTOCOL_KINDS.filter(httpCapable);
 
 export const MAX_PROMPT_TOKENS = 131_072;
 export const DEFAULT_PROMPT_TOKENS = 32;
@@ -174,6 +176,12 @@ const VariantSchema = z
       if (ws && v.generic.ws === undefined) {
         ctx.addIssue({ code: 'custom', path: ['connection'], message: `connection ${v.connection} needs generic.ws (a WebSocket mode)` });
       }
+    } else if (!ws && !HTTP_PROTOCOLS.includes(v.protocol)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connection'],
+        message: `connection ${v.connection} needs a protocol with an HTTP mode; ${v.protocol} is WebSocket only (use ws-persistent or ws-per-request)`,
+      });
     } else if (ws && !WS_PROTOCOLS.includes(v.protocol)) {
       ctx.addIssue({
         code: 'custom',

@@ -20,6 +20,11 @@ export interface Emitter {
   flush(last: boolean): void;
 }
 
+/** The end of every event JSON of a batch: `}`, or with stamping the write time as the last field. */
+export function eventTail(stamp: boolean): string {
+  return stamp ? `,"wb_t":"${process.hrtime.bigint()}"}` : '}';
+}
+
 export interface GenerationPlan {
   /** When the request was fully received (performance.now() ms). */
   t0: number;
@@ -106,6 +111,11 @@ export class Generation implements Waiter {
     this.end();
   }
 
+  /** The text and tokens written so far: what a response cancelled mid-stream reports. */
+  progress(): { text: string; outputTokens: number } {
+    return { text: this.words.text(), outputTokens: this.emitted };
+  }
+
   admit(now: number): void {
     this.begin(now);
     this.ticker.at(this.clock.due);
@@ -132,7 +142,7 @@ export class Generation implements Waiter {
       return this.struck('reset');
     }
     const e = this.emitter;
-    this.tail = this.plan.stamp ? `,"wb_t":"${process.hrtime.bigint()}"}` : '}';
+    this.tail = eventTail(this.plan.stamp);
     e.open(this.tail);
     if (this.stage === Stage.Ack) {
       e.ack();

@@ -1,15 +1,16 @@
 /**
  * The embedded reference server: a deterministic fake LLM endpoint (OpenAI Responses over SSE and
- * WebSocket, Chat Completions over SSE) on one port, whose timing is the ground truth the harness's
- * measurements are checked against.
+ * WebSocket, Realtime over WebSocket, Chat Completions over SSE, …) on one port, whose timing is the
+ * ground truth the harness's measurements are checked against.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_SERVER_OPTIONS, ServerContext, validateOptions, type ServerOptions, type ServerStats } from './context.js';
 import { rejectUpgrade } from './errors.js';
 import { handleHttp, pathOf } from './http.js';
 import { apiKey } from './rate-limit.js';
+import { RealtimeSession, realtimeModel } from './realtime-session.js';
 import { createTlsServer, selfSignedCertificate } from './tls.js';
 import { WsSession } from './ws-session.js';
 
@@ -36,7 +37,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const WS_PATH = '/v1/responses';
+type WsStart = (ctx: ServerContext, ws: WebSocket, socket: Socket, req: IncomingMessage) => void;
+
+/** The WebSocket endpoints, by upgrade path. */
+const WS_ROUTES: ReadonlyMap<string, WsStart> = new Map<string, WsStart>([
+  ['/v1/responses', (ctx, ws, socket, req) => new WsSession(ctx, ws, socket, apiKey(req.headers))],
+  ['/v1/realtime', (ctx, ws, socket, req) => new RealtimeSession(ctx, ws, socket, apiKey(req.headers), realtimeModel(req.url))],
+]);
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const { tls = false, ...serverOptions } = options;
@@ -62,7 +69,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Node detaches its own error handling on upgrade and ws attaches its own only in handleUpgrade:
     // a reset during the connect overhead or the 404 would otherwise crash the process.
     socket.on('error', () => socket.destroy());
-    if (pathOf(req.url) !== WS_PATH) {
+    const start = WS_ROUTES.get(pathOf(req.url));
+    if (start === undefined) {
       rejectUpgrade(socket, 404, 'Not Found', { type: 'invalid_request_error', code: 'not_found', message: `No WebSocket endpoint at ${pathOf(req.url)}.`, param: null });
       return;
     }
@@ -73,7 +81,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const complete = () =>
       wss.handleUpgrade(req, socket, head, (ws) => {
         ctx.stats.wsConnections++;
-        new WsSession(ctx, ws, socket, apiKey(req.headers));
+        start(ctx, ws, socket, req);
       });
     if (opts.wsConnectOverheadMs === 0) {
       complete();

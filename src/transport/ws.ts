@@ -9,6 +9,7 @@ import type {
   TransportOptions,
   WsProtocol,
 } from '../load/types.js';
+import { CLIENT_CANCEL } from '../load/types.js';
 import { now } from '../metrics/clock.js';
 import { classifyError, statusClass } from './errors.js';
 import { joinPath } from './route.js';
@@ -27,6 +28,9 @@ interface Turn {
  * after it broke or a turn timed out); otherwise each request opens a socket, pays the upgrade, and
  * closes it after its turn. Turns on one socket run one at a time, as the Responses WebSocket mode requires.
  */
+/** How long a cancelled turn may wait for the server to confirm the cancel. */
+const CANCEL_ANSWER_MS = 5000;
+
 class WsConnection implements Connection {
   private ws: WebSocket | undefined;
   /** The socket under `ws`. */
@@ -63,6 +67,14 @@ class WsConnection implements Connection {
     const timed = this.timed;
     await new Promise<void>((resolve) => {
       const onAbort = (): void => {
+        const cancel = this.wsProtocol.cancel;
+        if (signal.reason === CLIENT_CANCEL && cancel !== undefined) {
+          // Cancelled in-band: the turn ends on the server's answer and the socket stays for the next
+          // one. A server that never answers costs the socket, not a hung run.
+          ws.send(cancel);
+          setTimeout(() => this.turn?.rec === rec && this.drop(), CANCEL_ANSWER_MS).unref();
+          return;
+        }
         rec.error(now(), 'timeout', 'timeout', 'request timed out');
         // Events of the abandoned turn would be read as the next turn's: this socket is done for.
         this.drop();

@@ -64,4 +64,26 @@ timeout: 10
     // The cancel reached the server: only the redirects (warm-up included) ran to completion.
     expect(server.stats().responsesCompleted).toBe(2 * (6 + 2));
   });
+
+  it('over Realtime the cancel is response.cancel on the same socket: the redirect needs no new connection', async () => {
+    const yaml = `name: interrupt-realtime
+target: ${server.url}
+request: { prompt_tokens: 16, max_output_tokens: 200 }
+variants:
+  - { name: rt, protocol: openai-realtime, connection: ws-persistent }
+load: { kind: closed, concurrency: 1, requests: 5, warmup: 1 }
+interrupt: { after_tokens: 10, redirect: "Stop. One sentence instead." }
+timeout: 10
+`;
+    const { result, lines } = await runScenarioText<RequestLine>(dir, 'interrupt-realtime', yaml);
+    const v = (result as Result).variants[0];
+    expect(v.counts).toMatchObject({ requests: 5, ok: 5, errors: {}, cancelled: 5 });
+    // One socket for everything: the warm-up opened it, nothing was opened while measuring.
+    expect(v.connections.opened).toBe(0);
+    expect(lines.filter((l) => l.phases.connStart !== undefined)).toHaveLength(1);
+    expect(lines.filter((l) => l.cancelled).every((l) => l.deltas === 10)).toBe(true);
+    // Interrupt → first new token is now the server's TTFT plus one loopback turn, no reconnect.
+    expect(v.metrics.redirect_ms!.min).toBeGreaterThanOrEqual(TTFT);
+    expect(v.metrics.redirect_ms!.max).toBeLessThan(TTFT + 25);
+  });
 });

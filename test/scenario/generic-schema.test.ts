@@ -43,4 +43,10 @@ describe('protocol: generic (scenario file)', () => {
     );
     expect(failure(scenario(`{ protocol: generic, connection: ws-persistent, generic: ${OK} }`))).toMatch(/needs generic\.ws/);
   });
+
+  it('a WebSocket-only protocol refuses HTTP connections', () => {
+    expect(failure(scenario('{ protocol: openai-realtime, connection: http-keepalive }'))).toMatch(
+      /variants\[0\]\.connection: connection http-keepalive needs a protocol with an HTTP mode; openai-realtime is WebSocket only/,
+    );
+  });
 });

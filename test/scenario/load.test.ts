@@ -125,14 +125,14 @@ describe('errors name the file, line:column, field and expectation', () => {
   it('unknown protocol', () => {
     const err = failure(base().replace('protocol: openai-responses', 'protocol: anthropic'));
     expect(err.message).toBe(
-      'bad.yaml:4:15 variants[0].protocol: expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
+      'bad.yaml:4:15 variants[0].protocol: expected one of openai-responses | openai-chat | openai-realtime | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
     );
     expect(err.issues).toEqual([
       {
         path: 'variants[0].protocol',
         line: 4,
         column: 15,
-        message: 'expected one of openai-responses | openai-chat | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
+        message: 'expected one of openai-responses | openai-chat | openai-realtime | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
       },
     ]);
   });
@@ -147,7 +147,7 @@ describe('errors name the file, line:column, field and expectation', () => {
   it('a WebSocket connection with a protocol that has no WebSocket mode', () => {
     const text = base().replace('protocol: openai-responses', 'protocol: openai-chat').replace('http-keepalive', 'ws-persistent');
     expect(failure(text).message).toBe(
-      'bad.yaml:5:17 variants[0].connection: connection ws-persistent needs a protocol with a WebSocket mode (openai-responses); openai-chat has none',
+      'bad.yaml:5:17 variants[0].connection: connection ws-persistent needs a protocol with a WebSocket mode (openai-responses, openai-realtime); openai-chat has none',
     );
   });
 
@@ -239,7 +239,7 @@ describe('errors name the file, line:column, field and expectation', () => {
   it('JSON files get line numbers too', () => {
     const json = '{\n\t"name": "x",\n\t"target": "embedded",\n\t"variants": [\n\t\t{"protocol": "openai-chat", "connection": "ws-per-request"}\n\t]\n}\n';
     expect(failure(json).message).toBe(
-      'bad.yaml:5:45 variants[0].connection: connection ws-per-request needs a protocol with a WebSocket mode (openai-responses); openai-chat has none',
+      'bad.yaml:5:45 variants[0].connection: connection ws-per-request needs a protocol with a WebSocket mode (openai-responses, openai-realtime); openai-chat has none',
     );
   });
 

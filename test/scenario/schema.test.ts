@@ -20,7 +20,7 @@ describe('scenarioJsonSchema', () => {
     expect(schema.required).toEqual(['name', 'target', 'variants']);
     const variant = schema.properties?.variants?.items;
     expect(variant?.properties?.connection?.enum).toEqual(['http-fresh', 'http-keepalive', 'http2', 'ws-persistent', 'ws-per-request']);
-    expect(variant?.properties?.protocol?.enum).toEqual(['openai-responses', 'openai-chat', 'anthropic-messages', 'ollama-generate', 'ollama-chat', 'tgi-generate-stream', 'generic']);
+    expect(variant?.properties?.protocol?.enum).toEqual(['openai-responses', 'openai-chat', 'openai-realtime', 'anthropic-messages', 'ollama-generate', 'ollama-chat', 'tgi-generate-stream', 'generic']);
     expect(variant?.required).toEqual(['protocol', 'connection']);
   });
 
