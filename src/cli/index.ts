@@ -6,6 +6,7 @@ import { runCommand } from './run.js';
 import { schemaCommand, validateCommand } from './validate.js';
 import { serveCommand } from './serve.js';
 import { proxyCommand } from './proxy.js';
+import { compareCommand } from './compare.js';
 
 /** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error. */
 export const EXIT_USAGE = 2;
@@ -19,6 +20,7 @@ function program(): Command {
   runCommand(cli);
   serveCommand(cli);
   proxyCommand(cli);
+  compareCommand(cli);
   validateCommand(cli);
   schemaCommand(cli);
   return cli;

@@ -26,6 +26,17 @@ export class Empirical {
     return new Empirical(Float64Array.from(values), Float64Array.from(cumulative), n);
   }
 
+  /** Distinct values in ascending order with how many samples each holds. */
+  entries(): { value: number; count: number }[] {
+    const out: { value: number; count: number }[] = [];
+    let before = 0;
+    for (let i = 0; i < this.values.length; i++) {
+      out.push({ value: this.values[i], count: this.cumulative[i] - before });
+      before = this.cumulative[i];
+    }
+    return out;
+  }
+
   /** The value of rank `r` (1-based) in sorted order. */
   atRank(r: number): number {
     const c = this.cumulative;
