@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { displayTarget, runScenario, type RunStatus } from '../load/runner.js';
 import { startProgress, type Progress } from './progress.js';
 import { renderSummary } from '../report/terminal.js';
+import { describeThreshold } from '../report/thresholds.js';
 import { resultDirName } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
@@ -77,7 +78,11 @@ export function runCommand(cli: Command): void {
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
         log(`results: ${outDir}`);
+        // A failed threshold is the run's verdict, so it reaches stderr even with --quiet or --json.
+        const failed = (result.thresholds ?? []).filter((t) => !t.ok);
+        for (const t of failed) process.stderr.write(`threshold failed: ${describeThreshold(t, result.steps)}\n`);
         if (!result.complete) process.exitCode = 130;
+        else if (failed.length > 0) process.exitCode = 1;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

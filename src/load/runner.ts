@@ -7,6 +7,7 @@ import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { now } from '../metrics/clock.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import { checkClaims } from '../report/claims.js';
+import { checkThresholds, type ThresholdResult } from '../report/thresholds.js';
 import { collectEnv, compareVariants, type Result, type VariantResult } from '../report/result.js';
 import { progressLine, variantResult, variantWarnings } from '../report/variant-result.js';
 import { ResultWriter } from '../report/writer.js';
@@ -181,7 +182,14 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
             variant,
             { target, dial, tls: { ...variant.tls, ca: trustedCa(cfg.loaded.file, variant.tls.ca, embedded?.ca) } },
             input,
-            new VariantRecorder(variant.name, runStart, countTokens, (line) => writer.appendRequest(line), scenario.sweep ? k : undefined),
+            new VariantRecorder(
+              variant.name,
+              runStart,
+              countTokens,
+              (line) => writer.appendRequest(line),
+              scenario.sweep ? k : undefined,
+              s.slo,
+            ),
             cfg.stopping,
             cfg.hardStop,
           ),
@@ -213,6 +221,12 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const sweep = scenario.sweep;
   const claimsOf = (variants: VariantResult[]) =>
     scenario.claims === undefined ? {} : { claims: checkClaims(scenario.claims, variants, scenario.seed) };
+  const limits = scenario.thresholds;
+  // With a sweep every step is checked: each result names the step it failed at.
+  const thresholds: ThresholdResult[] | undefined =
+    limits === undefined
+      ? undefined
+      : all.flatMap(({ k }, i) => checkThresholds(limits, results[i], scenario.slo !== undefined, sweep === undefined ? undefined : k));
   const result: Result = {
     schema: 'wirebench.result/v1',
     complete,
@@ -224,6 +238,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     variants: sweep === undefined ? (results[0] ?? []) : [],
     comparisons: sweep === undefined ? compareVariants(results[0] ?? []) : [],
     ...(sweep === undefined ? claimsOf(results[0] ?? []) : {}),
+    ...(thresholds !== undefined ? { thresholds } : {}),
     ...(sweep === undefined
       ? {}
       : {

@@ -42,12 +42,46 @@ export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined)
  */
 export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, tokens: TokenCount): void {
   recordStream(tl, set, origin);
-  const span = tl.lastDelta - tl.firstDelta;
-  if (tokens.streamed > 1 && tl.deltas > 1 && span > 0) {
-    set.record('tpot_ms', span / 1e6 / (tokens.streamed - 1));
-    set.record('decode_tps', (tokens.streamed - 1) / (span / 1e9));
+  const tpot = tpotMs(tl, tokens);
+  if (tpot !== undefined) {
+    set.record('tpot_ms', tpot);
+    set.record('decode_tps', (tokens.streamed - 1) / ((tl.lastDelta - tl.firstDelta) / 1e9));
   }
   set.record('e2e_ms', ms(origin, tl.doneAt));
+}
+
+/** Per-token time between the first and last delta; undefined when fewer than two streamed tokens span time. */
+function tpotMs(tl: Timeline, tokens: TokenCount): number | undefined {
+  const span = tl.lastDelta - tl.firstDelta;
+  return tokens.streamed > 1 && tl.deltas > 1 && span > 0 ? span / 1e6 / (tokens.streamed - 1) : undefined;
+}
+
+/** Per-request limits, ms, as the scenario's `slo` writes them: a request within all of them is "good". */
+export interface Slo {
+  ttft_ms?: number;
+  tpot_ms?: number;
+  /** The request's largest gap between deltas. */
+  itl_ms?: number;
+  e2e_ms?: number;
+  overhead_ms?: number;
+}
+
+/**
+ * Whether a finished, successful request met every limit, from the same values `recordRequest` records.
+ * A limit on a value the request never produced fails for TTFT and overhead (no token or acceptance came),
+ * but passes for TPOT and ITL: a one-token answer has no gap that could exceed them.
+ */
+export function meetsSlo(tl: Timeline, origin: Nanos, tokens: TokenCount, slo: Slo): boolean {
+  const within = (limit: number | undefined, value: number | undefined, absent: boolean): boolean =>
+    limit === undefined || (value === undefined ? absent : value <= limit);
+  const maxGap = tl.itl.reduce((a, b) => Math.max(a, b), -Infinity);
+  return (
+    within(slo.ttft_ms, tl.firstDelta !== 0 ? ms(origin, tl.firstDelta) : undefined, false) &&
+    within(slo.overhead_ms, tl.ackAt !== 0 ? ms(origin, tl.ackAt) : undefined, false) &&
+    within(slo.e2e_ms, ms(origin, tl.doneAt), false) &&
+    within(slo.tpot_ms, tpotMs(tl, tokens), true) &&
+    within(slo.itl_ms, tl.itl.length > 0 ? maxGap : undefined, true)
+  );
 }
 
 /**

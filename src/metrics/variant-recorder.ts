@@ -1,7 +1,7 @@
 import type { Nanos, SessionOutcome } from '../load/types.js';
 import { SCALE } from './histogram.js';
 import { MetricSet } from './metric-set.js';
-import { outputTokens, recordRequest, recordStream, type CountTokens, type TokenSource } from './request-metrics.js';
+import { meetsSlo, outputTokens, recordRequest, recordStream, type CountTokens, type Slo, type TokenSource } from './request-metrics.js';
 import type { Timeline } from './timeline.js';
 
 /** One line of requests.jsonl. Times are ms since the run started; phases are ms since the request started. */
@@ -81,6 +81,8 @@ export class VariantRecorder {
   input = 0;
   readonly bySource: Record<TokenSource, number> = { usage: 0, tokenizer: 0, chunks: 0 };
   connectionsOpened = 0;
+  /** Measured requests that succeeded within every limit of `slo` (0 without one). */
+  good = 0;
   /** Wire bytes of successful responses whose bytes could be attributed, and their output tokens. */
   wireBytes = 0;
   wireTokens = 0;
@@ -104,6 +106,8 @@ export class VariantRecorder {
     private readonly writeLine: (line: RequestLine) => void,
     /** The sweep step this variant runs in, written on every line. */
     private readonly step?: number,
+    /** The scenario's per-request limits, which goodput counts against. */
+    readonly slo?: Slo,
   ) {}
 
   commit(tl: Timeline, index: number, isWarmup: boolean, origin: Nanos): void {
@@ -138,6 +142,7 @@ export class VariantRecorder {
           this.wireTokens += tokens.output;
         }
         recordRequest(tl, this.metrics, origin, tokens);
+        if (this.slo !== undefined && meetsSlo(tl, origin, tokens, this.slo)) this.good++;
       } else {
         const cls = tl.errorClass ?? 'protocol';
         this.errors[cls] = (this.errors[cls] ?? 0) + 1;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { MetricName } from '../metrics/catalog.js';
 import type { MetricSummary } from '../metrics/summary.js';
 import type { ClaimResult } from './claims.js';
+import type { ThresholdResult } from './thresholds.js';
 
 /** `result.json`, schema `wirebench.result/v1` (DESIGN.md "Results layout"). */
 export interface Result {
@@ -22,6 +23,8 @@ export interface Result {
   comparisons: Comparison[];
   /** The scenario's `claims`, checked (per step with a sweep). */
   claims?: ClaimResult[];
+  /** The scenario's `thresholds`, one entry per variant they apply to (and per step with a sweep). */
+  thresholds?: ThresholdResult[];
   sweep?: { param: string; values: Array<number | string | boolean> };
   /** One entry per swept value, in order: each shaped like the top level. */
   steps?: StepResult[];
@@ -74,6 +77,11 @@ export interface VariantResult {
   sessions?: { total: number; ok: number; failed: number; interrupted: number };
   /** Open loop: the arrival rate asked for, and the rate requests actually started at. */
   rate?: { requested: number; achieved: number };
+  /**
+   * With an `slo`: the measured requests (failures included) that succeeded within every limit, their
+   * share and their rate over the measured window.
+   */
+  goodput?: { share: number; rate_per_s: number; good: number; requests: number };
   metrics: Partial<Record<MetricName, MetricSummary>>;
 }
 

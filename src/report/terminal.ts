@@ -1,6 +1,7 @@
 import type { MetricName } from '../metrics/catalog.js';
 import type { ClaimResult } from './claims.js';
 import type { Comparison, Result, StepResult, VariantResult } from './result.js';
+import { describeThreshold, type ThresholdResult } from './thresholds.js';
 
 export interface RenderOptions {
   /** ANSI colors; off by default so the text is stable for tests and logs. */
@@ -68,6 +69,9 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
       lines.push('', `claims at ${st.param} = ${String(st.value)}:`, ...claimsTable(st.claims, paint));
     }
   }
+  if (result.thresholds !== undefined && result.thresholds.length > 0) {
+    lines.push('', ...thresholdLines(result.thresholds, result.steps, paint));
+  }
   const changes = changeLines(result.comparisons, paint);
   if (changes.length > 0) lines.push('', ...changes);
   if (result.client !== undefined) {
@@ -100,6 +104,10 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
         (s.failed > 0 ? `, ${s.failed} failed (turns done p50 ${turns === undefined ? '-' : turns.p50})` : '') +
         (s.interrupted > 0 ? `, ${s.interrupted} cut short` : ''),
     );
+  }
+  if (v.goodput !== undefined) {
+    const g = v.goodput;
+    lines.push(`  goodput  ${g.good}/${g.requests} within the SLO (${fmtShare(g.share)}), ${fmtRate(g.rate_per_s)} good req/s`);
   }
   if (v.rate !== undefined) {
     lines.push(`  arrivals ${fmtRate(v.rate.requested)}/s requested, ${fmtRate(v.rate.achieved)}/s started`);
@@ -147,6 +155,16 @@ function claimsTable(claims: readonly ClaimResult[], paint: Paint): string[] {
   return table(rows).map((row, i) => (i === 0 ? row : painted[claims[i - 1].verdict](row)));
 }
 
+/** Every threshold checked, ✓ or ✗, failures counted in the heading so a long list still reads at a glance. */
+function thresholdLines(thresholds: readonly ThresholdResult[], steps: readonly StepResult[] | undefined, paint: Paint): string[] {
+  const failed = thresholds.filter((t) => !t.ok).length;
+  const heading = failed === 0 ? `thresholds: all ${thresholds.length} passed` : `thresholds: ${failed} of ${thresholds.length} failed`;
+  return [
+    paint.bold(heading),
+    ...thresholds.map((t) => (t.ok ? paint.good(`  ✓ ${describeThreshold(t, steps)}`) : paint.bad(`  ✗ ${describeThreshold(t, steps)}`))),
+  ];
+}
+
 /** Medians (and TTFT p99) per step and variant: the table a sweep is read from. */
 const SWEEP_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = [
   ['ttft_ms', 'p50', 'TTFT p50'],
@@ -160,7 +178,10 @@ const SWEEP_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] =
 
 function sweepTable(steps: readonly StepResult[]): string[] {
   const present = SWEEP_COLUMNS.filter(([m]) => steps.some((st) => st.variants.some((v) => v.metrics[m] !== undefined)));
-  const rows: string[][] = [[steps[0].param, 'variant', 'ok/req', 'req/s', ...present.map(([, , label]) => label)]];
+  const goodput = steps.some((st) => st.variants.some((v) => v.goodput !== undefined));
+  const rows: string[][] = [
+    [steps[0].param, 'variant', 'ok/req', 'req/s', ...(goodput ? ['goodput'] : []), ...present.map(([, , label]) => label)],
+  ];
   for (const st of steps) {
     for (const v of st.variants) {
       rows.push([
@@ -168,6 +189,7 @@ function sweepTable(steps: readonly StepResult[]): string[] {
         v.name,
         `${v.counts.ok}/${v.counts.requests}`,
         fmtRate(v.throughput.requests_per_s),
+        ...(goodput ? [v.goodput === undefined ? '-' : fmtShare(v.goodput.share)] : []),
         ...present.map(([m, p]) => {
           const x = v.metrics[m]?.[p];
           return x === undefined ? '-' : m === 'decode_tps' ? fmtRate(x) : fmtMs(x);
@@ -219,6 +241,10 @@ function msDecimals(v: number): number {
 
 function fmtMs(v: number): string {
   return v.toFixed(msDecimals(v));
+}
+
+function fmtShare(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
 }
 
 function fmtRate(v: number): string {

@@ -36,10 +36,20 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
       : {}),
     window_s: Math.round(window * 1000) / 1000,
     throughput: {
-      requests_per_s: window > 0 ? Math.round((rec.ok / window) * 100) / 100 : 0,
+      requests_per_s: window > 0 ? round2(rec.ok / window) : 0,
       output_tokens_per_s: window > 0 ? Math.round((rec.output / window) * 10) / 10 : 0,
     },
     ...rate,
+    ...(rec.slo !== undefined
+      ? {
+          goodput: {
+            share: rec.requests > 0 ? Math.round((rec.good / rec.requests) * 1e4) / 1e4 : 0,
+            rate_per_s: window > 0 ? round2(rec.good / window) : 0,
+            good: rec.good,
+            requests: rec.requests,
+          },
+        }
+      : {}),
     ...(rec.sessions !== undefined ? { sessions: { ...rec.sessions, failed: rec.sessions.total - rec.sessions.ok } } : {}),
     metrics: rec.metrics.summaries(),
   };

@@ -9,6 +9,7 @@ import { httpCapable, PROTOCOL_KINDS, sessionCapable, wsCapable } from '../proto
 import { describeValue } from './errors.js';
 import { METRICS } from '../metrics/catalog.js';
 import { FAULT_CLASSES } from '../server/faults.js';
+import { parseThreshold } from '../report/thresholds.js';
 
 /** The registry is the one list of protocols; the schema only reads it. `generic` is configured per variant. */
 const PROTOCOLS = [...PROTOCOL_KINDS, 'generic'] as const;
@@ -402,6 +403,23 @@ export const ScenarioSchema = z
       )
       .optional()
       .describe('published claims to check: each gets the measured reduction, a bootstrap 95% interval and a verdict'),
+    thresholds: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'pass/fail checks after the run (exit 1 when one fails): "<variant|*>.<metric>.<stat>" (or errors.rate, errors.count, ' +
+          'throughput.requests_per_s, throughput.output_tokens_per_s, goodput.share, goodput.rate) → "< 400", "<=", ">", ">=", "=="',
+      ),
+    slo: z
+      .strictObject({
+        ttft_ms: z.number().positive().optional().describe('time to first token at most, ms'),
+        tpot_ms: z.number().positive().optional().describe('time per output token at most, ms'),
+        itl_ms: z.number().positive().optional().describe("the request's largest gap between deltas at most, ms"),
+        e2e_ms: z.number().positive().optional().describe('end to end at most, ms'),
+        overhead_ms: z.number().positive().optional().describe('per-roundtrip overhead at most, ms'),
+      })
+      .optional()
+      .describe('per-request limits: goodput is the share and rate of requests that succeeded within every one'),
     sweep: z
       .strictObject({
         param: z
@@ -447,6 +465,10 @@ export const ScenarioSchema = z
         }
       }
     });
+    for (const [key, expression] of Object.entries(s.thresholds ?? {})) {
+      const problem = parseThreshold(key, expression, { variants: [...names], slo: s.slo !== undefined });
+      if (typeof problem === 'string') ctx.addIssue({ code: 'custom', path: ['thresholds', key], message: problem });
+    }
     if (s.load.kind !== 'session') return;
     if (s.interrupt !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['interrupt'], message: 'interrupt applies to closed and open loads, not to sessions' });
