@@ -1,5 +1,5 @@
-import type { Channel } from '../load/types.js';
-import type { FieldScan } from './json-scan.js';
+import type { Channel, EventSink, Nanos } from '../load/types.js';
+import { FieldScan } from './json-scan.js';
 
 /**
  * The event types of a protocol that carry a delta, each with its channel. The fast paths look up a
@@ -26,5 +26,38 @@ export class DeltaTypes {
     if (candidates === undefined) return undefined;
     for (const [bytes, channel] of candidates) if (scan.stringIs(buf, k, bytes)) return channel;
     return undefined;
+  }
+}
+
+const TYPE = 0;
+const DELTA = 1;
+const STAMP = 2;
+
+/**
+ * The delta events of OpenAI's event streams (Responses, Realtime): `{"type": <a delta type>, …,
+ * "delta": "…"}` with the reference server's `wb_t` stamp, read by the byte-scanning fast path or from
+ * the parsed object — one reader, so both protocols treat a delta alike.
+ */
+export class TypedDeltaReader {
+  private readonly scan = new FieldScan(['type', 'delta', 'wb_t']);
+
+  constructor(private readonly types: DeltaTypes) {}
+
+  /** Reports the event in `buf[start, end)` if it is a delta; false when it is not (or not simply). */
+  fast(buf: Buffer, start: number, end: number, t: Nanos, sink: EventSink): boolean {
+    const s = this.scan;
+    if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
+    const channel = this.types.scanned(s, buf, TYPE);
+    if (channel === undefined) return false;
+    sink.delta(t, channel, s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
+    return true;
+  }
+
+  /** Reports a parsed event if its type is a delta type (true even when its delta is missing). */
+  parsed(ev: Record<string, unknown>, type: string, t: Nanos, sink: EventSink): boolean {
+    const channel = this.types.channel(type);
+    if (channel === undefined) return false;
+    if (typeof ev.delta === 'string') sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
+    return true;
   }
 }

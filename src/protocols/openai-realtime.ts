@@ -1,7 +1,6 @@
 import type { EventSink, MessageDecoder, Nanos, ProtocolAdapter, RequestInput } from '../load/types.js';
-import { DeltaTypes } from './delta-types.js';
+import { DeltaTypes, TypedDeltaReader } from './delta-types.js';
 import { isObject, parseObject, reportErrorPayload, reportIncomplete, reportMalformed } from './errors.js';
-import { FieldScan } from './json-scan.js';
 
 /**
  * OpenAI Realtime API over WebSocket (`wss://…/v1/realtime?model=…`), text output. WebSocket only: it has
@@ -23,9 +22,6 @@ const DELTAS = new DeltaTypes([
 /** What the server answers a response.cancel with when the response had already ended. */
 const CANCEL_TOO_LATE = 'response_cancel_not_active';
 
-const TYPE = 0;
-const DELTA = 1;
-const STAMP = 2;
 
 /**
  * Turns Realtime server events into sink calls for one turn. Deltas, nearly all of a stream, take a
@@ -37,7 +33,7 @@ const STAMP = 2;
 export class RealtimeEvents implements MessageDecoder {
   /** done or error has been reported; later events are dropped. */
   finished = false;
-  private readonly scan = new FieldScan(['type', 'delta', 'wb_t']);
+  private readonly deltas = new TypedDeltaReader(DELTAS);
 
   constructor(
     private readonly sink: EventSink,
@@ -50,12 +46,7 @@ export class RealtimeEvents implements MessageDecoder {
   }
 
   private fastDelta(buf: Buffer, t: Nanos): boolean {
-    const s = this.scan;
-    if (!s.scan(buf, 0, buf.length) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
-    const channel = DELTAS.scanned(s, buf, TYPE);
-    if (channel === undefined) return false;
-    this.sink.delta(t, channel, s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
-    return true;
+    return this.deltas.fast(buf, 0, buf.length, t, this.sink);
   }
 
   private parsed(json: string, t: Nanos): void {
@@ -66,11 +57,7 @@ export class RealtimeEvents implements MessageDecoder {
     }
     const type = ev.type;
     if (typeof type !== 'string') return;
-    const channel = DELTAS.channel(type);
-    if (channel !== undefined) {
-      if (typeof ev.delta === 'string') this.sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
-      return;
-    }
+    if (this.deltas.parsed(ev, type, t, this.sink)) return;
     switch (type) {
       case 'response.created':
         return this.sink.ack(t);

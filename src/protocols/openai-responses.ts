@@ -9,8 +9,7 @@ import type {
 } from '../load/types.js';
 import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportIncomplete, reportMalformed, reportStreamEnded } from './errors.js';
 import { DeltaTemplate } from './delta-template.js';
-import { DeltaTypes } from './delta-types.js';
-import { FieldScan } from './json-scan.js';
+import { DeltaTypes, TypedDeltaReader } from './delta-types.js';
 import { SseStreamDecoder } from './sse.js';
 
 /**
@@ -25,9 +24,6 @@ const DELTAS = new DeltaTypes([
   ['response.function_call_arguments.delta', 'tool'],
 ]);
 
-const TYPE = 0;
-const DELTA = 1;
-const STAMP = 2;
 
 /**
  * Turns Responses events (one JSON object each) into sink calls. Delta events, nearly all of a stream,
@@ -37,7 +33,7 @@ const STAMP = 2;
 export class ResponsesEvents {
   /** done or error has been reported; later events are dropped. */
   finished = false;
-  private readonly scan = new FieldScan(['type', 'delta', 'wb_t']);
+  private readonly deltas = new TypedDeltaReader(DELTAS);
   private readonly template = new DeltaTemplate();
 
   constructor(
@@ -56,12 +52,7 @@ export class ResponsesEvents {
       this.sink.delta(t, 'text', tpl.delta, tpl.stamp);
       return true;
     }
-    const s = this.scan;
-    if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
-    const channel = DELTAS.scanned(s, buf, TYPE);
-    if (channel === undefined) return false;
-    this.sink.delta(t, channel, s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
-    return true;
+    return this.deltas.fast(buf, start, end, t, this.sink);
   }
 
   private parsed(json: string, t: Nanos): void {
@@ -72,13 +63,7 @@ export class ResponsesEvents {
     }
     const type = ev.type;
     if (typeof type !== 'string') return;
-    const channel = DELTAS.channel(type);
-    if (channel !== undefined) {
-      if (typeof ev.delta === 'string') {
-        this.sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
-      }
-      return;
-    }
+    if (this.deltas.parsed(ev, type, t, this.sink)) return;
     const response = isObject(ev.response) ? ev.response : {};
     switch (type) {
       case 'response.created':
