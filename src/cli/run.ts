@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { displayTarget, runScenario, type RunStatus } from '../load/runner.js';
+import { runScenario, type RunStatus } from '../load/runner.js';
+import { displayTarget } from '../scenario/redact.js';
 import { startProgress, type Progress } from './progress.js';
 import { renderSummary } from '../report/terminal.js';
 import { describeThreshold } from '../report/thresholds.js';

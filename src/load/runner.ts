@@ -1,8 +1,6 @@
 // The o200k tables load with this module, before anything is measured, and are the very ones the prompt
 // synthesis uses (one copy in memory).
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { now } from '../metrics/clock.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
@@ -12,17 +10,15 @@ import { collectEnv, compareVariants, type Result, type VariantResult } from '..
 import { progressLine, variantResult, variantWarnings } from '../report/variant-result.js';
 import { ResultWriter } from '../report/writer.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { synthesizePrompt } from '../scenario/prompt.js';
-import { redactScenario, scrubber, secretValues } from '../scenario/redact.js';
+import { displayTarget, redactScenario, scrubber, secretValues } from '../scenario/redact.js';
+import { requestInput, serverOptions, trustedCa } from './run-inputs.js';
 import type { Scenario } from '../scenario/schema.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
-import type { ServerOptions } from '../server/index.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { isIssues, sweepSteps, type SweepStep } from '../scenario/sweep.js';
 import { hostPortOfUrl } from '../net/address.js';
 import { startRelayProcess, type RelayProcess } from '../net/relay-process.js';
 import { runInterleaved } from './interleave.js';
-import type { RequestInput } from './types.js';
 import { VariantRun } from './variant-run.js';
 
 export interface RunConfig {
@@ -55,60 +51,10 @@ export interface RunStatus {
   elapsedS: number;
 }
 
-export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> & { tls: boolean } {
-  return {
-    ttftMs: s.ttft_ms,
-    prefillTps: s.prefill_tps,
-    tps: s.tps,
-    jitter: s.jitter,
-    chunkTokens: s.chunk_tokens,
-    outputTokens: s.output_tokens,
-    httpOverheadMs: s.http_overhead_ms,
-    wsOverheadMs: s.ws_overhead_ms,
-    wsConnectOverheadMs: s.ws_connect_overhead_ms,
-    seed: s.seed,
-    stamp: s.stamp,
-    maxConcurrent: s.max_concurrent,
-    rateLimit: s.rate_limit,
-    faults: s.faults,
-    tls: s.tls,
-  };
-}
-
-function requestInput(s: Scenario): RequestInput {
-  const r = s.request;
-  return {
-    model: r.model,
-    prompt: r.prompt ?? synthesizePrompt(r.prompt_tokens ?? 32),
-    maxOutputTokens: r.max_output_tokens,
-    extra: r.body ?? {},
-  };
-}
-
-/** Hides credentials a target URL may carry, since the URL is written into result.json. */
-export function displayTarget(url: string): string {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  // Some gateways take the key as a query parameter (?api-key=…): keep the names, never the values.
-  for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, '[redacted]');
-  return u.href;
-}
-
 /** Measured requests per variant, when the load is counted (for progress displays). */
 function requestsPerVariant(load: Scenario['load']): number | undefined {
   if (load.kind === 'session') return load.sessions === undefined ? undefined : load.sessions * load.turns;
   return load.requests;
-}
-
-/** The CA certificates a variant trusts: its `tls.ca` file (relative to the scenario file), else the embedded server's. */
-function trustedCa(scenarioFile: string, caFile: string | undefined, embeddedCa: string | undefined): string | undefined {
-  if (caFile === undefined) return embeddedCa;
-  try {
-    return readFileSync(path.resolve(path.dirname(scenarioFile), caFile), 'utf8');
-  } catch (err) {
-    throw new ScenarioError([{ path: 'tls.ca', message: `cannot read the CA file (${(err as Error).message})` }], scenarioFile);
-  }
 }
 
 /** A step's prefix in file names and warnings; none without a sweep. */

@@ -76,3 +76,13 @@ function namesOnly(value: string): boolean {
   if (refs.length === 0 || refs.some((r) => r.includes(':-'))) return false;
   return /^\s*((bearer|basic|token)\s+)?$/i.test(value.replace(REFERENCE, ''));
 }
+
+/** Hides credentials a target URL may carry, since the URL is written into result.json. */
+export function displayTarget(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  // Some gateways take the key as a query parameter (?api-key=…): keep the names, never the values.
+  for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, '[redacted]');
+  return u.href;
+}

@@ -3,31 +3,19 @@
  * so that a result file, an error message and the documentation all use the same names.
  */
 import * as z from 'zod';
-import { CONNECTION_POLICIES, ERROR_CLASSES } from '../load/types.js';
-import { genericAdapter, GenericConfigError, type GenericConfig } from '../protocols/generic.js';
-import { httpCapable, PROTOCOL_KINDS, sessionCapable, wsCapable } from '../protocols/registry.js';
+import { ERROR_CLASSES } from '../load/types.js';
+import { PROTOCOL_KINDS, sessionCapable } from '../protocols/registry.js';
+import { DEFAULT_PROMPT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
+import { Headers, Name, TlsSchema } from './fields.js';
+import { LoadSchema } from './load-schema.js';
+import { Variants } from './variant-schema.js';
 import { describeValue } from './errors.js';
 import { METRICS } from '../metrics/catalog.js';
 import { FAULT_CLASSES } from '../server/faults.js';
 import { parseThreshold } from '../report/thresholds.js';
 
-/** The registry is the one list of protocols; the schema only reads it. `generic` is configured per variant. */
-const PROTOCOLS = [...PROTOCOL_KINDS, 'generic'] as const;
-/** Protocols whose adapter has a WebSocket mode: the only ones `ws-*` connections can use. */
-const WS_PROTOCOLS: readonly string[] = PROTOCOL_KINDS.filter(wsCapable);
-/** Protocols with an HTTP mode: the only ones `http-*` connections can use (Realtime is WebSocket only). */
-const HTTP_PROTOCOLS: readonly string[] = PROTOCOL_KINDS.filter(httpCapable);
-
-export const MAX_PROMPT_TOKENS = 131_072;
-export const DEFAULT_PROMPT_TOKENS = 32;
-export const DEFAULT_REQUESTS = 100;
-export const DEFAULT_SESSIONS = 10;
-
-// Scenario and variant names end up in folder and file names (results/<ts>-<name>/<variant>.<metric>.hgrm).
-const Name = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a name of letters, digits, ".", "_" or "-" (it is used in file names)' })
-  .max(100);
+export { DEFAULT_PROMPT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
+export { DEFAULT_REQUESTS, DEFAULT_SESSIONS, MAX_TURNS } from './load-schema.js';
 
 function isUrlTarget(value: string): boolean {
   if (!/^(https?|wss?):\/\//i.test(value)) return false;
@@ -45,25 +33,6 @@ const Target = z
     error: (iss) => `expected "embedded" or an http(s):// or ws(s):// URL, got ${describeValue(iss.input)}`,
   })
   .describe('"embedded" (the built-in reference server on an ephemeral loopback port) or the base URL of the endpoint');
-
-const Headers = z
-  .record(
-    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }),
-    // A line break in a value (say, from an environment variable) would smuggle in extra headers.
-    z.string().regex(/^[^\r\n\0]*$/, { error: 'expected a header value without line breaks' }),
-  )
-  .describe('HTTP headers (also sent with the WebSocket upgrade); values may use ${env:NAME}');
-
-const TlsSchema = z
-  .strictObject({
-    ca: z.string().min(1).optional().describe('PEM file of extra CA certificates to trust (path relative to the scenario file)'),
-    insecure: z.boolean().optional().describe('accept any certificate (self-signed test servers); never for real endpoints'),
-    resume: z
-      .boolean()
-      .optional()
-      .describe('reuse TLS sessions on new connections (default true); false: every new connection pays a full handshake'),
-  })
-  .describe('TLS client options for https/wss targets');
 
 const NetworkSchema = z
   .strictObject({
@@ -126,214 +95,6 @@ const RequestSchema = z
       : { ...rest, prompt: undefined, prompt_tokens: prompt_tokens ?? DEFAULT_PROMPT_TOKENS },
   );
 
-const Pointer = z.string().regex(/^(\/.*)?$/, { error: 'expected a JSON pointer such as /message/content' });
-const JsonTemplate = z.record(z.string(), z.unknown());
-
-const GenericSchema = z
-  .strictObject({
-    path: z.string().startsWith('/').describe('request path, e.g. /api/generate'),
-    method: z.literal('POST').optional(),
-    headers: Headers.optional(),
-    body: JsonTemplate.describe('JSON body; strings may use {{prompt}}, {{model}}, {{max_tokens}} ("{{max_tokens}}" alone becomes a number)'),
-    response: z.enum(['sse', 'ndjson']),
-    select: z.strictObject({
-      delta: Pointer.describe('JSON pointer to the delta text of an event'),
-      done: z
-        .strictObject({ pointer: Pointer, equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional() })
-        .optional()
-        .describe('the event that ends the response (SSE also ends on [DONE]); none: the end of the body'),
-      usage_output: Pointer.optional(),
-      usage_input: Pointer.optional(),
-    }),
-    ws: z.strictObject({ path: z.string().startsWith('/'), message: JsonTemplate }).optional(),
-  })
-  .describe('protocol: generic — a templated request and JSON-pointer selectors (Ollama, TGI, custom servers)');
-
-const VariantSchema = z
-  .strictObject({
-    name: Name.optional().describe('defaults to the connection name'),
-    protocol: z.enum(PROTOCOLS),
-    connection: z.enum(CONNECTION_POLICIES),
-    headers: Headers.default({}).describe('merged over the top-level headers'),
-    per_message_deflate: z.boolean().optional().describe('offer permessage-deflate (WebSocket connections only)'),
-    tls: TlsSchema.optional().describe('merged over the top-level tls'),
-    generic: GenericSchema.optional(),
-  })
-  .superRefine((v, ctx) => {
-    const ws = v.connection.startsWith('ws-');
-    if ((v.protocol === 'generic') !== (v.generic !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['generic'],
-        message: v.protocol === 'generic' ? 'protocol generic needs its generic: configuration' : `generic: applies to protocol generic only, not ${v.protocol}`,
-      });
-    } else if (v.generic !== undefined) {
-      try {
-        genericAdapter(v.generic as GenericConfig);
-      } catch (err) {
-        if (!(err instanceof GenericConfigError)) throw err;
-        ctx.addIssue({ code: 'custom', path: ['generic'], message: err.message });
-      }
-      if (ws && v.generic.ws === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['connection'], message: `connection ${v.connection} needs generic.ws (a WebSocket mode)` });
-      }
-    } else if (!ws && !HTTP_PROTOCOLS.includes(v.protocol)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['connection'],
-        message: `connection ${v.connection} needs a protocol with an HTTP mode; ${v.protocol} is WebSocket only (use ws-persistent or ws-per-request)`,
-      });
-    } else if (ws && !WS_PROTOCOLS.includes(v.protocol)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['connection'],
-        message: `connection ${v.connection} needs a protocol with a WebSocket mode (${WS_PROTOCOLS.join(', ')}); ${v.protocol} has none`,
-      });
-    }
-    // `false` stays valid on HTTP so that a parsed scenario (defaults filled in) parses again unchanged.
-    if (!ws && v.per_message_deflate === true) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['per_message_deflate'],
-        message: `per_message_deflate applies to WebSocket connections only; ${v.connection} is HTTP`,
-      });
-    }
-  })
-  .transform((v) => ({
-    name: v.name ?? v.connection,
-    protocol: v.protocol,
-    connection: v.connection,
-    headers: v.headers,
-    per_message_deflate: v.per_message_deflate ?? false,
-    tls: v.tls,
-    ...(v.generic !== undefined ? { generic: v.generic as GenericConfig } : {}),
-  }));
-
-const Variants = z
-  .array(VariantSchema)
-  .min(1)
-  .max(16)
-  .superRefine((variants, ctx) => {
-    const seen = new Map<string, number>();
-    variants.forEach((v, i) => {
-      const first = seen.get(v.name);
-      if (first === undefined) seen.set(v.name, i);
-      else {
-        ctx.addIssue({
-          code: 'custom',
-          path: [i, 'name'],
-          message: `duplicate variant name "${v.name}" (variants[${first}] has it too); names must be unique`,
-        });
-      }
-    });
-  });
-
-/**
- * Every load kind measures either a number of requests or a duration, never both; requests by default.
- * The output says which, so executors branch on `requests === undefined` alone.
- */
-function measuredBy<T extends { requests?: number; duration?: number }>(load: T) {
-  const { requests, duration, ...rest } = load;
-  return duration !== undefined
-    ? { ...rest, requests: undefined, duration }
-    : { ...rest, requests: requests ?? DEFAULT_REQUESTS, duration: undefined };
-}
-
-const ONE_OF_REQUESTS_OR_DURATION = {
-  path: ['duration'],
-  error: 'expected exactly one of requests / duration, got both',
-};
-const notBoth = (l: { requests?: number; duration?: number }): boolean =>
-  l.requests === undefined || l.duration === undefined;
-
-/** Virtual users and their ramp: what closed and session loads share. */
-const Users = z.int().min(1).max(10_000).default(1);
-const RampUp = z
-  .number()
-  .min(0)
-  .max(3600)
-  .default(0)
-  .describe('seconds over which the virtual users start, evenly spaced (0: all at once)');
-const Duration = z.number().positive().optional();
-
-const ClosedLoadSchema = z
-  .strictObject({
-    kind: z.literal('closed'),
-    concurrency: Users.describe('virtual users'),
-    requests: z.int().min(1).optional().describe(`measured requests per variant (default ${DEFAULT_REQUESTS})`),
-    duration: Duration.describe('measured seconds per variant (exclusive with requests)'),
-    warmup: z.int().min(0).default(0).describe('warm-up requests per variant, excluded from the metrics'),
-    ramp_up: RampUp,
-  })
-  .refine(notBoth, ONE_OF_REQUESTS_OR_DURATION)
-  .transform(measuredBy);
-
-const OpenLoadSchema = z
-  .strictObject({
-    kind: z.literal('open'),
-    rate: z.number().positive().max(1_000_000).describe('arrivals per second'),
-    arrival: z.enum(['constant', 'poisson']).default('constant').describe('arrival process'),
-    seed: z.int().default(1).describe('seed of the poisson arrivals'),
-    max_in_flight: z
-      .int()
-      .min(1)
-      .max(10_000)
-      .default(1000)
-      .describe('requests in flight at most; later arrivals queue, still timed from their intended start'),
-    requests: z.int().min(1).optional().describe(`measured arrivals per variant (default ${DEFAULT_REQUESTS})`),
-    duration: Duration.describe('seconds of measured arrivals (exclusive with requests)'),
-    warmup: z.int().min(0).default(0).describe('the first arrivals, excluded from the metrics'),
-  })
-  .refine(notBoth, ONE_OF_REQUESTS_OR_DURATION)
-  .transform(measuredBy);
-
-const Seconds = z.number().min(0).max(3600);
-const ToolTimeSchema = z
-  .union([
-    Seconds,
-    z.strictObject({ distribution: z.literal('uniform'), min: Seconds, max: Seconds }).refine((t) => t.min <= t.max, {
-      path: ['max'],
-      error: 'expected max >= min',
-    }),
-    z.strictObject({ distribution: z.literal('exponential'), mean: Seconds }),
-  ])
-  .describe('seconds the tool runs between turns: a number, or {distribution: uniform, min, max} / {distribution: exponential, mean} (seeded)');
-
-export const MAX_TURNS = 256;
-
-const SessionLoadSchema = z
-  .strictObject({
-    kind: z.literal('session'),
-    concurrency: Users.describe('virtual users, each running whole sessions on its own connection'),
-    sessions: z.int().min(1).optional().describe(`measured sessions per variant (default ${DEFAULT_SESSIONS})`),
-    duration: Duration.describe('seconds in which measured sessions start (exclusive with sessions)'),
-    warmup: z.int().min(0).default(0).describe('warm-up sessions per variant (at least one per user when > 0)'),
-    ramp_up: RampUp,
-    turns: z
-      .int()
-      .min(1)
-      .max(MAX_TURNS)
-      .default(21)
-      .describe('turns per session; every turn but the last ends with a function call the next answers'),
-    history: z
-      .enum(['chain', 'full'])
-      .default('chain')
-      .describe('chain: previous_response_id + only the new items (store: true over HTTP); full: resend the whole conversation'),
-    tool_time: ToolTimeSchema.default(0),
-    tool_output_tokens: z.int().min(1).max(MAX_PROMPT_TOKENS).default(64).describe('o200k tokens of each function_call_output'),
-    seed: z.int().default(1).describe('seed of the tool-time distribution'),
-  })
-  .refine((l) => l.sessions === undefined || l.duration === undefined, {
-    path: ['duration'],
-    error: 'expected exactly one of sessions / duration, got both',
-  })
-  .transform(({ sessions, duration, ...rest }) =>
-    duration !== undefined
-      ? { ...rest, sessions: undefined, duration }
-      : { ...rest, sessions: sessions ?? DEFAULT_SESSIONS, duration: undefined },
-  );
-
-const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema, SessionLoadSchema]);
 
 export const ScenarioSchema = z
   .strictObject({
