@@ -1,9 +1,9 @@
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { breaks, compareVariantPair, parseFailOn, type FailOn, type MetricComparison } from '../report/compare.js';
 import type { Result, VariantResult } from '../report/result.js';
 import { intArg } from './args.js';
+import { readResult } from './result-file.js';
 
 interface CompareFlags {
   baselineVariant?: string;
@@ -12,14 +12,6 @@ interface CompareFlags {
   format: 'table' | 'md' | 'json';
   force?: boolean;
   seed: number;
-}
-
-/** A result.json, or a result folder holding one. */
-function readResult(file: string): Result {
-  const p = existsSync(file) && statSync(file).isDirectory() ? path.join(file, 'result.json') : file;
-  const r = JSON.parse(readFileSync(p, 'utf8')) as Result;
-  if (r.schema !== 'wirebench.result/v1') throw new Error(`${p}: not a wirebench result (schema ${String(r.schema)})`);
-  return r;
 }
 
 /** A result's variants, those of a sweep named by step (`step2.ws-persistent`). */

@@ -7,6 +7,7 @@ import { schemaCommand, validateCommand } from './validate.js';
 import { serveCommand } from './serve.js';
 import { proxyCommand } from './proxy.js';
 import { compareCommand } from './compare.js';
+import { mergeCommand } from './merge.js';
 
 /** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error. */
 export const EXIT_USAGE = 2;
@@ -21,6 +22,7 @@ function program(): Command {
   serveCommand(cli);
   proxyCommand(cli);
   compareCommand(cli);
+  mergeCommand(cli);
   validateCommand(cli);
   schemaCommand(cli);
   return cli;

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { runScenario, type RunStatus } from '../load/runner.js';
 import { displayTarget } from '../scenario/redact.js';
 import { startProgress, type Progress } from './progress.js';
@@ -9,6 +9,7 @@ import { describeThreshold } from '../report/thresholds.js';
 import { resultDirName } from '../report/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
+import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
 
 /** How long in-flight requests may go on after the first Ctrl-C. */
@@ -20,6 +21,7 @@ interface RunFlags {
   requests?: number;
   duration?: number;
   concurrency?: number;
+  shard?: Shard;
   quiet?: boolean;
   json?: boolean;
 }
@@ -34,6 +36,11 @@ export function runCommand(cli: Command): void {
     .option('--requests <n>', 'measured requests per variant (sessions, for a session load)', intArg('--requests', 1))
     .option('--duration <sec>', 'measured seconds per variant', numArg('--duration', 0.001))
     .option('--concurrency <n>', 'virtual users', intArg('--concurrency', 1))
+    .option('--shard <i/n>', 'run the i-th of n equal parts of the load (then: wirebench merge)', (v: string) => {
+      const shard = parseShard(v);
+      if (shard === undefined) throw new InvalidArgumentError('--shard must be i/n with 1 <= i <= n, e.g. 2/4');
+      return shard;
+    })
     .option('--quiet', 'print nothing but errors (and --json)')
     .option('--json', 'print result.json to stdout')
     .action(async (file: string, flags: RunFlags) => {
@@ -69,11 +76,11 @@ export function runCommand(cli: Command): void {
       process.on('SIGTERM', onSignal);
       try {
         const overrides = Object.fromEntries(
-          (['target', 'requests', 'duration', 'concurrency'] as const)
+          (['target', 'requests', 'duration', 'concurrency', 'shard'] as const)
             .filter((k) => flags[k] !== undefined)
             .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
         );
-        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, hardStop: hardStop.signal, overrides, watch }).finally(
+        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, hardStop: hardStop.signal, overrides, watch, shard: flags.shard }).finally(
           () => progress.stop(),
         );
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

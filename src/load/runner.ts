@@ -15,6 +15,7 @@ import { requestInput, serverOptions, trustedCa } from './run-inputs.js';
 import type { Scenario } from '../scenario/schema.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import { ScenarioError } from '../scenario/errors.js';
+import type { Shard } from '../scenario/shard.js';
 import { isIssues, sweepSteps, type SweepStep } from '../scenario/sweep.js';
 import { hostPortOfUrl } from '../net/address.js';
 import { startRelayProcess, type RelayProcess } from '../net/relay-process.js';
@@ -34,6 +35,8 @@ export interface RunConfig {
   hardStop?: AbortSignal;
   /** The CLI flags that changed `scenario`, recorded so the result says what actually ran. */
   overrides?: Record<string, unknown>;
+  /** The part of the load this process ran (`--shard i/n`), recorded so `merge` can check the set. */
+  shard?: Shard;
   /** Handed, once the run starts, a way to read its status (for a progress display). */
   watch?: (status: () => RunStatus) => void;
 }
@@ -176,6 +179,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const result: Result = {
     schema: 'wirebench.result/v1',
     complete,
+    ...(cfg.shard !== undefined ? { shard: cfg.shard } : {}),
     scenario: redactScenario(cfg.loaded.raw, scenario.redact),
     ...(cfg.overrides !== undefined && Object.keys(cfg.overrides).length > 0 ? { overrides: cfg.overrides } : {}),
     target: scenario.target === 'embedded' ? `embedded (${targetUrl})` : displayTarget(targetUrl),

@@ -12,6 +12,10 @@ export interface Result {
   schema: 'wirebench.result/v1';
   /** False when the run was interrupted: the numbers cover only what had finished. */
   complete: boolean;
+  /** The part of the load this result ran (`--shard i/n`); absent for a whole run or a merge. */
+  shard?: { index: number; count: number };
+  /** A merge: the shards it adds up. */
+  merged_from?: number;
   /** The scenario file as written (`${env:…}` references kept, secrets redacted). */
   scenario: unknown;
   /** Command-line flags that overrode the file for this run. */

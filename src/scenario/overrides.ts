@@ -5,6 +5,7 @@
 import { ScenarioError, describeValue, formatPath, zodIssueMessages } from './errors.js';
 import type { LoadedScenario } from './load.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
+import { shardLoad, type Shard } from './shard.js';
 
 export interface Overrides {
   /** A base URL (drops the file's `server` block) or "embedded". */
@@ -12,6 +13,8 @@ export interface Overrides {
   requests?: number;
   duration?: number;
   concurrency?: number;
+  /** Run only this part of the load (`--shard i/n`). */
+  shard?: Shard;
 }
 
 const FLAGS: Record<string, string> = {
@@ -41,8 +44,15 @@ export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Sc
   if (requests !== undefined) Object.assign(load, { [count]: requests, duration: undefined });
   if (duration !== undefined) Object.assign(load, { [count]: undefined, duration });
   if (concurrency !== undefined) load.concurrency = concurrency;
+  // Split last, so a shard takes its part of what the other flags set.
+  let shardedLoad: Record<string, unknown> = load;
+  if (overrides.shard !== undefined) {
+    const split = shardLoad(load, overrides.shard);
+    if (Array.isArray(split)) throw new ScenarioError(split);
+    shardedLoad = split;
+  }
 
-  const validated = { ...input, load };
+  const validated = { ...input, load: shardedLoad };
   const result = ScenarioSchema.safeParse(validated);
   if (result.success) return result.data;
   // Only the overridden fields changed, so every issue belongs to a flag.
