@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../../src/server/tls.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startRelay, type Relay } from '../../src/net/relay.js';
 
@@ -18,7 +15,6 @@ import { startRelay, type Relay } from '../../src/net/relay.js';
  */
 const RTT = 40;
 
-let dir: string;
 let ca: string;
 let plain: http.Server;
 let secure: https.Server;
@@ -38,18 +34,12 @@ async function relayTo(port: number): Promise<Relay> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-relay-tls-'));
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost',
-  ], { stdio: 'ignore' });
-  ca = readFileSync(cert, 'utf8');
+  // The certificate `serve --tls` makes: localhost, 127.0.0.1 and ::1, nothing written to disk.
+  const { cert, key } = await selfSignedCertificate('localhost');
+  ca = cert;
   const answer = (_req: http.IncomingMessage, res: http.ServerResponse): void => void res.end('hello');
   plain = http.createServer(answer);
-  secure = https.createServer({ key: readFileSync(key), cert: ca }, answer);
+  secure = https.createServer({ key, cert: ca }, answer);
   h2 = http2.createServer((_req, res) => res.end('hello h2'));
   wss = new WebSocketServer({ server: plain });
   wss.on('connection', (ws) => ws.on('message', (m, binary) => ws.send(m, { binary })));
@@ -84,7 +74,6 @@ afterAll(async () => {
   await Promise.all(
     [plain, secure, h2].map((s) => new Promise<void>((r) => (s as http.Server).close(() => r()))),
   );
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function get(url: string, opts: https.RequestOptions = {}): Promise<{ status: number; body: string; ms: number }> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, parseScenario } from '../../src/scenario/load.js';
+import { scenarioFailure } from './helpers.js';
+import { parseScenario } from '../../src/scenario/load.js';
 
 const scenario = (variant: string): string => `name: t
 target: embedded
@@ -7,15 +8,8 @@ variants:
   - ${variant}
 `;
 
-function failure(text: string): string {
-  try {
-    parseScenario(text, 'bad.yaml', {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ScenarioError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ScenarioError');
-}
+/** The message a scenario text is rejected with. */
+const failure = (text: string): string => scenarioFailure(text).message;
 
 const OK = '{ path: /api/generate, body: { prompt: "{{prompt}}" }, response: ndjson, select: { delta: /response } }';
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scenarioFailure } from './helpers.js';
 import { ScenarioError, loadScenario, parseScenario } from '../../src/scenario/load.js';
 import { ScenarioSchema } from '../../src/scenario/schema.js';
 
@@ -15,15 +16,7 @@ variants:
     connection: http-keepalive
 ${extra}`;
 
-function failure(text: string, env: Record<string, string> = {}): ScenarioError {
-  try {
-    parseScenario(text, 'bad.yaml', env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ScenarioError);
-    return err as ScenarioError;
-  }
-  throw new Error('expected a ScenarioError');
-}
+const failure = scenarioFailure;
 
 describe('valid scenarios', () => {
   it('parses the YAML fixture with defaults applied and headers merged', () => {

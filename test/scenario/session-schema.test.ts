@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, parseScenario } from '../../src/scenario/load.js';
+import { scenarioFailure } from './helpers.js';
+import { parseScenario } from '../../src/scenario/load.js';
 import { applyOverrides } from '../../src/scenario/overrides.js';
 
 const scenario = (load: string, extra = '', protocol = 'openai-responses'): string => `name: t
@@ -9,15 +10,8 @@ variants:
 load: ${load}
 ${extra}`;
 
-function failure(text: string): string {
-  try {
-    parseScenario(text, 'bad.yaml', {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ScenarioError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ScenarioError');
-}
+/** The message a scenario text is rejected with. */
+const failure = (text: string): string => scenarioFailure(text).message;
 
 describe('session loads, interrupts (scenario file)', () => {
   it('a session load gets its defaults: 10 sessions of 21 turns, chained, no tool time', () => {

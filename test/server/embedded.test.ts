@@ -1,23 +1,11 @@
-import { get } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedServer } from '../../src/server/embedded.js';
-import type { ServerStats } from '../../src/server/index.js';
 import { assertBuilt, startCli } from '../cli/helpers.js';
-import { post, WsClient } from './helpers.js';
+import { getStats, post, WsClient } from './helpers.js';
 
 beforeAll(assertBuilt);
 
 const BODY = { model: 'm', input: 'hi', stream: true };
-
-function stats(url: string): Promise<ServerStats> {
-  return new Promise((resolve, reject) => {
-    get(new URL('/stats', url), (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(JSON.parse(body)));
-    }).on('error', reject);
-  });
-}
 
 describe('embedded server flags', () => {
   it('passes the queue, rate limit and faults to `wirebench serve`', async () => {
@@ -40,7 +28,7 @@ describe('embedded server flags', () => {
       );
       const refused = opened.filter((o) => !o).length;
       expect(refused).toBeGreaterThan(0);
-      const st = await stats(server.url);
+      const st = await getStats(server.url);
       expect(st.rateLimited).toBe(1);
       expect(st.faults).toMatchObject({ 'http-500': 1, 'ws-426': refused });
       // Two of the three were streamed, one after the other.

@@ -1,6 +1,7 @@
-import { request } from 'node:http';
+import { get, request } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import WebSocket from 'ws';
+import type { ServerStats } from '../../src/server/index.js';
 
 /** One received event: its SSE name (Responses) or JSON type, parsed data and arrival time. */
 export interface Received {
@@ -120,4 +121,15 @@ export class WsClient {
 /** The `delta` fields of Responses events: the text, or with `type` another kind of delta. */
 export function deltas(events: Received[], type = 'response.output_text.delta'): string[] {
   return events.filter((e) => e.data?.type === type).map((e) => e.data.delta as string);
+}
+
+/** The server's counters as `GET /stats` reports them (what a person or another process sees). */
+export function getStats(url: string): Promise<ServerStats> {
+  return new Promise((resolve, reject) => {
+    get(new URL('/stats', url), (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
 }

@@ -1,20 +1,10 @@
-import { get, request } from 'node:http';
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { startServer, type ServerStats } from '../../src/server/index.js';
+import { startServer } from '../../src/server/index.js';
 import { SlotQueue, type Waiter } from '../../src/server/queue.js';
-import { post, times, WsClient } from './helpers.js';
+import { getStats, post, times, WsClient } from './helpers.js';
 
 const BODY = { model: 'm', input: 'hi', stream: true };
-
-function stats(url: string): Promise<ServerStats> {
-  return new Promise((resolve, reject) => {
-    get(new URL('/stats', url), (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(JSON.parse(body)));
-    }).on('error', reject);
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,7 +44,7 @@ describe('maxConcurrent (real sockets)', () => {
       const first = post(s.url, '/v1/responses', BODY);
       const second = post(s.url, '/v1/responses', BODY);
       await sleep(50);
-      expect(await stats(s.url)).toMatchObject({ queueDepth: 1, queuedTotal: 1, maxQueueDepth: 1 });
+      expect(await getStats(s.url)).toMatchObject({ queueDepth: 1, queuedTotal: 1, maxQueueDepth: 1 });
       const [a, b] = await Promise.all([first, second]);
       const total1 = times(a.events, 'response.completed', a.start)[0];
       const ttft2 = times(b.events, 'response.output_text.delta', b.start)[0];
@@ -64,7 +54,7 @@ describe('maxConcurrent (real sockets)', () => {
       expect(times(b.events, 'response.created', b.start)[0]).toBeLessThan(10);
       expect(ttft2).toBeGreaterThanOrEqual(total1 + 100 - 3);
       expect(ttft2).toBeLessThan(total1 + 100 + 8);
-      expect(await stats(s.url)).toMatchObject({ queueDepth: 0, queuedTotal: 1, maxQueueDepth: 1, responsesCompleted: 3 });
+      expect(await getStats(s.url)).toMatchObject({ queueDepth: 0, queuedTotal: 1, maxQueueDepth: 1, responsesCompleted: 3 });
     } finally {
       await s.close();
     }
@@ -82,10 +72,10 @@ describe('maxConcurrent (real sockets)', () => {
       await sleep(5);
       const start = ws.send({ type: 'response.create', model: 'm', input: 'hi' });
       await sleep(40);
-      expect((await stats(s.url)).queueDepth).toBe(2);
+      expect((await getStats(s.url)).queueDepth).toBe(2);
       leaving.destroy();
       await sleep(20);
-      expect((await stats(s.url)).queueDepth).toBe(1);
+      expect((await getStats(s.url)).queueDepth).toBe(1);
       const a = await first;
       const turn = await ws.turn();
       const total1 = times(a.events, 'response.completed', a.start)[0];
@@ -93,7 +83,7 @@ describe('maxConcurrent (real sockets)', () => {
       const offset = Number(start - a.start) / 1e6;
       expect(ttftWs + offset).toBeGreaterThanOrEqual(total1 + 100 - 3);
       expect(ttftWs + offset).toBeLessThan(total1 + 100 + 8);
-      expect(await stats(s.url)).toMatchObject({ queueDepth: 0, queuedTotal: 2, maxQueueDepth: 2, responsesCompleted: 2 });
+      expect(await getStats(s.url)).toMatchObject({ queueDepth: 0, queuedTotal: 2, maxQueueDepth: 2, responsesCompleted: 2 });
     } finally {
       ws.close();
       await s.close();
@@ -108,7 +98,7 @@ describe('maxConcurrent (real sockets)', () => {
       ws.send({ type: 'response.create', model: 'm', input: [], generate: false });
       const warm = await ws.turn();
       expect(warm.map((e) => e.data.type)).toEqual(['response.created', 'response.completed']);
-      expect((await stats(s.url)).queuedTotal).toBe(0);
+      expect((await getStats(s.url)).queuedTotal).toBe(0);
       ws.close();
       await busy;
     } finally {
@@ -119,7 +109,7 @@ describe('maxConcurrent (real sockets)', () => {
   it('serves /stats as JSON without counting it as a request', async () => {
     const s = await startServer();
     try {
-      const st = await stats(s.url);
+      const st = await getStats(s.url);
       expect(st).toEqual(s.stats());
       expect(st.httpRequests).toBe(0);
     } finally {

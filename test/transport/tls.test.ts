@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../../src/server/tls.js';
 import { WebSocketServer } from 'ws';
 import type { ConnectionPolicy, TransportOptions } from '../../src/load/types.js';
 import { now } from '../../src/metrics/clock.js';
@@ -22,23 +19,16 @@ const events = [
   '{"type":"response.completed","sequence_number":2,"response":{"id":"r1","status":"completed","usage":{"input_tokens":1,"output_tokens":1}}}',
 ];
 
-let dir: string;
 let ca: string;
 let server: https.Server;
 let wss: WebSocketServer;
 let base: URL;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-tls-'));
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ], { stdio: 'ignore' });
-  ca = readFileSync(cert, 'utf8');
-  server = https.createServer({ key: readFileSync(key), cert: ca }, (req, res) => {
+  // The certificate `serve --tls` makes: localhost, 127.0.0.1 and ::1, nothing written to disk.
+  const { cert, key } = await selfSignedCertificate('localhost');
+  ca = cert;
+  server = https.createServer({ key, cert: ca }, (req, res) => {
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -57,7 +47,6 @@ afterAll(async () => {
   for (const c of wss.clients) c.terminate();
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function exchange(policy: ConnectionPolicy, tls: TransportOptions['tls']): Promise<Timeline> {
