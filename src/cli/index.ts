@@ -8,6 +8,7 @@ import { serveCommand } from './serve.js';
 import { proxyCommand } from './proxy.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
+import { reportCommand } from './report.js';
 
 /** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error. */
 export const EXIT_USAGE = 2;
@@ -23,6 +24,7 @@ function program(): Command {
   proxyCommand(cli);
   compareCommand(cli);
   mergeCommand(cli);
+  reportCommand(cli);
   validateCommand(cli);
   schemaCommand(cli);
   return cli;

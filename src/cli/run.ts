@@ -1,9 +1,11 @@
 import { setMaxListeners } from 'node:events';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runScenario, type RunStatus } from '../load/runner.js';
 import { displayTarget } from '../scenario/redact.js';
 import { startProgress, type Progress } from './progress.js';
+import { renderMarkdown } from '../report/markdown.js';
 import { renderSummary } from '../report/terminal.js';
 import { describeThreshold } from '../report/thresholds.js';
 import { resultDirName } from '../report/writer.js';
@@ -24,6 +26,7 @@ interface RunFlags {
   shard?: Shard;
   quiet?: boolean;
   json?: boolean;
+  hdrLog?: number;
 }
 
 export function runCommand(cli: Command): void {
@@ -43,6 +46,11 @@ export function runCommand(cli: Command): void {
     })
     .option('--quiet', 'print nothing but errors (and --json)')
     .option('--json', 'print result.json to stdout')
+    .addOption(
+      new Option('--hdr-log [sec]', 'also write HdrHistogram interval logs, <variant>.hlog, one interval every sec seconds')
+        .argParser(numArg('--hdr-log', 0.1))
+        .preset('1'),
+    )
     .action(async (file: string, flags: RunFlags) => {
       const loaded = loadScenario(file);
       const scenario = applyOverrides(loaded, flags);
@@ -80,12 +88,15 @@ export function runCommand(cli: Command): void {
             .filter((k) => flags[k] !== undefined)
             .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
         );
-        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, hardStop: hardStop.signal, overrides, watch, shard: flags.shard }).finally(
+        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, hardStop: hardStop.signal, overrides, watch, shard: flags.shard, hdrLogS: flags.hdrLog }).finally(
           () => progress.stop(),
         );
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
         log(`results: ${outDir}`);
+        // A GitHub Actions job shows this file as its summary page.
+        const summary = process.env.GITHUB_STEP_SUMMARY;
+        if (summary) appendFileSync(summary, `\n${renderMarkdown(result)}`);
         // A failed threshold is the run's verdict, so it reaches stderr even with --quiet or --json.
         const failed = (result.thresholds ?? []).filter((t) => !t.ok);
         for (const t of failed) process.stderr.write(`threshold failed: ${describeThreshold(t, result.steps)}\n`);

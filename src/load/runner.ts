@@ -3,6 +3,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { now } from '../metrics/clock.js';
+import { IntervalLogs } from '../metrics/interval-log.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import { checkClaims } from '../report/claims.js';
 import { checkThresholds, type ThresholdResult } from '../report/thresholds.js';
@@ -39,6 +40,8 @@ export interface RunConfig {
   shard?: Shard;
   /** Handed, once the run starts, a way to read its status (for a progress display). */
   watch?: (status: () => RunStatus) => void;
+  /** `--hdr-log`: seconds between the interval histograms of `[step<k>.]<variant>.hlog`; no logs without it. */
+  hdrLogS?: number;
 }
 
 /** Where a run stands, for progress displays. */
@@ -100,6 +103,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   });
   let targetUrl = scenario.target;
   let relay: RelayProcess | undefined;
+  const hdrLogs = cfg.hdrLogS === undefined ? undefined : new IntervalLogs(cfg.outDir, cfg.hdrLogS);
   try {
     for (const [k, step] of steps.entries()) {
       if (cfg.stopping()) break;
@@ -144,6 +148,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
           ),
       );
       all.push({ k, value: step.value, scenario: s, runs });
+      for (const r of runs) hdrLogs?.start(stepLabel(scenario, k) + r.variant.name, r.rec.metrics);
       try {
         await runInterleaved(s, runs, {
           stopping: cfg.stopping,
@@ -156,14 +161,21 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
         });
       } finally {
         await Promise.all(runs.map((r) => r.close()));
+        hdrLogs?.closeFiles();
       }
     }
   } finally {
     await relay?.close();
     await embedded?.close();
+    await hdrLogs?.close();
   }
+  // Both clocks read back to back, so harness times convert to the wall clock to Date's millisecond
+  // (startedAt and runStart have set-up between them).
+  const wallMs = Date.now();
+  const monoNs = now();
+  const wall = (t: number): Date => new Date(wallMs - (monoNs - t) / 1e6);
   const results = all.map(({ scenario: s, runs }) =>
-    runs.map((r) => variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined)),
+    runs.map((r) => variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined, wall)),
   );
   const client = monitor.stats();
   const complete = !cfg.stopping() && all.length === steps.length && all.every((s) => s.runs.every((r) => r.done));

@@ -67,6 +67,17 @@ export class MetricSet {
     return out;
   }
 
+  /**
+   * Hands `fn` the live counts array (no copy) and sample total of each metric with data, in catalog order:
+   * for readers that diff the counts between calls (interval-log.ts) instead of adding work to `record`.
+   */
+  forEachCounts(fn: (name: MetricName, counts: Readonly<Uint32Array>, total: number) => void): void {
+    METRICS.forEach((name, m) => {
+      const counts = this.counts[m];
+      if (counts !== undefined && this.totals[m] > 0) fn(name, counts, this.totals[m]);
+    });
+  }
+
   /** Samples clamped into range (negative, NaN or above one hour), per metric that had any. */
   clamped(): Partial<Record<MetricName, number>> {
     const out: Partial<Record<MetricName, number>> = {};

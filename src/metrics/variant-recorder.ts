@@ -39,6 +39,11 @@ export interface RequestLine {
   /** Retries: the attempt (from 0; absent for the first), and whether another attempt followed this one. */
   attempt?: number;
   retried?: true;
+  /**
+   * Sample requests only (see SAMPLED): each token's arrival, ms since the request started — what the
+   * report's waterfall draws. At most MAX_SAMPLE_TOKENS.
+   */
+  token_ms?: number[];
   error?: { class: string; code?: string; message?: string };
 }
 
@@ -60,6 +65,26 @@ const PHASES = [
 ] as const;
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Arrivals kept per sample request: a waterfall cannot show more ticks than its width in pixels anyway. */
+const MAX_SAMPLE_TOKENS = 4096;
+
+/**
+ * Which successful measured requests carry their token arrivals: the 1st, 2nd, 4th, 8th… so the samples
+ * spread over the whole run (start-up and steady state) and their number grows with log2 of its length.
+ */
+const SAMPLED = (ok: number): boolean => (ok & (ok - 1)) === 0;
+
+/** Token arrival times of a request, ms since its start, from its first delta and the gaps after it. */
+function tokenArrivals(tl: Timeline): number[] {
+  let t = (tl.firstDelta - tl.start) / 1e6;
+  const out = [round3(t)];
+  for (let k = 0; k < tl.itl.length && out.length < MAX_SAMPLE_TOKENS; k++) {
+    t += tl.itl[k];
+    out.push(round3(t));
+  }
+  return out;
+}
 
 /**
  * Folds finished requests of one variant into histograms and counters, and streams one JSONL line per
@@ -98,6 +123,8 @@ export class VariantRecorder {
   private spanNs = 0;
   private blockStart = Infinity;
   private blockEnd = 0;
+  /** Last measured end of the blocks already closed (`blockEnd` is reset per block). */
+  private closedEnd = 0;
 
   constructor(
     readonly name: string,
@@ -114,6 +141,7 @@ export class VariantRecorder {
     if (tl.usageOutputTokens !== undefined) this.needsText = false;
     // A response without usage after others had it was not kept for the tokenizer: it counts its deltas.
     const tokens = outputTokens(tl, tl.ok && tl.texts.length > 0 ? this.countTokens : undefined);
+    let sample = false;
     if (tl.retried) {
       // A failed attempt that was retried: the request's outcome is its last attempt's.
       if (!isWarmup) this.retries++;
@@ -134,6 +162,7 @@ export class VariantRecorder {
       this.blockEnd = Math.max(this.blockEnd, tl.endAt || tl.start);
       if (tl.ok) {
         this.ok++;
+        sample = SAMPLED(this.ok) && tl.firstDelta !== 0;
         this.output += tokens.output;
         this.input += tl.inputTokens ?? 0;
         this.bySource[tokens.source]++;
@@ -148,7 +177,9 @@ export class VariantRecorder {
         this.errors[cls] = (this.errors[cls] ?? 0) + 1;
       }
     }
-    this.writeLine(this.line(tl, index, isWarmup, tokens.output, tokens.source));
+    const line = this.line(tl, index, isWarmup, tokens.output, tokens.source);
+    if (sample) line.token_ms = tokenArrivals(tl);
+    this.writeLine(line);
   }
 
   /** Agent-loop sessions ended (measured only); not set for other loads. */
@@ -172,6 +203,7 @@ export class VariantRecorder {
   /** Closes a block of this variant's requests (another variant's block may follow). */
   endBlock(): void {
     if (this.blockEnd > this.blockStart) this.spanNs += this.blockEnd - this.blockStart;
+    this.closedEnd = Math.max(this.closedEnd, this.blockEnd);
     this.blockStart = Infinity;
     this.blockEnd = 0;
   }
@@ -183,6 +215,14 @@ export class VariantRecorder {
   ttftMedian(): number | undefined {
     const h = this.metrics.histogram('ttft_ms');
     return h.totalCount > 0 ? h.getValueAtPercentile(50) / SCALE : undefined;
+  }
+
+  /**
+   * Where the measured window ends: the last measured request's end (0 before any). With the first
+   * measured start it bounds the window on the clock, which `windowSeconds` (a sum of block spans) cannot.
+   */
+  get lastEnd(): Nanos {
+    return Math.max(this.closedEnd, this.blockEnd);
   }
 
   get windowSeconds(): number {

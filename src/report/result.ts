@@ -16,6 +16,8 @@ export interface Result {
   shard?: { index: number; count: number };
   /** A merge: the shards it adds up. */
   merged_from?: number;
+  /** A merge: where and when each shard ran, by shard index. */
+  shards?: ShardInfo[];
   /** The scenario file as written (`${env:…}` references kept, secrets redacted). */
   scenario: unknown;
   /** Command-line flags that overrode the file for this run. */
@@ -34,6 +36,13 @@ export interface Result {
   steps?: StepResult[];
   client?: ClientStats;
   warnings: string[];
+}
+
+export interface ShardInfo {
+  index: number;
+  hostname: string;
+  started_at: string;
+  ended_at: string;
 }
 
 export interface StepResult {
@@ -73,9 +82,18 @@ export interface VariantResult {
   };
   connections: { opened: number };
   /** Bytes read per successful response, over their output tokens: what the wire format costs per token. */
-  wire?: { bytes_in: number; bytes_per_output_token: number };
-  /** The measured window (warm-up excluded) that throughput is computed over. */
+  wire?: { bytes_in: number; output_tokens: number; bytes_per_output_token: number };
+  /**
+   * The measured window (warm-up excluded) that throughput is computed over: the sum of the variant's
+   * blocks, so interleaved variants are not charged for each other's time.
+   */
   window_s: number;
+  /**
+   * Wall clock (ISO 8601, ms) of the first measured request's start and the last one's end; absent when
+   * nothing was measured. Interleaved, the time between them includes other variants' blocks.
+   */
+  started_at?: string;
+  ended_at?: string;
   throughput: { requests_per_s: number; output_tokens_per_s: number };
   /** Agent-loop sessions (session load): measured sessions, completed, failed, cut short by the user. */
   sessions?: { total: number; ok: number; failed: number; interrupted: number };

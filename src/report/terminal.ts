@@ -1,6 +1,7 @@
 import type { MetricName } from '../metrics/catalog.js';
 import type { ClaimResult } from './claims.js';
 import type { Comparison, Result, StepResult, VariantResult } from './result.js';
+import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
 import { describeThreshold, type ThresholdResult } from './thresholds.js';
 
 export interface RenderOptions {
@@ -137,8 +138,7 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
 
 /** One row per claim: what was claimed, what was measured with its 95% interval, and the verdict. */
 function claimsTable(claims: readonly ClaimResult[], paint: Paint): string[] {
-  // A reduction reads as the change it is: 0.8 → "-80.0%", a negative one (slower) → "+5.0%".
-  const change = (r: number): string => `${r >= 0 ? '-' : '+'}${(Math.abs(r) * 100).toFixed(1)}%`;
+  const change = fmtReduction;
   const rows = [['claim', 'metric', 'candidate vs baseline', 'claimed', 'measured', '95% CI', 'verdict']];
   for (const c of claims) {
     rows.push([
@@ -226,29 +226,6 @@ function colorChange(c: Comparison, paint: Paint): string {
   if (Math.round(c.change * 100) === 0) return text;
   const better = HIGHER_IS_BETTER.has(c.metric) ? c.change > 0 : c.change < 0;
   return better ? paint.good(text) : paint.bad(text);
-}
-
-function fmtChange(change: number): string {
-  const pct = Math.round(change * 100);
-  return pct > 0 ? `+${pct}%` : pct < 0 ? `-${-pct}%` : '0%';
-}
-
-/** Enough decimals to tell a sub-millisecond ITL apart, few enough to keep seconds-long E2E readable. */
-function msDecimals(v: number): number {
-  const a = Math.abs(v);
-  return a < 1 ? 3 : a < 100 ? 2 : a < 1000 ? 1 : 0;
-}
-
-function fmtMs(v: number): string {
-  return v.toFixed(msDecimals(v));
-}
-
-function fmtShare(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
-}
-
-function fmtRate(v: number): string {
-  return v.toFixed(Math.abs(v) < 100 ? 2 : 1);
 }
 
 /** Left-aligned first column, right-aligned numbers, two spaces between columns. */

@@ -1,5 +1,9 @@
+import type { Nanos } from '../load/types.js';
 import type { VariantRecorder } from '../metrics/variant-recorder.js';
 import { tokenSource, type VariantResult } from './result.js';
+
+/** Harness time (monotonic ns) on the wall clock, which is what can be compared across machines. */
+export type WallClock = (t: Nanos) => Date;
 
 /** What a variant is, as result.json names it. */
 export interface VariantMeta {
@@ -8,8 +12,11 @@ export interface VariantMeta {
   connection: string;
 }
 
-/** One variant's entry of result.json, from what its recorder folded up. */
-export function variantResult(variant: VariantMeta, rec: VariantRecorder, requestedRate?: number): VariantResult {
+/**
+ * One variant's entry of result.json, from what its recorder folded up. With `wall`, it also says when
+ * its measured window began and ended on the wall clock, so `merge` can line up shards of other machines.
+ */
+export function variantResult(variant: VariantMeta, rec: VariantRecorder, requestedRate?: number, wall?: WallClock): VariantResult {
   const window = rec.windowSeconds;
   const startSpan = (rec.lastStart - rec.firstStart) / 1e9;
   const rate =
@@ -31,31 +38,43 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
     },
     tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
     connections: { opened: rec.connectionsOpened },
-    ...(rec.wireTokens > 0
-      ? { wire: { bytes_in: rec.wireBytes, bytes_per_output_token: Math.round((rec.wireBytes / rec.wireTokens) * 10) / 10 } }
-      : {}),
+    ...(rec.wireTokens > 0 ? { wire: wire(rec.wireBytes, rec.wireTokens) } : {}),
     window_s: Math.round(window * 1000) / 1000,
-    throughput: {
-      requests_per_s: window > 0 ? round2(rec.ok / window) : 0,
-      output_tokens_per_s: window > 0 ? Math.round((rec.output / window) * 10) / 10 : 0,
-    },
-    ...rate,
-    ...(rec.slo !== undefined
-      ? {
-          goodput: {
-            share: rec.requests > 0 ? Math.round((rec.good / rec.requests) * 1e4) / 1e4 : 0,
-            rate_per_s: window > 0 ? round2(rec.good / window) : 0,
-            good: rec.good,
-            requests: rec.requests,
-          },
-        }
+    ...(wall !== undefined && rec.requests > 0
+      ? { started_at: wall(rec.firstStart).toISOString(), ended_at: wall(rec.lastEnd).toISOString() }
       : {}),
+    throughput: throughput(rec.ok, rec.output, window),
+    ...rate,
+    ...(rec.slo !== undefined ? { goodput: goodput(rec.good, rec.requests, window) } : {}),
     ...(rec.sessions !== undefined ? { sessions: { ...rec.sessions, failed: rec.sessions.total - rec.sessions.ok } } : {}),
     metrics: rec.metrics.summaries(),
   };
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Successful requests and output tokens per second of the measured window (`merge` recomputes them too). */
+export function throughput(ok: number, output: number, window: number): VariantResult['throughput'] {
+  return {
+    requests_per_s: window > 0 ? round2(ok / window) : 0,
+    output_tokens_per_s: window > 0 ? Math.round((output / window) * 10) / 10 : 0,
+  };
+}
+
+/** Bytes read per output token of the responses whose bytes could be attributed. */
+export function wire(bytes: number, tokens: number): NonNullable<VariantResult['wire']> {
+  return { bytes_in: bytes, output_tokens: tokens, bytes_per_output_token: Math.round((bytes / tokens) * 10) / 10 };
+}
+
+/** With an `slo`: the requests that met it, their share and their rate over the measured window. */
+export function goodput(good: number, requests: number, window: number): NonNullable<VariantResult['goodput']> {
+  return {
+    share: requests > 0 ? Math.round((good / requests) * 1e4) / 1e4 : 0,
+    rate_per_s: window > 0 ? round2(good / window) : 0,
+    good,
+    requests,
+  };
+}
 
 /** What a reader of the numbers must know about how they were counted or what they include. */
 export function variantWarnings(variants: readonly VariantResult[]): string[] {

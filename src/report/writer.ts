@@ -5,6 +5,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { MetricSet } from '../metrics/metric-set.js';
 import { toHgrm } from './hgrm.js';
+import { defaultReports, writeReports } from './report-files.js';
 import type { Result } from './result.js';
 
 /** `<UTC timestamp>-<name>`, e.g. `20261126T044501Z-quickstart`: sorts by time, safe on every file system. */
@@ -42,7 +43,10 @@ export class ResultWriter {
     this.requests.write(this.scrub(JSON.stringify(line)) + '\n');
   }
 
-  /** Writes result.json and `<variant>.<metric>.hgrm` for every metric with data, and closes requests.jsonl. */
+  /**
+   * Writes result.json, `<variant>.<metric>.hgrm` for every metric with data and the two reports, and
+   * closes requests.jsonl (the reports read it back).
+   */
   async finish(result: Result, histograms: ReadonlyMap<string, MetricSet>): Promise<void> {
     this.requests.end();
     await finished(this.requests);
@@ -53,6 +57,7 @@ export class ResultWriter {
         writes.push(writeFile(path.join(this.dir, `${safeName(variant)}.${metric}.hgrm`), toHgrm(h)));
       }
     }
+    writes.push(writeReports(result, path.join(this.dir, 'requests.jsonl'), { ...defaultReports(this.dir), scrub: this.scrub }));
     await Promise.all(writes);
   }
 }

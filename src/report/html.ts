@@ -1,0 +1,132 @@
+import { fmtMs } from './format.js';
+import { distributionCharts, sweepCharts, timeCharts, waterfallCharts, colourOf } from './report-charts.js';
+import { changeRows, claimsRows, groups, percentileRows, resultsRows } from './report-tables.js';
+import type { VariantSeries } from './request-series.js';
+import type { Result } from './result.js';
+import { esc } from './svg/escape.js';
+import { CHART_CSS } from './svg/line-chart.js';
+import { describeThreshold } from './thresholds.js';
+
+const PAGE_CSS = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 24px 48px; color: #1f2328; }
+h1 { font-size: 22px; margin: 24px 0 4px; } h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 20px 0 6px; }
+.meta { color: #57606a; } .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 6px; margin: 4px 0; }
+nav a { margin-right: 14px; }
+table { border-collapse: collapse; margin: 6px 0 14px; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; } th { background: #f6f8fa; }
+.ok { color: #1a7f37; } .fail { color: #cf222e; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; } .charts.wide { grid-template-columns: 1fr; }
+pre { background: #f6f8fa; padding: 10px; overflow: auto; }
+`;
+
+function table(rows: readonly (readonly string[])[] | undefined): string {
+  if (rows === undefined || rows.length === 0) return '';
+  const [head, ...body] = rows;
+  const tr = (r: readonly string[], tag: 'th' | 'td') => `<tr>${r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
+  return `<table><thead>${tr(head, 'th')}</thead><tbody>${body.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
+}
+
+function section(id: string, title: string, body: string): string {
+  return body === '' ? '' : `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
+}
+
+/** `wide`: one chart per row (waterfalls need the width for their ticks). */
+const charts = (list: readonly string[], wide = false): string =>
+  list.length === 0 ? '' : `<div class="charts${wide ? ' wide' : ''}">${list.join('\n')}</div>`;
+
+function summary(result: Result): string {
+  const all = groups(result);
+  const parts = [table(resultsRows(all))];
+  for (const g of all) {
+    const at = g.label === undefined ? '' : ` at ${g.label}`;
+    const change = changeRows(g);
+    if (change !== undefined) parts.push(`<h3>${esc(`Change of medians${at}`)}</h3>`, table(change));
+    const claims = claimsRows(g);
+    if (claims !== undefined) parts.push(`<h3>${esc(`Claims${at}`)}</h3>`, table(claims));
+  }
+  const t = result.thresholds ?? [];
+  if (t.length > 0) {
+    const failed = t.filter((x) => !x.ok).length;
+    parts.push(
+      `<h3>${failed === 0 ? `Thresholds: all ${t.length} passed` : `Thresholds: ${failed} of ${t.length} failed`}</h3><ul>`,
+      ...t.map((x) => `<li class="${x.ok ? 'ok' : 'fail'}">${x.ok ? '✓' : '✗'} ${esc(describeThreshold(x, result.steps))}</li>`),
+      '</ul>',
+    );
+  }
+  return parts.join('\n');
+}
+
+function environment(result: Result): string {
+  const e = result.env;
+  const rows = [
+    ['', ''],
+    ['target', result.target],
+    ['started', e.started_at],
+    ['ended', e.ended_at],
+    ['wirebench', e.wirebench],
+    ['node', e.node],
+    ['os / arch', `${e.os} ${e.arch}`],
+    ['cpu', `${e.cpu.count} × ${e.cpu.model}`],
+    ['host', e.hostname],
+  ];
+  if (result.shard !== undefined) rows.push(['shard', `${result.shard.index}/${result.shard.count}`]);
+  if (result.merged_from !== undefined) rows.push(['merged from', `${result.merged_from} shards`]);
+  const c = result.client;
+  if (c !== undefined) {
+    rows.push(
+      ['client event-loop delay', `p50 ${fmtMs(c.event_loop_delay_ms.p50)} ms, p99 ${fmtMs(c.event_loop_delay_ms.p99)} ms, max ${fmtMs(c.event_loop_delay_ms.max)} ms`],
+      ['client CPU', `${c.cpu_percent.toFixed(0)}%`],
+    );
+  }
+  if (result.overrides !== undefined) rows.push(['overrides', JSON.stringify(result.overrides)]);
+  return (
+    table(rows) +
+    `<details><summary>scenario (as run, secrets redacted)</summary><pre>${esc(JSON.stringify(result.scenario, null, 2))}</pre></details>`
+  );
+}
+
+/**
+ * The run as one self-contained HTML page: inline CSS and SVG, no script, and a content-security policy
+ * that forbids loading anything, so the file opens offline and shows the same thing anywhere.
+ * `series` comes from requests.jsonl (over-time charts and waterfalls); without it those are left out.
+ */
+export function renderHtml(result: Result, series: ReadonlyMap<string, VariantSeries> = new Map()): string {
+  const name = String((result.scenario as { name?: unknown } | null)?.name ?? 'run');
+  const colour = colourOf(result);
+  const { percentiles, cdfs } = distributionCharts(result, colour);
+  const sections = [
+    section('summary', 'Summary', summary(result)),
+    section('sweep', 'Sweep', charts(sweepCharts(result, colour))),
+    section('percentiles', 'Percentile distributions', charts(percentiles)),
+    section('cdf', 'Cumulative distributions', charts(cdfs)),
+    section('over-time', 'Over time', charts(timeCharts(result, series, colour))),
+    section('waterfall', 'Token arrivals', charts(waterfallCharts(result, series), true)),
+    section('all-percentiles', 'Every metric, every percentile', table(percentileRows(groups(result)))),
+    section('environment', 'Environment', environment(result)),
+  ].filter((s) => s !== '');
+  const nav = sections.map((s) => /^<section id="([^"]+)"><h2>([^<]*)</.exec(s)).map((m) => (m === null ? '' : `<a href="#${m[1]}">${m[2]}</a>`));
+  const warnings = result.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join('');
+  const e = result.env;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>wirebench · ${esc(name)}</title>
+<style>${PAGE_CSS}${CHART_CSS}</style>
+</head>
+<body>
+<header>
+<h1>wirebench · ${esc(name)}</h1>
+<p class="meta">${esc(result.target)} · ${esc(e.started_at)} · wirebench ${esc(e.wirebench)}${result.complete ? '' : ' · <strong>incomplete run</strong>: stopped early, the numbers cover only what had finished'}</p>
+${warnings}
+<nav>${nav.join('')}</nav>
+</header>
+${sections.join('\n')}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,119 @@
+import { METRIC_INFO, METRICS, type MetricName } from '../metrics/catalog.js';
+import type { MetricSummary } from '../metrics/summary.js';
+import type { ClaimResult } from './claims.js';
+import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
+import type { Comparison, Result, VariantResult } from './result.js';
+
+/**
+ * The tables of a run as rows of plain text (first row: the header), shared by the markdown and the HTML
+ * report; each renderer escapes cells for its own format.
+ */
+
+/** The columns of the main table: what a reader of a job summary looks for first. */
+const MAIN_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = [
+  ['ttft_ms', 'p50', 'TTFT p50'],
+  ['ttft_ms', 'p99', 'TTFT p99'],
+  ['overhead_ms', 'p50', 'overhead p50'],
+  ['itl_ms', 'p50', 'ITL p50'],
+  ['itl_ms', 'p99', 'ITL p99'],
+  ['e2e_ms', 'p50', 'E2E p50'],
+  ['decode_tps', 'p50', 'decode tok/s'],
+  ['session_e2e_ms', 'p50', 'session p50'],
+  ['redirect_ms', 'p50', 'redirect p50'],
+];
+
+const CHANGE_METRICS: readonly MetricName[] = ['ttft_ms', 'overhead_ms', 'itl_ms', 'e2e_ms', 'decode_tps', 'token_delay_ms', 'session_e2e_ms', 'redirect_ms'];
+
+const value = (m: MetricName, x: number | undefined): string => (x === undefined ? '–' : m === 'decode_tps' ? fmtRate(x) : fmtMs(x));
+
+/** One labelled group of variants: the top level, or one sweep step. */
+export interface Group {
+  label?: string;
+  variants: readonly VariantResult[];
+  comparisons: readonly Comparison[];
+  claims?: readonly ClaimResult[];
+}
+
+export function groups(result: Result): Group[] {
+  if (result.steps === undefined) return [{ variants: result.variants, comparisons: result.comparisons, claims: result.claims }];
+  return result.steps.map((st) => ({ label: `${st.param} = ${String(st.value)}`, ...st }));
+}
+
+/** One row per variant (per step with a sweep): counts, rates and the headline percentiles. */
+export function resultsRows(all: readonly Group[]): string[][] {
+  const variants = all.flatMap((g) => g.variants);
+  const present = MAIN_COLUMNS.filter(([m]) => variants.some((v) => v.metrics[m] !== undefined));
+  const sweep = all.some((g) => g.label !== undefined);
+  const goodput = variants.some((v) => v.goodput !== undefined);
+  const rows: string[][] = [
+    [...(sweep ? ['step'] : []), 'variant', 'ok / requests', 'errors', 'req/s', 'output tok/s', ...(goodput ? ['goodput'] : []), ...present.map(([, , l]) => l)],
+  ];
+  for (const g of all) {
+    for (const v of g.variants) {
+      const errors = Object.entries(v.counts.errors).filter(([, n]) => n > 0);
+      rows.push([
+        ...(sweep ? [g.label ?? ''] : []),
+        v.name,
+        `${v.counts.ok} / ${v.counts.requests}`,
+        errors.length === 0 ? '0' : errors.map(([c, n]) => `${c} ${n}`).join(', '),
+        fmtRate(v.throughput.requests_per_s),
+        fmtRate(v.throughput.output_tokens_per_s),
+        ...(goodput ? [v.goodput === undefined ? '–' : fmtShare(v.goodput.share)] : []),
+        ...present.map(([m, p]) => value(m, v.metrics[m]?.[p])),
+      ]);
+    }
+  }
+  return rows;
+}
+
+/** Change of each median against the first variant, one row per candidate; undefined when there is none. */
+export function changeRows(g: Group): string[][] | undefined {
+  if (g.comparisons.length === 0) return undefined;
+  const metrics = CHANGE_METRICS.filter((m) => g.comparisons.some((c) => c.metric === m));
+  const pairs = [...new Set(g.comparisons.map((c) => `${c.candidate}\u0000${c.baseline}`))];
+  const rows = [['candidate vs baseline', ...metrics.map((m) => m.replace(/_(ms|tps)$/, ''))]];
+  for (const pair of pairs) {
+    const [candidate, baseline] = pair.split('\u0000');
+    const of = (m: MetricName) => g.comparisons.find((c) => c.candidate === candidate && c.baseline === baseline && c.metric === m);
+    rows.push([`${candidate} vs ${baseline}`, ...metrics.map((m) => {
+      const c = of(m);
+      return c === undefined ? '–' : fmtChange(c.change);
+    })]);
+  }
+  return rows;
+}
+
+export function claimsRows(g: Group): string[][] | undefined {
+  if (g.claims === undefined || g.claims.length === 0) return undefined;
+  const icon = { supported: '✅', 'not supported': '❌', inconclusive: '⚠️' } as const;
+  const rows = [['claim', 'metric', 'candidate vs baseline', 'claimed', 'measured', '95% CI', 'verdict']];
+  for (const c of g.claims) {
+    rows.push([
+      c.claim,
+      c.metric ?? '–',
+      `${c.candidate} vs ${c.baseline}`,
+      fmtReduction(c.claimed_reduction),
+      c.reduction === undefined ? '–' : fmtReduction(c.reduction),
+      c.ci95 === undefined ? '–' : `${fmtReduction(c.ci95[0])} … ${fmtReduction(c.ci95[1])}`,
+      `${icon[c.verdict]} ${c.verdict}`,
+    ]);
+  }
+  return rows;
+}
+
+/** Every metric of every variant at every reported percentile. */
+export function percentileRows(all: readonly Group[]): string[][] {
+  const rows = [['variant', 'metric', 'count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max', 'unit']];
+  for (const g of all) {
+    for (const v of g.variants) {
+      for (const m of METRICS) {
+        const s: MetricSummary | undefined = v.metrics[m];
+        if (s === undefined) continue;
+        const f = (x: number) => value(m, x);
+        const name = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
+        rows.push([name, m, String(s.count), f(s.min), f(s.p50), f(s.p90), f(s.p99), f(s.p999), f(s.max), METRIC_INFO[m].unit]);
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,123 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { RequestLine } from '../metrics/variant-recorder.js';
+import { rng, type Rng } from '../shared/rng.js';
+
+/** A sample request of the waterfall: its phases and token arrivals (ms since it started). */
+export interface SampleRequest {
+  i: number;
+  start_ms: number;
+  phases: Record<string, number>;
+  token_ms: number[];
+}
+
+/** What the report draws over time for one variant (of one sweep step): bounded however long the run. */
+export interface VariantSeries {
+  /** `step<k>.<variant>` with a sweep (as the .hgrm files), else the variant. */
+  label: string;
+  /** [seconds since the run started, TTFT ms]: a uniform sample of the measured successful requests. */
+  ttft: [number, number][];
+  /** [seconds since the run started, mean inter-token gap of the request, ms]: same requests. */
+  gap: [number, number][];
+  /** [seconds since the run started, error class] of failed measured requests (a uniform sample). */
+  errors: [number, string][];
+  /** Requests that carried their token arrivals (the 1st, 2nd, 4th… success: see variant-recorder). */
+  samples: SampleRequest[];
+  /** Successful measured requests seen, of which `ttft` holds a sample. */
+  ok: number;
+  failed: number;
+}
+
+/** Points kept per variant and series: more than a chart's width in pixels, few enough for one page. */
+export const MAX_POINTS = 1500;
+const MAX_SAMPLES = 8;
+
+/**
+ * Reservoir sampling (Algorithm R), seeded: a uniform sample of a stream of unknown length in fixed
+ * memory, and the same file always gives the same page.
+ */
+class Reservoir<T> {
+  readonly items: T[] = [];
+  private seen = 0;
+  constructor(
+    private readonly size: number,
+    private readonly rand: Rng,
+  ) {}
+
+  offer(item: T): void {
+    this.seen++;
+    if (this.items.length < this.size) this.items.push(item);
+    else {
+      const j = Math.floor(this.rand() * this.seen);
+      if (j < this.size) this.items[j] = item;
+    }
+  }
+}
+
+interface Building {
+  points: Reservoir<[number, number, number]>;
+  errors: Reservoir<[number, string]>;
+  samples: SampleRequest[];
+  ok: number;
+  failed: number;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Reads a result's requests.jsonl line by line (a long run's file is far larger than memory should hold)
+ * into per-variant series for the report. Latencies count from the intended start, as the histograms
+ * do (open loop: queueing in the client is part of them). A truncated last line — a run killed while
+ * writing — is skipped.
+ */
+export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): Promise<Map<string, VariantSeries>> {
+  const building = new Map<string, Building>();
+  const rand = rng(1);
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const text of lines) {
+    let line: RequestLine;
+    try {
+      line = JSON.parse(text) as RequestLine;
+    } catch {
+      continue;
+    }
+    if (line.warmup || line.cancelled || line.retried || typeof line.variant !== 'string') continue;
+    const label = line.step === undefined ? line.variant : `step${line.step + 1}.${line.variant}`;
+    let b = building.get(label);
+    if (b === undefined) {
+      b = { points: new Reservoir(maxPoints, rand), errors: new Reservoir(maxPoints, rand), samples: [], ok: 0, failed: 0 };
+      building.set(label, b);
+    }
+    const t = line.start_ms / 1000;
+    if (!line.ok) {
+      b.failed++;
+      b.errors.offer([round3(t), line.error?.class ?? 'error']);
+      continue;
+    }
+    const first = line.phases.firstDelta;
+    if (first === undefined) continue;
+    b.ok++;
+    const queued = line.start_ms - line.intended_ms;
+    const last = line.phases.lastDelta ?? first;
+    const gap = line.deltas > 1 ? (last - first) / (line.deltas - 1) : Number.NaN;
+    b.points.offer([round3(t), round3(first + queued), round3(gap)]);
+    if (line.token_ms !== undefined) {
+      if (b.samples.length === MAX_SAMPLES) b.samples.shift();
+      b.samples.push({ i: line.i, start_ms: line.start_ms, phases: line.phases, token_ms: line.token_ms });
+    }
+  }
+  const out = new Map<string, VariantSeries>();
+  for (const [label, b] of building) {
+    const points = b.points.items.sort((x, y) => x[0] - y[0]);
+    out.set(label, {
+      label,
+      ttft: points.map(([t, ttft]) => [t, ttft]),
+      gap: points.filter(([, , g]) => Number.isFinite(g)).map(([t, , g]) => [t, g]),
+      errors: b.errors.items.sort((x, y) => x[0] - y[0]),
+      samples: b.samples,
+      ok: b.ok,
+      failed: b.failed,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeHistogram } from '../../src/metrics/histogram.js';
+import { expectSameHistogram, readHdrLog, sumOf, type HdrLog } from '../metrics/hlog.js';
+import { assertBuilt, explain, fixture, readResult, runCli, startCli, tempDir, waitFor, type Json } from './helpers.js';
+
+const tmp = tempDir();
+beforeAll(assertBuilt);
+afterAll(tmp.cleanup);
+
+// Two variants of 60 requests in blocks of 20: they take turns, so each has idle stretches.
+const scenario = (extra = ''): string => `name: hdr-log
+target: embedded
+server: { ttft_ms: 20, tps: 2000, output_tokens: 40, http_overhead_ms: 2, ws_overhead_ms: 1, seed: 1, stamp: true }
+request: { model: wirebench-ref, prompt_tokens: 16, max_output_tokens: 40 }
+variants:
+  - { name: http-keepalive, protocol: openai-responses, connection: http-keepalive }
+  - { name: ws-persistent, protocol: openai-responses, connection: ws-persistent }
+load: { kind: closed, concurrency: 2, requests: 60, warmup: 2 }
+${extra}`;
+
+async function run(name: string, yaml: string, args: string[]): Promise<{ dir: string; result: Json }> {
+  const file = path.join(tmp.dir, `${name}.yaml`);
+  writeFileSync(file, yaml);
+  const dir = path.join(tmp.dir, name);
+  const o = await runCli(['run', file, '--out', dir, '--quiet', ...args], { timeoutMs: 60_000 });
+  expect(o.code, explain(o)).toBe(0);
+  return { dir, result: readResult(dir) };
+}
+
+/**
+ * What every `.hlog` of a run must satisfy against its result.json: one tag per metric with data, whose
+ * interval histograms add up exactly to the variant's whole histogram, at increasing, non-overlapping
+ * times inside the run.
+ */
+function checkAgainstResult(log: HdrLog, variant: Json, result: Json): void {
+  const metrics = Object.keys(variant.metrics);
+  expect(log.tags.sort()).toEqual([...metrics].sort());
+  for (const m of metrics) {
+    expectSameHistogram(sumOf(log.intervals, m), decodeHistogram(variant.metrics[m].hdr), `${variant.name} ${m}`);
+    const times = log.intervals.filter((i) => i.tag === m);
+    for (const [k, i] of times.entries()) {
+      expect(i.h.totalCount).toBeGreaterThan(0);
+      expect(i.lengthS).toBeGreaterThan(0);
+      if (k > 0) expect(i.startS).toBeGreaterThanOrEqual(times[k - 1].startS + times[k - 1].lengthS - 0.0015);
+    }
+  }
+  const runS = (Date.parse(result.env.ended_at) - Date.parse(result.env.started_at)) / 1000;
+  const last = log.intervals.at(-1)!;
+  expect(last.startS + last.lengthS).toBeLessThanOrEqual(runS + 0.01);
+  expect(log.startTimeS * 1000).toBeGreaterThanOrEqual(Date.parse(result.env.started_at) - 1);
+}
+
+describe('wirebench run --hdr-log', () => {
+  it('writes <variant>.hlog interval logs that add up to result.json', async () => {
+    const { dir, result } = await run('plain', scenario(), ['--hdr-log', '0.2']);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.hlog')).sort()).toEqual(['http-keepalive.hlog', 'ws-persistent.hlog']);
+    for (const variant of result.variants) {
+      const log = readHdrLog(path.join(dir, `${variant.name}.hlog`));
+      expect(log.header[0]).toBe(`#[Logged with wirebench: ${variant.name}]`);
+      expect(log.header.at(-1)).toBe('"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"');
+      checkAgainstResult(log, variant, result);
+      // 0.2 s ticks over a run of seconds: several intervals per metric, and a gap of a tick or more
+      // while the other variant had its turn.
+      const itl = log.intervals.filter((i) => i.tag === 'itl_ms');
+      expect(itl.length).toBeGreaterThan(2);
+      expect(itl.some((i, k) => k > 0 && i.startS > itl[k - 1].startS + itl[k - 1].lengthS + 0.1)).toBe(true);
+    }
+  });
+
+  it('writes none without the flag, and takes 1 s when the flag has no value', async () => {
+    const dir = path.join(tmp.dir, 'none');
+    const o = await runCli(['run', fixture('small.yaml'), '--out', dir, '--quiet']);
+    expect(o.code, explain(o)).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.hlog'))).toEqual([]);
+    const preset = await run('preset', scenario(), ['--hdr-log']);
+    const log = readHdrLog(path.join(preset.dir, 'http-keepalive.hlog'));
+    // Every interval is one timer period long but the first (from the file's start to the first tick)
+    // and the last, partial one.
+    const starts = log.intervals.map((i) => i.startS);
+    const inner = log.intervals.filter((i) => i.startS > Math.min(...starts) && i.startS < Math.max(...starts));
+    expect(inner.length).toBeGreaterThan(0);
+    for (const i of inner) expect(i.lengthS).toBeGreaterThan(0.9);
+  });
+
+  it('refuses an interval that is not a positive number', async () => {
+    const o = await runCli(['run', fixture('small.yaml'), '--hdr-log', '0', '--out', path.join(tmp.dir, 'bad')]);
+    expect(o.code, explain(o)).toBe(2);
+    expect(o.stderr).toMatch(/--hdr-log must be a number >= 0\.1/);
+  });
+
+  it('writes one file per sweep step, named like the .hgrm files, on one clock', async () => {
+    const { dir, result } = await run(
+      'sweep',
+      scenario('sweep: { param: request.max_output_tokens, values: [10, 20] }').replace('requests: 60', 'requests: 20'),
+      ['--hdr-log', '0.2'],
+    );
+    const files = readdirSync(dir).filter((f) => f.endsWith('.hlog')).sort();
+    expect(files).toEqual([
+      'step1.http-keepalive.hlog',
+      'step1.ws-persistent.hlog',
+      'step2.http-keepalive.hlog',
+      'step2.ws-persistent.hlog',
+    ]);
+    for (const [k, step] of result.steps.entries()) {
+      for (const variant of step.variants) {
+        const file = `step${k + 1}.${variant.name}`;
+        expect(existsSync(path.join(dir, `${file}.itl_ms.hgrm`))).toBe(true);
+        checkAgainstResult(readHdrLog(path.join(dir, `${file}.hlog`)), variant, result);
+      }
+    }
+    const end = (f: string): number => readHdrLog(path.join(dir, f)).intervals.reduce((t, i) => Math.max(t, i.startS + i.lengthS), 0);
+    const start = (f: string): number => readHdrLog(path.join(dir, f)).intervals[0].startS;
+    expect(start('step2.http-keepalive.hlog')).toBeGreaterThanOrEqual(end('step1.http-keepalive.hlog') - 0.0015);
+  });
+
+  it('ends the logs of a run stopped with Ctrl-C with its last partial interval', async () => {
+    const dir = path.join(tmp.dir, 'stopped');
+    const run = startCli(['run', fixture('long.yaml'), '--out', dir, '--hdr-log', '0.2'], { timeoutMs: 25_000 });
+    const jsonl = path.join(dir, 'requests.jsonl');
+    await waitFor(() => existsSync(jsonl) && readFileSync(jsonl, 'utf8').split('\n').length > 5, 15_000, 'requests.jsonl to fill');
+    run.child.kill('SIGINT');
+    const o = await run.done;
+    expect(o.code, explain(o)).toBe(130);
+    const result = readResult(dir);
+    expect(result.complete).toBe(false);
+    for (const variant of result.variants.filter((v: Json) => Object.keys(v.metrics).length > 0)) {
+      checkAgainstResult(readHdrLog(path.join(dir, `${variant.name}.hlog`)), variant, result);
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, REPO, runScenarioText, tempDir } from '../cli/helpers.js';
+
+/**
+ * The HTML report in a real browser: Debian's chromium, which .ci/run installs. Where it is missing
+ * outside CI (a developer machine without it) the suite says so and skips; in CI a missing browser fails.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const HAVE_BROWSER = existsSync(CHROMIUM) || process.env.CI !== undefined;
+if (!HAVE_BROWSER) console.warn(`html-browser tests skipped: no browser at ${CHROMIUM} (apt-get install chromium)`);
+/** Screenshots are kept for a person (or a CI artifact upload) to look at. */
+const ARTIFACTS = path.join(REPO, 'test-artifacts');
+
+const server = `
+target: embedded
+server: { ttft_ms: 30, tps: 1000, output_tokens: 40, http_overhead_ms: 8, ws_overhead_ms: 1, ws_connect_overhead_ms: 8, seed: 1, stamp: true }
+request: { prompt_tokens: 16, max_output_tokens: 40 }
+variants:
+  - { name: "http-keepalive", protocol: openai-responses, connection: http-keepalive }
+  - { name: ws-persistent, protocol: openai-responses, connection: ws-persistent }
+`;
+
+const PLAIN = `
+name: report-plain
+${server}
+load: { kind: closed, concurrency: 2, requests: 24, warmup: 2 }
+claims:
+  # User text reaches the page: markup in it must show as text, never run.
+  - { claim: "<script>console.error('injected')</script> & \\"WS\\" cuts overhead 50%", metric: overhead_ms, baseline: http-keepalive, candidate: ws-persistent, reduction: 0.5 }
+thresholds:
+  "*.ttft_ms.p99": "< 5000"
+  "*.errors.rate": "< 0.5"
+`;
+
+const SWEEP = `
+name: report-sweep
+${server}
+load: { kind: closed, concurrency: 2, requests: 8, warmup: 1 }
+sweep: { param: server.ttft_ms, values: [10, 40, 80] }
+`;
+
+interface PageCheck {
+  errors: string[];
+  external: string[];
+  charts: { id: string; points: number; width: number; height: number; series: number }[];
+}
+
+async function inspect(browser: Browser, file: string, shot: string): Promise<PageCheck> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  const external: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    if (!/^(file|data):/.test(r.url())) external.push(r.url());
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  const charts = await page.$$eval('figure.chart', (figs) =>
+    figs.map((f) => {
+      const box = f.querySelector('svg')?.getBoundingClientRect();
+      return {
+        id: f.id,
+        points: Number(f.getAttribute('data-points')),
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        // Drawn marks: a line chart's series, a waterfall's rows.
+        series: f.querySelectorAll('.series, .row').length,
+      };
+    }),
+  );
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: shot, fullPage: true });
+  await page.close();
+  return { errors, external, charts };
+}
+
+describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
+  const tmp = tempDir();
+  let browser: Browser;
+
+  beforeAll(async () => {
+    assertBuilt();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // As root (CI containers) Chromium refuses to start sandboxed; the rest keep it off this machine's closed network.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    tmp.cleanup();
+  });
+
+  it('renders every chart of a run, with no console error and no request leaving the file', async () => {
+    await runScenarioText(tmp.dir, 'plain', PLAIN);
+    const check = await inspect(browser, path.join(tmp.dir, 'plain', 'report.html'), path.join(ARTIFACTS, 'report-plain.png'));
+    expect(check.errors).toEqual([]);
+    expect(check.external).toEqual([]);
+    const ids = check.charts.map((c) => c.id);
+    // Each kind the issue asks for: percentile distributions, CDFs, over-time charts, the waterfall.
+    for (const prefix of ['pct-ttft_ms', 'pct-itl_ms', 'cdf-ttft_ms', 'time-ttft', 'time-itl', 'waterfall']) {
+      expect(ids.some((id) => id.startsWith(prefix)), `${prefix} in ${ids.join(' ')}`).toBe(true);
+    }
+    for (const c of check.charts) {
+      expect(c.points, c.id).toBeGreaterThan(0);
+      expect(c.series, c.id).toBeGreaterThan(0);
+      expect(c.width * c.height, c.id).toBeGreaterThan(10_000);
+    }
+  }, 90_000);
+
+  it('renders the sweep charts of a sweep', async () => {
+    await runScenarioText(tmp.dir, 'sweep', SWEEP);
+    const check = await inspect(browser, path.join(tmp.dir, 'sweep', 'report.html'), path.join(ARTIFACTS, 'report-sweep.png'));
+    expect(check.errors).toEqual([]);
+    expect(check.external).toEqual([]);
+    const sweep = check.charts.filter((c) => c.id.startsWith('sweep-'));
+    expect(sweep.map((c) => c.id)).toContain('sweep-ttft_ms');
+    // Two variants × p50 and p99, three points each (one per swept value).
+    const ttft = sweep.find((c) => c.id === 'sweep-ttft_ms')!;
+    expect(ttft.series).toBe(4);
+    expect(ttft.points).toBe(12);
+    for (const c of check.charts) expect(c.points, c.id).toBeGreaterThan(0);
+  }, 90_000);
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { MetricSet } from '../../src/metrics/metric-set.js';
+import { cell, renderMarkdown } from '../../src/report/markdown.js';
+import type { StepResult } from '../../src/report/result.js';
+import { result, variant } from './fixtures.js';
+
+/** The rows of the first markdown table in `md` (header included), split into trimmed cells. */
+function firstTable(md: string): string[][] {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('| '));
+  const rows: string[][] = [];
+  for (let i = start; i < lines.length && lines[i].startsWith('|'); i++) {
+    if (/^\|[\s\-:|]+\|$/.test(lines[i])) continue;
+    rows.push(lines[i].slice(2, -2).split(' | ').map((c) => c.trim()));
+  }
+  return rows;
+}
+
+describe('markdown report', () => {
+  it('puts each variant in one row with its own counts and medians', () => {
+    const r = result([variant('http-fresh', { ttft_ms: 120, overhead_ms: 20 }), variant('ws-persistent', { ttft_ms: 60, overhead_ms: 2 })]);
+    const md = renderMarkdown(r);
+    const [head, ...rows] = firstTable(md);
+    expect(head.slice(0, 3)).toEqual(['variant', 'ok / requests', 'errors']);
+    expect(rows.map((row) => row[0])).toEqual(['http-fresh', 'ws-persistent']);
+    const ttft = head.indexOf('TTFT p50');
+    // Printed at the precision the terminal summary uses (one decimal from 100 ms).
+    expect(Number(rows[0][ttft])).toBeCloseTo(r.variants[0].metrics.ttft_ms!.p50, 1);
+    expect(Number(rows[1][ttft])).toBeCloseTo(r.variants[1].metrics.ttft_ms!.p50, 2);
+    expect(rows[0][1]).toBe('98 / 100');
+    expect(rows[0][2]).toBe('timeout 1, reset 1');
+    // The change table says what the first table implies: −50% TTFT, −90% overhead.
+    expect(md).toMatch(/\| ws-persistent vs http-fresh \| -50% \| -90% \|/);
+  });
+
+  it('keeps user text from breaking the table or injecting markup', () => {
+    expect(cell('a|b')).toBe('a\\|b');
+    expect(cell('<img src=x onerror=alert(1)>')).not.toContain('<');
+    expect(cell('two\nlines')).toBe('two lines');
+    const r = result([variant('v1', { ttft_ms: 10 })], ['a | warning\nover two lines']);
+    const md = renderMarkdown(r);
+    expect(md).toContain('- ⚠️ a \\| warning over two lines');
+  });
+
+  it('lists a sweep as one row per step and variant, and every failed threshold', () => {
+    const steps: StepResult[] = [10, 20].map((value) => ({
+      param: 'server.ttft_ms',
+      value,
+      variants: [variant('a', { ttft_ms: value }, new MetricSet()), variant('b', { ttft_ms: value * 2 }, new MetricSet())],
+      comparisons: [],
+    }));
+    const r = { ...result([]), steps, sweep: { param: 'server.ttft_ms', values: [10, 20] } };
+    r.thresholds = [
+      { key: 'a.ttft_ms.p99', expression: '< 15', variant: 'a', value: 20.01, ok: false, step: 1 },
+      { key: 'a.ttft_ms.p99', expression: '< 15', variant: 'a', value: 10.01, ok: true, step: 0 },
+    ];
+    const md = renderMarkdown(r);
+    const [head, ...rows] = firstTable(md);
+    expect(head[0]).toBe('step');
+    expect(rows.map((row) => `${row[0]}/${row[1]}`)).toEqual([
+      'server.ttft_ms = 10/a',
+      'server.ttft_ms = 10/b',
+      'server.ttft_ms = 20/a',
+      'server.ttft_ms = 20/b',
+    ]);
+    expect(md).toContain('### Thresholds: 1 of 2 failed');
+    expect(md).toContain('- ❌ a.ttft_ms.p99 < 15  a at server.ttft_ms = 20: 20.01');
+    expect(md).toContain('- ✅ a.ttft_ms.p99 < 15  a at server.ttft_ms = 10: 10.01');
+  });
+
+  it('says when a run is incomplete', () => {
+    const r = { ...result([variant('v', { ttft_ms: 1 })]), complete: false };
+    expect(renderMarkdown(r)).toContain('**Incomplete run**');
+  });
+});

@@ -1,0 +1,66 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRequestSeries } from '../../src/report/request-series.js';
+import { tempDir } from '../cli/helpers.js';
+
+const line = (o: Record<string, unknown>): string =>
+  JSON.stringify({ variant: 'v', i: 0, warmup: false, ok: true, intended_ms: 0, start_ms: 0, phases: {}, deltas: 0, ...o });
+
+describe('requests.jsonl series for the report', () => {
+  it('counts from the intended start, takes the mean gap per request, and skips what the histograms skip', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'requests.jsonl');
+      writeFileSync(
+        file,
+        [
+          // Open loop: started 5 ms late, first delta 20 ms after the start → TTFT 25 ms.
+          line({ i: 1, intended_ms: 1000, start_ms: 1005, phases: { firstDelta: 20, lastDelta: 40 }, deltas: 5 }),
+          line({ i: 2, warmup: true, start_ms: 10, phases: { firstDelta: 1, lastDelta: 2 }, deltas: 2 }),
+          line({ i: 3, cancelled: true, start_ms: 20, phases: { firstDelta: 1 }, deltas: 1 }),
+          line({ i: 4, ok: false, start_ms: 2000, error: { class: 'timeout' } }),
+          line({ i: 5, step: 1, start_ms: 3000, intended_ms: 3000, phases: { firstDelta: 7 }, deltas: 1, token_ms: [7] }),
+          '{"variant":"v","i":6,"warm', // a run killed mid-write
+        ].join('\n'),
+      );
+      const series = await readRequestSeries(file);
+      expect([...series.keys()].sort()).toEqual(['step2.v', 'v']);
+      const v = series.get('v')!;
+      expect(v.ttft).toEqual([[1.005, 25]]);
+      expect(v.gap).toEqual([[1.005, 5]]);
+      expect(v.errors).toEqual([[2, 'timeout']]);
+      expect([v.ok, v.failed]).toEqual([1, 1]);
+      const s = series.get('step2.v')!;
+      // One delta: no gap to average.
+      expect(s.gap).toEqual([]);
+      expect(s.samples.map((x) => x.token_ms)).toEqual([[7]]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('keeps a bounded, uniform, time-ordered sample of a long run', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'requests.jsonl');
+      const n = 20_000;
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) lines.push(line({ i, start_ms: i, intended_ms: i, phases: { firstDelta: 10 }, deltas: 1 }));
+      writeFileSync(file, lines.join('\n'));
+      const v = (await readRequestSeries(file, 1000)).get('v')!;
+      expect(v.ok).toBe(n);
+      expect(v.ttft).toHaveLength(1000);
+      const t = v.ttft.map(([x]) => x);
+      expect(t).toEqual([...t].sort((a, b) => a - b));
+      // Uniform: each quarter of the run holds about a quarter of the sample (binomial sd ≈ 14).
+      for (let q = 0; q < 4; q++) {
+        const inQuarter = t.filter((x) => x >= (q * n) / 4000 && x < ((q + 1) * n) / 4000).length;
+        expect(inQuarter).toBeGreaterThan(180);
+        expect(inQuarter).toBeLessThan(320);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
