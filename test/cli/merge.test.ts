@@ -77,6 +77,14 @@ describe('shard and merge', () => {
     const claims = [{ claim: 'ws cuts overhead in half', metric: 'overhead_ms', baseline: 'sse', candidate: 'ws', reduction: 0.5, tolerance: 0.05 }] as const;
     expect(m.claims).toEqual(checkClaims(claims, m.variants, 3));
     expect(m.claims![0].samples).toEqual({ baseline: 21, candidate: 21 });
+    // Its reports come from the added histograms; with no requests.jsonl beside it, no over-time charts.
+    const html = path.join(dir, 'merged.html');
+    const rep = await runCli(['report', merged, '--html', html, '--md', path.join(dir, 'merged.md')]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('id="pct-ttft_ms"');
+    expect(page).not.toContain('id="time-ttft-');
+    expect(readFileSync(path.join(dir, 'merged.md'), 'utf8')).toMatch(/\| sse \| 21 \/ 21 \|/);
     // The same shard twice is refused, naming it.
     const dup = await runCli(['merge', outs[0], outs[0], '--out', merged]);
     expect(dup.code).toBe(2);
