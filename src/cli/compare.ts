@@ -1,9 +1,20 @@
 import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { breaks, compareVariantPair, parseFailOn, type FailOn, type MetricComparison } from '../report/compare.js';
+import {
+  breaks,
+  compareVariantPair,
+  histogramsOnly,
+  parseFailOn,
+  variantKey,
+  type FailOn,
+  type MetricComparison,
+  type SampleSource,
+} from '../report/compare.js';
+import { readRequestSamples } from '../report/request-samples.js';
 import type { Result, VariantResult } from '../report/result.js';
 import { intArg } from './args.js';
-import { readResult } from './result-file.js';
+import { readResult, resultPath } from './result-file.js';
 
 interface CompareFlags {
   baselineVariant?: string;
@@ -12,14 +23,37 @@ interface CompareFlags {
   format: 'table' | 'md' | 'json';
   force?: boolean;
   seed: number;
+  /** False with --no-requests. */
+  requests: boolean;
 }
 
 /** A result's variants, those of a sweep named by step (`step2.ws-persistent`). */
 function variantsOf(r: Result): Map<string, VariantResult> {
   const out = new Map<string, VariantResult>();
   for (const v of r.variants) out.set(v.name, v);
-  r.steps?.forEach((st, k) => st.variants.forEach((v) => out.set(`step${k + 1}.${v.name}`, { ...v, name: `step${k + 1}.${v.name}` })));
+  r.steps?.forEach((st, k) => st.variants.forEach((v) => out.set(variantKey(v.name, k), { ...v, name: variantKey(v.name, k) })));
   return out;
+}
+
+/**
+ * The exact per-request samples of the variants `keys` names, from the requests.jsonl beside a result
+ * (read once, streamed); without one, or with --no-requests, every metric is compared from its histogram.
+ */
+async function requestSamples(file: string, keys: string[], use: boolean): Promise<(key: string) => SampleSource> {
+  if (!use) return () => histogramsOnly('--no-requests');
+  const read = await readRequestSamples(path.join(path.dirname(resultPath(file)), 'requests.jsonl'), keys);
+  if (read === undefined) return () => histogramsOnly('no requests.jsonl');
+  for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
+  return (key) => read.variants.get(key)!;
+}
+
+/** Where the intervals and p-values came from: one line under the table, not a column on every row. */
+function sourceNote(cs: readonly MetricComparison[]): string {
+  const byNote = new Map<string, Set<string>>();
+  for (const c of cs) if (c.source_note !== undefined) byNote.set(c.source_note, (byNote.get(c.source_note) ?? new Set()).add(c.metric));
+  if (!cs.some((c) => c.source === 'requests')) return `95% CI and p (MW): resampled from the histograms (${[...byNote.keys()].join('; ')})`;
+  const fallbacks = [...byNote].map(([note, metrics]) => `${[...metrics].join(', ')} (${note})`);
+  return `95% CI and p (MW): exact per-request samples from requests.jsonl${fallbacks.length > 0 ? `; from the histograms: ${fallbacks.join('; ')}` : ''}`;
 }
 
 const scenarioName = (r: Result): string => String((r.scenario as { name?: unknown } | null)?.name ?? '?');
@@ -70,7 +104,8 @@ export function compareCommand(cli: Command): void {
     .option('--format <f>', 'table | md | json', 'table')
     .option('--force', 'compare results of different scenarios')
     .option('--seed <n>', 'seed of the bootstrap', intArg('--seed', 0), 1)
-    .action(function (this: Command, baseFile: string, candFile: string | undefined, flags: CompareFlags) {
+    .option('--no-requests', "resample the histograms even where requests.jsonl has each request's exact values")
+    .action(async function (this: Command, baseFile: string, candFile: string | undefined, flags: CompareFlags) {
       if (!['table', 'md', 'json'].includes(flags.format)) this.error(`error: --format must be table, md or json, got ${flags.format}`, { exitCode: 2 });
       let rules: FailOn[] = [];
       let base: Result;
@@ -100,13 +135,24 @@ export function compareCommand(cli: Command): void {
         for (const [name, b] of bv) if (cv.has(name)) pairs.push([b, cv.get(name)!]);
         if (pairs.length === 0) this.error('error: the two results share no variant name; pick them with --baseline-variant/--candidate-variant', { exitCode: 2 });
       }
-      const comparisons = pairs.flatMap(([b, c]) => compareVariantPair(b, c, flags.seed));
+      // Two variants of one result: its requests.jsonl is read once, for both.
+      const one = candFile === undefined || path.resolve(resultPath(candFile)) === path.resolve(resultPath(baseFile));
+      let baseSamples: (key: string) => SampleSource;
+      let candSamples: (key: string) => SampleSource;
+      try {
+        baseSamples = await requestSamples(baseFile, pairs.flatMap(([b, c]) => (one ? [b.name, c.name] : [b.name])), flags.requests);
+        candSamples = one ? baseSamples : await requestSamples(candFile!, pairs.map(([, c]) => c.name), flags.requests);
+      } catch (err) {
+        return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+      }
+      const comparisons = pairs.flatMap(([b, c]) => compareVariantPair(b, c, flags.seed, { baseline: baseSamples(b.name), candidate: candSamples(c.name) }));
       const failures = rules.flatMap((rule) =>
         comparisons.filter((c) => breaks(rule, c)).map((c) => ({ rule: rule.text, variant: c.candidate_variant, metric: c.metric, stat: rule.stat, ...c.stats[rule.stat], ci95: c.ci95[rule.stat], p_value: c.p_value })),
       );
       const rs = rows(comparisons);
+      const note = sourceNote(comparisons);
       if (flags.format === 'json') process.stdout.write(`${JSON.stringify({ baseline: baseFile, candidate: candFile ?? baseFile, comparisons, failures }, null, 2)}\n`);
-      else process.stdout.write(`${flags.format === 'md' ? markdown(rs) : table(rs)}\n`);
+      else process.stdout.write(`${flags.format === 'md' ? markdown(rs) : table(rs)}\n\n${note}\n`);
       for (const f of failures) {
         process.stderr.write(
           `fail: ${f.rule}: ${f.variant} ${f.metric} ${f.stat} ${num(f.baseline)} → ${num(f.candidate)} (${pct(f.change)}, 95% CI ${ci(f.ci95)}, p=${f.p_value})\n`,
@@ -114,7 +160,7 @@ export function compareCommand(cli: Command): void {
       }
       // A GitHub Actions job shows this file as the job's summary page.
       const summary = process.env.GITHUB_STEP_SUMMARY;
-      if (summary) appendFileSync(summary, `\n### wirebench compare\n\n${markdown(rs)}\n${failures.map((f) => `\n- **fail** \`${f.rule}\`: ${f.variant} ${f.metric} ${pct(f.change)}`).join('')}\n`);
+      if (summary) appendFileSync(summary, `\n### wirebench compare\n\n${markdown(rs)}\n\n${note}\n${failures.map((f) => `\n- **fail** \`${f.rule}\`: ${f.variant} ${f.metric} ${pct(f.change)}`).join('')}\n`);
       if (failures.length > 0) process.exitCode = 1;
     });
 }

@@ -2,8 +2,9 @@ import type { Rng } from '../shared/rng.js';
 import { SCALE, type Histogram } from './histogram.js';
 
 /**
- * A histogram's samples as an empirical distribution: its distinct values (each count at the highest
- * value of its bucket, as HdrHistogram reports percentiles) with cumulative counts, in reported units.
+ * Samples as an empirical distribution: their distinct values in ascending order with cumulative counts,
+ * in reported units — either a histogram's (each count at the highest value of its bucket, as HdrHistogram
+ * reports percentiles) or the exact values themselves.
  */
 export class Empirical {
   private constructor(
@@ -24,6 +25,19 @@ export class Empirical {
       cumulative.push(n);
     }
     return new Empirical(Float64Array.from(values), Float64Array.from(cumulative), n);
+  }
+
+  /** Exact samples (e.g. one value per request from requests.jsonl), in any order; not modified. */
+  static fromSamples(samples: Float64Array): Empirical {
+    const sorted = Float64Array.from(samples).sort();
+    const values = new Float64Array(sorted.length);
+    const cumulative = new Float64Array(sorted.length);
+    let distinct = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      if (distinct === 0 || sorted[i] !== values[distinct - 1]) values[distinct++] = sorted[i];
+      cumulative[distinct - 1] = i + 1;
+    }
+    return new Empirical(values.slice(0, distinct), cumulative.slice(0, distinct), sorted.length);
   }
 
   /** Distinct values in ascending order with how many samples each holds. */

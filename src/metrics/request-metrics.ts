@@ -1,4 +1,5 @@
 import type { Nanos } from '../load/types.js';
+import type { MetricName } from './catalog.js';
 import type { MetricSet } from './metric-set.js';
 import type { Timeline } from './timeline.js';
 
@@ -25,8 +26,8 @@ const ms = (from: Nanos, to: Nanos): number => (to - from) / 1e6;
  */
 export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined): TokenCount {
   if (tl.usageOutputTokens !== undefined) {
-    const hidden = tl.reasoningDeltas === 0 ? (tl.usageReasoningTokens ?? 0) : 0;
-    return { output: tl.usageOutputTokens, source: 'usage', streamed: Math.max(0, tl.usageOutputTokens - hidden) };
+    const streamed = streamedTokens(tl.usageOutputTokens, tl.usageReasoningTokens, tl.reasoningDeltas > 0);
+    return { output: tl.usageOutputTokens, source: 'usage', streamed };
   }
   if (countTokens !== undefined) {
     const n = countTokens(tl.texts.join(''));
@@ -36,24 +37,76 @@ export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined)
 }
 
 /**
+ * Usage-reported output tokens less the reasoning tokens among them that never arrived as deltas (a
+ * reasoning model that hides its reasoning still counts it).
+ */
+export function streamedTokens(output: number, reasoning: number | undefined, reasoningStreamed: boolean): number {
+  return Math.max(0, output - (reasoningStreamed ? 0 : (reasoning ?? 0)));
+}
+
+/** The stamps a request's one-value metrics come from (Timeline's; ns, 0 = never happened). */
+export const REQUEST_STAMPS = [
+  'connStart',
+  'dnsEnd',
+  'connectEnd',
+  'tlsEnd',
+  'upgradeSent',
+  'upgraded',
+  'firstByte',
+  'ackAt',
+  'firstDelta',
+  'lastDelta',
+  'doneAt',
+] as const;
+export type RequestStamps = Pick<Timeline, (typeof REQUEST_STAMPS)[number] | 'deltas'>;
+
+/**
+ * The metrics that are one value per request, computed from its stamps alone: what a requests.jsonl line
+ * (its phases) reproduces. The rest come from per-token lists or state a line does not keep.
+ */
+export const PER_REQUEST_METRICS = [
+  'dns_ms',
+  'connect_ms',
+  'tls_ms',
+  'handshake_ms',
+  'ttfb_ms',
+  'overhead_ms',
+  'ttft_ms',
+  'tpot_ms',
+  'decode_tps',
+  'e2e_ms',
+] as const satisfies readonly MetricName[];
+export type PerRequestMetric = (typeof PER_REQUEST_METRICS)[number];
+
+/** Where per-request values go: a MetricSet while running, compare's sample collector from requests.jsonl. */
+export interface ValueSink {
+  record(name: PerRequestMetric, value: number): void;
+}
+
+/**
  * Records every metric of a finished, successful request (DESIGN.md "Metric definitions").
  * `origin` is the request start the latencies count from: the intended start for open-loop load
  * (coordinated omission), the actual start for closed-loop load.
  */
 export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, tokens: TokenCount): void {
   recordStream(tl, set, origin);
-  const tpot = tpotMs(tl, tokens);
+  completionValues(tl, origin, tokens.streamed, set);
+}
+
+/** What only a completed request has: its per-token time and rate, and its end. */
+export function completionValues(s: RequestStamps, origin: Nanos, streamed: number, sink: ValueSink): void {
+  const tpot = tpotMs(s, streamed);
   if (tpot !== undefined) {
-    set.record('tpot_ms', tpot);
-    set.record('decode_tps', (tokens.streamed - 1) / ((tl.lastDelta - tl.firstDelta) / 1e9));
+    sink.record('tpot_ms', tpot);
+    sink.record('decode_tps', (streamed - 1) / ((s.lastDelta - s.firstDelta) / 1e9));
   }
-  set.record('e2e_ms', ms(origin, tl.doneAt));
+  sink.record('e2e_ms', ms(origin, s.doneAt));
 }
 
 /** Per-token time between the first and last delta; undefined when fewer than two streamed tokens span time. */
-function tpotMs(tl: Timeline, tokens: TokenCount): number | undefined {
-  const span = tl.lastDelta - tl.firstDelta;
-  return tokens.streamed > 1 && tl.deltas > 1 && span > 0 ? span / 1e6 / (tokens.streamed - 1) : undefined;
+function tpotMs(s: RequestStamps, streamed: number): number | undefined {
+  const span = s.lastDelta - s.firstDelta;
+  return streamed > 1 && s.deltas > 1 && span > 0 ? span / 1e6 / (streamed - 1) : undefined;
 }
 
 /** Per-request limits, ms, as the scenario's `slo` writes them: a request within all of them is "good". */
@@ -79,7 +132,7 @@ export function meetsSlo(tl: Timeline, origin: Nanos, tokens: TokenCount, slo: S
     within(slo.ttft_ms, tl.firstDelta !== 0 ? ms(origin, tl.firstDelta) : undefined, false) &&
     within(slo.overhead_ms, tl.ackAt !== 0 ? ms(origin, tl.ackAt) : undefined, false) &&
     within(slo.e2e_ms, ms(origin, tl.doneAt), false) &&
-    within(slo.tpot_ms, tpotMs(tl, tokens), true) &&
+    within(slo.tpot_ms, tpotMs(tl, tokens.streamed), true) &&
     within(slo.itl_ms, tl.itl.length > 0 ? maxGap : undefined, true)
   );
 }
@@ -89,22 +142,27 @@ export function meetsSlo(tl: Timeline, origin: Nanos, tokens: TokenCount, slo: S
  * a stream cut short has no end, output count or rate.
  */
 export function recordStream(tl: Timeline, set: MetricSet, origin: Nanos): void {
-  if (tl.connStart !== 0) {
-    const tcpFrom = tl.dnsEnd || tl.connStart;
-    if (tl.dnsEnd !== 0) set.record('dns_ms', ms(tl.connStart, tl.dnsEnd));
-    if (tl.connectEnd !== 0) set.record('connect_ms', ms(tcpFrom, tl.connectEnd));
-    if (tl.tlsEnd !== 0 && tl.connectEnd !== 0) set.record('tls_ms', ms(tl.connectEnd, tl.tlsEnd));
-  }
-  if (tl.upgraded !== 0) {
-    // The upgrade request leaves when the socket is ready, even if ws was told to end() it earlier.
-    const sent = Math.max(tl.upgradeSent, tl.tlsEnd || tl.connectEnd);
-    set.record('handshake_ms', ms(sent, tl.upgraded));
-  }
-  if (tl.firstByte !== 0) set.record('ttfb_ms', ms(origin, tl.firstByte));
-  if (tl.ackAt !== 0) set.record('overhead_ms', ms(origin, tl.ackAt));
-  if (tl.firstDelta !== 0) set.record('ttft_ms', ms(origin, tl.firstDelta));
+  streamValues(tl, origin, set);
   for (const gap of tl.itl) set.record('itl_ms', gap);
   if (tl.redirectFrom !== 0 && tl.firstDelta !== 0) set.record('redirect_ms', ms(tl.redirectFrom, tl.firstDelta));
   if (tl.scheduled) set.record('schedule_delay_ms', ms(tl.intended, tl.start));
   for (const d of tl.tokenDelay) set.record('token_delay_ms', d);
+}
+
+/** The one-value metrics of a stream up to its last delta: connection set-up, first byte, acceptance, first token. */
+export function streamValues(s: RequestStamps, origin: Nanos, sink: ValueSink): void {
+  if (s.connStart !== 0) {
+    const tcpFrom = s.dnsEnd || s.connStart;
+    if (s.dnsEnd !== 0) sink.record('dns_ms', ms(s.connStart, s.dnsEnd));
+    if (s.connectEnd !== 0) sink.record('connect_ms', ms(tcpFrom, s.connectEnd));
+    if (s.tlsEnd !== 0 && s.connectEnd !== 0) sink.record('tls_ms', ms(s.connectEnd, s.tlsEnd));
+  }
+  if (s.upgraded !== 0) {
+    // The upgrade request leaves when the socket is ready, even if ws was told to end() it earlier.
+    const sent = Math.max(s.upgradeSent, s.tlsEnd || s.connectEnd);
+    sink.record('handshake_ms', ms(sent, s.upgraded));
+  }
+  if (s.firstByte !== 0) sink.record('ttfb_ms', ms(origin, s.firstByte));
+  if (s.ackAt !== 0) sink.record('overhead_ms', ms(origin, s.ackAt));
+  if (s.firstDelta !== 0) sink.record('ttft_ms', ms(origin, s.firstDelta));
 }

@@ -16,6 +16,28 @@ const INTERVAL_STATS: ReadonlyMap<CompareStat, number> = new Map([
 
 export type CompareVerdict = 'faster' | 'slower' | 'no significant change';
 
+/**
+ * One variant's exact per-request samples of a metric (requests.jsonl), or why there are none: the
+ * `count` the result's histogram holds lets the source refuse samples that disagree with it.
+ */
+export interface SampleSource {
+  exact(metric: MetricName, count: number): Float64Array | string;
+}
+
+/** Both sides' samples of a variant pair. */
+export interface PairSamples {
+  baseline: SampleSource;
+  candidate: SampleSource;
+}
+
+/** A source without samples: every metric is compared from the histograms, for `why`. */
+export const histogramsOnly = (why: string): SampleSource => ({ exact: () => why });
+
+const NO_SAMPLES: PairSamples = { baseline: histogramsOnly('no per-request samples'), candidate: histogramsOnly('no per-request samples') };
+
+/** Compare's name of a variant: a sweep's are prefixed with their step, from 1 (`step2.ws-persistent`). */
+export const variantKey = (name: string, step?: number): string => (step === undefined ? name : `step${step + 1}.${name}`);
+
 export interface MetricComparison {
   baseline_variant: string;
   candidate_variant: string;
@@ -28,6 +50,12 @@ export interface MetricComparison {
   /** Mann–Whitney U two-sided p-value: do the two samples come from one distribution? */
   p_value: number;
   verdict: CompareVerdict;
+  /**
+   * What `ci95` and `p_value` were computed from: both sides' exact per-request samples, or both
+   * histograms (`source_note` says why) — never one of each, whose ties would not rank alike.
+   */
+  source: 'requests' | 'histogram';
+  source_note?: string;
 }
 
 const ALPHA = 0.05;
@@ -37,7 +65,9 @@ const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 /**
  * A metric of two variants: what changed, how sure that is, and the verdict — `faster`/`slower` only when
  * the median's interval excludes no change and the rank test agrees (p < 0.05), so noise does not fail
- * a pipeline and a real shift does.
+ * a pipeline and a real shift does. The statistics are the result's own; the intervals and the rank test
+ * read both sides' exact per-request samples where `samples` has them (requests.jsonl), else both
+ * histograms (exact order statistics of bucketed values).
  */
 export function compareMetric(
   baselineVariant: string,
@@ -46,9 +76,13 @@ export function compareMetric(
   c: MetricSummary,
   metric: MetricName,
   seed = 1,
+  samples: PairSamples = NO_SAMPLES,
 ): MetricComparison {
-  const eb = Empirical.fromHistogram(decodeHistogram(b.hdr));
-  const ec = Empirical.fromHistogram(decodeHistogram(c.hdr));
+  const sb = samples.baseline.exact(metric, b.count);
+  const sc = samples.candidate.exact(metric, c.count);
+  const exact = typeof sb !== 'string' && typeof sc !== 'string';
+  const eb = exact ? Empirical.fromSamples(sb) : Empirical.fromHistogram(decodeHistogram(b.hdr));
+  const ec = exact ? Empirical.fromSamples(sc) : Empirical.fromHistogram(decodeHistogram(c.hdr));
   const stats = {} as MetricComparison['stats'];
   for (const s of COMPARE_STATS) stats[s] = { baseline: b[s], candidate: c[s], change: b[s] === 0 ? 0 : round4(c[s] / b[s] - 1) };
   const ci95: MetricComparison['ci95'] = {};
@@ -75,17 +109,24 @@ export function compareMetric(
     ci95,
     p_value: Math.round(p * 1e6) / 1e6,
     verdict,
+    ...(exact ? { source: 'requests' } : { source: 'histogram', source_note: fallbackNote(sb, sc) }),
   };
 }
 
+/** Why a pair fell back to its histograms: one reason, or each side's when they differ. */
+function fallbackNote(b: Float64Array | string, c: Float64Array | string): string {
+  if (typeof b === 'string' && b === c) return b;
+  return [typeof b === 'string' ? `baseline: ${b}` : '', typeof c === 'string' ? `candidate: ${c}` : ''].filter((x) => x !== '').join('; ');
+}
+
 /** Every metric both variants measured, in catalog order. */
-export function compareVariantPair(base: VariantResult, cand: VariantResult, seed = 1): MetricComparison[] {
+export function compareVariantPair(base: VariantResult, cand: VariantResult, seed = 1, samples = NO_SAMPLES): MetricComparison[] {
   const out: MetricComparison[] = [];
   for (const metric of METRICS) {
     const b = base.metrics[metric];
     const c = cand.metrics[metric];
     if (b === undefined || c === undefined || b.count === 0 || c.count === 0) continue;
-    out.push(compareMetric(base.name, b, cand.name, c, metric, seed));
+    out.push(compareMetric(base.name, b, cand.name, c, metric, seed, samples));
   }
   return out;
 }

@@ -76,7 +76,7 @@ function spansDecades(series: readonly Series[]): boolean {
 export function timeCharts(result: Result, series: ReadonlyMap<string, VariantSeries>, colour: (name: string) => string): string[] {
   const out: string[] = [];
   for (const g of chartGroups(result)) {
-    const present = g.variants.map((v) => [v, series.get(g.prefix + v.name)] as const).filter(([, s]) => s !== undefined && s.ok > 0);
+    const present = g.variants.map((v) => [v, series.get(g.prefix + v.name)] as const).filter(([, s]) => s !== undefined && s.ok + s.failed > 0);
     if (present.length === 0) continue;
     const sampled = present.some(([, s]) => s!.ttft.length < s!.ok);
     const note = sampled ? 'a uniform sample of the requests (requests.jsonl has every one)' : undefined;
@@ -100,6 +100,19 @@ export function timeCharts(result: Result, series: ReadonlyMap<string, VariantSe
         note: `each point: (last delta − first delta) / (deltas − 1) of one request; the itl_ms histogram has every gap${sampled ? '; ' + note : ''}`,
       }),
     );
+    const failing = present.filter(([, s]) => s!.failed > 0);
+    if (failing.length > 0) {
+      out.push(
+        lineChart({
+          id: `time-failures-${g.prefix}`,
+          title: `failed requests per second${g.title}`,
+          x: { label: 'second of the run', scale: 'linear' },
+          y: { label: 'failed requests' },
+          series: failing.map(([v, s]) => ({ name: v.name, color: colour(v.name), points: s!.failures, style: 'points' as const })),
+          note: 'seconds without a failure are not drawn; result.json counts every failure by class',
+        }),
+      );
+    }
   }
   return out;
 }

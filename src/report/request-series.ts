@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { RequestLine } from '../metrics/variant-recorder.js';
 import { rng, type Rng } from '../shared/rng.js';
+import { variantKey } from './compare.js';
+import { countedAs } from './request-samples.js';
 
 /** A sample request of the waterfall: its phases and token arrivals (ms since it started). */
 export interface SampleRequest {
@@ -15,15 +17,18 @@ export interface SampleRequest {
 export interface VariantSeries {
   /** `step<k>.<variant>` with a sweep (as the .hgrm files), else the variant. */
   label: string;
-  /** [seconds since the run started, TTFT ms]: a uniform sample of the measured successful requests. */
+  /**
+   * [seconds since the run started, TTFT ms]: a uniform sample of the requests the histograms count
+   * (successes, and the streams an interrupt cancelled on purpose).
+   */
   ttft: [number, number][];
   /** [seconds since the run started, mean inter-token gap of the request, ms]: same requests. */
   gap: [number, number][];
-  /** [seconds since the run started, error class] of failed measured requests (a uniform sample). */
-  errors: [number, string][];
+  /** [second of the run, failed measured requests that started in it], for the seconds that had any. */
+  failures: [number, number][];
   /** Requests that carried their token arrivals (the 1st, 2nd, 4th… success: see variant-recorder). */
   samples: SampleRequest[];
-  /** Successful measured requests seen, of which `ttft` holds a sample. */
+  /** Requests with a first token seen (successes and cancelled streams), of which `ttft` holds a sample. */
   ok: number;
   failed: number;
 }
@@ -56,7 +61,8 @@ class Reservoir<T> {
 
 interface Building {
   points: Reservoir<[number, number, number]>;
-  errors: Reservoir<[number, string]>;
+  /** Failures per whole second of the run: one entry per second that had any, so bounded by its length. */
+  failures: Map<number, number>;
   samples: SampleRequest[];
   ok: number;
   failed: number;
@@ -66,9 +72,10 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
  * Reads a result's requests.jsonl line by line (a long run's file is far larger than memory should hold)
- * into per-variant series for the report. Latencies count from the intended start, as the histograms
- * do (open loop: queueing in the client is part of them). A truncated last line — a run killed while
- * writing — is skipped.
+ * into per-variant series for the report: the lines the histograms count (request-samples' rule) and,
+ * apart, the failures. Latencies count from the intended start, as the histograms do (open loop:
+ * queueing in the client is part of them). A line that does not parse — the last one of a run killed
+ * while writing — is skipped: a picture can do without it, unlike compare's statistics.
  */
 export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): Promise<Map<string, VariantSeries>> {
   const building = new Map<string, Building>();
@@ -81,17 +88,21 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
     } catch {
       continue;
     }
-    if (line.warmup || line.cancelled || line.retried || typeof line.variant !== 'string') continue;
-    const label = line.step === undefined ? line.variant : `step${line.step + 1}.${line.variant}`;
+    if (typeof line.variant !== 'string') continue;
+    const counted = countedAs(line);
+    const failed = counted === undefined && !line.ok && !line.warmup && !line.retried && line.error?.class !== 'interrupted';
+    if (counted === undefined && !failed) continue;
+    const label = variantKey(line.variant, line.step);
     let b = building.get(label);
     if (b === undefined) {
-      b = { points: new Reservoir(maxPoints, rand), errors: new Reservoir(maxPoints, rand), samples: [], ok: 0, failed: 0 };
+      b = { points: new Reservoir(maxPoints, rand), failures: new Map(), samples: [], ok: 0, failed: 0 };
       building.set(label, b);
     }
     const t = line.start_ms / 1000;
-    if (!line.ok) {
+    if (failed) {
       b.failed++;
-      b.errors.offer([round3(t), line.error?.class ?? 'error']);
+      const second = Math.floor(t);
+      b.failures.set(second, (b.failures.get(second) ?? 0) + 1);
       continue;
     }
     const first = line.phases.firstDelta;
@@ -113,7 +124,7 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
       label,
       ttft: points.map(([t, ttft]) => [t, ttft]),
       gap: points.filter(([, , g]) => Number.isFinite(g)).map(([t, , g]) => [t, g]),
-      errors: b.errors.items.sort((x, y) => x[0] - y[0]),
+      failures: [...b.failures].sort((x, y) => x[0] - y[0]),
       samples: b.samples,
       ok: b.ok,
       failed: b.failed,

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runCli, runScenarioText, tempDir } from './helpers.js';
@@ -82,5 +82,55 @@ describe('wirebench compare', () => {
     const bad = await runCli(['compare', runs.a, runs.b, '--fail-on', 'ttft.p50>+10%']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown metric ttft');
+  });
+
+  describe('intervals and p-values from the exact per-request values of requests.jsonl', () => {
+    /** A copy of run a whose requests.jsonl `edit` rewrites (or removes, returning undefined). */
+    function copyOfA(name: string, edit: (text: string) => string | undefined): string {
+      const to = path.join(dir, name);
+      cpSync(runs.a, to, { recursive: true });
+      const file = path.join(to, 'requests.jsonl');
+      const text = edit(readFileSync(file, 'utf8'));
+      if (text === undefined) rmSync(file);
+      else writeFileSync(file, text);
+      return to;
+    }
+    const json = async (args: string[]): Promise<{ code: number | null; stderr: string; cs: { candidate_variant: string; metric: string; source: string; source_note?: string }[] }> => {
+      const o = await runCli(['compare', ...args, '--format', 'json']);
+      return { code: o.code, stderr: o.stderr, cs: o.code === 0 ? JSON.parse(o.stdout).comparisons : [] };
+    };
+    const of = (cs: Awaited<ReturnType<typeof json>>['cs'], variant: string, metric: string) => cs.find((c) => c.candidate_variant === variant && c.metric === metric)!;
+
+    it('uses them for per-request metrics, the histograms for per-token ones, and says which in one line', async () => {
+      const { cs } = await json([runs.a, runs.b]);
+      expect(of(cs, 'sse', 'ttft_ms')).toMatchObject({ source: 'requests' });
+      expect(of(cs, 'ws', 'e2e_ms')).toMatchObject({ source: 'requests' });
+      expect(of(cs, 'ws', 'itl_ms')).toMatchObject({ source: 'histogram', source_note: 'not one value per request' });
+      const o = await runCli(['compare', runs.a, runs.b]);
+      expect(o.stdout).toMatch(/^95% CI and p \(MW\): exact per-request samples from requests\.jsonl; from the histograms: itl_ms, token_delay_ms \(not one value per request\)/m);
+    });
+
+    it('falls back to the histograms without requests.jsonl, with --no-requests, and where the file is one request short', async () => {
+      const missing = await json([copyOfA('no-jsonl', () => undefined), runs.b]);
+      expect(of(missing.cs, 'sse', 'ttft_ms')).toMatchObject({ source: 'histogram', source_note: 'baseline: no requests.jsonl' });
+      const flag = await json([runs.a, runs.b, '--no-requests']);
+      expect(flag.cs.every((c) => c.source === 'histogram' && c.source_note === '--no-requests')).toBe(true);
+      // Ctrl-C'd mid-write: the cut line is skipped with a warning, and its variant's counts no longer match.
+      const cut = await json([copyOfA('cut', (t) => t.slice(0, -40)), runs.b]);
+      expect(cut.code, cut.stderr).toBe(0);
+      expect(cut.stderr).toMatch(/^warning: .*requests\.jsonl:\d+: incomplete last line ignored/m);
+      expect(cut.cs.filter((c) => c.metric === 'ttft_ms').map((c) => c.source_note ?? c.source).sort()).toEqual([
+        expect.stringMatching(/^baseline: requests\.jsonl has \d+ samples, the histogram \d+$/),
+        'requests',
+      ]);
+    });
+
+    it('a damaged line mid-file is an error naming file and line (exit 2)', async () => {
+      const damaged = copyOfA('damaged', (t) => t.split('\n').map((l, i) => (i === 2 ? l.slice(0, 20) : l)).join('\n'));
+      const o = await runCli(['compare', damaged, runs.b]);
+      expect(o.code).toBe(2);
+      expect(o.stderr).toMatch(/damaged\/requests\.jsonl:3: not a request line: not JSON .*--no-requests/);
+      expect((await runCli(['compare', damaged, runs.b, '--no-requests'])).code).toBe(0);
+    });
   });
 });

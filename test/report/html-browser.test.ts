@@ -17,7 +17,9 @@ const ARTIFACTS = path.join(REPO, 'test-artifacts');
 
 const server = `
 target: embedded
-server: { ttft_ms: 30, tps: 1000, output_tokens: 40, http_overhead_ms: 8, ws_overhead_ms: 1, ws_connect_overhead_ms: 8, seed: 1, stamp: true }
+server:
+  { ttft_ms: 30, tps: 1000, output_tokens: 40, http_overhead_ms: 8, ws_overhead_ms: 1, ws_connect_overhead_ms: 8, seed: 1, stamp: true,
+    faults: { http-500: 0.1, mid-stream-error: 0.05 } }
 request: { prompt_tokens: 16, max_output_tokens: 40 }
 variants:
   - { name: "http-keepalive", protocol: openai-responses, connection: http-keepalive }
@@ -103,8 +105,9 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
     expect(check.errors).toEqual([]);
     expect(check.external).toEqual([]);
     const ids = check.charts.map((c) => c.id);
-    // Each kind the issue asks for: percentile distributions, CDFs, over-time charts, the waterfall.
-    for (const prefix of ['pct-ttft_ms', 'pct-itl_ms', 'cdf-ttft_ms', 'time-ttft', 'time-itl', 'waterfall']) {
+    // Each kind the issue asks for: percentile distributions, CDFs, over-time charts (failures too: the
+    // server injects some), the waterfall.
+    for (const prefix of ['pct-ttft_ms', 'pct-itl_ms', 'cdf-ttft_ms', 'time-ttft', 'time-itl', 'time-failures', 'waterfall']) {
       expect(ids.some((id) => id.startsWith(prefix)), `${prefix} in ${ids.join(' ')}`).toBe(true);
     }
     for (const c of check.charts) {

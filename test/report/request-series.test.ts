@@ -18,8 +18,10 @@ describe('requests.jsonl series for the report', () => {
           // Open loop: started 5 ms late, first delta 20 ms after the start → TTFT 25 ms.
           line({ i: 1, intended_ms: 1000, start_ms: 1005, phases: { firstDelta: 20, lastDelta: 40 }, deltas: 5 }),
           line({ i: 2, warmup: true, start_ms: 10, phases: { firstDelta: 1, lastDelta: 2 }, deltas: 2 }),
-          line({ i: 3, cancelled: true, start_ms: 20, phases: { firstDelta: 1 }, deltas: 1 }),
+          // Cancelled on purpose: its TTFT is in the histogram, so in the series too.
+          line({ i: 3, cancelled: true, intended_ms: 20, start_ms: 20, phases: { firstDelta: 1 }, deltas: 1 }),
           line({ i: 4, ok: false, start_ms: 2000, error: { class: 'timeout' } }),
+          line({ i: 7, ok: false, start_ms: 2500, error: { class: 'interrupted' } }),
           line({ i: 5, step: 1, start_ms: 3000, intended_ms: 3000, phases: { firstDelta: 7 }, deltas: 1, token_ms: [7] }),
           '{"variant":"v","i":6,"warm', // a run killed mid-write
         ].join('\n'),
@@ -27,10 +29,13 @@ describe('requests.jsonl series for the report', () => {
       const series = await readRequestSeries(file);
       expect([...series.keys()].sort()).toEqual(['step2.v', 'v']);
       const v = series.get('v')!;
-      expect(v.ttft).toEqual([[1.005, 25]]);
+      expect(v.ttft).toEqual([
+        [0.02, 1],
+        [1.005, 25],
+      ]);
       expect(v.gap).toEqual([[1.005, 5]]);
-      expect(v.errors).toEqual([[2, 'timeout']]);
-      expect([v.ok, v.failed]).toEqual([1, 1]);
+      expect(v.failures).toEqual([[2, 1]]);
+      expect([v.ok, v.failed]).toEqual([2, 1]);
       const s = series.get('step2.v')!;
       // One delta: no gap to average.
       expect(s.gap).toEqual([]);
