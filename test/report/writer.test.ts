@@ -22,7 +22,7 @@ describe('ResultWriter', () => {
     if (root !== '') rmSync(root, { recursive: true, force: true });
   });
 
-  it('writes requests.jsonl, result.json and one .hgrm per variant and metric with data', async () => {
+  it('writes requests.jsonl, result.json, one .hgrm per variant and metric with data, and the reports', async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
     // A folder that does not exist yet: the writer creates it.
     const dir = path.join(root, 'run');
@@ -43,7 +43,7 @@ describe('ResultWriter', () => {
     expect(json).toBe(JSON.stringify(r, null, 2) + '\n');
     expect(JSON.parse(json)).toEqual(r);
 
-    expect(readdirSync(dir).sort()).toEqual(['a.itl_ms.hgrm', 'a.ttft_ms.hgrm', 'b.ttft_ms.hgrm', 'requests.jsonl', 'result.json']);
+    expect(readdirSync(dir).sort()).toEqual(['a.itl_ms.hgrm', 'a.ttft_ms.hgrm', 'b.ttft_ms.hgrm', 'report.html', 'report.md', 'requests.jsonl', 'result.json']);
     expect(readFileSync(path.join(dir, 'a.ttft_ms.hgrm'), 'utf8')).toMatch(/Value\s+Percentile[\s\S]*Total count\s+=\s+3\]/);
   });
 
