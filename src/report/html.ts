@@ -4,7 +4,7 @@ import { changeRows, claimsRows, groups, percentileRows, resultsRows } from './r
 import type { VariantSeries } from './request-series.js';
 import type { Result } from './result.js';
 import { esc } from './svg/escape.js';
-import { CHART_CSS } from './svg/line-chart.js';
+import { CHART_CSS } from './svg/frame.js';
 import { describeThreshold } from './thresholds.js';
 
 const PAGE_CSS = `

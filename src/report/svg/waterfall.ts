@@ -1,5 +1,5 @@
 import { esc } from './escape.js';
-import { CHAR_W, clip, figure, legend, type LegendItem, noData, type Plot, px, xAxis } from './line-chart.js';
+import { CHAR_W, clip, figure, legend, type LegendItem, noData, type Plot, px, xAxis } from './frame.js';
 import { linearScale } from './scale.js';
 
 export interface WaterfallRow {
