@@ -29,7 +29,7 @@ export function reportCommand(cli: Command): void {
       const dir = path.dirname(json);
       const targets = flags.html === undefined && flags.md === undefined ? defaultReports(dir) : flags;
       const toStdout = targets.md === '-';
-      await writeReports(result, path.join(dir, 'requests.jsonl'), { html: targets.html, md: toStdout ? undefined : targets.md });
+      await writeReports(result, dir, { html: targets.html, md: toStdout ? undefined : targets.md });
       if (toStdout) process.stdout.write(renderMarkdown(result));
       for (const f of [targets.html, toStdout ? undefined : targets.md]) if (f !== undefined) process.stderr.write(`wrote ${f}\n`);
     });

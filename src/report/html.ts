@@ -1,6 +1,7 @@
 import { fmtMs } from './format.js';
 import { distributionCharts, sweepCharts, timeCharts, waterfallCharts, colourOf } from './report-charts.js';
 import { changeRows, claimsRows, groups, percentileRows, resultsRows } from './report-tables.js';
+import type { IntervalMetrics } from './report-charts.js';
 import type { VariantSeries } from './request-series.js';
 import type { Result } from './result.js';
 import { esc } from './svg/escape.js';
@@ -87,12 +88,18 @@ function environment(result: Result): string {
   );
 }
 
+/** What the page draws beyond result.json, keyed `[step<k>.]<variant>`; either may be empty. */
+export interface ReportData {
+  series: ReadonlyMap<string, VariantSeries>;
+  intervals: ReadonlyMap<string, IntervalMetrics>;
+}
+
 /**
  * The run as one self-contained HTML page: inline CSS and SVG, no script, and a content-security policy
  * that forbids loading anything, so the file opens offline and shows the same thing anywhere.
- * `series` comes from requests.jsonl (over-time charts and waterfalls); without it those are left out.
+ * Without `data` (or parts of it) the over-time charts and waterfalls are left out.
  */
-export function renderHtml(result: Result, series: ReadonlyMap<string, VariantSeries> = new Map()): string {
+export function renderHtml(result: Result, data: ReportData = { series: new Map(), intervals: new Map() }): string {
   const name = String((result.scenario as { name?: unknown } | null)?.name ?? 'run');
   const colour = colourOf(result);
   const { percentiles, cdfs } = distributionCharts(result, colour);
@@ -101,8 +108,8 @@ export function renderHtml(result: Result, series: ReadonlyMap<string, VariantSe
     section('sweep', 'Sweep', charts(sweepCharts(result, colour))),
     section('percentiles', 'Percentile distributions', charts(percentiles)),
     section('cdf', 'Cumulative distributions', charts(cdfs)),
-    section('over-time', 'Over time', charts(timeCharts(result, series, colour))),
-    section('waterfall', 'Token arrivals', charts(waterfallCharts(result, series), true)),
+    section('over-time', 'Over time', charts(timeCharts(result, data, colour))),
+    section('waterfall', 'Token arrivals', charts(waterfallCharts(result, data.series), true)),
     section('all-percentiles', 'Every metric, every percentile', table(percentileRows(groups(result)))),
     section('environment', 'Environment', environment(result)),
   ].filter((s) => s !== '');

@@ -1,5 +1,6 @@
 import { METRIC_INFO, METRICS, type MetricName } from '../metrics/catalog.js';
 import { cdfCurve, percentileCurve } from './distribution.js';
+import type { IntervalSeries } from './hlog-series.js';
 import type { SampleRequest, VariantSeries } from './request-series.js';
 import type { Result, StepResult, VariantResult } from './result.js';
 import { lineChart, type Series, type XScale } from './svg/line-chart.js';
@@ -72,10 +73,50 @@ function spansDecades(series: readonly Series[]): boolean {
   return xs.length > 0 && Math.max(...xs) / Math.min(...xs) > 100;
 }
 
-/** TTFT and per-request mean inter-token gap against the time each request started. */
-export function timeCharts(result: Result, series: ReadonlyMap<string, VariantSeries>, colour: (name: string) => string): string[] {
+/** The metrics whose percentiles per interval the report draws when the run wrote interval logs. */
+export const INTERVAL_METRICS = ['ttft_ms', 'itl_ms'] as const;
+export type IntervalMetrics = Partial<Record<(typeof INTERVAL_METRICS)[number], IntervalSeries>>;
+
+/** p50 (solid) and p99 (dashed) per interval of the `--hdr-log` interval logs, one colour per variant. */
+function intervalCharts(g: ChartGroup, intervals: ReadonlyMap<string, IntervalMetrics>, colour: (name: string) => string): string[] {
+  const out: string[] = [];
+  for (const m of INTERVAL_METRICS) {
+    const series: Series[] = g.variants.flatMap((v) => {
+      const s = intervals.get(g.prefix + v.name)?.[m];
+      if (s === undefined || s.p50.length === 0) return [];
+      return [
+        { name: `${v.name} p50`, color: colour(v.name), points: s.p50 },
+        { name: `${v.name} p99`, color: colour(v.name), points: s.p99, dash: true },
+      ];
+    });
+    if (series.length === 0) continue;
+    out.push(
+      lineChart({
+        id: `interval-${m}-${g.prefix}`,
+        title: `${m} p50 and p99 per interval${g.title}`,
+        x: { label: 's since the interval log started', scale: 'linear' },
+        y: { label: LABEL(m) },
+        series,
+        note: 'from the HdrHistogram interval logs (--hdr-log): every sample, counted in the interval its request finished in',
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * TTFT and per-request mean inter-token gap against the time each request started (requests.jsonl),
+ * failures per second, and percentiles per interval where the run wrote interval logs.
+ */
+export function timeCharts(
+  result: Result,
+  data: { series: ReadonlyMap<string, VariantSeries>; intervals: ReadonlyMap<string, IntervalMetrics> },
+  colour: (name: string) => string,
+): string[] {
+  const { series } = data;
   const out: string[] = [];
   for (const g of chartGroups(result)) {
+    out.push(...intervalCharts(g, data.intervals, colour));
     const present = g.variants.map((v) => [v, series.get(g.prefix + v.name)] as const).filter(([, s]) => s !== undefined && s.ok + s.failed > 0);
     if (present.length === 0) continue;
     const sampled = present.some(([, s]) => s!.ttft.length < s!.ok);

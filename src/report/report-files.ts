@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderHtml } from './html.js';
+import { readIntervalSeries } from './hlog-series.js';
+import { renderHtml, type ReportData } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { readRequestSeries, type VariantSeries } from './request-series.js';
+import { chartGroups, INTERVAL_METRICS, type IntervalMetrics } from './report-charts.js';
+import { readRequestSeries } from './request-series.js';
 import type { Result } from './result.js';
 
 export interface ReportTargets {
@@ -15,18 +17,30 @@ export interface ReportTargets {
 }
 
 /**
- * Writes the markdown and HTML reports of a result. The over-time charts and waterfalls come from the
- * requests.jsonl beside it when there is one (a merged result has none: its charts are the histograms').
+ * What the HTML draws beyond result.json, from the result folder: the requests.jsonl (over-time charts,
+ * waterfalls; a merged result has none) and the interval logs of `--hdr-log` (percentiles per interval).
  */
-export async function writeReports(result: Result, requestsFile: string | undefined, to: ReportTargets): Promise<void> {
+async function readReportData(result: Result, dir: string): Promise<ReportData> {
+  const requests = path.join(dir, 'requests.jsonl');
+  const intervals = new Map<string, IntervalMetrics>();
+  for (const g of chartGroups(result)) {
+    for (const v of g.variants) {
+      const log = path.join(dir, `${g.prefix}${v.name}.hlog`);
+      if (!existsSync(log)) continue;
+      const metrics: IntervalMetrics = {};
+      for (const m of INTERVAL_METRICS) metrics[m] = await readIntervalSeries(log, m);
+      intervals.set(g.prefix + v.name, metrics);
+    }
+  }
+  return { series: existsSync(requests) ? await readRequestSeries(requests) : new Map(), intervals };
+}
+
+/** Writes the markdown and HTML reports of the result in `dir` (or of a result file elsewhere, `dir` its folder). */
+export async function writeReports(result: Result, dir: string, to: ReportTargets): Promise<void> {
   const scrub = to.scrub ?? ((t: string) => t);
   const writes: Promise<void>[] = [];
   if (to.md !== undefined) writes.push(writeFile(to.md, scrub(renderMarkdown(result))));
-  if (to.html !== undefined) {
-    const series: Map<string, VariantSeries> =
-      requestsFile !== undefined && existsSync(requestsFile) ? await readRequestSeries(requestsFile) : new Map();
-    writes.push(writeFile(to.html, scrub(renderHtml(result, series))));
-  }
+  if (to.html !== undefined) writes.push(writeFile(to.html, scrub(renderHtml(result, await readReportData(result, dir)))));
   await Promise.all(writes);
 }
 

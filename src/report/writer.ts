@@ -57,7 +57,7 @@ export class ResultWriter {
         writes.push(writeFile(path.join(this.dir, `${safeName(variant)}.${metric}.hgrm`), toHgrm(h)));
       }
     }
-    writes.push(writeReports(result, path.join(this.dir, 'requests.jsonl'), { ...defaultReports(this.dir), scrub: this.scrub }));
+    writes.push(writeReports(result, this.dir, { ...defaultReports(this.dir), scrub: this.scrub }));
     await Promise.all(writes);
   }
 }

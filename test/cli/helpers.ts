@@ -148,11 +148,13 @@ export async function runScenarioText<L = Json>(
   name: string,
   yaml: string,
   timeoutMs = 60_000,
+  /** More `run` flags, e.g. `['--hdr-log', '1']`. */
+  flags: readonly string[] = [],
 ): Promise<{ result: Json; lines: L[] }> {
   const file = path.join(dir, `${name}.yaml`);
   writeFileSync(file, yaml);
   const out = path.join(dir, name);
-  const o = await runCli(['run', file, '--out', out, '--quiet'], { timeoutMs });
+  const o = await runCli(['run', file, '--out', out, '--quiet', ...flags], { timeoutMs });
   if (o.code !== 0) throw new Error(`wirebench run ${name}: ${explain(o)}`);
   return { result: readResult(out), lines: readRequests<L>(out) };
 }

@@ -100,14 +100,14 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
   });
 
   it('renders every chart of a run, with no console error and no request leaving the file', async () => {
-    await runScenarioText(tmp.dir, 'plain', PLAIN);
+    await runScenarioText(tmp.dir, 'plain', PLAIN, 60_000, ['--hdr-log', '0.5']);
     const check = await inspect(browser, path.join(tmp.dir, 'plain', 'report.html'), path.join(ARTIFACTS, 'report-plain.png'));
     expect(check.errors).toEqual([]);
     expect(check.external).toEqual([]);
     const ids = check.charts.map((c) => c.id);
     // Each kind the issue asks for: percentile distributions, CDFs, over-time charts (failures too: the
-    // server injects some), the waterfall.
-    for (const prefix of ['pct-ttft_ms', 'pct-itl_ms', 'cdf-ttft_ms', 'time-ttft', 'time-itl', 'time-failures', 'waterfall']) {
+    // server injects some; percentiles per interval from --hdr-log), the waterfall.
+    for (const prefix of ['pct-ttft_ms', 'pct-itl_ms', 'cdf-ttft_ms', 'time-ttft', 'time-itl', 'time-failures', 'interval-itl_ms', 'waterfall']) {
       expect(ids.some((id) => id.startsWith(prefix)), `${prefix} in ${ids.join(' ')}`).toBe(true);
     }
     for (const c of check.charts) {

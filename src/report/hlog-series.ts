@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { decodeHistogram, newHistogram, SCALE, type Histogram } from '../metrics/histogram.js';
+
+/** Percentiles of one metric per time window: [window middle, s since the log's StartTime, value]. */
+export interface IntervalSeries {
+  p50: [number, number][];
+  p99: [number, number][];
+}
+
+/** Windows per chart: enough for the eye, and each a sum of whole intervals, so still exact percentiles. */
+export const MAX_WINDOWS = 400;
+
+const LINE = /^Tag=([^,]+),([\d.]+),([\d.]+),[\d.]+,(HISTF\S+)$/;
+
+async function* intervalLines(file: string, tag: string): AsyncGenerator<{ start: number; length: number; hist: string }> {
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    const m = LINE.exec(text);
+    if (m !== null && m[1] === tag) yield { start: Number(m[2]), length: Number(m[3]), hist: m[4] };
+  }
+}
+
+/**
+ * A metric's p50 and p99 over time from an HdrHistogram interval log (`run --hdr-log`). A long run has
+ * more intervals than a chart can show: consecutive intervals are added (histograms add exactly) into at
+ * most MAX_WINDOWS windows, so each point is a true percentile of its window, never an average of
+ * percentiles. Two passes over the file (count, then add) keep memory to one histogram.
+ */
+export async function readIntervalSeries(file: string, tag: string): Promise<IntervalSeries> {
+  let n = 0;
+  for await (const _ of intervalLines(file, tag)) n++;
+  const per = Math.max(1, Math.ceil(n / MAX_WINDOWS));
+  const out: IntervalSeries = { p50: [], p99: [] };
+  let sum: Histogram = newHistogram();
+  let from = 0;
+  let to = 0;
+  let k = 0;
+  const flush = (): void => {
+    if (sum.totalCount === 0) return;
+    const mid = Math.round(((from + to) / 2) * 1000) / 1000;
+    out.p50.push([mid, sum.getValueAtPercentile(50) / SCALE]);
+    out.p99.push([mid, sum.getValueAtPercentile(99) / SCALE]);
+    sum = newHistogram();
+  };
+  for await (const line of intervalLines(file, tag)) {
+    if (k % per === 0) from = line.start;
+    sum.add(decodeHistogram(line.hist));
+    to = line.start + line.length;
+    if (++k % per === 0) flush();
+  }
+  flush();
+  return out;
+}
