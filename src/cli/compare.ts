@@ -6,13 +6,12 @@ import {
   compareVariantPair,
   histogramsOnly,
   parseFailOn,
-  variantKey,
   type FailOn,
   type MetricComparison,
   type SampleSource,
 } from '../report/compare.js';
 import { readRequestSamples } from '../report/request-samples.js';
-import type { Result, VariantResult } from '../report/result.js';
+import { scenarioName, variantKey, type Result, type VariantResult } from '../report/result.js';
 import { intArg } from './args.js';
 import { readResult, resultPath } from './result-file.js';
 
@@ -56,7 +55,6 @@ function sourceNote(cs: readonly MetricComparison[]): string {
   return `95% CI and p (MW): exact per-request samples from requests.jsonl${fallbacks.length > 0 ? `; from the histograms: ${fallbacks.join('; ')}` : ''}`;
 }
 
-const scenarioName = (r: Result): string => String((r.scenario as { name?: unknown } | null)?.name ?? '?');
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const ci = (iv: [number, number] | undefined): string => (iv === undefined ? '-' : `${pct(iv[0])} .. ${pct(iv[1])}`);
 const num = (x: number): string => (Math.abs(x) < 10 ? x.toFixed(3) : x.toFixed(1));

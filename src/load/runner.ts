@@ -7,7 +7,7 @@ import { IntervalLogs } from '../metrics/interval-log.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import { checkClaims } from '../report/claims.js';
 import { checkThresholds, type ThresholdResult } from '../report/thresholds.js';
-import { collectEnv, compareVariants, type Result, type VariantResult } from '../report/result.js';
+import { collectEnv, compareVariants, variantKey, type Result, type VariantResult } from '../report/result.js';
 import { progressLine, variantResult, variantWarnings } from '../report/variant-result.js';
 import { ResultWriter } from '../report/writer.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -65,7 +65,7 @@ function requestsPerVariant(load: Scenario['load']): number | undefined {
 
 /** A step's prefix in file names and warnings; none without a sweep. */
 function stepLabel(scenario: Scenario, k: number): string {
-  return scenario.sweep === undefined ? '' : `step${k + 1}.`;
+  return scenario.sweep === undefined ? '' : variantKey('', k);
 }
 
 /**

@@ -36,7 +36,6 @@ export const histogramsOnly = (why: string): SampleSource => ({ exact: () => why
 const NO_SAMPLES: PairSamples = { baseline: histogramsOnly('no per-request samples'), candidate: histogramsOnly('no per-request samples') };
 
 /** Compare's name of a variant: a sweep's are prefixed with their step, from 1 (`step2.ws-persistent`). */
-export const variantKey = (name: string, step?: number): string => (step === undefined ? name : `step${step + 1}.${name}`);
 
 export interface MetricComparison {
   baseline_variant: string;

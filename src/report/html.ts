@@ -3,7 +3,7 @@ import { distributionCharts, sweepCharts, timeCharts, waterfallCharts, colourOf 
 import { changeRows, claimsRows, groups, percentileRows, resultsRows } from './report-tables.js';
 import type { IntervalMetrics } from './report-charts.js';
 import type { VariantSeries } from './request-series.js';
-import type { Result } from './result.js';
+import { scenarioName, type Result } from './result.js';
 import { esc } from './svg/escape.js';
 import { CHART_CSS } from './svg/frame.js';
 import { describeThreshold } from './thresholds.js';
@@ -100,7 +100,7 @@ export interface ReportData {
  * Without `data` (or parts of it) the over-time charts and waterfalls are left out.
  */
 export function renderHtml(result: Result, data: ReportData = { series: new Map(), intervals: new Map() }): string {
-  const name = String((result.scenario as { name?: unknown } | null)?.name ?? 'run');
+  const name = scenarioName(result, 'run');
   const colour = colourOf(result);
   const { percentiles, cdfs } = distributionCharts(result, colour);
   const sections = [

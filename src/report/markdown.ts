@@ -1,5 +1,5 @@
 import { fmtMs } from './format.js';
-import type { Result } from './result.js';
+import { scenarioName, type Result } from './result.js';
 import { changeRows, claimsRows, groups, percentileRows, resultsRows } from './report-tables.js';
 import { describeThreshold } from './thresholds.js';
 
@@ -24,7 +24,7 @@ function section(heading: string, rows: string[][] | undefined): string[] {
  * comment. Headline table first, then what changed, claims, thresholds, warnings, the full percentiles.
  */
 export function renderMarkdown(result: Result): string {
-  const name = String((result.scenario as { name?: unknown } | null)?.name ?? 'run');
+  const name = scenarioName(result, 'run');
   const e = result.env;
   const seconds = (Date.parse(e.ended_at) - Date.parse(e.started_at)) / 1000;
   const out = [

@@ -3,12 +3,11 @@ import { formatPath, type DataPath } from '../scenario/errors.js';
 import { ScenarioSchema } from '../scenario/schema.js';
 import { checkClaims } from './claims.js';
 import { mergeVariant } from './merge-variant.js';
-import { compareVariants, type Result, type VariantResult } from './result.js';
+import { compareVariants, scenarioName, type Result, type VariantResult } from './result.js';
 import { checkThresholds } from './thresholds.js';
 
 export class MergeError extends Error {}
 
-const scenarioName = (r: Result): string => String((r.scenario as { name?: unknown } | null)?.name ?? '?');
 const asRecord = (x: unknown): Record<string, unknown> => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {});
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -21,7 +20,7 @@ function flagsOf(r: Result): Record<string, unknown> {
 /** Refuses a set that is not the n shards of one scenario run once each, with the same flags. */
 function checkShards(results: readonly Result[]): void {
   if (results.length < 2) throw new MergeError('merge needs at least two shard results');
-  const names = new Set(results.map(scenarioName));
+  const names = new Set(results.map((r) => scenarioName(r)));
   if (names.size > 1) throw new MergeError(`the results ran different scenarios (${[...names].join(', ')}): their numbers do not add up`);
   const unsharded = results.findIndex((r) => r.shard === undefined);
   if (unsharded >= 0) throw new MergeError(`result ${unsharded + 1} is not a shard (run each part with --shard i/n)`);

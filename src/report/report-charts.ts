@@ -2,7 +2,7 @@ import { METRIC_INFO, METRICS, type MetricName } from '../metrics/catalog.js';
 import { cdfCurve, percentileCurve } from './distribution.js';
 import type { IntervalSeries } from './hlog-series.js';
 import type { SampleRequest, VariantSeries } from './request-series.js';
-import type { Result, StepResult, VariantResult } from './result.js';
+import { variantKey, type Result, type StepResult, type VariantResult } from './result.js';
 import { lineChart, type Series, type XScale } from './svg/line-chart.js';
 import { seriesColor } from './svg/palette.js';
 import { waterfall, type WaterfallRow } from './svg/waterfall.js';
@@ -16,7 +16,7 @@ export interface ChartGroup {
 
 export function chartGroups(result: Result): ChartGroup[] {
   if (result.steps === undefined) return [{ title: '', prefix: '', variants: result.variants }];
-  return result.steps.map((st: StepResult, k) => ({ title: ` at ${st.param} = ${String(st.value)}`, prefix: `step${k + 1}.`, variants: st.variants }));
+  return result.steps.map((st: StepResult, k) => ({ title: ` at ${st.param} = ${String(st.value)}`, prefix: variantKey('', k), variants: st.variants }));
 }
 
 /** A variant keeps its colour on every chart of the page, whatever else a chart leaves out. */

@@ -11,7 +11,8 @@ import {
   type ValueSink,
 } from '../metrics/request-metrics.js';
 import type { RequestLine } from '../metrics/variant-recorder.js';
-import { variantKey, type SampleSource } from './compare.js';
+import type { SampleSource } from './compare.js';
+import { variantKey } from './result.js';
 
 /** Samples held per variant and metric at most (16 MB); beyond, compare resamples the histogram. */
 export const SAMPLE_CAP = 2_000_000;

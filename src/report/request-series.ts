@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { RequestLine } from '../metrics/variant-recorder.js';
 import { rng, type Rng } from '../shared/rng.js';
-import { variantKey } from './compare.js';
+import { variantKey } from './result.js';
 import { countedAs } from './request-samples.js';
 
 /** A sample request of the waterfall: its phases and token arrivals (ms since it started). */

@@ -125,6 +125,17 @@ export interface ClientStats {
   window_s?: number;
 }
 
+/** The scenario's `name` as the result stored it (`fallback` for a result without one). */
+export function scenarioName(r: Pick<Result, 'scenario'>, fallback = '?'): string {
+  return String((r.scenario as { name?: unknown } | null)?.name ?? fallback);
+}
+
+/**
+ * A variant's key across a sweep — `step<k+1>.<variant>`, the prefix of its .hgrm/.hlog files — or the
+ * bare name without one (`step` counts from 0, as requests.jsonl and thresholds do).
+ */
+export const variantKey = (name: string, step?: number): string => (step === undefined ? name : `step${step + 1}.${name}`);
+
 /** The metrics the product claims of DESIGN.md are stated in, in the order reports list them. */
 export const COMPARED_METRICS = [
   'ttft_ms',

@@ -2,9 +2,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PER_REQUEST_METRICS } from '../../src/metrics/request-metrics.js';
 import type { RequestLine } from '../../src/metrics/variant-recorder.js';
-import { variantKey } from '../../src/report/compare.js';
 import { readRequestSamples } from '../../src/report/request-samples.js';
-import type { Result, VariantResult } from '../../src/report/result.js';
+import { variantKey, type Result, type VariantResult } from '../../src/report/result.js';
 import { assertBuilt, runScenarioText, tempDir } from '../cli/helpers.js';
 
 /**
