@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { renderMarkdown } from '../report/markdown.js';
+import { ReportInputError } from '../report/hlog-series.js';
 import { defaultReports, writeReports } from '../report/report-files.js';
 import type { Result } from '../report/result.js';
 import { readResult, ResultFileError, resultPath } from './result-file.js';
@@ -29,7 +30,14 @@ export function reportCommand(cli: Command): void {
       const dir = path.dirname(json);
       const targets = flags.html === undefined && flags.md === undefined ? defaultReports(dir) : flags;
       const toStdout = targets.md === '-';
-      await writeReports(result, dir, { html: targets.html, md: toStdout ? undefined : targets.md });
+      try {
+        await writeReports(result, dir, { html: targets.html, md: toStdout ? undefined : targets.md });
+      } catch (err) {
+        // A damaged interval log, or a report path that cannot be written: the user's to fix, not a bug.
+        const fsError = typeof (err as NodeJS.ErrnoException).code === 'string';
+        if (err instanceof ReportInputError || fsError) return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+        throw err;
+      }
       if (toStdout) process.stdout.write(renderMarkdown(result));
       for (const f of [targets.html, toStdout ? undefined : targets.md]) if (f !== undefined) process.stderr.write(`wrote ${f}\n`);
     });

@@ -102,6 +102,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     };
   });
   let targetUrl = scenario.target;
+  let hdrLogFailure: string | undefined;
   let relay: RelayProcess | undefined;
   const hdrLogs = cfg.hdrLogS === undefined ? undefined : new IntervalLogs(cfg.outDir, cfg.hdrLogS);
   try {
@@ -165,9 +166,15 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
       }
     }
   } finally {
+    // The interval logs are closed whatever else fails; a failure of theirs is a warning in the result,
+    // never a lost result.
+    const logsClosed = hdrLogs?.close().then(
+      () => undefined,
+      (err: Error) => err.message,
+    );
     await relay?.close();
     await embedded?.close();
-    await hdrLogs?.close();
+    hdrLogFailure = await logsClosed;
   }
   // Both clocks read back to back, so harness times convert to the wall clock to Date's millisecond
   // (startedAt and runStart have set-up between them).
@@ -216,6 +223,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     client,
     warnings: [
       ...clientWarnings(client),
+      ...(hdrLogFailure === undefined ? [] : [hdrLogFailure]),
       ...(scenario.network !== undefined
         ? [
             `network emulated by a relay (rtt ${scenario.network.rtt_ms} ms): TCP handshakes are not delayed, so connect_ms ` +
@@ -227,7 +235,8 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     ],
   };
   const histograms = new Map(all.flatMap(({ k, runs }) => runs.map((r) => [stepLabel(scenario, k) + r.variant.name, r.rec.metrics] as const)));
-  await writer.finish(result, histograms);
+  // result.json is written by now: a report that cannot be written is said, and the run's verdict stands.
+  for (const problem of await writer.finish(result, histograms)) log(`warning: ${problem}`);
   // What the caller prints comes from the same scrubbed text that was written.
   return { result: JSON.parse(scrub(JSON.stringify(result))) as Result, dir: cfg.outDir };
 }

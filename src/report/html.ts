@@ -1,7 +1,17 @@
-import { fmtMs } from './format.js';
-import { distributionCharts, sweepCharts, timeCharts, waterfallCharts, colourOf } from './report-charts.js';
-import { changeRows, claimsRows, groups, percentileRows, resultsRows } from './report-tables.js';
-import type { IntervalMetrics } from './report-charts.js';
+import { colourOf, distributionCharts, sweepCharts } from './report-charts.js';
+import { timeCharts, waterfallCharts } from './time-charts.js';
+import {
+  changeRows,
+  claimsRows,
+  clientLine,
+  groups,
+  hasUnresolved,
+  percentileRows,
+  resultsRows,
+  thresholdsHeading,
+  UNRESOLVED_NOTE,
+} from './report-tables.js';
+import type { IntervalMetrics } from './time-charts.js';
 import type { VariantSeries } from './request-series.js';
 import { scenarioName, type Result } from './result.js';
 import { esc } from './svg/escape.js';
@@ -22,15 +32,13 @@ th:first-child, td:first-child { text-align: left; } th { background: #f6f8fa; }
 pre { background: #f6f8fa; padding: 10px; overflow: auto; }
 `;
 
+/** A table and, when it has marked figures, the note on them. */
 function table(rows: readonly (readonly string[])[] | undefined): string {
   if (rows === undefined || rows.length === 0) return '';
   const [head, ...body] = rows;
   const tr = (r: readonly string[], tag: 'th' | 'td') => `<tr>${r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
-  return `<table><thead>${tr(head, 'th')}</thead><tbody>${body.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
-}
-
-function section(id: string, title: string, body: string): string {
-  return body === '' ? '' : `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
+  const note = hasUnresolved(rows) ? `<p class="meta">${esc(UNRESOLVED_NOTE)}</p>` : '';
+  return `<table><thead>${tr(head, 'th')}</thead><tbody>${body.map((r) => tr(r, 'td')).join('')}</tbody></table>${note}`;
 }
 
 /** `wide`: one chart per row (waterfalls need the width for their ticks). */
@@ -49,9 +57,8 @@ function summary(result: Result): string {
   }
   const t = result.thresholds ?? [];
   if (t.length > 0) {
-    const failed = t.filter((x) => !x.ok).length;
     parts.push(
-      `<h3>${failed === 0 ? `Thresholds: all ${t.length} passed` : `Thresholds: ${failed} of ${t.length} failed`}</h3><ul>`,
+      `<h3>${esc(thresholdsHeading(t))}</h3><ul>`,
       ...t.map((x) => `<li class="${x.ok ? 'ok' : 'fail'}">${x.ok ? '✓' : '✗'} ${esc(describeThreshold(x, result.steps))}</li>`),
       '</ul>',
     );
@@ -74,13 +81,7 @@ function environment(result: Result): string {
   ];
   if (result.shard !== undefined) rows.push(['shard', `${result.shard.index}/${result.shard.count}`]);
   if (result.merged_from !== undefined) rows.push(['merged from', `${result.merged_from} shards`]);
-  const c = result.client;
-  if (c !== undefined) {
-    rows.push(
-      ['client event-loop delay', `p50 ${fmtMs(c.event_loop_delay_ms.p50)} ms, p99 ${fmtMs(c.event_loop_delay_ms.p99)} ms, max ${fmtMs(c.event_loop_delay_ms.max)} ms`],
-      ['client CPU', `${c.cpu_percent.toFixed(0)}%`],
-    );
-  }
+  if (result.client !== undefined) rows.push(['client', clientLine(result.client)]);
   if (result.overrides !== undefined) rows.push(['overrides', JSON.stringify(result.overrides)]);
   return (
     table(rows) +
@@ -103,17 +104,20 @@ export function renderHtml(result: Result, data: ReportData = { series: new Map(
   const name = scenarioName(result, 'run');
   const colour = colourOf(result);
   const { percentiles, cdfs } = distributionCharts(result, colour);
-  const sections = [
-    section('summary', 'Summary', summary(result)),
-    section('sweep', 'Sweep', charts(sweepCharts(result, colour))),
-    section('percentiles', 'Percentile distributions', charts(percentiles)),
-    section('cdf', 'Cumulative distributions', charts(cdfs)),
-    section('over-time', 'Over time', charts(timeCharts(result, data, colour))),
-    section('waterfall', 'Token arrivals', charts(waterfallCharts(result, data.series), true)),
-    section('all-percentiles', 'Every metric, every percentile', table(percentileRows(groups(result)))),
-    section('environment', 'Environment', environment(result)),
-  ].filter((s) => s !== '');
-  const nav = sections.map((s) => /^<section id="([^"]+)"><h2>([^<]*)</.exec(s)).map((m) => (m === null ? '' : `<a href="#${m[1]}">${m[2]}</a>`));
+  // [id, title, body]: a section with an empty body is left out, of the page and of its navigation.
+  const sections = (
+    [
+      ['summary', 'Summary', summary(result)],
+      ['sweep', 'Sweep', charts(sweepCharts(result, colour))],
+      ['percentiles', 'Percentile distributions', charts(percentiles)],
+      ['cdf', 'Cumulative distributions', charts(cdfs)],
+      ['over-time', 'Over time', charts(timeCharts(result, data, colour))],
+      ['waterfall', 'Token arrivals', charts(waterfallCharts(result, data.series), true)],
+      ['all-percentiles', 'Every metric, every percentile', table(percentileRows(groups(result)))],
+      ['environment', 'Environment', environment(result)],
+    ] as const
+  ).filter(([, , body]) => body !== '');
+  const nav = sections.map(([id, title]) => `<a href="#${id}">${esc(title)}</a>`);
   const warnings = result.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join('');
   const e = result.env;
   return `<!doctype html>
@@ -132,7 +136,7 @@ export function renderHtml(result: Result, data: ReportData = { series: new Map(
 ${warnings}
 <nav>${nav.join('')}</nav>
 </header>
-${sections.join('\n')}
+${sections.map(([id, title, body]) => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`).join('\n')}
 </body>
 </html>
 `;

@@ -1,6 +1,15 @@
-import { fmtMs } from './format.js';
 import { scenarioName, type Result } from './result.js';
-import { changeRows, claimsRows, groups, percentileRows, resultsRows } from './report-tables.js';
+import {
+  changeRows,
+  claimsRows,
+  clientLine,
+  groups,
+  hasUnresolved,
+  percentileRows,
+  resultsRows,
+  thresholdsHeading,
+  UNRESOLVED_NOTE,
+} from './report-tables.js';
 import { describeThreshold } from './thresholds.js';
 
 /**
@@ -8,15 +17,25 @@ import { describeThreshold } from './thresholds.js';
  * (GitHub renders inline HTML). A `<` that cannot start a tag (`< 400`) stays readable as it is.
  */
 export const cell = (text: string): string =>
-  text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/<(?=[A-Za-z/!?])/g, '&lt;').replace(/\r?\n/g, ' ');
+  text
+    .replace(/[\\|`[\]]/g, '\\$&')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;')
+    .replace(/\r?\n/g, ' ');
 
 function mdTable(rows: readonly (readonly string[])[]): string[] {
   const [head, ...body] = rows;
   return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)];
 }
 
-function section(heading: string, rows: string[][] | undefined): string[] {
-  return rows === undefined ? [] : ['', heading, '', ...mdTable(rows.map((r) => r.map(cell)))];
+/** A table (after its heading, if any) and, when it has marked figures, the note on them. */
+function section(heading: string | undefined, rows: string[][] | undefined): string[] {
+  if (rows === undefined) return [];
+  return [
+    ...(heading === undefined ? [] : ['', heading]),
+    '',
+    ...mdTable(rows.map((r) => r.map(cell))),
+    ...(hasUnresolved(rows) ? ['', `<sub>${UNRESOLVED_NOTE}</sub>`] : []),
+  ];
 }
 
 /**
@@ -30,27 +49,31 @@ export function renderMarkdown(result: Result): string {
   const out = [
     `## wirebench · ${cell(name)}`,
     '',
-    `\`${result.target}\` · ${e.started_at} · ${seconds.toFixed(1)} s · wirebench ${e.wirebench} · Node ${e.node} · ${e.os} · ${e.cpu.count}× ${e.cpu.model}` +
-      (result.shard !== undefined ? ` · shard ${result.shard.index}/${result.shard.count}` : '') +
-      (result.merged_from !== undefined ? ` · merged from ${result.merged_from} shards` : ''),
+    [
+      cell(result.target),
+      e.started_at,
+      `${seconds.toFixed(1)} s`,
+      `wirebench ${e.wirebench}`,
+      `Node ${e.node}`,
+      cell(e.os),
+      cell(`${e.cpu.count}× ${e.cpu.model}`),
+      ...(result.shard !== undefined ? [`shard ${result.shard.index}/${result.shard.count}`] : []),
+      ...(result.merged_from !== undefined ? [`merged from ${result.merged_from} shards`] : []),
+    ].join(' · '),
   ];
   if (!result.complete) out.push('', '> **Incomplete run**: stopped early; the numbers cover only what had finished.');
   const all = groups(result);
-  out.push('', ...mdTable(resultsRows(all).map((r) => r.map(cell))));
+  out.push(...section(undefined, resultsRows(all)));
   const at = (label: string | undefined): string => (label === undefined ? '' : ` at ${cell(label)}`);
   for (const g of all) out.push(...section(`Change of medians${at(g.label)}:`, changeRows(g)));
   for (const g of all) out.push(...section(`### Claims${at(g.label)}`, claimsRows(g)));
   const t = result.thresholds ?? [];
   if (t.length > 0) {
-    const failed = t.filter((x) => !x.ok).length;
-    out.push('', failed === 0 ? `### Thresholds: all ${t.length} passed` : `### Thresholds: ${failed} of ${t.length} failed`, '');
+    out.push('', `### ${thresholdsHeading(t)}`, '');
     out.push(...t.map((x) => `- ${x.ok ? '✅' : '❌'} ${cell(describeThreshold(x, result.steps))}`));
   }
-  if (result.client !== undefined) {
-    const c = result.client;
-    out.push('', `Client: event-loop delay p50 ${fmtMs(c.event_loop_delay_ms.p50)} ms, p99 ${fmtMs(c.event_loop_delay_ms.p99)} ms, max ${fmtMs(c.event_loop_delay_ms.max)} ms; CPU ${c.cpu_percent.toFixed(0)}%.`);
-  }
+  if (result.client !== undefined) out.push('', clientLine(result.client));
   if (result.warnings.length > 0) out.push('', '### Warnings', '', ...result.warnings.map((w) => `- ⚠️ ${cell(w)}`));
-  out.push('', '<details><summary>Every metric, every percentile</summary>', ...section('', percentileRows(all)), '', '</details>');
+  out.push('', '<details><summary>Every metric, every percentile</summary>', ...section(undefined, percentileRows(all)), '', '</details>');
   return out.join('\n') + '\n';
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { readIntervalSeries } from './hlog-series.js';
 import { renderHtml, type ReportData } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { chartGroups, INTERVAL_METRICS, type IntervalMetrics } from './report-charts.js';
+import { chartGroups } from './report-charts.js';
+import { INTERVAL_METRICS, type IntervalMetrics } from './time-charts.js';
 import { readRequestSeries } from './request-series.js';
 import type { Result } from './result.js';
 
@@ -18,9 +19,13 @@ export interface ReportTargets {
 
 /**
  * What the HTML draws beyond result.json, from the result folder: the requests.jsonl (over-time charts,
- * waterfalls; a merged result has none) and the interval logs of `--hdr-log` (percentiles per interval).
+ * waterfalls) and the interval logs of `--hdr-log` (percentiles per interval); a merged result's come
+ * from its histograms only.
  */
 async function readReportData(result: Result, dir: string): Promise<ReportData> {
+  // A merged result's folder may hold one shard's files (merge --out shard-1/merged.json): drawn under
+  // the merged title they would show a part as the whole.
+  if (result.merged_from !== undefined) return { series: new Map(), intervals: new Map() };
   const requests = path.join(dir, 'requests.jsonl');
   const intervals = new Map<string, IntervalMetrics>();
   for (const g of chartGroups(result)) {

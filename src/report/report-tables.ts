@@ -2,7 +2,8 @@ import { METRIC_INFO, METRICS, type MetricName } from '../metrics/catalog.js';
 import type { MetricSummary } from '../metrics/summary.js';
 import type { ClaimResult } from './claims.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
-import type { Comparison, Result, VariantResult } from './result.js';
+import type { ClientStats, Comparison, Result, VariantResult } from './result.js';
+import type { ThresholdResult } from './thresholds.js';
 
 /**
  * The tables of a run as rows of plain text (first row: the header), shared by the markdown and the HTML
@@ -25,6 +26,18 @@ const MAIN_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = 
 const CHANGE_METRICS: readonly MetricName[] = ['ttft_ms', 'overhead_ms', 'itl_ms', 'e2e_ms', 'decode_tps', 'token_delay_ms', 'session_e2e_ms', 'redirect_ms'];
 
 const value = (m: MetricName, x: number | undefined): string => (x === undefined ? '–' : m === 'decode_tps' ? fmtRate(x) : fmtMs(x));
+
+/** Samples a percentile needs before it is more than the sample maximum (n ≥ 1/(1 − q)). */
+const NEEDS: Readonly<Record<string, number>> = { p99: 100, p999: 1000 };
+/** Marks a figure its sample cannot resolve; the reports explain the mark under their tables. */
+export const UNRESOLVED = '†';
+export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile resolves (p99 needs 100, p99.9 needs 1000): the figure is the sample maximum`;
+
+/** A percentile of a summary, marked when its sample is too small to tell it from the maximum. */
+function stat(m: MetricName, s: MetricSummary | undefined, p: 'p50' | 'p90' | 'p99' | 'p999' | 'min' | 'max'): string {
+  if (s === undefined) return '–';
+  return value(m, s[p]) + (s.count < (NEEDS[p] ?? 0) ? UNRESOLVED : '');
+}
 
 /** One labelled group of variants: the top level, or one sweep step. */
 export interface Group {
@@ -59,7 +72,7 @@ export function resultsRows(all: readonly Group[]): string[][] {
         fmtRate(v.throughput.requests_per_s),
         fmtRate(v.throughput.output_tokens_per_s),
         ...(goodput ? [v.goodput === undefined ? '–' : fmtShare(v.goodput.share)] : []),
-        ...present.map(([m, p]) => value(m, v.metrics[m]?.[p])),
+        ...present.map(([m, p]) => stat(m, v.metrics[m], p)),
       ]);
     }
   }
@@ -109,11 +122,26 @@ export function percentileRows(all: readonly Group[]): string[][] {
       for (const m of METRICS) {
         const s: MetricSummary | undefined = v.metrics[m];
         if (s === undefined) continue;
-        const f = (x: number) => value(m, x);
+        const f = (p: 'p50' | 'p90' | 'p99' | 'p999' | 'min' | 'max') => stat(m, s, p);
         const name = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
-        rows.push([name, m, String(s.count), f(s.min), f(s.p50), f(s.p90), f(s.p99), f(s.p999), f(s.max), METRIC_INFO[m].unit]);
+        rows.push([name, m, String(s.count), f('min'), f('p50'), f('p90'), f('p99'), f('p999'), f('max'), METRIC_INFO[m].unit]);
       }
     }
   }
   return rows;
+}
+
+/** Whether a table holds a figure marked UNRESOLVED (its note then goes under it). */
+export const hasUnresolved = (rows: readonly (readonly string[])[]): boolean => rows.some((r) => r.some((c) => c.endsWith(UNRESOLVED)));
+
+/** The thresholds' heading: failures counted in it, so a long list still reads at a glance. */
+export function thresholdsHeading(t: readonly ThresholdResult[]): string {
+  const failed = t.filter((x) => !x.ok).length;
+  return failed === 0 ? `Thresholds: all ${t.length} passed` : `Thresholds: ${failed} of ${t.length} failed`;
+}
+
+/** How loaded the harness itself was while measuring. */
+export function clientLine(c: ClientStats): string {
+  const d = c.event_loop_delay_ms;
+  return `Client: event-loop delay p50 ${fmtMs(d.p50)} ms, p99 ${fmtMs(d.p99)} ms, max ${fmtMs(d.max)} ms; CPU ${c.cpu_percent.toFixed(0)}%.`;
 }

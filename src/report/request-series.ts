@@ -8,9 +8,13 @@ import { countedAs } from './request-samples.js';
 /** A sample request of the waterfall: its phases and token arrivals (ms since it started). */
 export interface SampleRequest {
   i: number;
+  /** When the load meant it to start, and when it did (open loop: the gap is queueing in the client). */
+  intended_ms: number;
   start_ms: number;
   phases: Record<string, number>;
   token_ms: number[];
+  /** A failed request: its error class (and code). */
+  error?: string;
 }
 
 /** What the report draws over time for one variant (of one sweep step): bounded however long the run. */
@@ -28,6 +32,8 @@ export interface VariantSeries {
   failures: [number, number][];
   /** Requests that carried their token arrivals (the 1st, 2nd, 4th… success: see variant-recorder). */
   samples: SampleRequest[];
+  /** The first measured failure, drawn with the samples to show where a request died. */
+  failure?: SampleRequest;
   /** Requests with a first token seen (successes and cancelled streams), of which `ttft` holds a sample. */
   ok: number;
   failed: number;
@@ -64,11 +70,36 @@ interface Building {
   /** Failures per whole second of the run: one entry per second that had any, so bounded by its length. */
   failures: Map<number, number>;
   samples: SampleRequest[];
+  failure?: SampleRequest;
   ok: number;
   failed: number;
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+const sampleOf = (l: RequestLine) => ({ i: l.i, intended_ms: l.intended_ms, start_ms: l.start_ms, phases: l.phases });
+
+/** A line with what the series read from it, or undefined (not JSON, cut short, or not a request line). */
+function parseLine(text: string): RequestLine | undefined {
+  let l: Partial<RequestLine> | null;
+  try {
+    l = JSON.parse(text) as Partial<RequestLine> | null;
+  } catch {
+    return undefined;
+  }
+  const ok =
+    l !== null &&
+    typeof l === 'object' &&
+    typeof l.variant === 'string' &&
+    isNumber(l.start_ms) &&
+    isNumber(l.intended_ms) &&
+    isNumber(l.deltas) &&
+    typeof l.phases === 'object' &&
+    l.phases !== null &&
+    (l.token_ms === undefined || Array.isArray(l.token_ms));
+  return ok ? (l as RequestLine) : undefined;
+}
 
 /**
  * Reads a result's requests.jsonl line by line (a long run's file is far larger than memory should hold)
@@ -82,13 +113,8 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
   const rand = rng(1);
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const text of lines) {
-    let line: RequestLine;
-    try {
-      line = JSON.parse(text) as RequestLine;
-    } catch {
-      continue;
-    }
-    if (typeof line.variant !== 'string') continue;
+    const line = parseLine(text);
+    if (line === undefined) continue;
     const counted = countedAs(line);
     const failed = counted === undefined && !line.ok && !line.warmup && !line.retried && line.error?.class !== 'interrupted';
     if (counted === undefined && !failed) continue;
@@ -103,6 +129,8 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
       b.failed++;
       const second = Math.floor(t);
       b.failures.set(second, (b.failures.get(second) ?? 0) + 1);
+      const e = line.error;
+      b.failure ??= { ...sampleOf(line), token_ms: [], error: e === undefined ? 'error' : e.code === undefined || e.code === e.class ? e.class : `${e.class}: ${e.code}` };
       continue;
     }
     const first = line.phases.firstDelta;
@@ -114,7 +142,7 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
     b.points.offer([round3(t), round3(first + queued), round3(gap)]);
     if (line.token_ms !== undefined) {
       if (b.samples.length === MAX_SAMPLES) b.samples.shift();
-      b.samples.push({ i: line.i, start_ms: line.start_ms, phases: line.phases, token_ms: line.token_ms });
+      b.samples.push({ ...sampleOf(line), token_ms: line.token_ms });
     }
   }
   const out = new Map<string, VariantSeries>();
@@ -126,6 +154,7 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
       gap: points.filter(([, , g]) => Number.isFinite(g)).map(([t, , g]) => [t, g]),
       failures: [...b.failures].sort((x, y) => x[0] - y[0]),
       samples: b.samples,
+      ...(b.failure === undefined ? {} : { failure: b.failure }),
       ok: b.ok,
       failed: b.failed,
     });

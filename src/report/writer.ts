@@ -45,9 +45,10 @@ export class ResultWriter {
 
   /**
    * Writes result.json, `<variant>.<metric>.hgrm` for every metric with data and the two reports, and
-   * closes requests.jsonl (the reports read it back).
+   * closes requests.jsonl (the reports read it back). The reports are views of result.json: if they
+   * cannot be written the run still stands, so their failure comes back as a message, not an error.
    */
-  async finish(result: Result, histograms: ReadonlyMap<string, MetricSet>): Promise<void> {
+  async finish(result: Result, histograms: ReadonlyMap<string, MetricSet>): Promise<string[]> {
     this.requests.end();
     await finished(this.requests);
     await writeFile(path.join(this.dir, 'result.json'), this.scrub(JSON.stringify(result, null, 2)) + '\n');
@@ -57,7 +58,12 @@ export class ResultWriter {
         writes.push(writeFile(path.join(this.dir, `${safeName(variant)}.${metric}.hgrm`), toHgrm(h)));
       }
     }
-    writes.push(writeReports(result, this.dir, { ...defaultReports(this.dir), scrub: this.scrub }));
     await Promise.all(writes);
+    try {
+      await writeReports(result, this.dir, { ...defaultReports(this.dir), scrub: this.scrub });
+      return [];
+    } catch (err) {
+      return [this.scrub(`the reports were not written (${(err as Error).message}); \`wirebench report ${this.dir}\` retries`)];
+    }
   }
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeHistogram, newHistogram, SCALE } from '../../src/metrics/histogram.js';
-import { MAX_WINDOWS, readIntervalSeries } from '../../src/report/hlog-series.js';
+import { MAX_WINDOWS, MIN_SAMPLES, readIntervalSeries, ReportInputError } from '../../src/report/hlog-series.js';
 import { tempDir } from '../cli/helpers.js';
 
 /** An interval log as `run --hdr-log` writes it: interval k holds `values(k)` (ms) under `tag`. */
@@ -27,7 +27,7 @@ describe('percentiles per interval from an interval log', () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = path.join(dir, 'v.hlog');
-      // Interval k: 100 samples 1..100 ms scaled by k + 1.
+      // Interval k: 100 samples (MIN_SAMPLES: each interval is a window) 1..100 ms scaled by k + 1.
       writeLog(file, 5, (k) => Array.from({ length: 100 }, (_, i) => (i + 1) * (k + 1)));
       const s = await readIntervalSeries(file, 'itl_ms');
       expect(s.p50.map(([t]) => t)).toEqual([0.25, 0.75, 1.25, 1.75, 2.25]);
@@ -43,9 +43,9 @@ describe('percentiles per interval from an interval log', () => {
     try {
       const file = path.join(dir, 'v.hlog');
       const n = MAX_WINDOWS * 3;
-      // Each interval one value, k ms: a window of three holds k, k+1, k+2; its p50 is the middle one.
-      // An average of per-interval p99s would be the same here, so the check is on the p99 too: the max.
-      writeLog(file, n, (k) => [k + 1]);
+      // Interval k: MIN_SAMPLES values k+1 ms. A window of three holds three such blocks; its p50 is the
+      // middle one's value, its p99 the last one's: not the mean of the intervals' percentiles.
+      writeLog(file, n, (k) => new Array<number>(MIN_SAMPLES).fill(k + 1));
       const s = await readIntervalSeries(file, 'itl_ms');
       expect(s.p50).toHaveLength(MAX_WINDOWS);
       s.p50.forEach(([t, v], w) => {
@@ -53,6 +53,32 @@ describe('percentiles per interval from an interval log', () => {
         expect(within(v, 3 * w + 2)).toBe(true);
       });
       s.p99.forEach(([, v], w) => expect(within(v, 3 * w + 3)).toBe(true));
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('windows grow until they hold enough samples for a p99; a trailing remainder gets its p50 only', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'v.hlog');
+      // 25 samples per interval, 10 intervals: windows of 4 (100 samples), and 2 intervals left over.
+      writeLog(file, 10, () => Array.from({ length: 25 }, (_, i) => i + 1));
+      const s = await readIntervalSeries(file, 'itl_ms');
+      expect(s.p50.map(([t]) => t)).toEqual([1, 3, 4.5]);
+      expect(s.p99.map(([t]) => t)).toEqual([1, 3]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a damaged histogram is an error naming the file and line', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'v.hlog');
+      writeFileSync(file, '#[StartTime: 1 (seconds since epoch), x]\nTag=itl_ms,0.000,0.500,1.000,HISTFAAAnotbase64!\n');
+      await expect(readIntervalSeries(file, 'itl_ms')).rejects.toThrow(ReportInputError);
+      await expect(readIntervalSeries(file, 'itl_ms')).rejects.toThrow(`${file}:2:`);
     } finally {
       cleanup();
     }

@@ -35,6 +35,8 @@ describe('markdown report', () => {
 
   it('keeps user text from breaking the table or injecting markup', () => {
     expect(cell('a|b')).toBe('a\\|b');
+    // Code spans and link/image syntax stay text.
+    expect(cell('`x` ![i](http://e/x.png) [l](http://e)')).toBe('\\`x\\` !\\[i\\](http://e/x.png) \\[l\\](http://e)');
     expect(cell('<img src=x onerror=alert(1)>')).not.toContain('<');
     expect(cell('two\nlines')).toBe('two lines');
     const r = result([variant('v1', { ttft_ms: 10 })], ['a | warning\nover two lines']);
@@ -71,5 +73,19 @@ describe('markdown report', () => {
   it('says when a run is incomplete', () => {
     const r = { ...result([variant('v', { ttft_ms: 1 })]), complete: false };
     expect(renderMarkdown(r)).toContain('**Incomplete run**');
+  });
+
+  it('marks a p99 its sample cannot resolve (fewer than 100 samples: it is the maximum) and says why', () => {
+    const small = new MetricSet();
+    for (let i = 1; i <= 40; i++) small.record('ttft_ms', i);
+    const large = new MetricSet();
+    for (let i = 1; i <= 200; i++) large.record('ttft_ms', i);
+    const r = result([variant('small', {}, small), variant('large', {}, large)]);
+    const md = renderMarkdown(r);
+    const [head, ...rows] = firstTable(md);
+    const p99 = head.indexOf('TTFT p99');
+    expect(rows[0][p99]).toBe(`${r.variants[0].metrics.ttft_ms!.p99.toFixed(2)}†`);
+    expect(rows[1][p99]).toBe(r.variants[1].metrics.ttft_ms!.p99.toFixed(1));
+    expect(md).toContain('† fewer samples than the percentile resolves');
   });
 });

@@ -20,7 +20,10 @@ describe('requests.jsonl series for the report', () => {
           line({ i: 2, warmup: true, start_ms: 10, phases: { firstDelta: 1, lastDelta: 2 }, deltas: 2 }),
           // Cancelled on purpose: its TTFT is in the histogram, so in the series too.
           line({ i: 3, cancelled: true, intended_ms: 20, start_ms: 20, phases: { firstDelta: 1 }, deltas: 1 }),
-          line({ i: 4, ok: false, start_ms: 2000, error: { class: 'timeout' } }),
+          line({ i: 4, ok: false, start_ms: 2000, phases: { errorAt: 30 }, error: { class: 'timeout', code: 'idle_timeout' } }),
+          line({ i: 8, ok: false, start_ms: 2100, error: { class: 'reset' } }),
+          // Not a request line (no phases): skipped, not a crash.
+          JSON.stringify({ variant: 'v', i: 9, ok: true, start_ms: 1, intended_ms: 1, deltas: 1 }),
           line({ i: 7, ok: false, start_ms: 2500, error: { class: 'interrupted' } }),
           line({ i: 5, step: 1, start_ms: 3000, intended_ms: 3000, phases: { firstDelta: 7 }, deltas: 1, token_ms: [7] }),
           '{"variant":"v","i":6,"warm', // a run killed mid-write
@@ -34,8 +37,10 @@ describe('requests.jsonl series for the report', () => {
         [1.005, 25],
       ]);
       expect(v.gap).toEqual([[1.005, 5]]);
-      expect(v.failures).toEqual([[2, 1]]);
-      expect([v.ok, v.failed]).toEqual([2, 1]);
+      expect(v.failures).toEqual([[2, 2]]);
+      // The first failure is kept for the waterfall, with what ended it.
+      expect(v.failure).toMatchObject({ i: 4, error: 'timeout: idle_timeout', phases: { errorAt: 30 }, token_ms: [] });
+      expect([v.ok, v.failed]).toEqual([2, 2]);
       const s = series.get('step2.v')!;
       // One delta: no gap to average.
       expect(s.gap).toEqual([]);

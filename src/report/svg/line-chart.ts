@@ -1,5 +1,5 @@
 import { esc } from './escape.js';
-import { AXIS, CHAR_W, clip, figure, GRID, LABEL, legend, type LegendItem, noData, type Plot, px, xAxis } from './frame.js';
+import { AXIS, CHAR_W, figure, GRID, LABEL, legend, type LegendItem, noData, type Plot, px, xAxis } from './frame.js';
 import { categoryScale, linearScale, logScale, percentileScale, type Scale } from './scale.js';
 
 export type XScale = 'linear' | 'log' | 'percentile' | 'category';
