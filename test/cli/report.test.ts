@@ -82,5 +82,10 @@ describe('reports', () => {
     expect(o.code).toBe(2);
     expect(o.stderr).toContain(`${bad}: not a wirebench result`);
     expect(o.stderr).not.toMatch(/\n\s+at /);
+    // A report path that cannot be written is the user's to fix, said in one line.
+    const nowhere = await runCli(['report', out, '--html', path.join(tmp.dir, 'no', 'such', 'dir', 'r.html')]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/^error: ENOENT/);
+    expect(nowhere.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe('ResultWriter', () => {
     const a = new MetricSet();
     const b = new MetricSet();
     const r = result([variant('a', { ttft_ms: 1, itl_ms: 0.5 }, a), variant('b', { ttft_ms: 2 }, b)], ['w']);
-    await writer.finish(r, new Map([['a', a], ['b', b]]));
+    expect(await writer.finish(r, new Map([['a', a], ['b', b]]))).toEqual([]);
 
     const lines = readFileSync(path.join(dir, 'requests.jsonl'), 'utf8').split('\n');
     expect(lines.pop()).toBe('');
@@ -54,5 +54,17 @@ describe('ResultWriter', () => {
     rmSync(path.join(root, 'run'), { recursive: true });
     writer.appendRequest({ i: 0 });
     await expect(writer.finish(result([]), new Map())).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a report that cannot be written is a message, not a lost result', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const dir = path.join(root, 'run');
+    const writer = new ResultWriter(dir);
+    // A folder where the HTML report should go: writing it fails (EISDIR).
+    mkdirSync(path.join(dir, 'report.html'));
+    const problems = await writer.finish(result([variant('a', { ttft_ms: 1 })]), new Map());
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/the reports were not written \(EISDIR.*`wirebench report /);
+    expect(existsSync(path.join(dir, 'result.json'))).toBe(true);
   });
 });
