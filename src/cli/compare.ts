@@ -10,7 +10,7 @@ import {
   type MetricComparison,
   type SampleSource,
 } from '../report/compare.js';
-import { readRequestSamples } from '../report/request-samples.js';
+import { readRequestSamples, SampleMemory } from '../report/request-samples.js';
 import { scenarioName, variantKey, type Result, type VariantResult } from '../report/result.js';
 import { intArg } from './args.js';
 import { readResult, resultPath } from './result-file.js';
@@ -36,23 +36,27 @@ function variantsOf(r: Result): Map<string, VariantResult> {
 
 /**
  * The exact per-request samples of the variants `keys` names, from the requests.jsonl beside a result
- * (read once, streamed); without one, or with --no-requests, every metric is compared from its histogram.
+ * (read once, streamed) within `memory` (shared by both results); without one, or with --no-requests,
+ * every metric is compared from its histogram.
  */
-async function requestSamples(file: string, keys: string[], use: boolean): Promise<(key: string) => SampleSource> {
+async function requestSamples(file: string, keys: string[], use: boolean, memory: SampleMemory): Promise<(key: string) => SampleSource> {
   if (!use) return () => histogramsOnly('--no-requests');
-  const read = await readRequestSamples(path.join(path.dirname(resultPath(file)), 'requests.jsonl'), keys);
+  const read = await readRequestSamples(path.join(path.dirname(resultPath(file)), 'requests.jsonl'), keys, memory);
   if (read === undefined) return () => histogramsOnly('no requests.jsonl');
   for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
   return (key) => read.variants.get(key)!;
 }
 
-/** Where the intervals and p-values came from: one line under the table, not a column on every row. */
+/**
+ * Where the values, intervals and p-values came from: one line under the table, not a column on every row.
+ * A row is from one source throughout: exact samples give its values, changes, intervals and p alike.
+ */
 function sourceNote(cs: readonly MetricComparison[]): string {
   const byNote = new Map<string, Set<string>>();
   for (const c of cs) if (c.source_note !== undefined) byNote.set(c.source_note, (byNote.get(c.source_note) ?? new Set()).add(c.metric));
   if (!cs.some((c) => c.source === 'requests')) return `95% CI and p (MW): resampled from the histograms (${[...byNote.keys()].join('; ')})`;
   const fallbacks = [...byNote].map(([note, metrics]) => `${[...metrics].join(', ')} (${note})`);
-  return `95% CI and p (MW): exact per-request samples from requests.jsonl${fallbacks.length > 0 ? `; from the histograms: ${fallbacks.join('; ')}` : ''}`;
+  return `95% CI and p (MW), and the values and changes beside them: exact per-request samples from requests.jsonl${fallbacks.length > 0 ? `; from the histograms: ${fallbacks.join('; ')}` : ''}`;
 }
 
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -137,9 +141,11 @@ export function compareCommand(cli: Command): void {
       const one = candFile === undefined || path.resolve(resultPath(candFile)) === path.resolve(resultPath(baseFile));
       let baseSamples: (key: string) => SampleSource;
       let candSamples: (key: string) => SampleSource;
+      // One allowance of exact samples for both results: past it, metrics fall back to their histograms.
+      const memory = new SampleMemory();
       try {
-        baseSamples = await requestSamples(baseFile, pairs.flatMap(([b, c]) => (one ? [b.name, c.name] : [b.name])), flags.requests);
-        candSamples = one ? baseSamples : await requestSamples(candFile!, pairs.map(([, c]) => c.name), flags.requests);
+        baseSamples = await requestSamples(baseFile, pairs.flatMap(([b, c]) => (one ? [b.name, c.name] : [b.name])), flags.requests, memory);
+        candSamples = one ? baseSamples : await requestSamples(candFile!, pairs.map(([, c]) => c.name), flags.requests, memory);
       } catch (err) {
         return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
       }

@@ -122,6 +122,12 @@ export interface Interval {
  * Percentile-bootstrap interval of the relative change of a quantile, candidate vs baseline
  * (quantile(candidate) / quantile(baseline) − 1: −0.8 is "80% lower"), the two samples resampled
  * independently.
+ *
+ * The estimate lies within the interval: a replicate's rank ceil(U(k)·n) is ≤ k and ≥ k each with
+ * probability ≥ ½ (Beta(k, n−k+1)'s median lies in [(k−1)/(n−1), k/(n+1)]), so a replicate of the change
+ * is ≥ the estimate (candidate's rank ≥ k, baseline's ≤ k) with probability ≥ ¼, and ≤ it likewise —
+ * replicates at rank k being the estimate's very values, the very same float. The 2.5% and 97.5% points
+ * of 2000 replicates are on either side of it but with a probability far below any test's notice.
  */
 export function bootstrapChange(
   baseline: Empirical,

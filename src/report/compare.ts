@@ -42,7 +42,12 @@ export interface MetricComparison {
   candidate_variant: string;
   metric: MetricName;
   samples: { baseline: number; candidate: number };
-  /** Per statistic: both values and the relative change (candidate / baseline − 1). */
+  /**
+   * Per statistic: both values and the relative change (candidate / baseline − 1), from what `source`
+   * names: with `requests`, the exact samples' (quantiles as HdrHistogram ranks them, the value itself
+   * rather than its bucket's top; the mean of the values), else the result's own summaries. p50's and
+   * p99's change is its interval's point estimate, so it lies within `ci95`.
+   */
   stats: Record<CompareStat, { baseline: number; candidate: number; change: number }>;
   /** Bootstrap 95% intervals of the relative change of p50 and p99. */
   ci95: Partial<Record<CompareStat, [number, number]>>;
@@ -50,7 +55,7 @@ export interface MetricComparison {
   p_value: number;
   verdict: CompareVerdict;
   /**
-   * What `ci95` and `p_value` were computed from: both sides' exact per-request samples, or both
+   * What `stats`, `ci95` and `p_value` were computed from: both sides' exact per-request samples, or both
    * histograms (`source_note` says why) — never one of each, whose ties would not rank alike.
    */
   source: 'requests' | 'histogram';
@@ -60,13 +65,27 @@ export interface MetricComparison {
 const ALPHA = 0.05;
 const HIGHER_IS_BETTER: ReadonlySet<MetricName> = new Set<MetricName>(['decode_tps']);
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+/** Summaries keep 3 decimals of the unit (recorded thousandths): exact statistics are shown alike. */
+const round3 = (x: number): number => Math.round(x * 1e3) / 1e3;
+
+/** The quantile of each statistic that has one (mean has none). */
+const QUANTILES: Readonly<Record<CompareStat, number | undefined>> = { p50: 0.5, p90: 0.9, p99: 0.99, mean: undefined };
+
+/** A side's statistics from its exact samples: quantiles by Empirical.quantile, the estimate the bootstrap centres on. */
+function exactStats(samples: Float64Array, e: Empirical): Record<CompareStat, number> {
+  let sum = 0;
+  for (const v of samples) sum += v;
+  const out = {} as Record<CompareStat, number>;
+  for (const s of COMPARE_STATS) out[s] = QUANTILES[s] === undefined ? sum / samples.length : e.quantile(QUANTILES[s]);
+  return out;
+}
 
 /**
  * A metric of two variants: what changed, how sure that is, and the verdict — `faster`/`slower` only when
  * the median's interval excludes no change and the rank test agrees (p < 0.05), so noise does not fail
- * a pipeline and a real shift does. The statistics are the result's own; the intervals and the rank test
- * read both sides' exact per-request samples where `samples` has them (requests.jsonl), else both
- * histograms (exact order statistics of bucketed values).
+ * a pipeline and a real shift does. Statistics, intervals and rank test all read one source: both sides'
+ * exact per-request samples where `samples` has them (requests.jsonl), else both histograms (the result's
+ * summaries, and exact order statistics of bucketed values).
  */
 export function compareMetric(
   baselineVariant: string,
@@ -82,9 +101,15 @@ export function compareMetric(
   const exact = typeof sb !== 'string' && typeof sc !== 'string';
   const eb = exact ? Empirical.fromSamples(sb) : Empirical.fromHistogram(decodeHistogram(b.hdr));
   const ec = exact ? Empirical.fromSamples(sc) : Empirical.fromHistogram(decodeHistogram(c.hdr));
-  const stats = {} as MetricComparison['stats'];
-  for (const s of COMPARE_STATS) stats[s] = { baseline: b[s], candidate: c[s], change: b[s] === 0 ? 0 : round4(c[s] / b[s] - 1) };
+  // The values shown come from the samples the intervals resample: the exact samples' own statistics
+  // rather than result.json's, so that a row's values, change and interval agree with one another (its
+  // change is cand/base − 1 of the values beside it, and the interval's estimate). They differ from
+  // result.json and the reports by histogram precision at most (a bucket's top, < 0.1% above the value).
+  // On the histogram path the summaries are those very order statistics (HdrHistogram's percentiles).
+  const vb = exact ? exactStats(sb, eb) : b;
+  const vc = exact ? exactStats(sc, ec) : c;
   const ci95: MetricComparison['ci95'] = {};
+  const estimates = new Map<CompareStat, number>();
   const rand = rng(seed);
   let median: Interval | undefined;
   for (const [s, q] of INTERVAL_STATS) {
@@ -92,6 +117,12 @@ export function compareMetric(
     const iv = bootstrapChange(eb, ec, q, rand);
     if (s === 'p50') median = iv;
     ci95[s] = [round4(iv.lo), round4(iv.hi)];
+    estimates.set(s, iv.estimate);
+  }
+  const stats = {} as MetricComparison['stats'];
+  for (const s of COMPARE_STATS) {
+    const change = estimates.get(s) ?? (vb[s] === 0 ? 0 : vc[s] / vb[s] - 1);
+    stats[s] = { baseline: round3(vb[s]), candidate: round3(vc[s]), change: round4(change) };
   }
   const { p } = mannWhitney(eb, ec);
   let verdict: CompareVerdict = 'no significant change';

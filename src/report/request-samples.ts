@@ -14,37 +14,133 @@ import type { RequestLine } from '../metrics/variant-recorder.js';
 import type { SampleSource } from './compare.js';
 import { variantKey } from './result.js';
 
-/** Samples held per variant and metric at most (16 MB); beyond, compare resamples the histogram. */
-export const SAMPLE_CAP = 2_000_000;
+/**
+ * Exact samples held per variant and metric at most. Beyond ~100k the histogram (3 significant digits,
+ * < 0.1%) already pins p50 and p99 tighter than their bootstrap intervals are wide: exact values would
+ * only cost memory, so compare resamples the histogram.
+ */
+export const SAMPLE_CAP = 200_000;
+
+/**
+ * Bytes of exact samples one compare holds at most, all variants and both results together: with a sweep's
+ * dozens of variants, the per-column cap alone would not bound it. Two results of 4 variants at the cap in
+ * the 6 columns most runs fill (ttfb, overhead, ttft, e2e as whole µs, 4 bytes; tpot, decode_tps as float64)
+ * take 51 MB; with all 10 (DNS, connect, TLS, handshake on every request) 77 MB, so some fall back.
+ */
+export const SAMPLE_BUDGET = 64 * 2 ** 20;
+
+const size = (bytes: number): string => (bytes >= 2 ** 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} kB`);
+
+/**
+ * What one compare may hold of exact samples: at most `cap` per variant and metric, and `bytes` over all
+ * of them (shared by every VariantSamples of both results; allocations are charged, a column dropped gives
+ * its bytes back). Past either, the column is dropped and its metric compared from the histograms, the
+ * reason in `source_note`.
+ */
+export class SampleMemory {
+  used = 0;
+
+  constructor(
+    readonly cap = SAMPLE_CAP,
+    readonly bytes = SAMPLE_BUDGET,
+  ) {}
+
+  take(n: number): boolean {
+    if (this.used + n > this.bytes) return false;
+    this.used += n;
+    return true;
+  }
+
+  give(n: number): void {
+    this.used -= n;
+  }
+
+  get capNote(): string {
+    return `more than ${this.cap} samples (compare holds no more per variant and metric: the histogram's 0.1% is as precise)`;
+  }
+
+  get budgetNote(): string {
+    return `exact samples beyond compare's ${size(this.bytes)} for all variants (the histogram's 0.1% is as precise)`;
+  }
+}
 
 /** Why a per-token or per-session metric has no exact samples. */
 export const NOT_PER_REQUEST = 'not one value per request';
 
-/** A Float64Array that grows by doubling up to a cap, and drops its values once a sample would exceed it. */
+/** Whole µs as a Uint32Array holds them, when `v` (ms) is one exactly — as every phase difference of a line is. */
+function micros(v: number): number | undefined {
+  const us = Math.round(v * 1000);
+  return us >= 0 && us <= 0xffffffff && us / 1000 === v ? us : undefined;
+}
+
+/**
+ * One variant's samples of one metric, growing by doubling up to the cap: whole µs in a Uint32Array (4
+ * bytes) while every value is one — the ms metrics, whose stamps the lines keep to the µs — else float64
+ * (tpot_ms, decode_tps). Either way exact: a value is kept as µs only if it decodes to itself. Dropped,
+ * with the reason, at the cap or when the shared budget refuses to grow it.
+ */
 class Column {
-  private values = new Float64Array(0);
+  private us: Uint32Array | undefined = new Uint32Array(0);
+  private fl: Float64Array | undefined;
   n = 0;
-  overflow = false;
+  dropped: string | undefined;
 
-  constructor(private readonly cap: number) {}
+  constructor(private readonly memory: SampleMemory) {}
 
-  push(v: number): void {
-    if (this.overflow) return;
-    if (this.n === this.cap) {
-      this.overflow = true;
-      this.values = new Float64Array(0);
-      return;
-    }
-    if (this.n === this.values.length) {
-      const grown = new Float64Array(Math.min(this.cap, Math.max(1024, 2 * this.n)));
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.n++] = v;
+  private get bytes(): number {
+    return this.us !== undefined ? this.us.byteLength : (this.fl?.byteLength ?? 0);
   }
 
+  private drop(why: string): void {
+    this.memory.give(this.bytes);
+    this.us = this.fl = undefined;
+    this.dropped = why;
+  }
+
+  /** Room for one more value, as µs or as float64: false once dropped. */
+  private room(float: boolean): boolean {
+    const capacity = this.us?.length ?? this.fl!.length;
+    const next = this.n === capacity ? Math.min(this.memory.cap, Math.max(1024, 2 * this.n)) : capacity;
+    if (next === capacity && !(float && this.us !== undefined)) return true;
+    const more = next * (float ? 8 : 4) - this.bytes;
+    if (!this.memory.take(more)) {
+      this.drop(this.memory.budgetNote);
+      return false;
+    }
+    if (float) {
+      const grown = new Float64Array(next);
+      if (this.us !== undefined) for (let i = 0; i < this.n; i++) grown[i] = this.us[i] / 1000;
+      else grown.set(this.fl!.subarray(0, this.n));
+      this.fl = grown;
+      this.us = undefined;
+    } else {
+      const grown = new Uint32Array(next);
+      grown.set(this.us!.subarray(0, this.n));
+      this.us = grown;
+    }
+    return true;
+  }
+
+  push(v: number): void {
+    if (this.dropped !== undefined) return;
+    if (this.n === this.memory.cap) return this.drop(this.memory.capNote);
+    const us = this.us === undefined ? undefined : micros(v);
+    if (!this.room(us === undefined)) return;
+    if (us !== undefined) this.us![this.n++] = us;
+    else this.fl![this.n++] = v;
+  }
+
+  /** The values in ms (or tok/s): a float64 copy of µs, the float64 column's own values else. */
   get samples(): Float64Array {
-    return this.values.subarray(0, this.n);
+    if (this.fl !== undefined) return this.fl.subarray(0, this.n);
+    const out = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) out[i] = this.us![i] / 1000;
+    return out;
+  }
+
+  /** Whether the values are held as whole µs (4 bytes each) or float64; undefined once dropped. */
+  get asMicros(): boolean | undefined {
+    return this.dropped !== undefined ? undefined : this.us !== undefined;
   }
 }
 
@@ -96,12 +192,17 @@ export class VariantSamples implements ValueSink, SampleSource {
   /** …or a decode span under 1 ms (decode_tps). */
   private decodeCoarse = false;
 
-  constructor(private readonly cap = SAMPLE_CAP) {}
+  constructor(private readonly memory = new SampleMemory()) {}
 
   record(name: PerRequestMetric, value: number): void {
     let c = this.columns.get(name);
-    if (c === undefined) this.columns.set(name, (c = new Column(this.cap)));
+    if (c === undefined) this.columns.set(name, (c = new Column(this.memory)));
     c.push(value);
+  }
+
+  /** Whether `metric`'s samples are held as whole µs (4 bytes each) rather than float64; undefined if none are. */
+  asMicros(metric: PerRequestMetric): boolean | undefined {
+    return this.columns.get(metric)?.asMicros;
   }
 
   add(l: RequestLine): void {
@@ -128,9 +229,10 @@ export class VariantSamples implements ValueSink, SampleSource {
     if (!isPerRequest(metric)) return NOT_PER_REQUEST;
     if (this.rateUnknown && (metric === 'tpot_ms' || metric === 'decode_tps')) return 'hidden reasoning tokens: streamed count not in requests.jsonl';
     if (this.decodeCoarse && metric === 'decode_tps') return 'decode spans under 1 ms: the µs in requests.jsonl are too coarse';
-    const c = this.columns.get(metric) ?? new Column(0);
-    if (c.overflow) return `more than ${this.cap} samples`;
-    return c.n === count ? c.samples : `requests.jsonl has ${c.n} samples, the histogram ${count}`;
+    const c = this.columns.get(metric);
+    if (c?.dropped !== undefined) return c.dropped;
+    const n = c?.n ?? 0;
+    return n === count ? (c?.samples ?? new Float64Array(0)) : `requests.jsonl has ${n} samples, the histogram ${count}`;
   }
 }
 
@@ -175,9 +277,9 @@ function parse(text: string): RequestLine {
  * surprise to stop on rather than to average over silently (`--no-requests` compares the histograms
  * alone). Only an incomplete last line, which is what a killed run leaves, is skipped with a warning.
  */
-export async function readRequestSamples(file: string, keys: Iterable<string>, cap = SAMPLE_CAP): Promise<RequestSamples | undefined> {
+export async function readRequestSamples(file: string, keys: Iterable<string>, memory = new SampleMemory()): Promise<RequestSamples | undefined> {
   if (!existsSync(file)) return undefined;
-  const variants = new Map([...keys].map((k) => [k, new VariantSamples(cap)]));
+  const variants = new Map([...keys].map((k) => [k, new VariantSamples(memory)]));
   const warnings: string[] = [];
   let lineNo = 0;
   const take = (text: string): void => {

@@ -48,6 +48,14 @@ describe('wirebench compare', () => {
     const ttft = out.comparisons.filter((c: { metric: string }) => c.metric === 'ttft_ms');
     expect(ttft).toHaveLength(2);
     for (const c of ttft) expect(Math.abs(c.stats.p50.change)).toBeLessThan(0.05);
+    // Each printed change is its interval's estimate, from the same (exact) samples: within the interval.
+    for (const c of out.comparisons) {
+      for (const stat of ['p50', 'p99']) {
+        if (c.ci95[stat] === undefined) continue;
+        expect(c.ci95[stat][0], `${c.candidate_variant} ${c.metric} ${stat}`).toBeLessThanOrEqual(c.stats[stat].change);
+        expect(c.ci95[stat][1], `${c.candidate_variant} ${c.metric} ${stat}`).toBeGreaterThanOrEqual(c.stats[stat].change);
+      }
+    }
   });
 
   it('a candidate 20% slower to first token fails a +10% rule and names the metric', async () => {
@@ -107,7 +115,7 @@ describe('wirebench compare', () => {
       expect(of(cs, 'ws', 'e2e_ms')).toMatchObject({ source: 'requests' });
       expect(of(cs, 'ws', 'itl_ms')).toMatchObject({ source: 'histogram', source_note: 'not one value per request' });
       const o = await runCli(['compare', runs.a, runs.b]);
-      expect(o.stdout).toMatch(/^95% CI and p \(MW\): exact per-request samples from requests\.jsonl; from the histograms: itl_ms, token_delay_ms \(not one value per request\)/m);
+      expect(o.stdout).toMatch(/^95% CI and p \(MW\), and the values and changes beside them: exact per-request samples from requests\.jsonl; from the histograms: itl_ms, token_delay_ms \(not one value per request\)/m);
     });
 
     it('falls back to the histograms without requests.jsonl, with --no-requests, and where the file is one request short', async () => {

@@ -116,6 +116,24 @@ describe('bootstrap', () => {
     }
   });
 
+  it('the estimate lies within its interval, however few, tied or skewed the samples', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom(0.5, 0.9, 0.99),
+        fc.integer(),
+        (b, c, q, seed) => {
+          // Squared small integers: many ties and a long right tail.
+          const iv = bootstrapChange(Empirical.fromSamples(Float64Array.from(b, (x) => x * x)), Empirical.fromSamples(Float64Array.from(c, (x) => x * x)), q, rng(seed));
+          expect(iv.lo).toBeLessThanOrEqual(iv.estimate);
+          expect(iv.hi).toBeGreaterThanOrEqual(iv.estimate);
+        },
+      ),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
   it('is reproducible for a seed', () => {
     const a = empirical([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const b = empirical([2, 3, 4, 5, 6, 7, 8, 9, 10]);

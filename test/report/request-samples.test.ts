@@ -5,7 +5,8 @@ import { MetricSet } from '../../src/metrics/metric-set.js';
 import { PER_REQUEST_METRICS } from '../../src/metrics/request-metrics.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { VariantRecorder, type RequestLine } from '../../src/metrics/variant-recorder.js';
-import { NOT_PER_REQUEST, readRequestSamples, VariantSamples } from '../../src/report/request-samples.js';
+import { compareMetric } from '../../src/report/compare.js';
+import { NOT_PER_REQUEST, readRequestSamples, SAMPLE_BUDGET, SAMPLE_CAP, SampleMemory, VariantSamples } from '../../src/report/request-samples.js';
 import { tempDir } from '../cli/helpers.js';
 
 const MS = 1e6;
@@ -53,7 +54,7 @@ function record(timelines: [Timeline, boolean?][]): { metrics: MetricSet; lines:
 }
 
 function samplesOf(lines: readonly RequestLine[], cap?: number): VariantSamples {
-  const s = new VariantSamples(cap);
+  const s = new VariantSamples(cap === undefined ? undefined : new SampleMemory(cap));
   for (const l of lines) s.add(l);
   return s;
 }
@@ -98,6 +99,20 @@ describe('per-request samples from requests.jsonl lines', () => {
     expect(recorded.e2e_ms!.count).toBe(6);
     expect(recorded.connect_ms!.count).toBe(1);
     expect(s.exact('itl_ms', recorded.itl_ms!.count)).toBe(NOT_PER_REQUEST);
+    // Held as whole µs (4 bytes) where the values are, as float64 where they are not: exact either way.
+    expect(s.asMicros('ttft_ms')).toBe(true);
+    expect(s.asMicros('decode_tps')).toBe(false);
+  });
+
+  it('switch a column from µs to float64 at its first value that is not whole µs, losing nothing', () => {
+    const s = new VariantSamples();
+    const values = [2.5, 7.013, 0, 1 / 3, 4_294_967.296, -1, 12.001];
+    for (const v of values) s.record('tpot_ms', v);
+    expect(s.asMicros('tpot_ms')).toBe(false);
+    expect([...(s.exact('tpot_ms', values.length) as Float64Array)]).toEqual(values);
+    const big = new VariantSamples();
+    for (const v of [1.5, 4_294_967.295, 4_294_967.296]) big.record('e2e_ms', v);
+    expect([...(big.exact('e2e_ms', 3) as Float64Array)]).toEqual([1.5, 4_294_967.295, 4_294_967.296]);
   });
 
   it('leave the rates to the histogram when a line cannot tell hidden reasoning, or its µs are too coarse', () => {
@@ -118,7 +133,33 @@ describe('per-request samples from requests.jsonl lines', () => {
     // Past the first growth (1024), up to the cap…
     expect(samplesOf(lines, 1500).exact('ttft_ms', 1500)).toHaveLength(1500);
     // …and one more is refused.
-    expect(samplesOf(lines, 1499).exact('ttft_ms', 1500)).toBe('more than 1499 samples');
+    expect(samplesOf(lines, 1499).exact('ttft_ms', 1500)).toMatch(/^more than 1499 samples \(compare holds no more per variant and metric: the histogram's 0\.1% is as precise\)$/);
+    expect([SAMPLE_CAP, SAMPLE_BUDGET]).toEqual([200_000, 64 * 2 ** 20]);
+  });
+
+  it('share one budget of bytes: columns past it are dropped, saying so, and give their bytes back', () => {
+    const { lines } = record(Array.from({ length: 1500 }, (_, i): [Timeline] => [done(request({ at: i * 10 }))]));
+    // Two variants grow 6 columns each, in lockstep (1500 values: 2048 of room, 8 kB as µs, 16 kB as
+    // float64): 28 kB holds only some, whichever the order of growth leaves room for.
+    const memory = new SampleMemory(SAMPLE_CAP, 28 * 1024);
+    const a = new VariantSamples(memory);
+    const b = new VariantSamples(memory);
+    for (const l of lines) {
+      a.add(l);
+      b.add(l);
+    }
+    expect(memory.used).toBeLessThanOrEqual(28 * 1024);
+    const held = (v: VariantSamples) => PER_REQUEST_METRICS.filter((m) => v.exact(m, 1500) instanceof Float64Array);
+    const dropped = [...PER_REQUEST_METRICS.map((m) => a.exact(m, 1500)), ...PER_REQUEST_METRICS.map((m) => b.exact(m, 1500))].filter((x) => typeof x === 'string' && x.includes('beyond'));
+    expect(held(a).length + held(b).length).toBeGreaterThan(0);
+    expect(PER_REQUEST_METRICS.filter((m) => a.asMicros(m) !== undefined || b.asMicros(m) !== undefined).length).toBeLessThan(6);
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped[0]).toBe("exact samples beyond compare's 28 kB for all variants (the histogram's 0.1% is as precise)");
+    // What is held is whole and exact.
+    for (const m of held(a)) expect((a.exact(m, 1500) as Float64Array).length).toBe(1500);
+    // A dropped column's bytes went back: what is held is all that is charged.
+    const bytes = (v: VariantSamples) => held(v).reduce((sum, m) => sum + (v.asMicros(m) ? 4 : 8) * 2048, 0);
+    expect(memory.used).toBe(bytes(a) + bytes(b));
   });
 });
 
@@ -126,12 +167,12 @@ describe('readRequestSamples', () => {
   const line = (o: Record<string, unknown>): string =>
     JSON.stringify({ variant: 'v', i: 0, warmup: false, ok: true, intended_ms: 0, start_ms: 0, phases: { firstDelta: 5, doneAt: 6 }, deltas: 1, output_tokens: 1, token_source: 'usage', ...o });
 
-  async function read(text: string, keys = ['v', 'step2.v']) {
+  async function read(text: string, keys = ['v', 'step2.v'], memory?: SampleMemory) {
     const { dir, cleanup } = tempDir();
     try {
       const file = path.join(dir, 'requests.jsonl');
       writeFileSync(file, text);
-      return await readRequestSamples(file, keys);
+      return await readRequestSamples(file, keys, memory);
     } finally {
       cleanup();
     }
@@ -158,5 +199,20 @@ describe('readRequestSamples', () => {
     await expect(read([line({}), 'not json', line({})].join('\n'))).rejects.toThrow(/requests\.jsonl:2: not a request line: not JSON/);
     await expect(read([line({}), line({ phases: { firstDelta: '5' } }), ''].join('\n'))).rejects.toThrow(/:2: .*phases are not all numbers/);
     expect(await readRequestSamples('/nonexistent/requests.jsonl', ['v'])).toBeUndefined();
+  });
+
+  it('past the cap, compare falls back to the histograms and its source_note says why', async () => {
+    const text = [line({ start_ms: 1 }), line({ start_ms: 2 }), line({ start_ms: 3 })].join('\n');
+    const within = (await read(text, ['v'], new SampleMemory(3)))!.variants.get('v')!;
+    const over = (await read(text, ['v'], new SampleMemory(2)))!.variants.get('v')!;
+    expect([...(within.exact('ttft_ms', 3) as Float64Array)]).toEqual([6, 7, 8]);
+    const set = new MetricSet();
+    for (const v of [6, 7, 8]) set.record('ttft_ms', v);
+    const summary = set.summaries().ttft_ms!;
+    expect(compareMetric('v', summary, 'v', summary, 'ttft_ms', 1, { baseline: within, candidate: within }).source).toBe('requests');
+    const c = compareMetric('v', summary, 'v', summary, 'ttft_ms', 1, { baseline: within, candidate: over });
+    expect(c).toMatchObject({ source: 'histogram', source_note: expect.stringMatching(/^candidate: more than 2 samples \(compare holds no more/) });
+    const both = compareMetric('v', summary, 'v', summary, 'ttft_ms', 1, { baseline: over, candidate: over });
+    expect(both.source_note).toMatch(/^more than 2 samples/);
   });
 });
