@@ -10,8 +10,8 @@ import type { ThresholdResult } from './thresholds.js';
  * report; each renderer escapes cells for its own format.
  */
 
-/** The columns of the main table: what a reader of a job summary looks for first. */
-const MAIN_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = [
+/** The columns of the main table (and of the terminal's sweep table): what a reader looks for first. */
+export const MAIN_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = [
   ['ttft_ms', 'p50', 'TTFT p50'],
   ['ttft_ms', 'p99', 'TTFT p99'],
   ['overhead_ms', 'p50', 'overhead p50'],

@@ -2,6 +2,7 @@ import type { MetricName } from '../metrics/catalog.js';
 import type { ClaimResult } from './claims.js';
 import type { Comparison, Result, StepResult, VariantResult } from './result.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
+import { MAIN_COLUMNS, thresholdsHeading } from './report-tables.js';
 import { describeThreshold, type ThresholdResult } from './thresholds.js';
 
 export interface RenderOptions {
@@ -157,27 +158,15 @@ function claimsTable(claims: readonly ClaimResult[], paint: Paint): string[] {
 
 /** Every threshold checked, ✓ or ✗, failures counted in the heading so a long list still reads at a glance. */
 function thresholdLines(thresholds: readonly ThresholdResult[], steps: readonly StepResult[] | undefined, paint: Paint): string[] {
-  const failed = thresholds.filter((t) => !t.ok).length;
-  const heading = failed === 0 ? `thresholds: all ${thresholds.length} passed` : `thresholds: ${failed} of ${thresholds.length} failed`;
   return [
-    paint.bold(heading),
+    paint.bold(thresholdsHeading(thresholds)),
     ...thresholds.map((t) => (t.ok ? paint.good(`  ✓ ${describeThreshold(t, steps)}`) : paint.bad(`  ✗ ${describeThreshold(t, steps)}`))),
   ];
 }
 
-/** Medians (and TTFT p99) per step and variant: the table a sweep is read from. */
-const SWEEP_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = [
-  ['ttft_ms', 'p50', 'TTFT p50'],
-  ['ttft_ms', 'p99', 'TTFT p99'],
-  ['overhead_ms', 'p50', 'overhead p50'],
-  ['itl_ms', 'p50', 'ITL p50'],
-  ['e2e_ms', 'p50', 'E2E p50'],
-  ['decode_tps', 'p50', 'decode tok/s'],
-  ['session_e2e_ms', 'p50', 'session p50'],
-];
-
+/** Medians and tails per step and variant (the reports' main columns): the table a sweep is read from. */
 function sweepTable(steps: readonly StepResult[]): string[] {
-  const present = SWEEP_COLUMNS.filter(([m]) => steps.some((st) => st.variants.some((v) => v.metrics[m] !== undefined)));
+  const present = MAIN_COLUMNS.filter(([m]) => steps.some((st) => st.variants.some((v) => v.metrics[m] !== undefined)));
   const goodput = steps.some((st) => st.variants.some((v) => v.goodput !== undefined));
   const rows: string[][] = [
     [steps[0].param, 'variant', 'ok/req', 'req/s', ...(goodput ? ['goodput'] : []), ...present.map(([, , label]) => label)],

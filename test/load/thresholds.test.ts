@@ -60,7 +60,7 @@ slo: { ttft_ms: 100 }`),
       expect(o.stderr).toContain(`threshold failed: *.ttft_ms.p50 < 5  ${t.variant}: ${t.value}\n`);
       expect(o.stdout).toContain(`✗ *.ttft_ms.p50 < 5  ${t.variant}: ${t.value}\n`);
     }
-    expect(o.stdout).toMatch(/thresholds: 2 of 4 failed\n/);
+    expect(o.stdout).toMatch(/Thresholds: 2 of 4 failed\n/);
     expect(o.stdout).toContain('✓ *.errors.count == 0  a: 0');
     // TTFT is 20 ms and the SLO allows 10: no request is good.
     for (const v of r.variants) expect(v.goodput).toMatchObject({ share: 0, good: 0, requests: 4, rate_per_s: 0 });

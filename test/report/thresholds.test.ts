@@ -85,7 +85,7 @@ describe('checkThresholds', () => {
     const withGoodput = variants.map((v) => ({ ...v, goodput: { share: 0.98, rate_per_s: 9.8, good: 98, requests: 100 } }));
     const r = { ...result(withGoodput), thresholds: checkThresholds({ '*.ttft_ms.p50': '< 1' }, withGoodput, true) };
     const text = renderSummary(r);
-    expect(text).toContain('thresholds: 1 of 2 failed\n  ✗ *.ttft_ms.p50 < 1  fresh: 2\n  ✓ *.ttft_ms.p50 < 1  ws: 0.5');
+    expect(text).toContain('Thresholds: 1 of 2 failed\n  ✗ *.ttft_ms.p50 < 1  fresh: 2\n  ✓ *.ttft_ms.p50 < 1  ws: 0.5');
     expect(text).toContain('  goodput  98/100 within the SLO (98.0%), 9.80 good req/s');
   });
 });
