@@ -24,7 +24,7 @@ h1 { font-size: 22px; margin: 24px 0 4px; } h2 { font-size: 18px; margin: 32px 0
 h3 { font-size: 15px; margin: 20px 0 6px; }
 .meta { color: #57606a; } .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 6px; margin: 4px 0; }
 nav a { margin-right: 14px; }
-table { border-collapse: collapse; margin: 6px 0 14px; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; margin: 6px 0 14px; font-variant-numeric: tabular-nums; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; } th { background: #f6f8fa; }
 .ok { color: #1a7f37; } .fail { color: #cf222e; }
