@@ -98,7 +98,8 @@ export function changeRows(g: Group): string[][] | undefined {
 
 export function claimsRows(g: Group): string[][] | undefined {
   if (g.claims === undefined || g.claims.length === 0) return undefined;
-  const icon = { supported: '✅', 'not supported': '❌', inconclusive: '⚠️' } as const;
+  // Text glyphs, not emoji: they render in any font (a headless browser has no emoji font).
+  const icon = { supported: '✓', 'not supported': '✗', inconclusive: '?' } as const;
   const rows = [['claim', 'metric', 'candidate vs baseline', 'claimed', 'measured', '95% CI', 'verdict']];
   for (const c of g.claims) {
     rows.push([
