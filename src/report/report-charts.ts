@@ -70,6 +70,12 @@ function spansDecades(series: readonly Series[]): boolean {
   return xs.length > 0 && Math.max(...xs) / Math.min(...xs) > 100;
 }
 
+/** The smallest sample of a metric over the steps and variants that measured it. */
+function fewest(steps: readonly StepResult[], m: MetricName): number {
+  const counts = steps.flatMap((st) => st.variants.map((v) => v.metrics[m]?.count ?? 0)).filter((n) => n > 0);
+  return counts.length === 0 ? 0 : Math.min(...counts);
+}
+
 const SWEEP_METRICS: readonly MetricName[] = ['ttft_ms', 'overhead_ms', 'itl_ms', 'tpot_ms', 'e2e_ms', 'decode_tps', 'session_e2e_ms'];
 
 /** Each metric's p50 (solid) and p99 (dashed) against the swept value, one colour per variant. */
@@ -102,6 +108,7 @@ export function sweepCharts(result: Result, colour: (name: string) => string): s
         x: { label: steps[0].param, scale, ...(numeric ? {} : { categories: values.map(String) }) },
         y: { label: LABEL(m) },
         series,
+        ...(fewest(steps, m) < 100 ? { note: `p99 of steps with fewer than 100 samples (here as few as ${fewest(steps, m)}) is their maximum` } : {}),
       }),
     );
   }
