@@ -33,10 +33,14 @@ const NEEDS: Readonly<Record<string, number>> = { p99: 100, p999: 1000 };
 export const UNRESOLVED = '†';
 export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile resolves (p99 needs 100, p99.9 needs 1000): the figure is the sample maximum`;
 
+type Stat = 'p50' | 'p90' | 'p99' | 'p999' | 'min' | 'max';
+
+/** UNRESOLVED when the summary's sample is too small to tell percentile `p` from its maximum, else ''. */
+export const unresolved = (s: MetricSummary, p: Stat): string => (s.count < (NEEDS[p] ?? 0) ? UNRESOLVED : '');
+
 /** A percentile of a summary, marked when its sample is too small to tell it from the maximum. */
-function stat(m: MetricName, s: MetricSummary | undefined, p: 'p50' | 'p90' | 'p99' | 'p999' | 'min' | 'max'): string {
-  if (s === undefined) return '–';
-  return value(m, s[p]) + (s.count < (NEEDS[p] ?? 0) ? UNRESOLVED : '');
+function stat(m: MetricName, s: MetricSummary | undefined, p: Stat): string {
+  return s === undefined ? '–' : value(m, s[p]) + unresolved(s, p);
 }
 
 /** One labelled group of variants: the top level, or one sweep step. */
@@ -123,7 +127,7 @@ export function percentileRows(all: readonly Group[]): string[][] {
       for (const m of METRICS) {
         const s: MetricSummary | undefined = v.metrics[m];
         if (s === undefined) continue;
-        const f = (p: 'p50' | 'p90' | 'p99' | 'p999' | 'min' | 'max') => stat(m, s, p);
+        const f = (p: Stat) => stat(m, s, p);
         const name = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
         rows.push([name, m, String(s.count), f('min'), f('p50'), f('p90'), f('p99'), f('p999'), f('max'), METRIC_INFO[m].unit]);
       }

@@ -2,7 +2,7 @@ import type { MetricName } from '../metrics/catalog.js';
 import type { ClaimResult } from './claims.js';
 import type { Comparison, Result, StepResult, VariantResult } from './result.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
-import { MAIN_COLUMNS, thresholdsHeading } from './report-tables.js';
+import { MAIN_COLUMNS, thresholdsHeading, unresolved, UNRESOLVED, UNRESOLVED_NOTE } from './report-tables.js';
 import { describeThreshold, type ThresholdResult } from './thresholds.js';
 
 export interface RenderOptions {
@@ -64,6 +64,8 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
   for (const v of result.variants) {
     lines.push('', ...variantBlock(v, paint));
   }
+  // Said once under the blocks, not under each.
+  if (lines.some((l) => l.endsWith(UNRESOLVED))) lines.push('', UNRESOLVED_NOTE);
   if (result.steps !== undefined && result.steps.length > 0) lines.push('', ...sweepTable(result.steps));
   if (result.claims !== undefined && result.claims.length > 0) lines.push('', ...claimsTable(result.claims, paint));
   for (const st of result.steps ?? []) {
@@ -128,7 +130,7 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
     } else {
       // One precision per row, from its smallest value, so a row reads as one series.
       const d = msDecimals(s.p50);
-      rows.push([label, s.p50.toFixed(d), s.p90.toFixed(d), s.p99.toFixed(d)]);
+      rows.push([label, s.p50.toFixed(d), s.p90.toFixed(d), s.p99.toFixed(d) + unresolved(s, 'p99')]);
     }
   }
   const tps = v.metrics.decode_tps;

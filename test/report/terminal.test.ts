@@ -16,7 +16,9 @@ describe('renderSummary', () => {
     const header = lines.find((l) => /p50\s+p90\s+p99$/.test(l));
     expect(header).toBeDefined();
     const ttft = lines.find((l) => l.trimStart().startsWith('TTFT ms'));
-    expect(ttft).toMatch(/^ {2}TTFT ms\s+1\.50\s+1\.50\s+1\.50$/);
+    // Three samples: the p99 is their maximum, marked and explained under the table.
+    expect(ttft).toMatch(/^ {2}TTFT ms\s+1\.50\s+1\.50\s+1\.50†$/);
+    expect(text.match(/^† fewer samples than the percentile resolves \(p99 needs 100/gm)).toHaveLength(1);
     // Right-aligned: every value column ends where its header ends.
     expect(ttft!.length).toBe(header!.length);
     expect(text).toMatch(/decode tok\/s\s+1\.20/);
