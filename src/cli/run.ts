@@ -48,7 +48,11 @@ export function runCommand(cli: Command): void {
     .option('--json', 'print result.json to stdout')
     .addOption(
       new Option('--hdr-log [sec]', 'also write HdrHistogram interval logs, <variant>.hlog, one interval every sec seconds')
-        .argParser(numArg('--hdr-log', 0.1))
+        .argParser((v: string) => {
+          // The value is optional, so `run --hdr-log scenario.yaml` hands it the file name: say what happened.
+          if (Number.isNaN(Number(v))) throw new InvalidArgumentError(`--hdr-log takes seconds, not "${v}" (put the flag after the scenario file for the default 1 s)`);
+          return numArg('--hdr-log', 0.1)(v);
+        })
         .preset('1'),
     )
     .action(async (file: string, flags: RunFlags) => {

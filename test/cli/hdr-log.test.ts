@@ -88,6 +88,10 @@ describe('wirebench run --hdr-log', () => {
     const o = await runCli(['run', fixture('small.yaml'), '--hdr-log', '0', '--out', path.join(tmp.dir, 'bad')]);
     expect(o.code, explain(o)).toBe(2);
     expect(o.stderr).toMatch(/--hdr-log must be a number >= 0\.1/);
+    // Before the scenario, the optional value swallows the file name: the message says so.
+    const swallowed = await runCli(['run', '--hdr-log', fixture('small.yaml'), '--out', path.join(tmp.dir, 'bad')]);
+    expect(swallowed.code, explain(swallowed)).toBe(2);
+    expect(swallowed.stderr).toContain('put the flag after the scenario file for the default 1 s');
   });
 
   it('writes one file per sweep step, named like the .hgrm files, on one clock', async () => {
