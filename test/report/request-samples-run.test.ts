@@ -94,8 +94,11 @@ describe('requests.jsonl of real runs', () => {
             [0.5, h.p50],
             [0.99, h.p99],
           ]) {
-            // The histogram reports a bucket's top (< 0.1% above), the line rounds each stamp to the µs.
-            expect(Math.abs(percentile(exact as Float64Array, q) - p), `${key} ${m} p${q * 100}`).toBeLessThanOrEqual(p * 1e-3 + 0.002);
+            // The histogram reports a bucket's top (< 0.1% above), the line rounds each stamp to the µs. A rate
+            // divides by its span, so the rounding is relative too: ±1 µs of a span ≥ 1 ms (MIN_DECODE_SPAN) is
+            // ≤ 0.1% more (seen: 10.2 tok/s apart at 9626 tok/s, a 1.14 ms span, under CI load).
+            const relative = m === 'decode_tps' ? 2e-3 : 1e-3;
+            expect(Math.abs(percentile(exact as Float64Array, q) - p), `${key} ${m} p${q * 100}`).toBeLessThanOrEqual(p * relative + 0.002);
           }
         }
       }
