@@ -29,7 +29,10 @@ function unionWindow(parts: readonly VariantResult[]): Pick<VariantResult, 'wind
   const start = Math.min(...timed.map((t) => t.start));
   const end = Math.max(...timed.map((t) => t.end));
   const beyond = new Map(timed.map((t) => [t.p, (end - start - (t.end - t.start)) / 1000]));
-  const window = Math.max(...parts.map((p) => p.window_s + (beyond.get(p) ?? 0)));
+  const longest = Math.max(...parts.map((p) => p.window_s));
+  // The absolute times are whole milliseconds and the windows are not: a window may exceed its own
+  // rounded span by up to 1 ms, which must not carry the estimate past the union.
+  const window = Math.max(longest, Math.min((end - start) / 1000, Math.max(...parts.map((p) => p.window_s + (beyond.get(p) ?? 0)))));
   return {
     window_s: Math.round(window * 1000) / 1000,
     started_at: new Date(start).toISOString(),

@@ -69,8 +69,11 @@ describe('shard and merge', () => {
       const shardsOfV = parts.map((p) => p.variants[j]);
       expect(ms(v.started_at)).toBe(Math.min(...shardsOfV.map((p) => ms(p.started_at))));
       expect(ms(v.ended_at)).toBe(Math.max(...shardsOfV.map((p) => ms(p.ended_at))));
-      expect(v.window_s).toBeGreaterThanOrEqual(Math.max(...shardsOfV.map((p) => p.window_s)));
-      expect(v.window_s).toBeLessThanOrEqual((ms(v.ended_at) - ms(v.started_at)) / 1000);
+      const longest = Math.max(...shardsOfV.map((p) => p.window_s));
+      expect(v.window_s).toBeGreaterThanOrEqual(longest);
+      // At most the union; the union's times are whole ms, so where that rounds below the longest window,
+      // the longest it is (seen: 0.604 s against a 0.603 s union).
+      expect(v.window_s).toBeLessThanOrEqual(Math.max(longest, (ms(v.ended_at) - ms(v.started_at)) / 1000));
     }
     expect(m.thresholds!.every((t) => t.ok)).toBe(true);
     expect(m.thresholds).toEqual(checkThresholds({ '*.ttft_ms.count': '>= 21', '*.errors.count': '== 0' }, m.variants, true));
