@@ -144,13 +144,16 @@ class Column {
   }
 }
 
-/** Which of a line's metrics the histograms hold: VariantRecorder.commit's branches, in its order. */
-export function countedAs(l: RequestLine): 'stream' | 'request' | undefined {
+/**
+ * What VariantRecorder.commit made of a line, in its order: nothing (undefined), a stream's metrics, a
+ * request's, or a measured failure (counted by class in `errors`, in no histogram).
+ */
+export function countedAs(l: RequestLine): 'stream' | 'request' | 'failure' | undefined {
   // A retried attempt, a request the user's stop cut short (the only lines with error class `interrupted`), warm-up.
   if (l.retried || (!l.ok && l.error?.class === 'interrupted') || l.warmup) return undefined;
   // A stream the scenario's interrupt cancelled counts what it measured until the cancel.
   if (l.cancelled) return 'stream';
-  return l.ok ? 'request' : undefined;
+  return l.ok ? 'request' : 'failure';
 }
 
 /**
@@ -207,7 +210,7 @@ export class VariantSamples implements ValueSink, SampleSource {
 
   add(l: RequestLine): void {
     const counted = countedAs(l);
-    if (counted === undefined) return;
+    if (counted === undefined || counted === 'failure') return;
     const { stamps, origin } = stampsOf(l);
     streamValues(stamps, origin, this);
     if (counted === 'stream') return;
@@ -257,16 +260,21 @@ function problem(x: unknown): string | undefined {
   return undefined;
 }
 
-function parse(text: string): RequestLine {
+/** A requests.jsonl line, or what makes it unusable (compare stops on that; the report skips the line). */
+export function readLine(text: string): RequestLine | string {
   let x: unknown;
   try {
     x = JSON.parse(text);
   } catch (err) {
-    throw new Error(`not JSON (${(err as Error).message})`);
+    return `not JSON (${(err as Error).message})`;
   }
-  const why = problem(x);
-  if (why !== undefined) throw new Error(why);
-  return x as RequestLine;
+  return problem(x) ?? (x as RequestLine);
+}
+
+function parse(text: string): RequestLine {
+  const line = readLine(text);
+  if (typeof line === 'string') throw new Error(line);
+  return line;
 }
 
 /**

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { RequestLine } from '../metrics/variant-recorder.js';
 import { rng, type Rng } from '../shared/rng.js';
 import { variantKey } from './result.js';
-import { countedAs } from './request-samples.js';
+import { countedAs, readLine } from './request-samples.js';
 
 /** A sample request of the waterfall: its phases and token arrivals (ms since it started). */
 export interface SampleRequest {
@@ -76,29 +76,13 @@ interface Building {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-
 const sampleOf = (l: RequestLine) => ({ i: l.i, intended_ms: l.intended_ms, start_ms: l.start_ms, phases: l.phases });
 
-/** A line with what the series read from it, or undefined (not JSON, cut short, or not a request line). */
+/** A line the series can read, or undefined: not a request line (compare's rule), or a bad `token_ms`. */
 function parseLine(text: string): RequestLine | undefined {
-  let l: Partial<RequestLine> | null;
-  try {
-    l = JSON.parse(text) as Partial<RequestLine> | null;
-  } catch {
-    return undefined;
-  }
-  const ok =
-    l !== null &&
-    typeof l === 'object' &&
-    typeof l.variant === 'string' &&
-    isNumber(l.start_ms) &&
-    isNumber(l.intended_ms) &&
-    isNumber(l.deltas) &&
-    typeof l.phases === 'object' &&
-    l.phases !== null &&
-    (l.token_ms === undefined || Array.isArray(l.token_ms));
-  return ok ? (l as RequestLine) : undefined;
+  const line = readLine(text);
+  if (typeof line === 'string') return undefined;
+  return line.token_ms === undefined || Array.isArray(line.token_ms) ? line : undefined;
 }
 
 /**
@@ -116,8 +100,8 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
     const line = parseLine(text);
     if (line === undefined) continue;
     const counted = countedAs(line);
-    const failed = counted === undefined && !line.ok && !line.warmup && !line.retried && line.error?.class !== 'interrupted';
-    if (counted === undefined && !failed) continue;
+    if (counted === undefined) continue;
+    const failed = counted === 'failure';
     const label = variantKey(line.variant, line.step);
     let b = building.get(label);
     if (b === undefined) {
