@@ -21,12 +21,21 @@ export class ReportInputError extends Error {}
 
 const LINE = /^Tag=([^,]+),([\d.]+),([\d.]+),[\d.]+,(HISTF\S+)$/;
 
-async function* intervalLines(file: string, tag: string): AsyncGenerator<{ start: number; length: number; hist: string; at: number }> {
+interface IntervalLine {
+  tag: string;
+  start: number;
+  length: number;
+  hist: string;
+  /** Line number, for errors. */
+  at: number;
+}
+
+async function* intervalLines(file: string, tags: ReadonlySet<string>): AsyncGenerator<IntervalLine> {
   let at = 0;
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     at++;
     const m = LINE.exec(text);
-    if (m !== null && m[1] === tag) yield { start: Number(m[2]), length: Number(m[3]), hist: m[4], at };
+    if (m !== null && tags.has(m[1])) yield { tag: m[1], start: Number(m[2]), length: Number(m[3]), hist: m[4], at };
   }
 }
 
@@ -38,36 +47,51 @@ function decodeAt(file: string, line: { hist: string; at: number }): Histogram {
   }
 }
 
+/** One metric's windows as they are added up: at least `per` intervals and MIN_SAMPLES samples each. */
+class Windows {
+  readonly out: IntervalSeries = { p50: [], p99: [] };
+  private sum: Histogram = newHistogram();
+  private from = 0;
+  private to = 0;
+  private k = 0;
+
+  constructor(private readonly per: number) {}
+
+  add(line: IntervalLine, h: Histogram): void {
+    if (this.k === 0) this.from = line.start;
+    this.sum.add(h);
+    this.to = line.start + line.length;
+    if (++this.k >= this.per && this.sum.totalCount >= MIN_SAMPLES) this.flush();
+  }
+
+  flush(): void {
+    if (this.sum.totalCount === 0) return;
+    const mid = Math.round(((this.from + this.to) / 2) * 1000) / 1000;
+    this.out.p50.push([mid, this.sum.getValueAtPercentile(50) / SCALE]);
+    if (this.sum.totalCount >= MIN_SAMPLES) this.out.p99.push([mid, this.sum.getValueAtPercentile(99) / SCALE]);
+    this.sum = newHistogram();
+    this.k = 0;
+  }
+}
+
 /**
- * A metric's p50 and p99 over time from an HdrHistogram interval log (`run --hdr-log`). Consecutive
+ * Metrics' p50 and p99 over time from an HdrHistogram interval log (`run --hdr-log`). Consecutive
  * intervals are added (histograms add exactly) into windows of at least MIN_SAMPLES samples, and into at
  * most MAX_WINDOWS of them on a long run, so each point is a true percentile of its window — never an
  * average of percentiles, nor a p99 of five samples. A trailing window too small for a p99 gets its p50
- * only. Two passes over the file (count, then add) keep memory to one histogram.
+ * only. Two passes over the file for all `tags` together (count, then add) keep memory to one histogram
+ * per tag.
  */
-export async function readIntervalSeries(file: string, tag: string): Promise<IntervalSeries> {
-  let n = 0;
-  for await (const _ of intervalLines(file, tag)) n++;
-  const per = Math.max(1, Math.ceil(n / MAX_WINDOWS));
-  const out: IntervalSeries = { p50: [], p99: [] };
-  let sum: Histogram = newHistogram();
-  let from = 0;
-  let to = 0;
-  let k = 0;
-  const flush = (): void => {
-    if (sum.totalCount === 0) return;
-    const mid = Math.round(((from + to) / 2) * 1000) / 1000;
-    out.p50.push([mid, sum.getValueAtPercentile(50) / SCALE]);
-    if (sum.totalCount >= MIN_SAMPLES) out.p99.push([mid, sum.getValueAtPercentile(99) / SCALE]);
-    sum = newHistogram();
-    k = 0;
-  };
-  for await (const line of intervalLines(file, tag)) {
-    if (k === 0) from = line.start;
-    sum.add(decodeAt(file, line));
-    to = line.start + line.length;
-    if (++k >= per && sum.totalCount >= MIN_SAMPLES) flush();
+export async function readIntervalSeries(file: string, tags: readonly string[]): Promise<Map<string, IntervalSeries>> {
+  const wanted = new Set(tags);
+  const counts = new Map(tags.map((t) => [t, 0]));
+  for await (const line of intervalLines(file, wanted)) counts.set(line.tag, counts.get(line.tag)! + 1);
+  const windows = new Map(tags.map((t) => [t, new Windows(Math.max(1, Math.ceil(counts.get(t)! / MAX_WINDOWS)))]));
+  for await (const line of intervalLines(file, wanted)) windows.get(line.tag)!.add(line, decodeAt(file, line));
+  const out = new Map<string, IntervalSeries>();
+  for (const [tag, w] of windows) {
+    w.flush();
+    out.set(tag, w.out);
   }
-  flush();
   return out;
 }

@@ -32,9 +32,8 @@ async function readReportData(result: Result, dir: string): Promise<ReportData> 
     for (const v of g.variants) {
       const log = path.join(dir, `${g.prefix}${v.name}.hlog`);
       if (!existsSync(log)) continue;
-      const metrics: IntervalMetrics = {};
-      for (const m of INTERVAL_METRICS) metrics[m] = await readIntervalSeries(log, m);
-      intervals.set(g.prefix + v.name, metrics);
+      const series = await readIntervalSeries(log, INTERVAL_METRICS);
+      intervals.set(g.prefix + v.name, Object.fromEntries(series) as IntervalMetrics);
     }
   }
   return { series: existsSync(requests) ? await readRequestSeries(requests) : new Map(), intervals };

@@ -29,10 +29,14 @@ describe('percentiles per interval from an interval log', () => {
       const file = path.join(dir, 'v.hlog');
       // Interval k: 100 samples (MIN_SAMPLES: each interval is a window) 1..100 ms scaled by k + 1.
       writeLog(file, 5, (k) => Array.from({ length: 100 }, (_, i) => (i + 1) * (k + 1)));
-      const s = await readIntervalSeries(file, 'itl_ms');
+      const both = await readIntervalSeries(file, ['itl_ms', 'ttft_ms']);
+      const s = both.get('itl_ms')!;
       expect(s.p50.map(([t]) => t)).toEqual([0.25, 0.75, 1.25, 1.75, 2.25]);
       s.p50.forEach(([, v], k) => expect(v).toBeCloseTo(50 * (k + 1), 0));
       s.p99.forEach(([, v], k) => expect(v).toBeCloseTo(99 * (k + 1), 0));
+      // Read in the same passes, each tag adds up its own lines: one 1 ms sample per interval, so all five
+      // make one window (fewer than 100 samples: a p50, no p99).
+      expect(both.get('ttft_ms')).toEqual({ p50: [[1.25, 1]], p99: [] });
     } finally {
       cleanup();
     }
@@ -46,7 +50,7 @@ describe('percentiles per interval from an interval log', () => {
       // Interval k: MIN_SAMPLES values k+1 ms. A window of three holds three such blocks; its p50 is the
       // middle one's value, its p99 the last one's: not the mean of the intervals' percentiles.
       writeLog(file, n, (k) => new Array<number>(MIN_SAMPLES).fill(k + 1));
-      const s = await readIntervalSeries(file, 'itl_ms');
+      const s = (await readIntervalSeries(file, ['itl_ms'])).get('itl_ms')!;
       expect(s.p50).toHaveLength(MAX_WINDOWS);
       s.p50.forEach(([t, v], w) => {
         expect(t).toBeCloseTo(w * 1.5 + 0.75, 6);
@@ -64,7 +68,7 @@ describe('percentiles per interval from an interval log', () => {
       const file = path.join(dir, 'v.hlog');
       // 25 samples per interval, 10 intervals: windows of 4 (100 samples), and 2 intervals left over.
       writeLog(file, 10, () => Array.from({ length: 25 }, (_, i) => i + 1));
-      const s = await readIntervalSeries(file, 'itl_ms');
+      const s = (await readIntervalSeries(file, ['itl_ms'])).get('itl_ms')!;
       expect(s.p50.map(([t]) => t)).toEqual([1, 3, 4.5]);
       expect(s.p99.map(([t]) => t)).toEqual([1, 3]);
     } finally {
@@ -77,8 +81,8 @@ describe('percentiles per interval from an interval log', () => {
     try {
       const file = path.join(dir, 'v.hlog');
       writeFileSync(file, '#[StartTime: 1 (seconds since epoch), x]\nTag=itl_ms,0.000,0.500,1.000,HISTFAAAnotbase64!\n');
-      await expect(readIntervalSeries(file, 'itl_ms')).rejects.toThrow(ReportInputError);
-      await expect(readIntervalSeries(file, 'itl_ms')).rejects.toThrow(`${file}:2:`);
+      await expect(readIntervalSeries(file, ['itl_ms'])).rejects.toThrow(ReportInputError);
+      await expect(readIntervalSeries(file, ['itl_ms'])).rejects.toThrow(`${file}:2:`);
     } finally {
       cleanup();
     }
