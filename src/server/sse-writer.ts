@@ -1,12 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { writeBatch } from './batch-write.js';
 import type { EventOut } from './responses.js';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 
-/**
- * Collects the frames of one batch into one string and writes it with the socket corked, so a batch
- * (the headers included, for the first) leaves in one syscall and at once, not on the next tick.
- */
+/** Collects the frames of one batch into one string and writes them together (see `writeBatch`). */
 export class SseWriter implements EventOut {
   private buf = '';
 
@@ -27,15 +25,6 @@ export class SseWriter implements EventOut {
   }
 
   end(last: boolean): void {
-    const res = this.res;
-    if (res.destroyed) return;
-    if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
-    if (last) {
-      res.end(this.buf);
-      return;
-    }
-    res.cork();
-    res.write(this.buf);
-    res.uncork();
+    writeBatch(this.res, SSE_HEADERS, this.buf, last);
   }
 }

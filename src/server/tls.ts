@@ -75,7 +75,29 @@ export function createTlsServer(
   creds: TlsCredentials,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): http2.Http2SecureServer {
-  return http2.createSecureServer({ ...creds, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] }, (req, res) =>
-    handler(req as unknown as IncomingMessage, res as unknown as ServerResponse),
-  );
+  return http2.createSecureServer({ ...creds, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] }, (req, res) => {
+    if (res instanceof http2.Http2ServerResponse) writeStringsAsBuffers(res);
+    handler(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+  });
+}
+
+/**
+ * Node 20's h2 server sometimes sends freed memory for a string write: the first 16–32 bytes of a
+ * batch arrive as malloc free-list pointers. It struck the last write of a stream that is then reset
+ * (the reset fault), 1–3% of such streams under CPU load; curl saw it as well as Node's client, so it
+ * is the server's send path. Buffer writes never showed it (curl, strings 33 of 1758 streams
+ * corrupted, Buffers 0 of 1770, alternated under the same load). So every string an h2 response is
+ * given goes out as a Buffer, which costs one copy per write.
+ */
+function writeStringsAsBuffers(res: http2.Http2ServerResponse): void {
+  const write = res.write;
+  const end = res.end;
+  const asBuffer = (chunk: unknown, encoding: unknown): unknown =>
+    typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
+  res.write = function (this: http2.Http2ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    return (write as (...a: unknown[]) => boolean).call(this, asBuffer(chunk, rest[0]), ...rest);
+  } as typeof res.write;
+  res.end = function (this: http2.Http2ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    return (end as (...a: unknown[]) => http2.Http2ServerResponse).call(this, asBuffer(chunk, rest[0]), ...rest);
+  } as typeof res.end;
 }
