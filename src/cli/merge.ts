@@ -1,30 +1,41 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { ReportInputError } from '../report/hlog-series.js';
+import { mergeIntervalLogs } from '../report/merge-hlog.js';
 import { MergeError, mergeResults } from '../report/merge.js';
+import { chartGroups } from '../report/report-charts.js';
 import type { Result } from '../report/result.js';
 import { renderSummary } from '../report/terminal.js';
 import { describeThreshold } from '../report/thresholds.js';
-import { readResult, ResultFileError } from './result-file.js';
+import { readResult, resultPath, ResultFileError } from './result-file.js';
 
 export function mergeCommand(cli: Command): void {
   cli
     .command('merge')
     .description(
-      'add the results of `run --shard i/n` into one result: histograms added exactly, percentiles recomputed, claims and thresholds checked again',
+      'add the results of `run --shard i/n` into one result: histograms added exactly, percentiles recomputed, claims and thresholds checked again; --hdr-log interval logs added on one clock',
     )
     .argument('<results...>', 'shard result.json files (or their folders)')
     .requiredOption('--out <file>', 'where to write the merged result.json')
     .option('--quiet', 'print nothing')
-    .action(function (this: Command, files: string[], flags: { out: string; quiet?: boolean }) {
+    .action(async function (this: Command, files: string[], flags: { out: string; quiet?: boolean }) {
+      const outDir = path.dirname(path.resolve(flags.out));
       let merged: Result;
       try {
         merged = mergeResults(files.map(readResult));
+        mkdirSync(outDir, { recursive: true });
+        const keys = chartGroups(merged).flatMap((g) => g.variants.map((v) => g.prefix + v.name));
+        const shardDirs = files.map((f) => path.dirname(resultPath(f)));
+        const logs = await mergeIntervalLogs(shardDirs, keys, outDir, path.basename(flags.out, '.json'));
+        if (Object.keys(logs.files).length > 0) merged.interval_logs = logs.files;
+        merged.warnings.push(...logs.warnings);
       } catch (err) {
-        if (err instanceof MergeError || err instanceof ResultFileError) return this.error(`error: ${err.message}`, { exitCode: 2 });
+        if (err instanceof MergeError || err instanceof ResultFileError || err instanceof ReportInputError) {
+          return this.error(`error: ${err.message}`, { exitCode: 2 });
+        }
         throw err;
       }
-      mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
       writeFileSync(flags.out, `${JSON.stringify(merged, null, 2)}\n`);
       if (!flags.quiet) process.stdout.write(`${renderSummary(merged)}\nmerged: ${flags.out}\n`);
       // As after `run`: a threshold the whole run fails is its verdict (exit 1), even with --quiet.

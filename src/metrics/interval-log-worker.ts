@@ -3,32 +3,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parentPort } from 'node:worker_threads';
-import { COUNTS_LENGTH, encodeHistogram, histogramFromCounts, SCALE } from './histogram.js';
+import { COUNTS_LENGTH, histogramFromCounts } from './histogram.js';
+import { intervalLine, logHeader } from './interval-log-format.js';
 import type { LogMessage, LogReply, MetricDiff } from './interval-log.js';
 
 const port = parentPort;
 if (port === null) throw new Error('interval-log-worker runs as a worker thread (see interval-log.ts)');
-
-/** Java's HistogramLogWriter writes the fields with `%.3f`. */
-const f3 = (x: number): string => x.toFixed(3);
-
-/** The header of Java's HistogramLogWriter (application, version, start and base time, legend). */
-function header(title: string, epochMs: number): string {
-  const epochS = f3(epochMs / 1000);
-  return [
-    `#[Logged with wirebench: ${title}]`,
-    '#[Histogram log format version 1.3]',
-    `#[StartTime: ${epochS} (seconds since epoch), ${new Date(epochMs).toISOString()}]`,
-    `#[BaseTime: ${epochS} (seconds since epoch)]`,
-    "#[Values: round(value x 1000) in the unit of the Tag's metric: integer microseconds for the _ms metrics, milli-tok/s " +
-      'for decode_tps, milli-turns for session_turns (as in result.json and the .hgrm files)]',
-    "#[Interval_Max: the interval's max / 1000, in the metric's own unit. Java tools assume nanoseconds: HistogramLogProcessor " +
-      'prints milliseconds given -outputValueUnitRatio 1000]',
-    "#[StartTimestamp: seconds since StartTime; a request's samples count in the interval in which it finished]",
-    '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"',
-    '',
-  ].join('\n');
-}
 
 const dense = new Uint32Array(COUNTS_LENGTH);
 
@@ -39,8 +19,7 @@ const dense = new Uint32Array(COUNTS_LENGTH);
 function line(startS: number, lengthS: number, d: MetricDiff): string {
   dense.fill(0);
   for (let j = 0; j < d.index.length; j++) dense[d.index[j]] = d.count[j];
-  const h = histogramFromCounts(dense);
-  return `Tag=${d.tag},${f3(startS)},${f3(lengthS)},${f3(h.maxValue / SCALE)},${encodeHistogram(h)}\n`;
+  return intervalLine(d.tag, startS, lengthS, histogramFromCounts(dense));
 }
 
 const files = new Map<number, WriteStream>();
@@ -53,7 +32,7 @@ port.on('message', (msg: LogMessage) => {
       const out = createWriteStream(msg.path);
       // Reported through `finished` at close; unlistened, a write error would kill the thread.
       out.on('error', () => {});
-      out.write(header(msg.title, msg.epochMs));
+      out.write(logHeader(msg.title, msg.epochMs));
       files.set(msg.file, out);
       break;
     }

@@ -21,7 +21,7 @@ export class ReportInputError extends Error {}
 
 const LINE = /^Tag=([^,]+),([\d.]+),([\d.]+),[\d.]+,(HISTF\S+)$/;
 
-interface IntervalLine {
+export interface IntervalLine {
   tag: string;
   start: number;
   length: number;
@@ -30,16 +30,34 @@ interface IntervalLine {
   at: number;
 }
 
-async function* intervalLines(file: string, tags: ReadonlySet<string>): AsyncGenerator<IntervalLine> {
+const START = /^#\[StartTime: ([\d.]+) /;
+
+/** The interval lines of a log, in file order; only those of `tags` when given. */
+export async function* intervalLines(file: string, tags?: ReadonlySet<string>): AsyncGenerator<IntervalLine> {
   let at = 0;
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     at++;
     const m = LINE.exec(text);
-    if (m !== null && tags.has(m[1])) yield { tag: m[1], start: Number(m[2]), length: Number(m[3]), hist: m[4], at };
+    if (m !== null && (tags === undefined || tags.has(m[1]))) yield { tag: m[1], start: Number(m[2]), length: Number(m[3]), hist: m[4], at };
   }
 }
 
-function decodeAt(file: string, line: { hist: string; at: number }): Histogram {
+/** The log's StartTime in ms since the epoch: what its interval start times count from. */
+export async function logStartMs(file: string): Promise<number> {
+  const input = createReadStream(file);
+  try {
+    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+      const m = START.exec(text);
+      if (m !== null) return Math.round(Number(m[1]) * 1000);
+      if (text.startsWith('Tag=')) break;
+    }
+  } finally {
+    input.destroy();
+  }
+  throw new ReportInputError(`${file}: no #[StartTime: …] line before the first interval`);
+}
+
+export function decodeAt(file: string, line: { hist: string; at: number }): Histogram {
   try {
     return decodeHistogram(line.hist);
   } catch (err) {

@@ -19,24 +19,24 @@ export interface ReportTargets {
 
 /**
  * What the HTML draws beyond result.json, from the result folder: the requests.jsonl (over-time charts,
- * waterfalls) and the interval logs of `--hdr-log` (percentiles per interval); a merged result's come
- * from its histograms only.
+ * waterfalls) and the interval logs of `--hdr-log` (percentiles per interval). A merged result draws only
+ * the logs merge wrote for it (`interval_logs`): its folder may hold one shard's files (merge --out
+ * shard-1/merged.json), which under the merged title would show a part as the whole.
  */
 async function readReportData(result: Result, dir: string): Promise<ReportData> {
-  // A merged result's folder may hold one shard's files (merge --out shard-1/merged.json): drawn under
-  // the merged title they would show a part as the whole.
-  if (result.merged_from !== undefined) return { series: new Map(), intervals: new Map() };
-  const requests = path.join(dir, 'requests.jsonl');
+  const merged = result.merged_from !== undefined;
+  const logOf = (key: string): string | undefined => (merged ? result.interval_logs?.[key] : `${key}.hlog`);
   const intervals = new Map<string, IntervalMetrics>();
   for (const g of chartGroups(result)) {
     for (const v of g.variants) {
-      const log = path.join(dir, `${g.prefix}${v.name}.hlog`);
-      if (!existsSync(log)) continue;
-      const series = await readIntervalSeries(log, INTERVAL_METRICS);
+      const name = logOf(g.prefix + v.name);
+      if (name === undefined || !existsSync(path.join(dir, name))) continue;
+      const series = await readIntervalSeries(path.join(dir, name), INTERVAL_METRICS);
       intervals.set(g.prefix + v.name, Object.fromEntries(series) as IntervalMetrics);
     }
   }
-  return { series: existsSync(requests) ? await readRequestSeries(requests) : new Map(), intervals };
+  const requests = path.join(dir, 'requests.jsonl');
+  return { series: !merged && existsSync(requests) ? await readRequestSeries(requests) : new Map(), intervals };
 }
 
 /** Writes the markdown and HTML reports of the result in `dir` (or of a result file elsewhere, `dir` its folder). */

@@ -18,6 +18,8 @@ export interface Result {
   merged_from?: number;
   /** A merge: where and when each shard ran, by shard index. */
   shards?: ShardInfo[];
+  /** A merge of shards run with --hdr-log: the merged interval log of each variant key, a file beside this result. */
+  interval_logs?: Record<string, string>;
   /** The scenario file as written (`${env:…}` references kept, secrets redacted). */
   scenario: unknown;
   /** Command-line flags that overrode the file for this run. */

@@ -119,6 +119,37 @@ describe('wirebench run --hdr-log', () => {
     expect(start('step2.http-keepalive.hlog')).toBeGreaterThanOrEqual(end('step1.http-keepalive.hlog') - 0.0015);
   });
 
+  it('merge adds the shards’ logs on one clock, beside the merged result, and its report draws them', async () => {
+    const yaml = path.join(tmp.dir, 'shards.yaml');
+    writeFileSync(yaml, scenario());
+    const dirs = ['s1', 's2'].map((d) => path.join(tmp.dir, d));
+    const runs = await Promise.all(
+      ['1/2', '2/2'].map((s, i) => runCli(['run', yaml, '--shard', s, '--out', dirs[i], '--quiet', '--hdr-log', '0.2'], { timeoutMs: 60_000 })),
+    );
+    for (const o of runs) expect(o.code, explain(o)).toBe(0);
+    const shardLogs = dirs.map((d) => readFileSync(path.join(d, 'ws-persistent.hlog'), 'utf8'));
+    // Into a shard's own folder: the merged logs are named after the merged result, never the shard's.
+    const out = path.join(dirs[0], 'merged.json');
+    const o = await runCli(['merge', ...dirs, '--out', out, '--quiet']);
+    expect(o.code, explain(o)).toBe(0);
+    expect(dirs.map((d) => readFileSync(path.join(d, 'ws-persistent.hlog'), 'utf8'))).toEqual(shardLogs);
+    const merged = JSON.parse(readFileSync(out, 'utf8')) as Json;
+    expect(merged.interval_logs).toEqual({ 'http-keepalive': 'merged.http-keepalive.hlog', 'ws-persistent': 'merged.ws-persistent.hlog' });
+    const starts = dirs.map((d) => readHdrLog(path.join(d, 'ws-persistent.hlog')).startTimeS);
+    for (const variant of merged.variants) {
+      const log = readHdrLog(path.join(dirs[0], merged.interval_logs[variant.name]));
+      expect(log.startTimeS).toBe(Math.min(...starts));
+      // The merged windows add up to the merged histograms exactly: every shard sample, once.
+      for (const m of Object.keys(variant.metrics)) {
+        expectSameHistogram(sumOf(log.intervals, m), decodeHistogram(variant.metrics[m].hdr), `${variant.name} ${m}`);
+      }
+    }
+    const html = path.join(tmp.dir, 'merged.html');
+    const r = await runCli(['report', out, '--html', html]);
+    expect(r.code, explain(r)).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('id="interval-itl_ms-');
+  });
+
   it('ends the logs of a run stopped with Ctrl-C with its last partial interval', async () => {
     const dir = path.join(tmp.dir, 'stopped');
     const run = startCli(['run', fixture('long.yaml'), '--out', dir, '--hdr-log', '0.2'], { timeoutMs: 25_000 });
