@@ -1,7 +1,8 @@
-import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { newHistogram, type Histogram } from '../metrics/histogram.js';
 import { intervalLine, logHeader } from '../metrics/interval-log-format.js';
 import { decodeAt, intervalLines, logStartMs, type IntervalLine } from './hlog-series.js';
@@ -62,24 +63,33 @@ async function mergeLogs(files: readonly string[], out: string, title: string): 
   const write = async (text: string): Promise<void> => {
     if (!sink.write(text)) await once(sink, 'drain');
   };
-  await write(logHeader(title, origin));
-  for (;;) {
-    const live = shards.filter((s) => s.next !== undefined);
-    if (live.length === 0) break;
-    const w = Math.min(...live.map((s) => s.window()));
-    const sums = new Map<string, Histogram>();
-    for (const s of live) {
-      while (s.next !== undefined && s.window() <= w) {
-        let sum = sums.get(s.next.tag);
-        if (sum === undefined) sums.set(s.next.tag, (sum = newHistogram()));
-        sum.add(decodeAt(s.file, s.next));
-        await s.advance();
+  try {
+    await write(logHeader(title, origin));
+    for (;;) {
+      const live = shards.filter((s) => s.next !== undefined);
+      if (live.length === 0) break;
+      const w = Math.min(...live.map((s) => s.window()));
+      const sums = new Map<string, Histogram>();
+      for (const s of live) {
+        while (s.next !== undefined && s.window() <= w) {
+          let sum = sums.get(s.next.tag);
+          if (sum === undefined) sums.set(s.next.tag, (sum = newHistogram()));
+          sum.add(decodeAt(s.file, s.next));
+          await s.advance();
+        }
       }
+      for (const [tag, h] of [...sums].sort(([a], [b]) => a.localeCompare(b))) await write(intervalLine(tag, w * windowS, windowS, h));
     }
-    for (const [tag, h] of [...sums].sort(([a], [b]) => a.localeCompare(b))) await write(intervalLine(tag, w * windowS, windowS, h));
+    sink.end();
+    await finished(sink);
+  } catch (err) {
+    // A half-written log must not pass for the merge; and the stream, still opening, must not report
+    // its own error later to nobody.
+    sink.destroy();
+    await finished(sink).catch(() => {});
+    await rm(out, { force: true });
+    throw err;
   }
-  sink.end();
-  await finished(sink);
 }
 
 /**

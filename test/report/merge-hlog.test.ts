@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,5 +108,7 @@ describe('merge of the shards’ interval logs', () => {
     const merging = mergeIntervalLogs([path.join(dir, 's1'), path.join(dir, 's2')], ['ws'], dir, 'merged');
     await expect(merging).rejects.toThrow(ReportInputError);
     await expect(merging).rejects.toThrow(`${path.join(dir, 's2', 'ws.hlog')}:10: not an HdrHistogram interval`);
+    // No half-written log left to pass for the merge (nor a stream still opening it).
+    expect(existsSync(path.join(dir, 'merged.ws.hlog'))).toBe(false);
   });
 });
