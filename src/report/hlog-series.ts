@@ -32,10 +32,20 @@ export interface IntervalLine {
 
 const START = /^#\[StartTime: ([\d.]+) /;
 
+/** A file's lines; its stream is closed however the reader stops (a merge may stop at a damaged line). */
+async function* textLines(file: string): AsyncGenerator<string> {
+  const input = createReadStream(file);
+  try {
+    yield* createInterface({ input, crlfDelay: Infinity });
+  } finally {
+    input.destroy();
+  }
+}
+
 /** The interval lines of a log, in file order; only those of `tags` when given. */
 export async function* intervalLines(file: string, tags?: ReadonlySet<string>): AsyncGenerator<IntervalLine> {
   let at = 0;
-  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+  for await (const text of textLines(file)) {
     at++;
     const m = LINE.exec(text);
     if (m !== null && (tags === undefined || tags.has(m[1]))) yield { tag: m[1], start: Number(m[2]), length: Number(m[3]), hist: m[4], at };
@@ -44,15 +54,10 @@ export async function* intervalLines(file: string, tags?: ReadonlySet<string>): 
 
 /** The log's StartTime in ms since the epoch: what its interval start times count from. */
 export async function logStartMs(file: string): Promise<number> {
-  const input = createReadStream(file);
-  try {
-    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-      const m = START.exec(text);
-      if (m !== null) return Math.round(Number(m[1]) * 1000);
-      if (text.startsWith('Tag=')) break;
-    }
-  } finally {
-    input.destroy();
+  for await (const text of textLines(file)) {
+    const m = START.exec(text);
+    if (m !== null) return Math.round(Number(m[1]) * 1000);
+    if (text.startsWith('Tag=')) break;
   }
   throw new ReportInputError(`${file}: no #[StartTime: …] line before the first interval`);
 }

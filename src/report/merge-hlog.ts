@@ -13,12 +13,20 @@ export interface MergedLogs {
   warnings: string[];
 }
 
-/** The interval every shard ticked at: the median length in the first log (the last one is partial). */
-async function intervalOf(file: string): Promise<number> {
-  const lengths: number[] = [];
-  for await (const line of intervalLines(file)) lengths.push(line.length);
-  lengths.sort((a, b) => a - b);
-  return lengths.length === 0 ? 0 : lengths[Math.floor(lengths.length / 2)];
+/**
+ * The interval the shards ticked at: the median length in the first log that has intervals (its last
+ * one is partial); a shard that measured nothing of the variant writes only the header.
+ */
+async function intervalOf(files: readonly string[]): Promise<number> {
+  for (const file of files) {
+    const lengths: number[] = [];
+    for await (const line of intervalLines(file)) lengths.push(line.length);
+    if (lengths.length === 0) continue;
+    lengths.sort((a, b) => a - b);
+    return lengths[Math.floor(lengths.length / 2)];
+  }
+  // No intervals anywhere: the merged log is the header alone, whatever the window.
+  return 1;
 }
 
 /** One shard's lines on the merged clock: each interval lands in the window holding its middle. */
@@ -39,6 +47,11 @@ class Shard {
     this.next = r.done === true ? undefined : r.value;
   }
 
+  /** Stops reading early (a merge that failed): the file is closed. */
+  async stop(): Promise<void> {
+    await this.lines.return(undefined);
+  }
+
   /** The merged window of the pending line. */
   window(): number {
     const line = this.next!;
@@ -56,8 +69,8 @@ class Shard {
 async function mergeLogs(files: readonly string[], out: string, title: string): Promise<void> {
   const starts = await Promise.all(files.map(logStartMs));
   const origin = Math.min(...starts);
-  const windowS = await intervalOf(files[0]);
-  const shards = files.map((f, i) => new Shard(f, (starts[i] - origin) / 1000, windowS || 1));
+  const windowS = await intervalOf(files);
+  const shards = files.map((f, i) => new Shard(f, (starts[i] - origin) / 1000, windowS));
   await Promise.all(shards.map((s) => s.advance()));
   const sink = createWriteStream(out);
   const write = async (text: string): Promise<void> => {
@@ -87,6 +100,7 @@ async function mergeLogs(files: readonly string[], out: string, title: string): 
     // its own error later to nobody.
     sink.destroy();
     await finished(sink).catch(() => {});
+    await Promise.all(shards.map((s) => s.stop()));
     await rm(out, { force: true });
     throw err;
   }

@@ -90,6 +90,18 @@ describe('merge of the shards’ interval logs', () => {
     ]);
   });
 
+  it('takes the interval from a shard that measured something when the first measured nothing', async () => {
+    const dir = path.join(root, 'empty-first');
+    writeLog(path.join(dir, 's1'), 'x', 7_000_000, []);
+    writeLog(path.join(dir, 's2'), 'x', 7_000_000, [0, 1, 2].map((k) => ({ tag: 'e2e_ms', start: k * 0.2, length: 0.2, h: hist(k + 1, 20, 5_000) })));
+    await mergeIntervalLogs([path.join(dir, 's1'), path.join(dir, 's2')], ['x'], dir, 'm');
+    expect(readHdrLog(path.join(dir, 'm.x.hlog')).intervals.map((i) => [i.startS, i.lengthS, i.h.totalCount])).toEqual([
+      [0, 0.2, 20],
+      [0.2, 0.2, 20],
+      [0.4, 0.2, 20],
+    ]);
+  });
+
   it('merges nothing for a variant some shard has no log of, and says so', async () => {
     const dir = path.join(root, 'partial');
     writeLog(path.join(dir, 's1'), 'ws', 1_000_000, [{ tag: 'ttft_ms', start: 0, length: 1, h: hist(1, 10, 1000) }]);
