@@ -1,10 +1,11 @@
 import type { Clock } from '../metrics/clock.js';
-import { Timeline } from '../metrics/timeline.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import type { ExchangeLimits } from './exchange.js';
 import { exchangeRequest, type Interrupt } from './interrupt.js';
 import type { RetryPolicy } from './retry.js';
-import type { Connection, RequestInput } from './types.js';
+import type { Timeline } from '../metrics/timeline.js';
+import type { Connection } from './types.js';
+import { timelineOf, type WorkSource } from './work.js';
 
 export interface ClosedLoad extends ClaimLimits {
   concurrency: number;
@@ -12,9 +13,9 @@ export interface ClosedLoad extends ClaimLimits {
   ramp_up: number;
 }
 
-/** What every load model is given besides its load: the request, the clock, and the run's hooks. */
+/** What every load model is given besides its load: the requests, the clock, and the run's hooks. */
 export interface LoopRun extends ExchangeLimits {
-  input: RequestInput;
+  work: WorkSource;
   clock: Clock;
   /** Set by the caller to stop handing out new requests (Ctrl-C); in-flight ones finish. */
   stopping: () => boolean;
@@ -52,10 +53,13 @@ export async function runClosed(run: ClosedRun): Promise<void> {
     await rampDelay(load.ramp_up, k, run.connections.length);
     let userWarmed = false;
     for (let kind = claims.next(userWarmed); kind !== undefined; kind = claims.next(userWarmed)) {
+      const work = run.work.take() ?? (await run.work.next());
+      if (work === undefined) break;
       const i = index++;
-      // The clock starts after the slot is claimed, so time spent waiting for a free user never counts.
+      // The clock starts after the slot is claimed and the request made, so time spent waiting for a
+      // free user or for the dataset never counts.
       const t = clock.now();
-      const timelines = await exchangeRequest(conn, new Timeline(t, t, run.keepText()), run);
+      const timelines = await exchangeRequest(conn, timelineOf(work, t, t, run.keepText()), work.input, run);
       userWarmed = true;
       // A redirect after an interrupt shares the number of the request it follows.
       for (const tl of timelines) run.onDone(tl, i, kind === 'warmup');

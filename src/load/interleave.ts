@@ -39,7 +39,7 @@ export interface InterleaveHooks {
  * process. The caller closes the runs.
  */
 export async function runInterleaved(scenario: Scenario, runs: readonly VariantRun[], hooks: InterleaveHooks): Promise<void> {
-  const interleaved = scenario.order !== 'sequential' && scenario.load.kind !== 'open';
+  const interleaved = scenario.order !== 'sequential' && scenario.load.kind !== 'open' && scenario.load.kind !== 'trace';
   const blockRequests = interleaved ? (scenario.block ?? blockSize(scenario)) : Infinity;
   const blockSeconds = interleaved ? BLOCK_SECONDS : Infinity;
   const shuffle = rng(scenario.seed);

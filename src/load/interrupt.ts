@@ -6,7 +6,8 @@ import type { Connection, RequestInput } from './types.js';
 /** The scenario's `interrupt`: cancel each stream after so many output tokens, then send `redirect`. */
 export interface Interrupt {
   afterTokens: number;
-  redirect: RequestInput;
+  /** The prompt of the redirected request (its other fields are the cancelled request's). */
+  redirect: string;
   /** Output tokens of one delta's text (o200k): streams are cut by tokens, not by chunks. */
   countTokens: (text: string) => number;
 }
@@ -21,9 +22,9 @@ export interface Interrupt {
  * Responses WebSocket mode has no cancel message, so the socket is closed and the redirect reconnects.
  * Both costs are what a user pays to interrupt, and they land in `redirect_ms`.
  */
-export async function exchangeRequest(conn: Connection, tl: Timeline, run: LoopRun): Promise<Timeline[]> {
+export async function exchangeRequest(conn: Connection, tl: Timeline, input: RequestInput, run: LoopRun): Promise<Timeline[]> {
   const spec = run.interrupt;
-  if (spec === undefined) return exchangeWithRetries(conn, run.input, tl, run);
+  if (spec === undefined) return exchangeWithRetries(conn, input, tl, run);
   const cancel = new AbortController();
   // Each attempt (retries included) is watched; the one that reaches N tokens is cancelled.
   const watch = (attempt: Timeline): void => {
@@ -36,11 +37,13 @@ export async function exchangeRequest(conn: Connection, tl: Timeline, run: LoopR
       cancel.abort();
     };
   };
-  const attempts = await exchangeWithRetries(conn, run.input, tl, run, cancel.signal, watch);
+  const attempts = await exchangeWithRetries(conn, input, tl, run, cancel.signal, watch);
   const last = attempts[attempts.length - 1];
   if (last.cancelledAt === 0 || run.hardStop?.aborted) return attempts;
   const t = run.clock.now();
   const redirect = new Timeline(t, t, run.keepText());
   redirect.redirectFrom = last.cancelledAt;
-  return [...attempts, ...(await exchangeWithRetries(conn, spec.redirect, redirect, run))];
+  redirect.maxOutputTokens = input.maxOutputTokens;
+  const next: RequestInput = { ...input, prompt: spec.redirect, items: undefined };
+  return [...attempts, ...(await exchangeWithRetries(conn, next, redirect, run))];
 }

@@ -1,8 +1,8 @@
-import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
 import { Arrivals, type ArrivalProcess } from './arrivals.js';
 import { exchangeRequest } from './interrupt.js';
 import type { Connection } from './types.js';
+import { timelineOf, type Work, type WorkSource } from './work.js';
 
 export interface OpenLoad {
   /** Arrivals per second. */
@@ -19,57 +19,120 @@ export interface OpenLoad {
   warmup: number;
 }
 
-export interface OpenRun extends LoopRun {
+/** A trace replay: the arrivals are the feed's own (each item's due time), cut by count if asked. */
+export interface TraceLoad {
+  max_in_flight: number;
+  requests?: number;
+  warmup: number;
+}
+
+/**
+ * The arrivals of a scheduled load, in order: when the next one is due, and its request. `peek` answers
+ * undefined while the request is not ready yet (its dataset is behind: `more`) or when none is left.
+ */
+export interface Schedule {
+  /** The next arrival's offset, ns from the schedule's start. */
+  peek(): number | undefined;
+  /** Takes the arrival `peek` announced. */
+  shift(): Work;
+  readonly over: boolean;
+  more(): Promise<void>;
+}
+
+/** An arrival process paired with the variant's requests: the times are the process's, the work the feed's. */
+export function arrivalSchedule(load: OpenLoad, work: WorkSource): Schedule {
+  const arrivals = new Arrivals(load.rate, load.arrival, load.seed);
+  let at = arrivals.next();
+  let next: Work | undefined;
+  return {
+    peek: () => (next ??= work.take()) === undefined ? undefined : at,
+    shift: () => {
+      const w = next!;
+      next = undefined;
+      at = arrivals.next();
+      return w;
+    },
+    get over() {
+      return next === undefined && work.ended;
+    },
+    more: () => work.more(),
+  };
+}
+
+/** A trace's requests at their own due times (the item's `atMs`, speed applied). */
+export function traceSchedule(work: WorkSource): Schedule {
+  let next: Work | undefined;
+  return {
+    peek: () => ((next ??= work.take()) === undefined ? undefined : (next.item.atMs ?? 0) * 1e6),
+    shift: () => {
+      const w = next!;
+      next = undefined;
+      return w;
+    },
+    get over() {
+      return next === undefined && work.ended;
+    },
+    more: () => work.more(),
+  };
+}
+
+export interface ScheduledRun extends LoopRun {
   /** Opens a connection for a request that finds none idle (at most `max_in_flight` are made). */
   connect: () => Connection;
-  load: OpenLoad;
+  /** Where the connections it opens go, for the caller to close (even when the run fails). */
+  connections: Connection[];
+  schedule: Schedule;
+  load: { max_in_flight: number; requests?: number; duration?: number; warmup: number };
 }
 
 interface Due {
   index: number;
   /** Intended start, harness time. */
   at: number;
+  work: Work;
 }
 
 /**
- * Open loop: requests start on an arrival schedule, whatever the endpoint is doing, and every latency
- * counts from the **intended** start — so a slow endpoint cannot make the harness wait and hide the
- * queueing its users would feel (coordinated omission). `schedule_delay_ms` (actual − intended) shows
+ * Open loop and trace replay: requests start on a schedule, whatever the endpoint is doing, and every
+ * latency counts from the **intended** start — so a slow endpoint cannot make the harness wait and hide
+ * the queueing its users would feel (coordinated omission). `schedule_delay_ms` (actual − intended) shows
  * how much of that was queueing in the client. Each wake-up of the scheduler starts every arrival that
- * has fallen due, so a late timer produces the burst it owes, not one request at a time.
+ * has fallen due, so a late timer produces the burst it owes, not one request at a time; a dataset that
+ * cannot keep up delays the arrivals, and that shows as schedule delay too.
  *
- * Returns the connections it opened, for the caller to close.
+ * Rejects when the schedule's dataset cannot be read, after the requests in flight are over.
  */
-export async function runOpen(run: OpenRun): Promise<Connection[]> {
-  const { load, clock } = run;
-  const arrivals = new Arrivals(load.rate, load.arrival, load.seed);
+export async function runScheduled(run: ScheduledRun): Promise<void> {
+  const { load, clock, schedule } = run;
   const total = load.requests === undefined ? Infinity : load.warmup + load.requests;
   const measuredNs = (load.duration ?? Infinity) * 1e9;
   const t0 = clock.now();
-  const all: Connection[] = [];
+  const all = run.connections;
+  const opened = all.length;
   const idle: Connection[] = [];
   const queue: Due[] = [];
   let head = 0;
   let index = 0;
-  let nextAt = t0 + arrivals.next();
   let measuredFrom = -1;
   let scheduling = true;
+  let waiting = false;
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
+  let failure: Error | undefined;
   let finished: () => void = () => {};
   const over = new Promise<void>((resolve) => (finished = resolve));
 
   const settleIfDone = (): void => {
-    if (!scheduling && inFlight === 0 && head === queue.length) finished();
+    if (!scheduling && !waiting && inFlight === 0 && head === queue.length) finished();
   };
 
   const start = async (due: Due, conn: Connection): Promise<void> => {
     inFlight++;
     const warmup = due.index < load.warmup;
     if (!warmup && due.index === load.warmup) run.onMeasuring?.();
-    const tl = new Timeline(due.at, clock.now(), run.keepText());
+    const tl = timelineOf(due.work, due.at, clock.now(), run.keepText());
     tl.scheduled = true;
-    const timelines = await exchangeRequest(conn, tl, run);
+    const timelines = await exchangeRequest(conn, tl, due.work.input, run);
     inFlight--;
     idle.push(conn);
     // A redirect after an interrupt is not an arrival: it shares the number of the request it follows.
@@ -79,13 +142,16 @@ export async function runOpen(run: OpenRun): Promise<Connection[]> {
   };
 
   const pump = (): void => {
-    while (head < queue.length && (idle.length > 0 || all.length < load.max_in_flight)) {
+    while (head < queue.length && (idle.length > 0 || all.length - opened < load.max_in_flight)) {
       let conn = idle.pop();
       if (conn === undefined) {
         conn = run.connect();
         all.push(conn);
       }
-      void start(queue[head++], conn);
+      const due = queue[head];
+      // The queue keeps no request it has started.
+      queue[head++] = undefined as unknown as Due;
+      void start(due, conn);
     }
     // The queue's consumed prefix is dropped now and then, so a long run does not keep it.
     if (head > 1024 && head * 2 > queue.length) {
@@ -94,30 +160,58 @@ export async function runOpen(run: OpenRun): Promise<Connection[]> {
     }
   };
 
+  const stop = (): void => {
+    scheduling = false;
+    settleIfDone();
+  };
+
   const tick = (): void => {
     timer = undefined;
     if (run.stopping()) {
-      scheduling = false;
       queue.length = head; // arrivals not yet started are not run once the user asked to stop
-      settleIfDone();
-      return;
+      return stop();
     }
     const now = clock.now();
-    while (scheduling && nextAt <= now) {
+    let nextAt: number | undefined;
+    while (scheduling) {
+      const offset = schedule.peek();
+      if (offset === undefined) break;
+      const at = t0 + offset;
+      if (at > now) {
+        nextAt = at;
+        break;
+      }
       if (index >= load.warmup) {
-        if (measuredFrom < 0) measuredFrom = nextAt;
-        else if (nextAt - measuredFrom >= measuredNs) {
+        if (measuredFrom < 0) measuredFrom = at;
+        else if (at - measuredFrom >= measuredNs) {
           scheduling = false;
           break;
         }
       }
-      queue.push({ index: index++, at: nextAt });
+      queue.push({ index: index++, at, work: schedule.shift() });
       if (index >= total) scheduling = false;
-      nextAt = t0 + arrivals.next();
     }
     pump();
-    if (scheduling) timer = setTimeout(tick, Math.max(0, (nextAt - clock.now()) / 1e6));
-    else settleIfDone();
+    if (!scheduling) return stop();
+    if (nextAt !== undefined) {
+      timer = setTimeout(tick, Math.max(0, (nextAt - clock.now()) / 1e6));
+    } else if (schedule.over) {
+      stop();
+    } else {
+      // The next request is not ready: wait for the dataset, then schedule what fell due meanwhile.
+      waiting = true;
+      schedule.more().then(
+        () => {
+          waiting = false;
+          tick();
+        },
+        (err: Error) => {
+          waiting = false;
+          failure = err;
+          stop();
+        },
+      );
+    }
   };
 
   tick();
@@ -126,5 +220,5 @@ export async function runOpen(run: OpenRun): Promise<Connection[]> {
   } finally {
     clearTimeout(timer);
   }
-  return all;
+  if (failure !== undefined) throw failure;
 }

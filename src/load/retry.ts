@@ -39,7 +39,7 @@ export async function exchangeWithRetries(
     if (run.stopping()) break;
     tl.retried = true;
     await sleep(tl.retryAfterMs > 0 ? tl.retryAfterMs : policy.backoffMs * 2 ** (k - 1), run.hardStop);
-    tl = new Timeline(first.intended, run.clock.now(), run.keepText());
+    tl = new Timeline(first.intended, run.clock.now(), run.keepText()).asks(first);
     tl.scheduled = first.scheduled;
     tl.attempt = k;
     attempts.push(tl);

@@ -12,7 +12,7 @@ import { progressLine, variantResult, variantWarnings } from '../report/variant-
 import { ResultWriter } from '../report/writer.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { displayTarget, redactScenario, scrubber, secretValues } from '../scenario/redact.js';
-import { requestInput, serverOptions, trustedCa } from './run-inputs.js';
+import { openDataset, requestBase, runSalt, serverOptions, trustedCa } from './run-inputs.js';
 import type { Scenario } from '../scenario/schema.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import { ScenarioError } from '../scenario/errors.js';
@@ -22,6 +22,9 @@ import { hostPortOfUrl } from '../net/address.js';
 import { startRelayProcess, type RelayProcess } from '../net/relay-process.js';
 import { runInterleaved } from './interleave.js';
 import { VariantRun } from './variant-run.js';
+import { WorkSource } from './work.js';
+import { Workload } from '../workload/workload.js';
+import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 
 export interface RunConfig {
   loaded: LoadedScenario;
@@ -58,8 +61,9 @@ export interface RunStatus {
 }
 
 /** Measured requests per variant, when the load is counted (for progress displays). */
-function requestsPerVariant(load: Scenario['load']): number | undefined {
-  if (load.kind === 'session') return load.sessions === undefined ? undefined : load.sessions * load.turns;
+function requestsPerVariant(load: Scenario['load'], dataset: boolean): number | undefined {
+  // A dataset conversation has as many turns as it has: only the agent loop's are known.
+  if (load.kind === 'session') return load.sessions === undefined || dataset ? undefined : load.sessions * (load.turns ?? DEFAULT_TURNS);
   return load.requests;
 }
 
@@ -77,6 +81,9 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const { scenario } = cfg;
   const steps = sweepSteps(scenario);
   if (isIssues(steps)) throw new ScenarioError(steps);
+  // Every record is checked before anything starts or is sent.
+  const dataset = await openDataset(cfg.loaded.file, scenario);
+  const salt = runSalt(scenario, cfg.shard);
   const startedAt = new Date();
   const scrub = scrubber(secretValues(scenario.variants, scenario.redact));
   const log = (line: string): void => cfg.log(scrub(line));
@@ -89,7 +96,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const all: { k: number; value: SweepStep['value']; scenario: Scenario; runs: VariantRun[] }[] = [];
   let current: VariantRun | undefined;
   let currentLabel = '';
-  const perVariant = requestsPerVariant(scenario.load);
+  const perVariant = requestsPerVariant(scenario.load, dataset !== undefined);
   cfg.watch?.(() => {
     const runs = all.flatMap((s) => s.runs);
     return {
@@ -126,16 +133,17 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
         });
       }
       if (scenario.sweep !== undefined) log(`step ${k + 1}/${steps.length}: ${scenario.sweep.param} = ${String(step.value)}`);
-      const input = requestInput(s);
+      const workload = new Workload(s, salt, dataset, cfg.shard);
       const target = new URL(targetUrl);
       const dial = relay === undefined ? undefined : { host: relay.host, port: relay.port };
       const runs = s.variants.map(
-        (variant) =>
+        (variant, v) =>
           new VariantRun(
             s,
             variant,
             { target, dial, tls: { ...variant.tls, ca: trustedCa(cfg.loaded.file, variant.tls.ca, embedded?.ca) } },
-            input,
+            // Each variant of each step has a slot of its own, so none reads another's prompt cache.
+            new WorkSource(workload.feed(k * s.variants.length + v, steps.length * s.variants.length), requestBase(s, variant)),
             new VariantRecorder(
               variant.name,
               runStart,
@@ -185,7 +193,13 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     runs.map((r) => variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined, wall)),
   );
   const client = monitor.stats();
-  const complete = !cfg.stopping() && all.length === steps.length && all.every((s) => s.runs.every((r) => r.done));
+  const failed = all.flatMap(({ k, runs }) => runs.filter((r) => r.failure !== undefined).map((r) => `${stepLabel(scenario, k)}${r.variant.name}: stopped: ${r.failure}`));
+  const complete =
+    !cfg.stopping() && failed.length === 0 && all.length === steps.length && all.every((s) => s.runs.every((r) => r.done));
+  const workloadInfo = new Workload(scenario, salt, dataset, cfg.shard).info(scenario.dataset?.path);
+  // Cached input despite prompts that differ from the first token is the endpoint's doing; sessions
+  // legitimately build on cached context.
+  const uniquePrompts = workloadInfo.prompts === 'unique' && scenario.load.kind !== 'session';
   const sweep = scenario.sweep;
   const claimsOf = (variants: VariantResult[]) =>
     scenario.claims === undefined ? {} : { claims: checkClaims(scenario.claims, variants, scenario.seed) };
@@ -200,6 +214,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     complete,
     ...(cfg.shard !== undefined ? { shard: cfg.shard } : {}),
     scenario: redactScenario(cfg.loaded.raw, scenario.redact),
+    workload: workloadInfo,
     ...(cfg.overrides !== undefined && Object.keys(cfg.overrides).length > 0 ? { overrides: cfg.overrides } : {}),
     target: scenario.target === 'embedded' ? `embedded (${targetUrl})` : displayTarget(targetUrl),
     env: collectEnv(startedAt, new Date()),
@@ -231,7 +246,8 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
               'exchange after it are delayed); scripts/netns-netem.sh emulates the handshake too',
           ]
         : []),
-      ...all.flatMap(({ k }, i) => variantWarnings(results[i]).map((w) => stepLabel(scenario, k) + w)),
+      ...failed,
+      ...all.flatMap(({ k }, i) => variantWarnings(results[i], uniquePrompts).map((w) => stepLabel(scenario, k) + w)),
     ],
   };
   const histograms = new Map(all.flatMap(({ k, runs }) => runs.map((r) => [stepLabel(scenario, k) + r.variant.name, r.rec.metrics] as const)));

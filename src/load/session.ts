@@ -1,10 +1,12 @@
-import { Timeline } from '../metrics/timeline.js';
+import type { Timeline } from '../metrics/timeline.js';
+import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import { rng, type Rng } from '../shared/rng.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
 import { sleep } from './sleep.js';
 import type { Connection, InputItem, RequestInput, SessionOutcome } from './types.js';
+import { inputItems, requestInput, timelineOf, type Work } from './work.js';
 
 /** Seconds a tool takes between turns: fixed, or drawn from a seeded distribution. */
 export type ToolTime =
@@ -15,8 +17,8 @@ export type ToolTime =
 export interface SessionLoad extends ClaimLimits {
   concurrency: number;
   ramp_up: number;
-  /** Turns per session: every turn but the last ends with a tool call the next one answers. */
-  turns: number;
+  /** Turns per session (the agent loop's; a conversation's at most). */
+  turns?: number;
   /** `chain`: previous_response_id plus the new items; `full`: the whole conversation every turn. */
   history: 'chain' | 'full';
   tool_time: ToolTime;
@@ -42,12 +44,63 @@ function toolTimeSampler(t: ToolTime, rand: Rng): () => number {
   return () => -t.mean * Math.log(1 - rand());
 }
 
+/** One turn of a session: what it sends and, for the next, what it adds to the conversation. */
+interface Turn {
+  input: RequestInput;
+  last: boolean;
+  /** The turn's timeline is over: the items the conversation gains (its answer's, the tool's output). */
+  next?: (tl: Timeline) => { fresh: InputItem[]; history: InputItem[] };
+}
+
 /**
- * Agent loops: each virtual user runs whole sessions on its own connection, one after another. A turn
- * offers the benchmark's tool and requires a call (the last turn asks for text); after `tool_time` the
- * next turn answers every call with a `function_call_output`, chained to the previous response by id
- * (only the new items travel) or resending the whole conversation. Each turn is an ordinary request for
- * the metrics; the session adds `session_e2e_ms` (first send → last turn done, tool time included) and
+ * The turns of one session. The agent loop: every turn but the last offers the benchmark's tool and
+ * requires a call, the next answers every call with a `function_call_output`. A dataset conversation:
+ * turn k sends the k-th user message, after the recorded conversation up to it (full history — the
+ * recorded replies, as replay tools send them) or chained to the previous response.
+ */
+function turnsOf(run: SessionRun, work: Work): { count: number; turn: (k: number, fresh: InputItem[], history: InputItem[]) => Turn } {
+  const { load } = run;
+  const item = work.item;
+  const base = run.work.base;
+  const store = load.history === 'chain' ? run.store : false;
+  if (item.turnOutputTokens === undefined || item.messages === undefined) {
+    const count = load.turns ?? DEFAULT_TURNS;
+    return {
+      count,
+      turn: (k, fresh, history) => {
+        const last = k === count - 1;
+        const chain = load.history === 'chain';
+        return {
+          input: { ...work.input, items: chain ? fresh : history, tool: last ? 'none' : 'required', store },
+          last,
+          next: (tl) => {
+            const outputs: InputItem[] = tl.toolCalls.map((call) => ({ kind: 'output', callId: call.callId, output: run.toolOutput }));
+            return { fresh: outputs, history: [...tl.toolCalls.map((call): InputItem => ({ kind: 'call', call })), ...outputs] };
+          },
+        };
+      },
+    };
+  }
+  const messages = inputItems(item.messages);
+  const users = messages.flatMap((m, k) => (m.kind === 'user' ? [k] : []));
+  const count = Math.min(users.length, load.turns ?? Infinity);
+  return {
+    count,
+    turn: (k) => {
+      const upTo = users[k] + 1;
+      const from = load.history === 'chain' && k > 0 ? users[k] : 0;
+      const input = requestInput(base, item, item.turnOutputTokens![k], messages.slice(from, upTo));
+      return { input: { ...input, store }, last: k === count - 1 };
+    },
+  };
+}
+
+/**
+ * Agent loops and conversations: each virtual user runs whole sessions on its own connection, one after
+ * another, each session from the variant's next work item (a synthetic task or a dataset conversation).
+ * A turn chains to the previous response by id (only the new items travel) or resends the whole
+ * conversation; between turns the tool runs (or the user thinks) for `tool_time`. Each turn is an
+ * ordinary request for the metrics; the session adds `session_e2e_ms` (first send → last turn done) and
  * `session_turns`. A failed turn ends its session: the next turn could not be built on it.
  */
 export async function runSessions(run: SessionRun): Promise<void> {
@@ -57,42 +110,37 @@ export async function runSessions(run: SessionRun): Promise<void> {
   let requestIndex = 0;
   let sessionIndex = run.firstSession;
 
-  const turnInput = (items: readonly InputItem[], last: boolean, previousResponseId: string | undefined): RequestInput => ({
-    ...run.input,
-    items,
-    previousResponseId,
-    tool: last ? 'none' : 'required',
-    store: load.history === 'chain' ? run.store : false,
-  });
-
-  const session = async (conn: Connection, s: number, warmup: boolean): Promise<SessionOutcome> => {
+  const session = async (conn: Connection, s: number, warmup: boolean, work: Work): Promise<SessionOutcome> => {
     const start = clock.now();
-    const history: InputItem[] = [{ kind: 'user', text: run.input.prompt }];
+    const { count, turn } = turnsOf(run, work);
+    const history: InputItem[] = work.item.messages === undefined ? [{ kind: 'user', text: work.input.prompt }] : [];
     let fresh: InputItem[] = history.slice();
     let previous: string | undefined;
     let turns = 0;
-    for (let turn = 0; ; turn++) {
-      const last = turn === load.turns - 1;
-      const chain = load.history === 'chain';
-      const input = turnInput(chain ? fresh : history, last, chain ? previous : undefined);
-      const t = clock.now();
-      const tl = new Timeline(t, t, run.keepText());
+    for (let k = 0; ; k++) {
+      const t = turn(k, fresh, history);
+      const input: RequestInput = { ...t.input, previousResponseId: load.history === 'chain' ? previous : undefined };
+      const now = clock.now();
+      const tl = timelineOf({ input, item: work.item }, now, now, run.keepText());
+      tl.promptTokens = k === 0 ? tl.promptTokens : 0;
       tl.session = s;
-      tl.turn = turn;
+      tl.turn = k;
       tl.previousId = input.previousResponseId;
       await exchangeWithDeadline(conn, input, tl, run);
-      if (tl.ok && !last && tl.toolCalls.length === 0) {
+      if (tl.ok && t.next !== undefined && !t.last && tl.toolCalls.length === 0) {
         // The endpoint ignored tool_choice: the loop cannot go on, and saying why beats a vague failure.
-        tl.reject(clock.now(), 'protocol', 'no_tool_call', `turn ${turn + 1} of ${load.turns} ended without the required function call`);
+        tl.reject(clock.now(), 'protocol', 'no_tool_call', `turn ${k + 1} of ${count} ended without the required function call`);
       }
       run.onDone(tl, requestIndex++, warmup);
       if (!tl.ok) return { start, end: tl.endAt, turns, ok: false, interrupted: tl.interrupted };
       turns++;
-      if (last) return { start, end: tl.doneAt, turns, ok: true, interrupted: false };
+      if (t.last) return { start, end: tl.doneAt, turns, ok: true, interrupted: false };
       if (run.stopping()) return { start, end: tl.doneAt, turns, ok: false, interrupted: true };
-      const outputs: InputItem[] = tl.toolCalls.map((call) => ({ kind: 'output', callId: call.callId, output: run.toolOutput }));
-      history.push(...tl.toolCalls.map((call): InputItem => ({ kind: 'call', call })), ...outputs);
-      fresh = outputs;
+      const gained = t.next?.(tl);
+      if (gained !== undefined) {
+        history.push(...gained.history);
+        fresh = gained.fresh;
+      }
       previous = tl.responseId;
       await sleep(toolTime() * 1000, run.hardStop);
     }
@@ -102,8 +150,10 @@ export async function runSessions(run: SessionRun): Promise<void> {
     await rampDelay(load.ramp_up, k, run.connections.length);
     let userWarmed = false;
     for (let kind = claims.next(userWarmed); kind !== undefined; kind = claims.next(userWarmed)) {
+      const work = run.work.take() ?? (await run.work.next());
+      if (work === undefined) break;
       const i = sessionIndex++;
-      const outcome = await session(conn, i, kind === 'warmup');
+      const outcome = await session(conn, i, kind === 'warmup', work);
       userWarmed = true;
       run.onSession(outcome, i, kind === 'warmup');
     }

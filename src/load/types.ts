@@ -40,9 +40,10 @@ export interface EventSink {
   delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void;
   /**
    * Server-reported token counts. `reasoningTokens`: how many of the output tokens were reasoning (a
-   * reasoning model may count them without streaming them).
+   * reasoning model may count them without streaming them); `cachedTokens`: how many of the input tokens
+   * the endpoint served from its prompt cache.
    */
-  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined): void;
+  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined, cachedTokens?: number): void;
   /** The response is complete. */
   done(t: Nanos, responseId: string | undefined): void;
   /** The request failed; the first error of a request wins. */
@@ -63,7 +64,7 @@ export interface ToolCall {
  * shape (Responses input items, chat messages, …).
  */
 export type InputItem =
-  | { kind: 'user'; text: string }
+  | { kind: 'user' | 'assistant' | 'system'; text: string }
   | { kind: 'call'; call: ToolCall }
   | { kind: 'output'; callId: string; output: string };
 

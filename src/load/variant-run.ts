@@ -8,10 +8,11 @@ import { getTransport } from '../transport/registry.js';
 import { runClosed } from './closed.js';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Interrupt } from './interrupt.js';
-import { runOpen } from './open.js';
+import { arrivalSchedule, runScheduled, traceSchedule } from './open.js';
 import { runSessions } from './session.js';
-import { synthesizePrompt } from '../scenario/prompt.js';
-import type { Connection, RequestInput, TransportOptions } from './types.js';
+import { synthesizePrompt } from '../workload/prompt.js';
+import type { Connection, TransportOptions } from './types.js';
+import type { WorkSource } from './work.js';
 
 type Variant = Scenario['variants'][number];
 
@@ -35,12 +36,14 @@ export class VariantRun {
   private sessions = 0;
   private measuredLeft: number;
   private secondsLeft: number;
+  /** Why the variant stopped short of its load: its dataset could not be read. */
+  failure: string | undefined;
 
   constructor(
     private readonly scenario: Scenario,
     readonly variant: Variant,
     endpoint: Endpoint,
-    private readonly input: RequestInput,
+    private readonly work: WorkSource,
     readonly rec: VariantRecorder,
     private readonly stopping: () => boolean,
     private readonly hardStop?: AbortSignal,
@@ -58,7 +61,7 @@ export class VariantRun {
     this.interrupt =
       int === undefined
         ? undefined
-        : { afterTokens: int.after_tokens, redirect: { ...input, prompt: int.redirect }, countTokens };
+        : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens };
     const load = scenario.load;
     this.measuredLeft = (load.kind === 'session' ? load.sessions : load.requests) ?? Infinity;
     this.secondsLeft = scenario.load.duration ?? Infinity;
@@ -73,11 +76,21 @@ export class VariantRun {
    * duration load. `onMeasuring` fires when the block's first measured request starts.
    */
   async block(requests: number, seconds: number, onMeasuring: () => void): Promise<void> {
+    try {
+      await this.run(requests, seconds, onMeasuring);
+    } catch (err) {
+      // A dataset that fails mid-run (the file went away) ends this variant; what it measured stands.
+      this.failure = (err as Error).message;
+      this.done_ = true;
+    }
+  }
+
+  private async run(requests: number, seconds: number, onMeasuring: () => void): Promise<void> {
     const first = this.blocks++ === 0;
     const load = this.scenario.load;
     let count = 0;
     const common = {
-      input: this.input,
+      work: this.work,
       timeoutMs: this.scenario.timeout * 1000,
       idleTimeoutMs: (this.scenario.idle_timeout ?? 0) * 1000,
       clock: systemClock,
@@ -96,9 +109,10 @@ export class VariantRun {
         this.rec.commit(tl, this.base + i, warmup, tl.intended);
       },
     };
-    if (load.kind === 'open') {
-      // An arrival schedule is one process: an open load runs whole, in one block.
-      this.connections.push(...(await runOpen({ ...common, load, connect: this.connect })));
+    if (load.kind === 'open' || load.kind === 'trace') {
+      // An arrival schedule is one process: an open load or a trace runs whole, in one block.
+      const schedule = load.kind === 'open' ? arrivalSchedule(load, this.work) : traceSchedule(this.work);
+      await runScheduled({ ...common, load, schedule, connect: this.connect, connections: this.connections });
       this.done_ = !this.stopping();
     } else {
       if (first) for (let k = 0; k < load.concurrency; k++) this.connections.push(this.connect());
@@ -138,6 +152,6 @@ export class VariantRun {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.connections.map((c) => c.close()));
+    await Promise.all([...this.connections.map((c) => c.close()), this.work.close()]);
   }
 }

@@ -16,10 +16,12 @@ export const METRICS = [
   'session_e2e_ms',
   'session_turns',
   'redirect_ms',
+  'input_tokens',
+  'output_tokens',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 
-export type MetricUnit = 'ms' | 'tok/s' | 'turns';
+export type MetricUnit = 'ms' | 'tok/s' | 'turns' | 'tokens';
 
 export interface MetricInfo {
   unit: MetricUnit;
@@ -46,6 +48,14 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
     description: 'interrupt: the token that triggered the cancel arrived to the first token of the redirected answer',
   },
   session_turns: { unit: 'turns', description: 'session: turns completed, failed sessions included (where sessions break)' },
+  input_tokens: {
+    unit: 'tokens',
+    description: 'input tokens of a successful request: server-reported (usage), else the o200k count of the prompt the client made',
+  },
+  output_tokens: {
+    unit: 'tokens',
+    description: 'output tokens of a successful request: server-reported (usage), else the o200k tokenizer, else the delta count',
+  },
 };
 
 export function isMetricName(name: string): name is MetricName {

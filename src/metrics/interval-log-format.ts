@@ -14,7 +14,7 @@ export function logHeader(title: string, epochMs: number): string {
     `#[StartTime: ${epochS} (seconds since epoch), ${new Date(epochMs).toISOString()}]`,
     `#[BaseTime: ${epochS} (seconds since epoch)]`,
     "#[Values: round(value x 1000) in the unit of the Tag's metric: integer microseconds for the _ms metrics, milli-tok/s " +
-      'for decode_tps, milli-turns for session_turns (as in result.json and the .hgrm files)]',
+      'for decode_tps, milli-turns for session_turns, milli-tokens for the _tokens metrics (as in result.json and the .hgrm files)]',
     "#[Interval_Max: the interval's max / 1000, in the metric's own unit. Java tools assume nanoseconds: HistogramLogProcessor " +
       'prints milliseconds given -outputValueUnitRatio 1000]',
     "#[StartTimestamp: seconds since StartTime; a request's samples count in the interval in which it finished]",

@@ -14,6 +14,9 @@ import type { Histogram } from './histogram.js';
 import { summarize } from './summary.js';
 import type { MetricSummary } from './summary.js';
 
+/** Units that count whole things: their summaries are integers (to the histogram's precision). */
+const COUNTED: ReadonlySet<string> = new Set(['turns', 'tokens']);
+
 /** A constant-shape lookup, so `record` stays a monomorphic property load. */
 const INDEX = Object.fromEntries(METRICS.map((name, i) => [name, i])) as Readonly<Record<MetricName, number>>;
 
@@ -90,7 +93,7 @@ export class MetricSet {
   /** Only the metrics with data. */
   summaries(): Partial<Record<MetricName, MetricSummary>> {
     const out: Partial<Record<MetricName, MetricSummary>> = {};
-    for (const [name, h] of this.recorded()) out[name] = summarize(h, METRIC_INFO[name].unit === 'turns');
+    for (const [name, h] of this.recorded()) out[name] = summarize(h, COUNTED.has(METRIC_INFO[name].unit));
     return out;
   }
 

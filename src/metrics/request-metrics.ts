@@ -75,6 +75,8 @@ export const PER_REQUEST_METRICS = [
   'tpot_ms',
   'decode_tps',
   'e2e_ms',
+  'input_tokens',
+  'output_tokens',
 ] as const satisfies readonly MetricName[];
 export type PerRequestMetric = (typeof PER_REQUEST_METRICS)[number];
 
@@ -91,6 +93,13 @@ export interface ValueSink {
 export function recordRequest(tl: Timeline, set: MetricSet, origin: Nanos, tokens: TokenCount): void {
   recordStream(tl, set, origin);
   completionValues(tl, origin, tokens.streamed, set);
+  lengthValues(tl.inputTokens ?? (tl.promptTokens || undefined), tokens.output, set);
+}
+
+/** A completed request's lengths: input (the server's count, else the client's of a prompt it made) and output. */
+export function lengthValues(input: number | undefined, output: number, sink: ValueSink): void {
+  if (input !== undefined) sink.record('input_tokens', input);
+  sink.record('output_tokens', output);
 }
 
 /** What only a completed request has: its per-token time and rate, and its end. */

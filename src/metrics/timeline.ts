@@ -36,6 +36,8 @@ export class Timeline implements RequestRecord, EventSink {
   /** Non-empty deltas: chunk-level events, not tokens. */
   deltas = 0;
   inputTokens: number | undefined;
+  /** Input tokens the endpoint served from its prompt cache (usage), when it says. */
+  cachedTokens: number | undefined;
   usageOutputTokens: number | undefined;
   usageReasoningTokens: number | undefined;
   /** Non-empty reasoning deltas: whether the reasoning the usage counts was streamed at all. */
@@ -51,6 +53,11 @@ export class Timeline implements RequestRecord, EventSink {
   readonly tokenDelay: number[] = [];
   /** Delta texts, kept only for the tokenizer fallback (see `keepText`). */
   readonly texts: string[] = [];
+  /** What was asked: o200k tokens of the prompt when the client made it (0: not known), output tokens. */
+  promptTokens = 0;
+  maxOutputTokens = 0;
+  /** The dataset record the request came from (its line; 0: none). */
+  record = 0;
   /** Agent loops: the session (numbered per variant) and turn this request is, and the id it chained to. */
   session = -1;
   turn = -1;
@@ -110,13 +117,22 @@ export class Timeline implements RequestRecord, EventSink {
     this.watch?.(t, text);
   }
 
+  /** Takes over what `other` asked for (another attempt at the same request). */
+  asks(other: Timeline): this {
+    this.promptTokens = other.promptTokens;
+    this.maxOutputTokens = other.maxOutputTokens;
+    this.record = other.record;
+    return this;
+  }
+
   /** The client stops this stream on purpose at `t` (interrupt): what follows is not the endpoint's failure. */
   cancel(t: Nanos): void {
     if (this.cancelledAt === 0 && this.doneAt === 0 && this.errorClass === undefined) this.cancelledAt = t;
   }
 
-  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined): void {
+  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined, cachedTokens?: number): void {
     this.inputTokens = inputTokens;
+    this.cachedTokens = cachedTokens;
     this.usageOutputTokens = outputTokens;
     this.usageReasoningTokens = reasoningTokens;
   }

@@ -24,7 +24,16 @@ export interface RequestLine {
   deltas: number;
   output_tokens: number;
   token_source: TokenSource;
+  /** Output tokens asked for (max_output_tokens): with output_tokens, whether the endpoint stopped early. */
+  max_output_tokens?: number;
+  /** o200k tokens of the prompt the client made (synthesized prompts only; a dataset's text is not counted). */
+  prompt_tokens?: number;
+  /** Input tokens as the server counted them (usage). */
   input_tokens?: number;
+  /** Of those, served from the endpoint's prompt cache (usage), when it says. */
+  cached_tokens?: number;
+  /** The dataset record the request came from: its line in the file. */
+  record?: number;
   /** Reasoning tokens the server counted in the output (hidden ones are left out of tpot/decode_tps). */
   reasoning_tokens?: number;
   first_channel?: string;
@@ -108,6 +117,14 @@ export class VariantRecorder {
   connectionsOpened = 0;
   /** Measured requests that succeeded within every limit of `slo` (0 without one). */
   good = 0;
+  /** Input tokens the endpoint said it served from its prompt cache (successful requests that said). */
+  cached = 0;
+  cachedReported = 0;
+  /**
+   * Successful requests whose output can be held against what they asked (counted by usage or the
+   * tokenizer, not by deltas), how many of them received fewer tokens, and the tokens asked and received.
+   */
+  readonly lengths = { checked: 0, short: 0, requested: 0, received: 0 };
   /** Wire bytes of successful responses whose bytes could be attributed, and their output tokens. */
   wireBytes = 0;
   wireTokens = 0;
@@ -165,6 +182,17 @@ export class VariantRecorder {
         sample = SAMPLED(this.ok) && tl.firstDelta !== 0;
         this.output += tokens.output;
         this.input += tl.inputTokens ?? 0;
+        if (tl.cachedTokens !== undefined) {
+          this.cached += tl.cachedTokens;
+          this.cachedReported++;
+        }
+        if (tl.maxOutputTokens > 0 && tokens.source !== 'chunks') {
+          const l = this.lengths;
+          l.checked++;
+          l.requested += tl.maxOutputTokens;
+          l.received += tokens.output;
+          if (tokens.output < tl.maxOutputTokens) l.short++;
+        }
         this.bySource[tokens.source]++;
         if (tl.bytesIn > 0) {
           this.wireBytes += tl.bytesIn;
@@ -253,7 +281,11 @@ export class VariantRecorder {
     };
     if (tl.bytesIn > 0) line.bytes_in = tl.bytesIn;
     if (tl.tlsVersion !== undefined) line.tls = { alpn: tl.alpn, version: tl.tlsVersion, resumed: tl.tlsResumed };
+    if (tl.maxOutputTokens > 0) line.max_output_tokens = tl.maxOutputTokens;
+    if (tl.promptTokens > 0) line.prompt_tokens = tl.promptTokens;
     if (tl.inputTokens !== undefined) line.input_tokens = tl.inputTokens;
+    if (tl.cachedTokens !== undefined) line.cached_tokens = tl.cachedTokens;
+    if (tl.record > 0) line.record = tl.record;
     if (tl.usageReasoningTokens !== undefined) line.reasoning_tokens = tl.usageReasoningTokens;
     if (tl.firstChannel !== undefined) line.first_channel = tl.firstChannel;
     if (tl.responseId !== undefined) line.response_id = tl.responseId;

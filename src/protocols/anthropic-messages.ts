@@ -1,6 +1,7 @@
 import type { Channel, EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../load/types.js';
 import { classifyError, isObject, parseObject, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
+import { textMessages } from './messages.js';
 import { SseStreamDecoder } from './sse.js';
 
 /**
@@ -53,6 +54,7 @@ export class MessagesEvents {
   finished = false;
   private responseId: string | undefined;
   private inputTokens: number | undefined;
+  private cachedTokens: number | undefined;
   private outputTokens: number | undefined;
   private readonly delta = new FieldScan(['type', ...DELTA_KINDS.map(([, field]) => field)]);
   private readonly top = new FieldScan(['type', 'delta', 'wb_t'], { delta: this.delta });
@@ -102,7 +104,7 @@ export class MessagesEvents {
         return this.counts(ev.usage, true);
       case 'message_stop':
         this.finished = true;
-        if (this.outputTokens !== undefined) this.sink.usage(this.inputTokens, this.outputTokens, undefined);
+        if (this.outputTokens !== undefined) this.sink.usage(this.inputTokens, this.outputTokens, undefined, this.cachedTokens);
         return this.sink.done(t, this.responseId);
       case 'error':
         this.finished = true;
@@ -123,11 +125,17 @@ export class MessagesEvents {
   /**
    * message_start's usage counts the input; its output_tokens is a placeholder (1, before any output),
    * so `output` is false there. message_delta's output_tokens is the running total, and newer API
-   * versions repeat the input count there.
+   * versions repeat the input count there. Anthropic's input_tokens leaves out what the prompt cache read
+   * and wrote: the input is their sum, of which the cache reads were served from the cache.
    */
   private counts(usage: unknown, output: boolean): void {
     if (!isObject(usage)) return;
-    if (typeof usage.input_tokens === 'number') this.inputTokens = usage.input_tokens;
+    if (typeof usage.input_tokens === 'number') {
+      const read = typeof usage.cache_read_input_tokens === 'number' ? usage.cache_read_input_tokens : 0;
+      const written = typeof usage.cache_creation_input_tokens === 'number' ? usage.cache_creation_input_tokens : 0;
+      this.inputTokens = usage.input_tokens + read + written;
+      if (typeof usage.cache_read_input_tokens === 'number') this.cachedTokens = read;
+    }
     if (output && typeof usage.output_tokens === 'number') this.outputTokens = usage.output_tokens;
   }
 }
@@ -148,6 +156,14 @@ function sseDecoder(sink: EventSink, fastPath: boolean): StreamDecoder {
   });
 }
 
+/** Anthropic takes the system prompt apart from the messages. */
+function messagesBody(req: RequestInput): Record<string, unknown> {
+  const all = textMessages(req);
+  const system = all.filter((m) => m.role === 'system').map((m) => m.text);
+  const messages = all.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: m.text }));
+  return system.length > 0 ? { system: system.join('\n\n'), messages } : { messages };
+}
+
 export const anthropicMessages = {
   kind: 'anthropic-messages',
   http: {
@@ -158,7 +174,7 @@ export const anthropicMessages = {
       JSON.stringify({
         model: req.model,
         max_tokens: req.maxOutputTokens,
-        messages: [{ role: 'user', content: req.prompt }],
+        ...messagesBody(req),
         stream: true,
         ...req.extra,
       }),

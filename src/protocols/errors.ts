@@ -22,6 +22,11 @@ export function reasoningTokens(details: unknown): number | undefined {
   return isObject(details) && typeof details.reasoning_tokens === 'number' ? details.reasoning_tokens : undefined;
 }
 
+/** Input tokens served from the prompt cache: `cached_tokens` of OpenAI's usage details (input or prompt). */
+export function cachedTokens(details: unknown): number | undefined {
+  return isObject(details) && typeof details.cached_tokens === 'number' ? details.cached_tokens : undefined;
+}
+
 export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

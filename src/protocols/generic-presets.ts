@@ -21,7 +21,7 @@ export const PRESETS = {
   /** Ollama's chat endpoint: the same lines with the text in `message.content`. */
   'ollama-chat': {
     path: '/api/chat',
-    body: { model: '{{model}}', messages: [{ role: 'user', content: '{{prompt}}' }], stream: true, options: OLLAMA_OPTIONS },
+    body: { model: '{{model}}', messages: '{{messages}}', stream: true, options: OLLAMA_OPTIONS },
     response: 'ndjson',
     select: { delta: '/message/content', done: OLLAMA_DONE, ...OLLAMA_USAGE },
   },

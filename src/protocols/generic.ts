@@ -1,6 +1,7 @@
 import type { EventSink, HttpProtocol, MessageDecoder, Nanos, ProtocolAdapter, RequestInput, StreamDecoder, WsProtocol } from '../load/types.js';
 import { classifyError, isObject, parseObject, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { JsonPointer, JsonPointerError } from './json-pointer.js';
+import { chatMessages, promptText } from './messages.js';
 import { NdjsonStreamDecoder } from './ndjson.js';
 import { SseStreamDecoder } from './sse.js';
 
@@ -19,8 +20,9 @@ export interface GenericConfig {
   /** On top of content-type and accept, which follow from `response`. */
   headers?: Readonly<Record<string, string>>;
   /**
-   * The request body. String values may contain `{{prompt}}`, `{{model}}` and `{{max_tokens}}`; a value
-   * that is exactly `"{{max_tokens}}"` becomes the number. The request's extra fields are merged last.
+   * The request body. String values may contain `{{prompt}}` (a conversation's messages joined by blank
+   * lines), `{{model}}` and `{{max_tokens}}`; a value that is exactly `"{{max_tokens}}"` becomes the
+   * number, exactly `"{{messages}}"` the `[{role, content}]` list. The request's extra fields are merged last.
    */
   body: JsonObject;
   response: 'sse' | 'ndjson';
@@ -50,15 +52,17 @@ export class GenericConfigError extends Error {
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const MAX_TOKENS = /^\{\{\s*max_tokens\s*\}\}$/;
-const NAMES = new Set(['prompt', 'model', 'max_tokens']);
+const MESSAGES = /^\{\{\s*messages\s*\}\}$/;
+const NAMES = new Set(['prompt', 'model', 'max_tokens', 'messages']);
 
 function placeholder(req: RequestInput, name: string): string | number {
-  return name === 'prompt' ? req.prompt : name === 'model' ? req.model : req.maxOutputTokens;
+  return name === 'prompt' ? promptText(req) : name === 'model' ? req.model : req.maxOutputTokens;
 }
 
 function fill(template: JsonValue, req: RequestInput): JsonValue {
   if (typeof template === 'string') {
     if (MAX_TOKENS.test(template)) return req.maxOutputTokens;
+    if (MESSAGES.test(template)) return chatMessages(req);
     return template.includes('{{') ? template.replace(PLACEHOLDER, (_m, name: string) => String(placeholder(req, name))) : template;
   }
   if (Array.isArray(template)) return template.map((v) => fill(v, req));
@@ -73,6 +77,9 @@ function checkTemplate(template: JsonValue, where: string): void {
   if (typeof template === 'string') {
     for (const [, name] of template.matchAll(PLACEHOLDER)) {
       if (!NAMES.has(name)) throw new GenericConfigError(`${where}: unknown placeholder {{${name}}} (known: ${[...NAMES].join(', ')})`);
+      if (name === 'messages' && !MESSAGES.test(template)) {
+        throw new GenericConfigError(`${where}: {{messages}} stands for a list, so it must be the whole value ("{{messages}}")`);
+      }
     }
   } else if (Array.isArray(template)) {
     template.forEach((v, i) => checkTemplate(v, `${where}[${i}]`));

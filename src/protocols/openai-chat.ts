@@ -1,6 +1,7 @@
 import type { EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../load/types.js';
-import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import { cachedTokens, isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
+import { chatMessages } from './messages.js';
 import { SseStreamDecoder } from './sse.js';
 
 /**
@@ -104,6 +105,7 @@ export class ChatChunks {
         typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined,
         usage.completion_tokens,
         reasoningTokens(usage.completion_tokens_details),
+        cachedTokens(usage.prompt_tokens_details),
       );
     }
   }
@@ -148,7 +150,7 @@ export const openaiChat = {
     encode: (req: RequestInput): string =>
       JSON.stringify({
         model: req.model,
-        messages: [{ role: 'user', content: req.prompt }],
+        messages: chatMessages(req),
         max_tokens: req.maxOutputTokens,
         stream: true,
         stream_options: { include_usage: true },

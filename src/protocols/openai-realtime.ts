@@ -1,6 +1,7 @@
 import type { EventSink, MessageDecoder, Nanos, ProtocolAdapter, RequestInput } from '../load/types.js';
 import { DeltaTypes, TypedDeltaReader } from './delta-types.js';
-import { isObject, parseObject, reportErrorPayload, reportIncomplete, reportMalformed } from './errors.js';
+import { cachedTokens, isObject, parseObject, reportErrorPayload, reportIncomplete, reportMalformed } from './errors.js';
+import { textMessages } from './messages.js';
 
 /**
  * OpenAI Realtime API over WebSocket (`wss://…/v1/realtime?model=…`), text output. WebSocket only: it has
@@ -85,7 +86,8 @@ export class RealtimeEvents implements MessageDecoder {
     }
     const usage = response.usage;
     if (isObject(usage) && typeof usage.output_tokens === 'number') {
-      this.sink.usage(typeof usage.input_tokens === 'number' ? usage.input_tokens : undefined, usage.output_tokens, undefined);
+      const input = typeof usage.input_tokens === 'number' ? usage.input_tokens : undefined;
+      this.sink.usage(input, usage.output_tokens, undefined, cachedTokens(usage.input_token_details));
     }
     this.sink.done(t, typeof response.id === 'string' ? response.id : undefined);
   }
@@ -97,7 +99,7 @@ function sessionCreated(data: Buffer): boolean {
 }
 
 /**
- * The prompt as the response's own input, so each turn is answered from it alone rather than from the
+ * The prompt (or the conversation) as the response's own input, so each turn is answered from it alone rather than from the
  * conversation the socket has accumulated.
  */
 function encode(req: RequestInput): string {
@@ -105,7 +107,11 @@ function encode(req: RequestInput): string {
     type: 'response.create',
     response: {
       output_modalities: ['text'],
-      input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: req.prompt }] }],
+      input: textMessages(req).map((m) => ({
+        type: 'message',
+        role: m.role,
+        content: [{ type: m.role === 'assistant' ? 'output_text' : 'input_text', text: m.text }],
+      })),
       max_output_tokens: req.maxOutputTokens,
       ...req.extra,
     },

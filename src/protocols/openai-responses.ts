@@ -7,7 +7,7 @@ import type {
   RequestInput,
   StreamDecoder,
 } from '../load/types.js';
-import { isObject, parseObject, reasoningTokens, reportErrorPayload, reportIncomplete, reportMalformed, reportStreamEnded } from './errors.js';
+import { cachedTokens, isObject, parseObject, reasoningTokens, reportErrorPayload, reportIncomplete, reportMalformed, reportStreamEnded } from './errors.js';
 import { DeltaTemplate } from './delta-template.js';
 import { DeltaTypes, TypedDeltaReader } from './delta-types.js';
 import { SseStreamDecoder } from './sse.js';
@@ -105,6 +105,7 @@ export class ResponsesEvents {
         typeof usage.input_tokens === 'number' ? usage.input_tokens : undefined,
         usage.output_tokens,
         reasoningTokens(usage.output_tokens_details),
+        cachedTokens(usage.input_tokens_details),
       );
     }
     this.finished = true;
@@ -149,7 +150,9 @@ export const BENCH_TOOL = {
 function inputItem(item: InputItem): Record<string, unknown> {
   switch (item.kind) {
     case 'user':
-      return { type: 'message', role: 'user', content: item.text };
+    case 'assistant':
+    case 'system':
+      return { type: 'message', role: item.kind, content: item.text };
     case 'call':
       return { type: 'function_call', call_id: item.call.callId, name: item.call.name, arguments: item.call.arguments };
     case 'output':

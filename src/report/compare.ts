@@ -14,7 +14,8 @@ const INTERVAL_STATS: ReadonlyMap<CompareStat, number> = new Map([
   ['p99', 0.99],
 ]);
 
-export type CompareVerdict = 'faster' | 'slower' | 'no significant change';
+/** `longer`/`shorter`: a token count (input_tokens, output_tokens) changed — the workload, not the speed. */
+export type CompareVerdict = 'faster' | 'slower' | 'longer' | 'shorter' | 'no significant change';
 
 /**
  * One variant's exact per-request samples of a metric (requests.jsonl), or why there are none: the
@@ -128,7 +129,8 @@ export function compareMetric(
   let verdict: CompareVerdict = 'no significant change';
   if (median !== undefined && p < ALPHA && (median.lo > 0 || median.hi < 0)) {
     const up = median.lo > 0;
-    verdict = up === HIGHER_IS_BETTER.has(metric) ? 'faster' : 'slower';
+    if (METRIC_INFO[metric].unit === 'tokens') verdict = up ? 'longer' : 'shorter';
+    else verdict = up === HIGHER_IS_BETTER.has(metric) ? 'faster' : 'slower';
   }
   return {
     baseline_variant: baselineVariant,

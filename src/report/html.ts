@@ -17,6 +17,7 @@ import { scenarioName, type Result } from './result.js';
 import { esc } from './svg/escape.js';
 import { CHART_CSS } from './svg/frame.js';
 import { describeThreshold } from './thresholds.js';
+import { describeWorkload } from './workload-text.js';
 
 const PAGE_CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 24px 48px; color: #1f2328; }
@@ -133,6 +134,7 @@ export function renderHtml(result: Result, data: ReportData = { series: new Map(
 <header>
 <h1>wirebench · ${esc(name)}</h1>
 <p class="meta">${esc(result.target)} · ${esc(e.started_at)} · wirebench ${esc(e.wirebench)}${result.complete ? '' : ' · <strong>incomplete run</strong>: stopped early, the numbers cover only what had finished'}</p>
+${result.workload === undefined ? '' : `<p class="meta">workload: ${esc(describeWorkload(result.workload))}</p>`}
 ${warnings}
 <nav>${nav.join('')}</nav>
 </header>

@@ -11,6 +11,7 @@ import {
   UNRESOLVED_NOTE,
 } from './report-tables.js';
 import { describeThreshold } from './thresholds.js';
+import { describeWorkload } from './workload-text.js';
 
 /**
  * User text in a table cell or list item: must not end the cell or the line, nor open an HTML tag
@@ -61,6 +62,7 @@ export function renderMarkdown(result: Result): string {
       ...(result.merged_from !== undefined ? [`merged from ${result.merged_from} shards`] : []),
     ].join(' · '),
   ];
+  if (result.workload !== undefined) out.push('', `Workload: ${cell(describeWorkload(result.workload))}`);
   if (!result.complete) out.push('', '> **Incomplete run**: stopped early; the numbers cover only what had finished.');
   const all = groups(result);
   out.push(...section(undefined, resultsRows(all)));

@@ -2,6 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import type { MetricName } from '../metrics/catalog.js';
 import {
   completionValues,
+  lengthValues,
   PER_REQUEST_METRICS,
   REQUEST_STAMPS,
   streamedTokens,
@@ -222,6 +223,7 @@ export class VariantSamples implements ValueSink, SampleSource {
     if (span > 0 && span < MIN_DECODE_SPAN) this.decodeCoarse = true;
     // Without the streamed count no rate is recorded (0 tokens), the request's end still is.
     completionValues(stamps, origin, streamed ?? 0, this);
+    lengthValues(l.input_tokens ?? l.prompt_tokens, l.output_tokens, this);
   }
 
   /**

@@ -6,6 +6,7 @@ import type { MetricName } from '../metrics/catalog.js';
 import type { MetricSummary } from '../metrics/summary.js';
 import type { ClaimResult } from './claims.js';
 import type { ThresholdResult } from './thresholds.js';
+import type { WorkloadInfo } from '../workload/types.js';
 
 /** `result.json`, schema `wirebench.result/v1` (DESIGN.md "Results layout"). */
 export interface Result {
@@ -22,6 +23,8 @@ export interface Result {
   interval_logs?: Record<string, string>;
   /** The scenario file as written (`${env:…}` references kept, secrets redacted). */
   scenario: unknown;
+  /** What the requests carried: synthesized, literal or dataset prompts, how they share prefixes, the lengths, the salt. */
+  workload?: WorkloadInfo;
   /** Command-line flags that overrode the file for this run. */
   overrides?: Record<string, unknown>;
   target: string;
@@ -81,7 +84,14 @@ export interface VariantResult {
     source: TokenSource | 'mixed' | 'none';
     /** Requests whose output count came from each source. */
     by_source: Record<TokenSource, number>;
+    /** Input tokens the endpoint served from its prompt cache, as its usage reported (absent: it never said). */
+    cached_input?: number;
   };
+  /**
+   * Output asked vs received, over the successful requests whose output was counted by usage or the
+   * tokenizer: how many received fewer tokens than max_output_tokens (the model stopped by itself).
+   */
+  output_lengths?: { requests: number; short: number; requested_tokens: number; received_tokens: number };
   connections: { opened: number };
   /** Bytes read per successful response, over their output tokens: what the wire format costs per token. */
   wire?: { bytes_in: number; output_tokens: number; bytes_per_output_token: number };

@@ -4,6 +4,7 @@ import type { Comparison, Result, StepResult, VariantResult } from './result.js'
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
 import { MAIN_COLUMNS, thresholdsHeading, unresolved, UNRESOLVED, UNRESOLVED_NOTE } from './report-tables.js';
 import { describeThreshold, type ThresholdResult } from './thresholds.js';
+import { describeWorkload } from './workload-text.js';
 
 export interface RenderOptions {
   /** ANSI colors; off by default so the text is stable for tests and logs. */
@@ -61,6 +62,7 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
   const lines: string[] = [];
   const state = result.complete ? '' : '  (incomplete run)';
   lines.push(paint.bold(`wirebench ${result.env.wirebench}  ${result.target}  ${result.env.started_at}${state}`));
+  if (result.workload !== undefined) lines.push(`workload: ${describeWorkload(result.workload)}`);
   for (const v of result.variants) {
     lines.push('', ...variantBlock(v, paint));
   }

@@ -36,7 +36,14 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
       ...(rec.cancelled > 0 ? { cancelled: rec.cancelled } : {}),
       ...(rec.retries > 0 ? { retries: rec.retries } : {}),
     },
-    tokens: { output: rec.output, input: rec.input, source: tokenSource(rec.bySource), by_source: { ...rec.bySource } },
+    tokens: {
+      output: rec.output,
+      input: rec.input,
+      source: tokenSource(rec.bySource),
+      by_source: { ...rec.bySource },
+      ...(rec.cachedReported > 0 ? { cached_input: rec.cached } : {}),
+    },
+    ...(rec.lengths.checked > 0 ? { output_lengths: outputLengths(rec.lengths) } : {}),
     connections: { opened: rec.connectionsOpened },
     ...(rec.wireTokens > 0 ? { wire: wire(rec.wireBytes, rec.wireTokens) } : {}),
     window_s: Math.round(window * 1000) / 1000,
@@ -52,6 +59,10 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+function outputLengths(l: VariantRecorder['lengths']): NonNullable<VariantResult['output_lengths']> {
+  return { requests: l.checked, short: l.short, requested_tokens: l.requested, received_tokens: l.received };
+}
 
 /** Successful requests and output tokens per second of the measured window (`merge` recomputes them too). */
 export function throughput(ok: number, output: number, window: number): VariantResult['throughput'] {
@@ -77,8 +88,38 @@ export function goodput(good: number, requests: number, window: number): NonNull
 }
 
 /** What a reader of the numbers must know about how they were counted or what they include. */
-export function variantWarnings(variants: readonly VariantResult[]): string[] {
-  return [...tokenWarnings(variants), ...reconnectWarnings(variants)];
+export function variantWarnings(variants: readonly VariantResult[], uniquePrompts = false): string[] {
+  return [...tokenWarnings(variants), ...reconnectWarnings(variants), ...lengthWarnings(variants), ...(uniquePrompts ? cacheWarnings(variants) : [])];
+}
+
+/** A share of requests that must end early before the summary says so. */
+const SHORT_SHARE = 0.05;
+
+/** An endpoint that stops before max_output_tokens makes every per-token figure about shorter answers. */
+function lengthWarnings(variants: readonly VariantResult[]): string[] {
+  return variants.flatMap((v) => {
+    const l = v.output_lengths;
+    if (l === undefined || l.short < SHORT_SHARE * l.requests) return [];
+    const pct = Math.round((100 * l.short) / l.requests);
+    const got = Math.round((100 * l.received_tokens) / l.requested_tokens);
+    return [
+      `${v.name}: ${l.short} of ${l.requests} requests (${pct}%) ended before max_output_tokens (${got}% of the tokens asked for ` +
+        'arrived): the endpoint stopped by itself, so output lengths and E2E are not what was asked; where the server honours ' +
+        'them (vLLM, SGLang), exact_output: [ignore_eos, min_tokens] makes them exact',
+    ];
+  });
+}
+
+/** Unique prompts that the endpoint still served from its cache: the input was not what reached prefill. */
+function cacheWarnings(variants: readonly VariantResult[]): string[] {
+  return variants.flatMap((v) => {
+    const cached = v.tokens.cached_input ?? 0;
+    if (v.tokens.input === 0 || cached < SHORT_SHARE * v.tokens.input) return [];
+    return [
+      `${v.name}: the endpoint served ${Math.round((100 * cached) / v.tokens.input)}% of the input tokens from its prompt cache ` +
+        '(usage cached_tokens) although every prompt differs from its first token: TTFT holds less prefill than the lengths suggest',
+    ];
+  });
 }
 
 function tokenWarnings(variants: readonly VariantResult[]): string[] {

@@ -1,4 +1,4 @@
-/** The load models of a scenario: closed, open and session loads, each measured in a count or a duration. */
+/** The load models of a scenario: closed, open, trace and session loads, each measured in a count or a duration. */
 import * as z from 'zod';
 import { MAX_PROMPT_TOKENS } from './limits.js';
 
@@ -32,6 +32,12 @@ const RampUp = z
   .default(0)
   .describe('seconds over which the virtual users start, evenly spaced (0: all at once)');
 const Duration = z.number().positive().optional();
+const MaxInFlight = z
+  .int()
+  .min(1)
+  .max(10_000)
+  .default(1000)
+  .describe('requests in flight at most; later arrivals queue, still timed from their intended start');
 
 const ClosedLoadSchema = z
   .strictObject({
@@ -51,12 +57,7 @@ const OpenLoadSchema = z
     rate: z.number().positive().max(1_000_000).describe('arrivals per second'),
     arrival: z.enum(['constant', 'poisson']).default('constant').describe('arrival process'),
     seed: z.int().default(1).describe('seed of the poisson arrivals'),
-    max_in_flight: z
-      .int()
-      .min(1)
-      .max(10_000)
-      .default(1000)
-      .describe('requests in flight at most; later arrivals queue, still timed from their intended start'),
+    max_in_flight: MaxInFlight,
     requests: z.int().min(1).optional().describe(`measured arrivals per variant (default ${DEFAULT_REQUESTS})`),
     duration: Duration.describe('seconds of measured arrivals (exclusive with requests)'),
     warmup: z.int().min(0).default(0).describe('the first arrivals, excluded from the metrics'),
@@ -77,6 +78,8 @@ const ToolTimeSchema = z
   .describe('seconds the tool runs between turns: a number, or {distribution: uniform, min, max} / {distribution: exponential, mean} (seeded)');
 
 export const MAX_TURNS = 256;
+/** Turns of a synthetic agent loop: 20 tool calls and the answer. */
+export const DEFAULT_TURNS = 21;
 
 const SessionLoadSchema = z
   .strictObject({
@@ -90,13 +93,16 @@ const SessionLoadSchema = z
       .int()
       .min(1)
       .max(MAX_TURNS)
-      .default(21)
-      .describe('turns per session; every turn but the last ends with a function call the next answers'),
+      .optional()
+      .describe(
+        `turns per session (default ${DEFAULT_TURNS}): every turn but the last ends with a function call the next answers; ` +
+          'with a dataset, each conversation replays its user turns, at most this many',
+      ),
     history: z
       .enum(['chain', 'full'])
       .default('chain')
       .describe('chain: previous_response_id + only the new items (store: true over HTTP); full: resend the whole conversation'),
-    tool_time: ToolTimeSchema.default(0),
+    tool_time: ToolTimeSchema.default(0).describe('seconds between turns: the tool running, or with a dataset the user thinking (seeded)'),
     tool_output_tokens: z.int().min(1).max(MAX_PROMPT_TOKENS).default(64).describe('o200k tokens of each function_call_output'),
     seed: z.int().default(1).describe('seed of the tool-time distribution'),
   })
@@ -110,4 +116,16 @@ const SessionLoadSchema = z
       : { ...rest, sessions: sessions ?? DEFAULT_SESSIONS, duration: undefined },
   );
 
-export const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema, SessionLoadSchema]);
+const TraceLoadSchema = z
+  .strictObject({
+    kind: z.literal('trace'),
+    speed: z.number().positive().max(1000).default(1).describe('replay speed: 2 = the arrivals twice as fast, 0.5 = half as fast'),
+    start: z.number().min(0).default(0).describe("seconds into the trace (the trace's own time) where the replay begins"),
+    duration: Duration.describe("seconds of the trace (its own time) to replay; default: to its end"),
+    requests: z.int().min(1).optional().describe('measured arrivals at most (the window may end first)'),
+    warmup: z.int().min(0).default(0).describe('the first arrivals of the window, excluded from the metrics'),
+    max_in_flight: MaxInFlight,
+  })
+  .describe("arrivals at a dataset's timestamps (mooncake, azure-csv, burstgpt-csv, or jsonl with timestamp), each with its own lengths");
+
+export const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema, TraceLoadSchema, SessionLoadSchema]);

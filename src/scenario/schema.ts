@@ -4,17 +4,16 @@
  */
 import * as z from 'zod';
 import { ERROR_CLASSES } from '../load/types.js';
-import { PROTOCOL_KINDS, sessionCapable } from '../protocols/registry.js';
-import { DEFAULT_PROMPT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
 import { Headers, Name, TlsSchema } from './fields.js';
 import { LoadSchema } from './load-schema.js';
+import { DatasetSchema, RequestSchema, workloadIssues } from './workload-schema.js';
 import { Variants } from './variant-schema.js';
 import { describeValue } from './errors.js';
 import { METRICS } from '../metrics/catalog.js';
 import { FAULT_CLASSES } from '../server/faults.js';
 import { parseThreshold } from '../report/thresholds.js';
 
-export { DEFAULT_PROMPT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
+export { DEFAULT_PROMPT_TOKENS, MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
 export { DEFAULT_REQUESTS, DEFAULT_SESSIONS, MAX_TURNS } from './load-schema.js';
 
 function isUrlTarget(value: string): boolean {
@@ -71,31 +70,6 @@ export const ServerOptionsSchema = z
   })
   .describe('reference server options (target: embedded only)');
 
-const RequestSchema = z
-  .strictObject({
-    model: z.string().min(1).default('wirebench-ref'),
-    prompt: z.string().min(1).optional().describe('literal prompt text (exclusive with prompt_tokens)'),
-    prompt_tokens: z
-      .int()
-      .min(1)
-      .max(MAX_PROMPT_TOKENS)
-      .optional()
-      .describe(`synthesized prompt of exactly this many o200k tokens (default ${DEFAULT_PROMPT_TOKENS})`),
-    max_output_tokens: z.int().min(1).default(200),
-    body: z.record(z.string(), z.unknown()).default({}).describe('extra request body fields, merged last'),
-  })
-  .refine((r) => r.prompt === undefined || r.prompt_tokens === undefined, {
-    path: ['prompt_tokens'],
-    error: 'expected exactly one of prompt / prompt_tokens, got both',
-  })
-  // A union on output makes "exactly one" visible to the type checker of every consumer.
-  .transform(({ prompt, prompt_tokens, ...rest }) =>
-    prompt !== undefined
-      ? { ...rest, prompt, prompt_tokens: undefined }
-      : { ...rest, prompt: undefined, prompt_tokens: prompt_tokens ?? DEFAULT_PROMPT_TOKENS },
-  );
-
-
 export const ScenarioSchema = z
   .strictObject({
     // Lets JSON scenario files point editors at `wirebench schema` output.
@@ -111,6 +85,7 @@ export const ScenarioSchema = z
       .default([])
       .describe('more header names whose values never reach a file or log (authorization, x-api-key, api-key are always redacted)'),
     request: RequestSchema.prefault({}),
+    dataset: DatasetSchema.optional(),
     variants: Variants,
     load: LoadSchema.prefault({ kind: 'closed' }),
     timeout: z.number().positive().default(60).describe('per-request timeout, seconds'),
@@ -230,19 +205,7 @@ export const ScenarioSchema = z
       const problem = parseThreshold(key, expression, { variants: [...names], slo: s.slo !== undefined });
       if (typeof problem === 'string') ctx.addIssue({ code: 'custom', path: ['thresholds', key], message: problem });
     }
-    if (s.load.kind !== 'session') return;
-    if (s.interrupt !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['interrupt'], message: 'interrupt applies to closed and open loads, not to sessions' });
-    }
-    s.variants.forEach((v, i) => {
-      if (!sessionCapable(v.protocol)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['variants', i, 'protocol'],
-          message: `load.kind session needs a protocol that reports function calls (${PROTOCOL_KINDS.filter(sessionCapable).join(', ')}); ${v.protocol} does not`,
-        });
-      }
-    });
+    workloadIssues(s).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
   })
   .transform(({ $schema: _, ...s }) => {
     const headers = lowerKeys(s.headers);
@@ -263,5 +226,6 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ServerOptions = z.output<typeof ServerOptionsSchema>;
 export type RequestSpec = Scenario['request'];
+export type DatasetSpec = NonNullable<Scenario['dataset']>;
 export type Variant = Scenario['variants'][number];
 export type LoadSpec = Scenario['load'];

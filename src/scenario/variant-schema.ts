@@ -7,6 +7,7 @@ import { CONNECTION_POLICIES } from '../load/types.js';
 import { genericAdapter, GenericConfigError, type GenericConfig } from '../protocols/generic.js';
 import { httpCapable, PROTOCOL_KINDS, wsCapable } from '../protocols/registry.js';
 import { Headers, Name, TlsSchema } from './fields.js';
+import { OUTPUT_KNOBS } from './workload-schema.js';
 
 /** The registry is the one list of protocols; the schema only reads it. `generic` is configured per variant. */
 const PROTOCOLS = [...PROTOCOL_KINDS, 'generic'] as const;
@@ -23,7 +24,7 @@ const GenericSchema = z
     path: z.string().startsWith('/').describe('request path, e.g. /api/generate'),
     method: z.literal('POST').optional(),
     headers: Headers.optional(),
-    body: JsonTemplate.describe('JSON body; strings may use {{prompt}}, {{model}}, {{max_tokens}} ("{{max_tokens}}" alone becomes a number)'),
+    body: JsonTemplate.describe('JSON body; strings may use {{prompt}}, {{model}}, {{max_tokens}} ("{{max_tokens}}" alone becomes a number, "{{messages}}" alone the [{role, content}] list)'),
     response: z.enum(['sse', 'ndjson']),
     select: z.strictObject({
       delta: Pointer.describe('JSON pointer to the delta text of an event'),
@@ -47,6 +48,10 @@ const VariantSchema = z
     per_message_deflate: z.boolean().optional().describe('offer permessage-deflate (WebSocket connections only)'),
     tls: TlsSchema.optional().describe('merged over the top-level tls'),
     generic: GenericSchema.optional(),
+    exact_output: z
+      .array(z.enum(OUTPUT_KNOBS))
+      .optional()
+      .describe("this variant's exact-output body fields, instead of request.exact_output ([] sends none)"),
   })
   .superRefine((v, ctx) => {
     const ws = v.connection.startsWith('ws-');
@@ -96,6 +101,7 @@ const VariantSchema = z
     per_message_deflate: v.per_message_deflate ?? false,
     tls: v.tls,
     ...(v.generic !== undefined ? { generic: v.generic as GenericConfig } : {}),
+    ...(v.exact_output !== undefined ? { exact_output: v.exact_output } : {}),
   }));
 
 export const Variants = z

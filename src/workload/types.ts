@@ -38,3 +38,48 @@ export type LengthSpec =
   | { distribution: 'normal'; mean: number; stddev: number; min: number; max: number }
   | { distribution: 'lognormal'; mean: number; stddev: number; min: number; max: number }
   | { distribution: 'exponential'; mean: number; min: number; max: number };
+
+/** What one request — or one session — of a load is given: made by a feed from the scenario and its dataset. */
+export interface WorkItem {
+  /** The text to send; absent when `messages` are sent instead. */
+  prompt?: string;
+  /** A chat record to send as it is, or a whole conversation (sessions). */
+  messages?: readonly Message[];
+  /** o200k tokens of `prompt` when the client made it (synthesized): known without tokenizing. */
+  promptTokens?: number;
+  /** Output tokens to ask for (a conversation: for each turn without a recorded length). */
+  maxOutputTokens: number;
+  /** A conversation: output tokens to ask for per user turn (the lengths of the recorded replies). */
+  turnOutputTokens?: readonly number[];
+  /** The dataset record it came from (its 1-based line). */
+  record?: number;
+  /** A trace: when the request is due, ms after the replay began (speed applied). */
+  atMs?: number;
+}
+
+/** What result.json records of a run's workload (`workload`), so its numbers can be read for what was sent. */
+export interface WorkloadInfo {
+  /** Prompts synthesized to lengths, one literal prompt, or a dataset's. */
+  source: 'synthesized' | 'literal' | 'dataset';
+  /** How prompts relate: unique per request, a shared prefix, identical, or as the dataset has them. */
+  prompts: string;
+  prompt_tokens?: LengthSpec;
+  shared_prefix_tokens?: number;
+  prefix_groups?: number;
+  max_output_tokens: LengthSpec;
+  seed: number;
+  /** Mixed into every text of the run; `request.salt` set to it repeats the run's exact prompts. */
+  salt: number;
+  dataset?: {
+    /** As the scenario names it. */
+    path: string;
+    format: DatasetFormat;
+    /** The format was told from the file, not named. */
+    detected: boolean;
+    records: number;
+    sample: 'sequential' | 'random';
+    seed: number;
+    isolate: boolean;
+    skipped?: { count: number; reason: string }[];
+  };
+}

@@ -3,6 +3,7 @@ import { runClosed, type ClosedLoad } from '../../src/load/closed.js';
 import type { Connection, RequestInput, RequestRecord } from '../../src/load/types.js';
 import type { Clock } from '../../src/metrics/clock.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
+import { fixedWork } from './helpers.js';
 
 /** A fake clock the fake connections advance: each exchange "takes" `costNs`. */
 function fakeClock(): Clock & { t: number } {
@@ -45,7 +46,7 @@ async function run(load: ClosedLoad, users = load.concurrency, stopAfter = Infin
   const done: { index: number; warmup: boolean; tl: Timeline }[] = [];
   await runClosed({
     connections,
-    input,
+    work: fixedWork(input),
     load,
     timeoutMs: 1000,
     clock,
@@ -88,7 +89,7 @@ describe('closed loop', () => {
     const done: Timeline[] = [];
     await runClosed({
       connections: [broken],
-      input,
+      work: fixedWork(input),
       load: { concurrency: 1, requests: 3, warmup: 0, ramp_up: 0 },
       timeoutMs: 1000,
       clock,

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOpen } from '../../src/load/open.js';
+import { arrivalSchedule, runScheduled } from '../../src/load/open.js';
+import { fixedWork } from './helpers.js';
 import type { Connection, RequestRecord } from '../../src/load/types.js';
 import { now, systemClock } from '../../src/metrics/clock.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
@@ -30,13 +31,17 @@ describe('open loop (fake endpoint)', () => {
     const inFlight = { now: 0, max: 0 };
     const done: { tl: Timeline; index: number; warmup: boolean }[] = [];
     let opened = 0;
-    await runOpen({
+    const work = fixedWork(input);
+    const load = { rate: 200, arrival: 'constant', seed: 1, max_in_flight: 2, requests: 20, warmup: 2 } as const;
+    await runScheduled({
       connect: () => {
         opened++;
         return slowConnection(20, inFlight);
       },
-      input,
-      load: { rate: 200, arrival: 'constant', seed: 1, max_in_flight: 2, requests: 20, warmup: 2 },
+      connections: [],
+      work,
+      schedule: arrivalSchedule(load, work),
+      load,
       timeoutMs: 5000,
       clock: systemClock,
       stopping: () => false,

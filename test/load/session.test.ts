@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runSessions, type SessionLoad } from '../../src/load/session.js';
 import type { Connection, RequestInput, RequestRecord, SessionOutcome } from '../../src/load/types.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
+import { fixedWork } from './helpers.js';
 
 /**
  * A fake agent endpoint on a fake clock: every turn takes 1 ms, answers with a response id of its own
@@ -41,7 +42,7 @@ async function run(l: SessionLoad, agent?: (clock: { t: number }) => FakeAgent, 
   const sessions: { s: SessionOutcome; warmup: boolean }[] = [];
   await runSessions({
     connections,
-    input,
+    work: fixedWork(input),
     load: l,
     store,
     toolOutput: 'tool says hi',

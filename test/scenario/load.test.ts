@@ -41,9 +41,12 @@ describe('valid scenarios', () => {
     });
     expect(scenario.request).toEqual({
       model: 'gpt-4.1-mini',
-      prompt: undefined,
       prompt_tokens: 200,
       max_output_tokens: 200,
+      shared_prefix_tokens: 0,
+      prefix_groups: 1,
+      exact_output: [],
+      seed: 1,
       body: { temperature: 0 },
     });
     expect(scenario.headers).toEqual({ authorization: 'Bearer sk-test' });
@@ -74,11 +77,14 @@ describe('valid scenarios', () => {
     expect(scenario.target).toBe('https://user:secret@api.example.com/v1');
     expect(scenario.server).toBeUndefined();
     expect(scenario.headers).toEqual({});
+    // The prompt length's default (32 tokens) is the workload's: with a dataset there is none.
     expect(scenario.request).toEqual({
       model: 'wirebench-ref',
-      prompt: undefined,
-      prompt_tokens: 32,
       max_output_tokens: 200,
+      shared_prefix_tokens: 0,
+      prefix_groups: 1,
+      exact_output: [],
+      seed: 1,
       body: {},
     });
     expect(scenario.load).toEqual({ kind: 'closed', concurrency: 1, warmup: 0, ramp_up: 0, requests: 100, duration: undefined });
@@ -159,7 +165,8 @@ describe('errors name the file, line:column, field and expectation', () => {
 
   it('an unknown key without a close match lists the allowed keys', () => {
     expect(failure(base('request:\n  zzz: 1\n')).message).toBe(
-      'bad.yaml:7:3 request.zzz: unknown key; expected one of model | prompt | prompt_tokens | max_output_tokens | body',
+      'bad.yaml:7:3 request.zzz: unknown key; expected one of model | prompt | prompt_tokens | shared_prefix_tokens | prefix_groups | ' +
+        'max_output_tokens | exact_output | seed | salt | body',
     );
   });
 
@@ -205,7 +212,7 @@ describe('errors name the file, line:column, field and expectation', () => {
   });
 
   it('a load kind that does not exist', () => {
-    expect(failure(base('load:\n  kind: sweeps\n')).message).toBe('bad.yaml:7:9 load.kind: expected one of closed | open | session, got "sweeps"');
+    expect(failure(base('load:\n  kind: sweeps\n')).message).toBe('bad.yaml:7:9 load.kind: expected one of closed | open | trace | session, got "sweeps"');
   });
 
   it('an open load needs its rate', () => {

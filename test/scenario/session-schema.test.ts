@@ -14,7 +14,7 @@ ${extra}`;
 const failure = (text: string): string => scenarioFailure(text).message;
 
 describe('session loads, interrupts (scenario file)', () => {
-  it('a session load gets its defaults: 10 sessions of 21 turns, chained, no tool time', () => {
+  it('a session load gets its defaults: 10 sessions, chained, no tool time (turns: the agent loop default or the conversation)', () => {
     const parsed = parseScenario(scenario('{ kind: session }'), 's.yaml', {}).scenario;
     expect(parsed.load).toEqual({
       kind: 'session',
@@ -23,7 +23,6 @@ describe('session loads, interrupts (scenario file)', () => {
       duration: undefined,
       warmup: 0,
       ramp_up: 0,
-      turns: 21,
       history: 'chain',
       tool_time: 0,
       tool_output_tokens: 64,
@@ -61,6 +60,6 @@ describe('session loads, interrupts (scenario file)', () => {
       after_tokens: 5,
       redirect: 'stop',
     });
-    expect(failure(scenario('{ kind: session }', interrupt))).toMatch(/interrupt: interrupt applies to closed and open loads, not to sessions/);
+    expect(failure(scenario('{ kind: session }', interrupt))).toMatch(/interrupt: interrupt applies to closed, open and trace loads, not to sessions/);
   });
 });

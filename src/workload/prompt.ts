@@ -98,3 +98,21 @@ function build(tokens: number, seed: number): string {
   }
   return pieces.join('');
 }
+
+// STUB (replaced by the synth branch)
+export class PromptSynth {
+  constructor(private readonly salt: number) {}
+  unique(key: number, tokens: number): string {
+    return synthesizePrompt(tokens, (this.salt ^ (key * 2654435761)) >>> 0);
+  }
+  sharedPrefix(group: number, shared: number, key: number, tokens: number): string {
+    if (shared >= tokens) return synthesizePrompt(tokens, group + 7);
+    return synthesizePrompt(shared, group + 7) + ' ' + synthesizePrompt(tokens - shared, key);
+  }
+  blocks(hashIds: readonly number[], tokens: number, key: number): string {
+    return synthesizePrompt(tokens, (hashIds[0] ?? key) + this.salt);
+  }
+  tag(key: number): string {
+    return `ref ${key}\n`;
+  }
+}

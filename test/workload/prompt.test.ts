@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { synthesizePrompt } from '../../src/scenario/prompt.js';
+import { synthesizePrompt } from '../../src/workload/prompt.js';
 
 describe('synthesizePrompt', () => {
   it.each([1, 7, 1000, 131_072])('has exactly %i o200k tokens', (n) => {
