@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { FAULT_CLASSES, parseFaults, type FaultRates } from '../server/faults.js';
 import { CertificateError, DEFAULT_SERVER_OPTIONS as D, startServer, type RunningServer, type ServerOptions } from '../server/index.js';
+import { MAX_PREFIX_CACHE_BLOCKS } from '../server/prefix-cache.js';
 import { intArg, numArg } from './args.js';
 
 function faultArg(spec: string): FaultRates {
@@ -10,6 +11,14 @@ function faultArg(spec: string): FaultRates {
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+}
+
+const blocksAtLeastOne = intArg('--prefix-cache-blocks', 1);
+
+function blocksArg(value: string): number {
+  const n = blocksAtLeastOne(value);
+  if (n > MAX_PREFIX_CACHE_BLOCKS) throw new InvalidArgumentError(`--prefix-cache-blocks must be at most ${MAX_PREFIX_CACHE_BLOCKS}`);
+  return n;
 }
 
 export function serveCommand(cli: Command): void {
@@ -24,6 +33,13 @@ export function serveCommand(cli: Command): void {
       "prefill rate, input tokens per second: the request's own input delays its first token (0 = off)",
       numArg('--prefill-tps', 0),
       D.prefillTps,
+    )
+    .option('--prefix-cache', 'cache prompt prefixes in 512-token blocks: cached tokens skip prefill and are reported as cached', D.prefixCache)
+    .option(
+      '--prefix-cache-blocks <n>',
+      `with --prefix-cache: its capacity in blocks, least recently used evicted (at most ${MAX_PREFIX_CACHE_BLOCKS})`,
+      blocksArg,
+      D.prefixCacheBlocks,
     )
     .option('--tps <n>', 'decode rate, tokens per second', numArg('--tps', 0.001), D.tps)
     .option('--jitter <f>', 'inter-token jitter as a fraction of the interval (0..1)', numArg('--jitter', 0), D.jitter)

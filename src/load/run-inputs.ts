@@ -15,6 +15,8 @@ export function serverOptions(s: NonNullable<Scenario['server']>): Partial<Serve
   return {
     ttftMs: s.ttft_ms,
     prefillTps: s.prefill_tps,
+    prefixCache: s.prefix_cache,
+    prefixCacheBlocks: s.prefix_cache_blocks,
     tps: s.tps,
     jitter: s.jitter,
     chunkTokens: s.chunk_tokens,

@@ -50,6 +50,16 @@ export const ServerOptionsSchema = z
       .min(0)
       .default(0)
       .describe("prefill rate, input tokens per second: adds the request's own input tokens / prefill_tps to TTFT (0: no prefill cost)"),
+    prefix_cache: z
+      .boolean()
+      .default(false)
+      .describe('cache prompt prefixes in 512-token blocks as vLLM does: cached tokens skip prefill and are reported as cached in the usage'),
+    prefix_cache_blocks: z
+      .int()
+      .min(1)
+      .max(1_048_576)
+      .default(65_536)
+      .describe('prefix cache capacity in 512-token blocks, least recently used evicted first'),
     tps: z.number().positive().default(1000).describe('decode rate, tokens per second'),
     jitter: z.number().min(0).max(1).default(0).describe('relative jitter of the token gaps'),
     chunk_tokens: z.int().min(1).default(1).describe('tokens per delta event'),

@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { RequestError, requireObject } from './errors.js';
 import { resetSocket, type FaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { inputTokens } from './input.js';
+import { promptOf, type Prompt } from './input.js';
+import type { PromptTokens } from './prefix-cache.js';
 import type { SseWriter } from './sse-writer.js';
 
 /** Anthropic Messages request fields the server acts on. */
@@ -11,7 +12,7 @@ export interface MessagesRequest {
   model: string;
   maxTokens: number;
   stream: boolean;
-  inputTokens: number;
+  prompt: Prompt;
 }
 
 /** Anthropic requires max_tokens and at least one message; the twin rejects what the real API rejects. */
@@ -30,7 +31,7 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
     model: typeof b.model === 'string' ? b.model : 'wirebench-reference',
     maxTokens: max as number,
     stream: b.stream === true,
-    inputTokens: inputTokens(b.system) + inputTokens(b.messages),
+    prompt: promptOf(b.system, b.messages),
   };
 }
 
@@ -43,7 +44,10 @@ export function messagesErrorBody(message: string): string {
 export class MessageTurn {
   readonly id = 'msg_' + randomUUID().replaceAll('-', '');
 
-  constructor(readonly req: MessagesRequest) {}
+  constructor(
+    readonly req: MessagesRequest,
+    readonly input: PromptTokens,
+  ) {}
 
   /** The generation stops at max_tokens or by itself (the server's output length). */
   stopReason(outputTokens: number): string {
@@ -60,7 +64,13 @@ export class MessageTurn {
       content,
       stop_reason: stopReason,
       stop_sequence: null,
-      usage: { input_tokens: this.req.inputTokens, output_tokens: outputTokens },
+      // As Anthropic counts: input_tokens is what the cache did not serve.
+      usage: {
+        input_tokens: this.input.input - this.input.cached,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: this.input.cached,
+        output_tokens: outputTokens,
+      },
     };
   }
 

@@ -9,7 +9,7 @@ import { ResponseTurn, type ResponsesRequest } from './responses.js';
  */
 export function beginTurn(ctx: ServerContext, req: ResponsesRequest, cache?: ResponseStore): ResponseTurn {
   const id = req.previousResponseId;
-  if (id === null) return new ResponseTurn(req, 0);
+  if (id === null) return new ResponseTurn(req, ctx.prompt(req.prompt));
   const previous = cache?.get(id) ?? ctx.store.get(id);
   if (previous === undefined) {
     ctx.stats.previousNotFound++;
@@ -19,7 +19,7 @@ export function beginTurn(ctx: ServerContext, req: ResponsesRequest, cache?: Res
     if (!req.callOutputs.has(callId)) throw missingToolOutput(callId);
   }
   ctx.stats.chainedRequests++;
-  return new ResponseTurn(req, previous.contextTokens);
+  return new ResponseTurn(req, ctx.prompt(req.prompt, previous.contextTokens));
 }
 
 /** Records a completed turn for the requests that may chain from it. */

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { TokenRequest } from './context.js';
 import { nonNegativeInt, requireObject } from './errors.js';
 import type { Emitter } from './generation.js';
-import { inputTokens } from './input.js';
+import { promptOf, type Prompt } from './input.js';
+import { lengthKnobs } from './length.js';
+import type { PromptTokens } from './prefix-cache.js';
 import type { SseWriter } from './sse-writer.js';
 
 /** OpenAI Chat Completions request fields the server acts on. */
@@ -10,7 +13,10 @@ export interface ChatRequest {
   maxTokens: number | undefined;
   stream: boolean;
   includeUsage: boolean;
-  promptTokens: number;
+  prompt: Prompt;
+  /** vLLM's exact-length knobs. */
+  ignoreEos: boolean;
+  minTokens: number;
 }
 
 export function parseChatRequest(body: unknown): ChatRequest {
@@ -22,12 +28,9 @@ export function parseChatRequest(body: unknown): ChatRequest {
     maxTokens,
     stream: b.stream === true,
     includeUsage: typeof so === 'object' && so !== null && (so as Record<string, unknown>).include_usage === true,
-    promptTokens: inputTokens(b.messages),
+    prompt: promptOf(b.messages),
+    ...lengthKnobs(b, maxTokens),
   };
-}
-
-function usage(req: ChatRequest, completionTokens: number) {
-  return { prompt_tokens: req.promptTokens, completion_tokens: completionTokens, total_tokens: req.promptTokens + completionTokens };
 }
 
 /** Identity of one chat completion, shared by the chunks and the plain JSON answer. */
@@ -35,7 +38,27 @@ export class ChatTurn {
   readonly id = 'chatcmpl-' + randomUUID().replaceAll('-', '');
   readonly created = Math.floor(Date.now() / 1000);
 
-  constructor(readonly req: ChatRequest) {}
+  constructor(
+    readonly req: ChatRequest,
+    readonly input: PromptTokens,
+  ) {}
+
+  /** What the generation is asked for. */
+  get tokens(): TokenRequest {
+    const r = this.req;
+    return { max: r.maxTokens, ignoreEos: r.ignoreEos, minTokens: r.minTokens, input: this.input };
+  }
+
+  /** OpenAI's usage object, cached prompt tokens included. */
+  usage(completionTokens: number): Record<string, unknown> {
+    const prompt = this.input.input;
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: completionTokens,
+      total_tokens: prompt + completionTokens,
+      prompt_tokens_details: { cached_tokens: this.input.cached },
+    };
+  }
 
   /** The non-streamed `chat.completion` object. */
   completion(text: string, completionTokens: number): Record<string, unknown> {
@@ -45,7 +68,7 @@ export class ChatTurn {
       created: this.created,
       model: this.req.model,
       choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: usage(this.req, completionTokens),
+      usage: this.usage(completionTokens),
     };
   }
 }
@@ -79,7 +102,7 @@ export class ChatEmitter implements Emitter {
   done(_text: string, completionTokens: number): void {
     this.out.data(`${this.head}[{"index":0,"delta":{},"finish_reason":"stop"}]${this.tail}`);
     if (this.turn.req.includeUsage) {
-      this.out.data(`${this.head}[],"usage":${JSON.stringify(usage(this.turn.req, completionTokens))}${this.tail}`);
+      this.out.data(`${this.head}[],"usage":${JSON.stringify(this.turn.usage(completionTokens))}${this.tail}`);
     }
     this.out.data('[DONE]');
   }

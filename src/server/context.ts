@@ -1,6 +1,9 @@
 import { rng } from '../shared/rng.js';
 import { checkFaults, drawFault, faultCounts, REQUEST_FAULTS, type FaultClass, type FaultRates, type RequestFault, type StreamFault } from './faults.js';
 import { Generation, type Emitter, type GenerationPlan, type Strike } from './generation.js';
+import type { Prompt } from './input.js';
+import { outputLength, type OutputRequest } from './length.js';
+import { DEFAULT_PREFIX_CACHE_BLOCKS, MAX_PREFIX_CACHE_BLOCKS, PrefixCache, promptCost, type PromptTokens } from './prefix-cache.js';
 import { SlotQueue } from './queue.js';
 import { RateLimiter } from './rate-limit.js';
 import { BoundedStore } from './store.js';
@@ -13,10 +16,14 @@ export interface ServerOptions {
   ttftMs: number;
   /**
    * Prefill rate, input tokens per second (0 = free): the first token comes a further
-   * inputTokens / prefillTps seconds later. Only the request's own input pays; a chained turn's earlier
-   * context counts as cached.
+   * inputTokens / prefillTps seconds later. Only the request's own input pays, less what the prefix
+   * cache serves; a chained turn's earlier context is free.
    */
   prefillTps: number;
+  /** Automatic prefix caching of 512-token blocks, as vLLM and SGLang do it (see PrefixCache). */
+  prefixCache: boolean;
+  /** Capacity of the prefix cache in blocks, least recently used evicted first. */
+  prefixCacheBlocks: number;
   /** Decode rate, output tokens per second. */
   tps: number;
   /** Relative spread of each token interval: (1000/tps)·(1 + jitter·u), u uniform in [−1, 1]. */
@@ -50,6 +57,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   port: 0,
   ttftMs: 150,
   prefillTps: 0,
+  prefixCache: false,
+  prefixCacheBlocks: DEFAULT_PREFIX_CACHE_BLOCKS,
   tps: 1000,
   jitter: 0,
   chunkTokens: 1,
@@ -85,6 +94,15 @@ export interface ServerStats {
   rateLimited: number;
   /** Faults injected, by class: counted when they hit the wire, not when drawn. */
   faults: Record<FaultClass, number>;
+  /** Input tokens of the planned requests that were served from the cache (a chained context included). */
+  cachedInputTokens: number;
+  /** The rest of their input: all of it with the prefix cache off. */
+  uncachedInputTokens: number;
+}
+
+/** What a request asks the generation for. */
+export interface TokenRequest extends OutputRequest {
+  input: PromptTokens;
 }
 
 /** What a later request chaining from a response builds on. */
@@ -114,6 +132,8 @@ export class ServerContext {
     maxQueueDepth: 0,
     rateLimited: 0,
     faults: faultCounts(),
+    cachedInputTokens: 0,
+    uncachedInputTokens: 0,
   };
   /** Responses stored over HTTP (store: true), visible to every connection. */
   readonly store: ResponseStore = new BoundedStore(10_000);
@@ -121,6 +141,7 @@ export class ServerContext {
   readonly live = new Set<Generation>();
   private readonly slots: SlotQueue;
   private readonly limiter: RateLimiter | undefined;
+  private readonly prefixCache: PrefixCache | undefined;
   private seq = 0;
   /** Upgrades draw their fault from a sequence of their own, so requests keep theirs whatever the WebSocket count. */
   private upgrades = 0;
@@ -128,6 +149,7 @@ export class ServerContext {
   constructor(readonly opts: ServerOptions) {
     this.slots = new SlotQueue(opts.maxConcurrent, this.stats);
     this.limiter = opts.rateLimit > 0 ? new RateLimiter(opts.rateLimit) : undefined;
+    this.prefixCache = opts.prefixCache ? new PrefixCache(opts.prefixCacheBlocks) : undefined;
   }
 
   /** A copy of the stats, nested counts included. */
@@ -160,18 +182,26 @@ export class ServerContext {
     return true;
   }
 
+  /** A request's prompt as it is charged and reported (see promptCost); `context` of a chained turn. */
+  prompt(prompt: Prompt, context?: number): PromptTokens {
+    return promptCost(prompt, this.prefixCache, context);
+  }
+
   /** The plan of the next response; the sequence number makes each request's text and timing differ. */
-  plan(t0: number, overheadMs: number, maxTokens: number | undefined, inputTokens: number): GenerationPlan {
+  plan(t0: number, overheadMs: number, tokens: TokenRequest): GenerationPlan {
     const o = this.opts;
+    const { input } = tokens;
+    this.stats.cachedInputTokens += input.cached;
+    this.stats.uncachedInputTokens += input.input - input.cached;
     return {
       t0,
       overheadMs,
       ttftMs: o.ttftMs,
-      prefillMs: o.prefillTps > 0 ? (inputTokens / o.prefillTps) * 1000 : 0,
+      prefillMs: o.prefillTps > 0 ? (input.prefill / o.prefillTps) * 1000 : 0,
       tps: o.tps,
       jitter: o.jitter,
       chunkTokens: o.chunkTokens,
-      tokens: maxTokens === undefined ? o.outputTokens : Math.min(o.outputTokens, maxTokens),
+      tokens: outputLength(o.outputTokens, tokens),
       seed: o.seed,
       seq: this.seq++,
       stamp: o.stamp,
@@ -226,6 +256,9 @@ export function validateOptions(o: ServerOptions): void {
   if (!Number.isInteger(o.outputTokens) || o.outputTokens < 0) bad(`outputTokens must be an integer >= 0, got ${o.outputTokens}`);
   if (!(o.jitter >= 0 && o.jitter <= 1)) bad(`jitter must be in [0, 1], got ${o.jitter}`);
   if (!Number.isInteger(o.maxConcurrent) || o.maxConcurrent < 0) bad(`maxConcurrent must be an integer >= 0, got ${o.maxConcurrent}`);
+  if (!Number.isInteger(o.prefixCacheBlocks) || o.prefixCacheBlocks < 1 || o.prefixCacheBlocks > MAX_PREFIX_CACHE_BLOCKS) {
+    bad(`prefixCacheBlocks must be an integer in [1, ${MAX_PREFIX_CACHE_BLOCKS}], got ${o.prefixCacheBlocks}`);
+  }
   for (const k of ['ttftMs', 'prefillTps', 'httpOverheadMs', 'wsOverheadMs', 'wsConnectOverheadMs', 'rateLimit'] as const) {
     if (!(o[k] >= 0)) bad(`${k} must be >= 0, got ${o[k]}`);
   }

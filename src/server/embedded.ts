@@ -12,9 +12,10 @@ export interface EmbeddedServer {
   close(): Promise<void>;
 }
 
-const FLAGS: Record<Exclude<keyof ServerOptions, 'host' | 'port' | 'stamp' | 'faults'>, string> = {
+const FLAGS: Record<Exclude<keyof ServerOptions, 'host' | 'port' | 'stamp' | 'prefixCache' | 'faults'>, string> = {
   ttftMs: '--ttft-ms',
   prefillTps: '--prefill-tps',
+  prefixCacheBlocks: '--prefix-cache-blocks',
   tps: '--tps',
   jitter: '--jitter',
   chunkTokens: '--chunk-tokens',
@@ -35,6 +36,7 @@ export async function startEmbeddedServer(opts: Partial<ServerOptions> & { tls?:
     if (value !== undefined) args.push(flag, String(value));
   }
   if (opts.stamp) args.push('--stamp');
+  if (opts.prefixCache) args.push('--prefix-cache');
   if (opts.faults !== undefined && Object.keys(opts.faults).length > 0) args.push('--fault', formatFaults(opts.faults));
   // The certificate passes through a private file that is gone before anything is measured.
   const certDir = opts.tls ? mkdtempSync(path.join(os.tmpdir(), 'wirebench-ca-')) : undefined;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MessagesEmitter, messagesErrorBody, MessageTurn, parseMessagesRequest } from './anthropic.js';
 import { beginTurn, endTurn } from './chain.js';
 import { ChatEmitter, ChatTurn, parseChatRequest } from './chat.js';
-import type { ServerContext } from './context.js';
+import type { ServerContext, TokenRequest } from './context.js';
 import { rateLimitError, RequestError, SERVER_ERROR, sendError, sendJson } from './errors.js';
 import { chatFaultOut, fitReset, responsesFaultOut, type FaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
@@ -41,14 +41,14 @@ function run(
   ctx: ServerContext,
   res: ServerResponse,
   t0: number,
-  tokens: { max: number | undefined; input: number },
+  tokens: TokenRequest,
   emitter: Emitter,
   onDone: (text: string, outputTokens: number) => void = () => {},
   // Fault injection hook: a streamed route passes how its protocol shows mid-stream faults; without
   // it a request can still draw http-500.
   faults?: FaultOut,
 ): void {
-  const plan = ctx.plan(t0, ctx.opts.httpOverheadMs, tokens.max, tokens.input);
+  const plan = ctx.plan(t0, ctx.opts.httpOverheadMs, tokens);
   const fault = ctx.fault(plan.seq);
   if (fault === 'http-500') {
     sendError(res, 500, SERVER_ERROR);
@@ -63,7 +63,7 @@ function run(
 const responses: Route = (ctx, body, t0, res) => {
   const req = parseResponsesRequest(body);
   const turn = beginTurn(ctx, req);
-  const tokens = { max: req.generate ? req.maxOutputTokens : 0, input: req.inputTokens };
+  const tokens = turn.tokens;
   const onDone = (_text: string, n: number) => endTurn(ctx, turn, n);
   if (req.body.stream !== true) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)), onDone);
   const out = new SseWriter(res);
@@ -73,16 +73,17 @@ const responses: Route = (ctx, body, t0, res) => {
 
 const chat: Route = (ctx, body, t0, res) => {
   const req = parseChatRequest(body);
-  const turn = new ChatTurn(req);
-  const tokens = { max: req.maxTokens, input: req.promptTokens };
+  const turn = new ChatTurn(req, ctx.prompt(req.prompt));
+  const tokens = turn.tokens;
   if (!req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completion(text, n)));
   const out = new SseWriter(res);
   run(ctx, res, t0, tokens, new ChatEmitter(turn, out), undefined, chatFaultOut(turn, out, res.socket));
 };
 
 const messages: Route = (ctx, body, t0, res) => {
-  const turn = new MessageTurn(parseMessagesRequest(body));
-  const tokens = { max: turn.req.maxTokens, input: turn.req.inputTokens };
+  const req = parseMessagesRequest(body);
+  const turn = new MessageTurn(req, ctx.prompt(req.prompt));
+  const tokens = { max: req.maxTokens, input: turn.input };
   if (!turn.req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)));
   const emitter = new MessagesEmitter(turn, new SseWriter(res));
   run(ctx, res, t0, tokens, emitter, undefined, emitter.faultOut(res.socket));
@@ -91,8 +92,9 @@ const messages: Route = (ctx, body, t0, res) => {
 const ollama =
   (endpoint: OllamaEndpoint): Route =>
   (ctx, body, t0, res) => {
-    const turn = new OllamaTurn(parseOllamaRequest(body, endpoint));
-    const tokens = { max: turn.req.maxTokens, input: turn.req.inputTokens };
+    const req = parseOllamaRequest(body, endpoint);
+    const turn = new OllamaTurn(req, ctx.prompt(req.prompt));
+    const tokens = { max: req.maxTokens, input: turn.input };
     if (!turn.req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.final(text, n)));
     const emitter = new OllamaEmitter(turn, new NdjsonWriter(res));
     run(ctx, res, t0, tokens, emitter, undefined, emitter.faultOut(res.socket));
@@ -101,7 +103,7 @@ const ollama =
 const tgi: Route = (ctx, body, t0, res) => {
   const req = parseTgiRequest(body);
   const emitter = new TgiEmitter(req, new SseWriter(res));
-  run(ctx, res, t0, { max: req.maxTokens, input: req.inputTokens }, emitter, undefined, emitter.faultOut(res.socket));
+  run(ctx, res, t0, { max: req.maxTokens, input: ctx.prompt(req.prompt) }, emitter, undefined, emitter.faultOut(res.socket));
 };
 
 /** A route whose clients expect their own API's error body for a rejected request, not OpenAI's. */

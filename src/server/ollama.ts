@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import { RequestError, requireObject } from './errors.js';
 import { resetSocket, type FaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { inputTokens } from './input.js';
+import { promptOf, type Prompt } from './input.js';
 import type { NdjsonWriter } from './ndjson-writer.js';
+import type { PromptTokens } from './prefix-cache.js';
 
 /** Ollama's two streaming endpoints differ only in where a line carries its text. */
 export type OllamaEndpoint = 'generate' | 'chat';
@@ -16,7 +17,7 @@ export interface OllamaRequest {
   maxTokens: number | undefined;
   /** Ollama streams unless told `stream: false`. */
   stream: boolean;
-  inputTokens: number;
+  prompt: Prompt;
 }
 
 export function parseOllamaRequest(body: unknown, endpoint: OllamaEndpoint): OllamaRequest {
@@ -30,7 +31,7 @@ export function parseOllamaRequest(body: unknown, endpoint: OllamaEndpoint): Oll
     model: b.model,
     maxTokens: typeof n === 'number' && n >= 0 ? n : undefined,
     stream: b.stream !== false,
-    inputTokens: endpoint === 'generate' ? inputTokens(b.system) + inputTokens(b.prompt) : inputTokens(b.messages),
+    prompt: endpoint === 'generate' ? promptOf(b.system, b.prompt) : promptOf(b.messages),
   };
 }
 
@@ -41,7 +42,10 @@ export function ollamaErrorBody(message: string): string {
 
 /** One Ollama response: the shape of its lines, and the final object streamed or answered whole. */
 export class OllamaTurn {
-  constructor(readonly req: OllamaRequest) {}
+  constructor(
+    readonly req: OllamaRequest,
+    readonly input: PromptTokens,
+  ) {}
 
   /** The text member of a line, `text` being a JSON string. */
   text(text: string): string {
@@ -58,7 +62,7 @@ export class OllamaTurn {
       ...content,
       done: true,
       done_reason: r.maxTokens !== undefined && evalCount >= r.maxTokens ? 'length' : 'stop',
-      prompt_eval_count: r.inputTokens,
+      prompt_eval_count: this.input.input,
       eval_count: evalCount,
     };
   }

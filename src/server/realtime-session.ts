@@ -60,9 +60,10 @@ export class RealtimeSession extends WsTurns {
     if (this.throttled()) return;
     this.requireIdle();
     const req = parseRealtimeRequest(response);
-    const emitter = new RealtimeEmitter(req, this.writer, this.ids, this.conversationId);
+    const input = this.ctx.prompt(req.prompt);
+    const emitter = new RealtimeEmitter(req, input, this.writer, this.ids, this.conversationId);
     this.emitter = emitter;
-    this.respond(t0, { max: req.maxOutputTokens, input: req.inputTokens }, emitter, emitter.faultOut(this.socket));
+    this.respond(t0, { max: req.maxOutputTokens, input }, emitter, emitter.faultOut(this.socket));
   }
 
   /** Stops the active response at once: no delta is written after the cancel arrived. */

@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 import { nonNegativeInt, RequestError, requireObject, SERVER_ERROR } from './errors.js';
 import { resetSocket, type FaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { inputTokens } from './input.js';
+import { promptOf, type Prompt } from './input.js';
+import type { PromptTokens } from './prefix-cache.js';
 import type { EventOut } from './responses.js';
 import { hexId } from './responses-items.js';
 
@@ -10,8 +11,8 @@ import { hexId } from './responses-items.js';
 export interface RealtimeRequest {
   /** Undefined when absent or "inf": the server's output length. */
   maxOutputTokens: number | undefined;
-  /** Tokens of the response's own instructions and input items. */
-  inputTokens: number;
+  /** The response's own instructions and input items. */
+  prompt: Prompt;
 }
 
 /** `response` of a response.create; absent means "the session's defaults", which is valid. */
@@ -25,7 +26,7 @@ export function parseRealtimeRequest(response: unknown): RealtimeRequest {
   const key = b.max_output_tokens !== undefined ? 'max_output_tokens' : 'max_response_output_tokens';
   return {
     maxOutputTokens: b[key] === 'inf' ? undefined : nonNegativeInt(b, key),
-    inputTokens: inputTokens(b.instructions) + inputTokens(b.input),
+    prompt: promptOf(b.instructions, b.input),
   };
 }
 
@@ -56,6 +57,7 @@ export class RealtimeEmitter implements Emitter {
 
   constructor(
     private readonly req: RealtimeRequest,
+    private readonly input: PromptTokens,
     private readonly out: EventOut,
     private readonly ids: EventIds,
     private readonly conversationId: string,
@@ -131,7 +133,7 @@ export class RealtimeEmitter implements Emitter {
   }
 
   private response(status: Status, output: unknown[], details: unknown, outputTokens: number | null): Record<string, unknown> {
-    const input = this.req.inputTokens;
+    const { input, cached } = this.input;
     return {
       object: 'realtime.response',
       id: this.id,
@@ -148,7 +150,12 @@ export class RealtimeEmitter implements Emitter {
               total_tokens: input + outputTokens,
               input_tokens: input,
               output_tokens: outputTokens,
-              input_token_details: { cached_tokens: 0, text_tokens: input, audio_tokens: 0 },
+              input_token_details: {
+                cached_tokens: cached,
+                text_tokens: input,
+                audio_tokens: 0,
+                cached_tokens_details: { text_tokens: cached, audio_tokens: 0 },
+              },
               output_token_details: { text_tokens: outputTokens, audio_tokens: 0 },
             },
       metadata: null,

@@ -1,6 +1,9 @@
+import type { TokenRequest } from './context.js';
 import { nonNegativeInt, RequestError, requireObject } from './errors.js';
 import type { Emitter } from './generation.js';
-import { inputTokens } from './input.js';
+import { promptOf, type Prompt } from './input.js';
+import { lengthKnobs } from './length.js';
+import type { PromptTokens } from './prefix-cache.js';
 import { FunctionCallItem, hexId, MessageItem, type EventSink, type OutputItem } from './responses-items.js';
 
 /** OpenAI Responses request fields the server acts on; the rest of the body is echoed. */
@@ -11,8 +14,11 @@ export interface ResponsesRequest {
   store: boolean;
   /** false: the WebSocket warm-up, answered with an empty completed response. */
   generate: boolean;
-  /** Tokens of this request's own input (instructions included), without the chained context. */
-  inputTokens: number;
+  /** This request's own input (instructions first), without the chained context. */
+  prompt: Prompt;
+  /** vLLM's exact-length knobs. */
+  ignoreEos: boolean;
+  minTokens: number;
   /** The function tool_choice forces a call to; null: answer with a message. */
   forcedCall: string | null;
   /** call_ids of the function_call_output items in the input. */
@@ -32,7 +38,8 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     previousResponseId: prev ?? null,
     store: b.store !== false,
     generate: b.generate !== false,
-    inputTokens: inputTokens(b.instructions) + inputTokens(b.input),
+    prompt: promptOf(b.instructions, b.input),
+    ...lengthKnobs(b, maxOutputTokens),
     forcedCall: forcedCall(b.tool_choice, b.tools),
     callOutputs: callOutputs(b.input),
   };
@@ -76,15 +83,13 @@ function echo(b: Record<string, unknown>, key: string, fallback: unknown): unkno
 export class ResponseTurn {
   readonly id = hexId('resp_');
   readonly item: OutputItem;
-  /** Tokens of the conversation including this request's input: what a chained turn builds on. */
-  readonly contextTokens: number;
   private readonly object: Record<string, unknown>;
 
   constructor(
     readonly req: ResponsesRequest,
-    previousContextTokens: number,
+    /** Its input, the chained context included: the tokens of the conversation so far. */
+    readonly input: PromptTokens,
   ) {
-    this.contextTokens = previousContextTokens + req.inputTokens;
     this.item = req.forcedCall === null ? new MessageItem() : new FunctionCallItem(req.forcedCall);
     const b = req.body;
     this.object = {
@@ -119,6 +124,18 @@ export class ResponseTurn {
     return this.object;
   }
 
+  /** Tokens of the conversation including this request's input: what a chained turn builds on. */
+  get contextTokens(): number {
+    return this.input.input;
+  }
+
+  /** What the generation is asked for: nothing to decode for the warm-up. */
+  get tokens(): TokenRequest {
+    const r = this.req;
+    if (!r.generate) return { max: 0, input: this.input };
+    return { max: r.maxOutputTokens, ignoreEos: r.ignoreEos, minTokens: r.minTokens, input: this.input };
+  }
+
   /** call_ids a request chaining from this response must answer (the warm-up generates none). */
   get pendingCalls(): readonly string[] {
     return this.req.generate ? this.item.pendingCalls : [];
@@ -126,14 +143,14 @@ export class ResponseTurn {
 
   completed(text: string, outputTokens: number): Record<string, unknown> {
     const generated = this.req.generate;
-    const input = generated ? this.contextTokens : 0;
+    const input = generated ? this.input.input : 0;
     return {
       ...this.object,
       status: 'completed',
       output: generated ? [this.item.completed(text)] : [],
       usage: {
         input_tokens: input,
-        input_tokens_details: { cached_tokens: 0 },
+        input_tokens_details: { cached_tokens: generated ? this.input.cached : 0 },
         output_tokens: outputTokens,
         output_tokens_details: { reasoning_tokens: 0 },
         total_tokens: input + outputTokens,

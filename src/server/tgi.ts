@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { RequestError, requireObject } from './errors.js';
 import { resetSocket, type FaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { inputTokens } from './input.js';
+import { promptOf, type Prompt } from './input.js';
 import type { SseWriter } from './sse-writer.js';
 
 /** text-generation-inference `/generate_stream` request fields the server acts on. */
@@ -10,7 +10,7 @@ export interface TgiRequest {
   maxTokens: number | undefined;
   /** parameters.details: the last event reports finish reason and token count. */
   details: boolean;
-  inputTokens: number;
+  prompt: Prompt;
 }
 
 export function parseTgiRequest(body: unknown): TgiRequest {
@@ -21,7 +21,7 @@ export function parseTgiRequest(body: unknown): TgiRequest {
   if (max != null && !(Number.isInteger(max) && (max as number) > 0)) {
     throw new RequestError(null, 'Input validation error: `max_new_tokens` must be strictly positive');
   }
-  return { maxTokens: max == null ? undefined : (max as number), details: p.details === true, inputTokens: inputTokens(b.inputs) };
+  return { maxTokens: max == null ? undefined : (max as number), details: p.details === true, prompt: promptOf(b.inputs) };
 }
 
 /** TGI's error body for a request it rejects (HTTP 422). */

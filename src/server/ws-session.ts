@@ -26,8 +26,7 @@ export class WsSession extends WsTurns {
     const req = parseResponsesRequest(body);
     const turn = beginTurn(this.ctx, req, this.cache);
     const emitter = new ResponsesEmitter(turn, this.writer);
-    const tokens = { max: req.generate ? req.maxOutputTokens : 0, input: req.inputTokens };
-    this.respond(t0, tokens, emitter, responsesFaultOut(emitter, this.writer, this.socket), (_text, n) =>
+    this.respond(t0, turn.tokens, emitter, responsesFaultOut(emitter, this.writer, this.socket), (_text, n) =>
       endTurn(this.ctx, turn, n, this.cache),
     );
   }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
-import type { ServerContext } from './context.js';
+import type { ServerContext, TokenRequest } from './context.js';
 import { rateLimitError, RequestError, SERVER_ERROR, type ApiError } from './errors.js';
 import type { FaultOut } from './fault-out.js';
 import type { StreamFault } from './faults.js';
@@ -78,14 +78,14 @@ export abstract class WsTurns {
    */
   protected respond(
     t0: number,
-    tokens: { max: number | undefined; input: number },
+    tokens: TokenRequest,
     emitter: Emitter,
     faults: FaultOut,
     onDone?: (text: string, outputTokens: number) => void,
   ): void {
     const ctx = this.ctx;
     ctx.stats.wsTurns++;
-    const plan = ctx.plan(t0, ctx.opts.wsOverheadMs, tokens.max, tokens.input);
+    const plan = ctx.plan(t0, ctx.opts.wsOverheadMs, tokens);
     const fault = ctx.fault(plan.seq);
     if (fault === 'http-500') return this.fail(500, SERVER_ERROR);
     const on = {

@@ -25,6 +25,8 @@ describe('valid scenarios', () => {
     expect(scenario.server).toEqual({
       ttft_ms: 100,
       prefill_tps: 0,
+      prefix_cache: false,
+      prefix_cache_blocks: 65_536,
       tps: 2000,
       jitter: 0,
       chunk_tokens: 1,

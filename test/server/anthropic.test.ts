@@ -38,7 +38,12 @@ describe('Anthropic Messages twin', () => {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: countTokens('You are terse.') + countTokens('Say something.'), output_tokens: 0 },
+      usage: {
+        input_tokens: countTokens('You are terse.') + countTokens('Say something.'),
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: 0,
+      },
     });
     expect(block).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     const deltas = r.events.filter((e) => e.event === 'content_block_delta').map((e) => e.data);

@@ -39,7 +39,12 @@ describe('Chat Completions SSE', () => {
     expect(ev[4].choices).toEqual([{ index: 0, delta: {}, finish_reason: 'stop' }]);
     const prompt = countTokens('You are terse.') + countTokens('Say something.');
     expect(ev[5].choices).toEqual([]);
-    expect(ev[5].usage).toEqual({ prompt_tokens: prompt, completion_tokens: 8, total_tokens: prompt + 8 });
+    expect(ev[5].usage).toEqual({
+      prompt_tokens: prompt,
+      completion_tokens: 8,
+      total_tokens: prompt + 8,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
     expect(ev[6]).toBe('[DONE]');
   });
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizePrompt } from '../../src/scenario/prompt.js';
 import { startEmbeddedServer } from '../../src/server/embedded.js';
 import { assertBuilt, startCli } from '../cli/helpers.js';
 import { getStats, post, WsClient } from './helpers.js';
@@ -36,6 +37,27 @@ describe('embedded server flags', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('passes --prefix-cache and its capacity', async () => {
+    const server = await startEmbeddedServer({ ttftMs: 1, outputTokens: 2, prefixCache: true, prefixCacheBlocks: 2 });
+    const cached = async (input: string): Promise<number> =>
+      JSON.parse((await post(server.url, '/v1/responses', { model: 'm', input })).body).usage.input_tokens_details.cached_tokens;
+    try {
+      const a = synthesizePrompt(1024, 1);
+      expect([await cached(a), await cached(a)]).toEqual([0, 1024]);
+      // Two more blocks fill the capacity of two.
+      await cached(synthesizePrompt(1024, 2));
+      expect(await cached(a)).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects a --prefix-cache-blocks beyond the bound with a usage error', async () => {
+    const o = await startCli(['serve', '--prefix-cache', '--prefix-cache-blocks', String(2 ** 21)], { timeoutMs: 10_000 }).done;
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/--prefix-cache-blocks must be at most 1048576/);
   });
 
   it('rejects a bad --fault with a usage error naming the entry', async () => {

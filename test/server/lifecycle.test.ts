@@ -10,6 +10,8 @@ describe('startServer', () => {
       port: 0,
       ttftMs: 150,
       prefillTps: 0,
+      prefixCache: false,
+      prefixCacheBlocks: 65_536,
       tps: 1000,
       jitter: 0,
       chunkTokens: 1,
@@ -74,6 +76,9 @@ describe('startServer', () => {
         maxQueueDepth: 0,
         rateLimited: 0,
         faults: { 'http-500': 0, 'mid-stream-error': 0, reset: 0, stall: 0, malformed: 0, 'ws-426': 0 },
+        // "x" three times (the warm-up's too); the refused chained turn was never planned.
+        cachedInputTokens: 0,
+        uncachedInputTokens: 3,
       });
     } finally {
       await s.close();
