@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthesizePrompt } from '../../src/scenario/prompt.js';
+import { synthesizePrompt } from '../../src/workload/prompt.js';
 import { startEmbeddedServer } from '../../src/server/embedded.js';
 import { assertBuilt, startCli } from '../cli/helpers.js';
 import { getStats, post, WsClient } from './helpers.js';

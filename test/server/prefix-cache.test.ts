@@ -1,6 +1,6 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { synthesizePrompt } from '../../src/scenario/prompt.js';
+import { synthesizePrompt } from '../../src/workload/prompt.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/index.js';
 import { getStats, ms, post, WsClient, type Received } from './helpers.js';
 
