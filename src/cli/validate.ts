@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { scenarioJsonSchema } from '../scenario/json-schema.js';
+import { openDataset } from '../load/run-inputs.js';
 import { loadScenario } from '../scenario/load.js';
 
 export function validateCommand(cli: Command): void {
   cli
     .command('validate')
-    .description('check a scenario file; prints what is wrong (exit 2) or ok')
+    .description('check a scenario file and its dataset (every record); prints what is wrong (exit 2) or ok')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
-    .action((file: string) => {
-      loadScenario(file);
+    .action(async (file: string) => {
+      const { scenario } = loadScenario(file);
+      await openDataset(file, scenario);
       process.stdout.write('ok\n');
     });
 }

@@ -7,31 +7,7 @@ import { keysAt } from './zod-path.js';
 
 export type DataPath = readonly PropertyKey[];
 
-export interface ScenarioIssue {
-  /** Field path as written in messages, e.g. `variants[1].connection` or a CLI flag such as `--concurrency`. */
-  path: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
-
-export class ScenarioError extends Error {
-  override readonly name = 'ScenarioError';
-
-  /** `file` is omitted for problems that do not come from the file (command-line flags). */
-  constructor(
-    readonly issues: ScenarioIssue[],
-    readonly file?: string,
-  ) {
-    super(issues.map((i) => formatIssue(i, file)).join('\n'));
-  }
-}
-
-function formatIssue(issue: ScenarioIssue, file: string | undefined): string {
-  const where = issue.line !== undefined ? `${file ?? ''}:${issue.line}:${issue.column ?? 1}` : file !== undefined ? `${file}:` : '';
-  const field = issue.path === '' ? '' : `${issue.path}: `;
-  return [where, `${field}${issue.message}`].filter((s) => s !== '').join(' ');
-}
+export { ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
 
 export function formatPath(path: DataPath): string {
   let out = '';

@@ -15,15 +15,6 @@ export interface Feed {
   close(): Promise<void>;
 }
 
-/** The next item, waiting for it when the feed is behind; undefined once the feed is over. */
-export async function nextItem(feed: Feed): Promise<WorkItem | undefined> {
-  for (;;) {
-    const item = feed.take();
-    if (item !== undefined || feed.ended) return item;
-    await feed.more();
-  }
-}
-
 /** A feed whose items are made on demand from their number: never behind, never over. */
 export class MadeFeed implements Feed {
   readonly ended = false;

@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDataset } from '../../src/load/run-inputs.js';
 import { parseScenario } from '../../src/scenario/load.js';
 
 const DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');
-// Presets live one folder down; they are scenarios like the others.
-const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f));
+// Presets and workloads live one folder down; they are scenarios like the others. data/ holds the
+// workloads' example datasets, which are not scenarios.
+const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith('data'));
 
 describe('shipped scenarios', () => {
   it('there are some', () => {
@@ -19,5 +21,14 @@ describe('shipped scenarios', () => {
     expect(text).toMatch(/^# Env vars:/m);
     const env = Object.fromEntries([...text.matchAll(/\$\{env:(\w+)/g)].map((m) => [m[1], 'test-value']));
     expect(() => parseScenario(text, file, env)).not.toThrow();
+  });
+
+  it.each(files)('%s: its dataset, if it names one, is there and every record of it is valid', async (file) => {
+    const full = path.join(DIR, file);
+    const text = readFileSync(full, 'utf8');
+    const env = Object.fromEntries([...text.matchAll(/\$\{env:(\w+)/g)].map((m) => [m[1], 'test-value']));
+    const { scenario } = parseScenario(text, full, env);
+    const index = await openDataset(full, scenario);
+    if (scenario.dataset !== undefined) expect(index?.records).toBeGreaterThan(0);
   });
 });

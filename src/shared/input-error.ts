@@ -1,0 +1,32 @@
+/**
+ * Errors in what a user gave wirebench — a scenario, a flag, a dataset: every problem reported as
+ * `file:line:col path: expected …, got …` so that a user can jump straight to the offending spot, all
+ * problems of a file at once. The CLI prints the message and exits 2. Here, below every folder that
+ * reads user input, so that each can raise it.
+ */
+
+export interface ScenarioIssue {
+  /** Field path as written in messages, e.g. `variants[1].connection` or a CLI flag such as `--concurrency`. */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+
+  /** `file` is omitted for problems that do not come from the file (command-line flags). */
+  constructor(
+    readonly issues: ScenarioIssue[],
+    readonly file?: string,
+  ) {
+    super(issues.map((i) => formatIssue(i, file)).join('\n'));
+  }
+}
+
+function formatIssue(issue: ScenarioIssue, file: string | undefined): string {
+  const where = issue.line !== undefined ? `${file ?? ''}:${issue.line}:${issue.column ?? 1}` : file !== undefined ? `${file}:` : '';
+  const field = issue.path === '' ? '' : `${issue.path}: `;
+  return [where, `${field}${issue.message}`].filter((s) => s !== '').join(' ');
+}
