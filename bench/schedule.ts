@@ -1,8 +1,9 @@
 /**
- * bench/schedule — how closely the open-loop executor keeps to its arrival schedule when the client is
- * one Node thread on one core: `schedule_delay_ms` (intended → actual start) percentiles, requested vs
- * achieved arrival rate, and the client's own event-loop delay and CPU, for constant and Poisson arrivals
- * at 1000/s (20000 measured arrivals each, after 1 s of warm-up), HTTP keep-alive, 4-token answers.
+ * bench/schedule — how closely the open-loop executor and trace replay keep to their arrival schedule
+ * when the client is one Node thread on one core: `schedule_delay_ms` (intended → actual start)
+ * percentiles, requested vs achieved arrival rate, and the client's own event-loop delay and CPU, for
+ * constant and Poisson arrivals at 1000/s and for a Mooncake-format trace of the same rate replayed from
+ * its file (20000 measured arrivals each, after 1 s of warm-up), HTTP keep-alive, 4-token answers.
  *
  * The reference server runs as `wirebench serve`, started here rather than embedded: CPU affinity is
  * inherited, so an embedded server would share the client's pinned core and its CPU would read as client
@@ -28,7 +29,8 @@ const arg = (name: string, dflt: number): number => {
 const RATE = arg('rate', 1000);
 const REQUESTS = arg('requests', 20_000);
 const WARMUP = Math.ceil(RATE);
-const ARRIVALS = ['constant', 'poisson'] as const;
+/** `trace`: the constant schedule written as a Mooncake trace (1 ms apart at 1000/s) and replayed from the file. */
+const ARRIVALS = ['constant', 'poisson', 'trace'] as const;
 const PIN = spawnSync('taskset', ['--version']).status === 0 && os.availableParallelism() >= 2;
 const pinned = (core: number, argv: string[]): [string, string[]] =>
   PIN ? ['taskset', ['-c', String(core), process.execPath, ...argv]] : [process.execPath, argv];
@@ -71,14 +73,27 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
 async function run(dir: string, url: string, arrival: Run['arrival']): Promise<Run> {
   const scenarioFile = path.join(dir, `schedule-${arrival}.json`);
   const outDir = path.join(dir, `out-${arrival}`);
+  const trace = path.join(dir, 'trace.jsonl');
+  if (arrival === 'trace') {
+    // Prompts of 16 tokens as the open loop's are short: the schedule, not the text, is what is timed.
+    const lines = Array.from({ length: REQUESTS + WARMUP }, (_, i) =>
+      JSON.stringify({ timestamp: Math.round((i * 1000) / RATE), input_length: 16, output_length: 4, hash_ids: [i] }),
+    );
+    writeFileSync(trace, lines.join('\n') + '\n');
+  }
+  const load =
+    arrival === 'trace'
+      ? { kind: 'trace', requests: REQUESTS, warmup: WARMUP, max_in_flight: 1000 }
+      : { kind: 'open', rate: RATE, arrival, seed: 1, requests: REQUESTS, warmup: WARMUP, max_in_flight: 1000 };
   writeFileSync(
     scenarioFile,
     JSON.stringify({
       name: `bench-schedule-${arrival}`,
       target: url,
-      request: { prompt: 'hi', max_output_tokens: 4 },
+      request: arrival === 'trace' ? { max_output_tokens: 4 } : { prompt_tokens: 16, max_output_tokens: 4 },
+      ...(arrival === 'trace' ? { dataset: { path: trace, format: 'mooncake' } } : {}),
       variants: [{ name: 'http-keepalive', protocol: 'openai-responses', connection: 'http-keepalive' }],
-      load: { kind: 'open', rate: RATE, arrival, seed: 1, requests: REQUESTS, warmup: WARMUP, max_in_flight: 1000 },
+      load,
       timeout: 30,
     }),
   );
@@ -120,8 +135,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(
-    `bench/schedule: open loop at ${RATE}/s, ${REQUESTS} measured arrivals after ${WARMUP} warm-up, ` +
-      'http-keepalive, 4-token answers (TTFT 1 ms), max_in_flight 1000',
+    `bench/schedule: open loop and trace replay at ${RATE}/s, ${REQUESTS} measured arrivals after ${WARMUP} warm-up, ` +
+      'http-keepalive, 16-token unique prompts, 4-token answers (TTFT 1 ms), max_in_flight 1000',
   );
   console.log(
     PIN
