@@ -1,4 +1,4 @@
-import { rng } from '../shared/rng.js';
+import { rng, streamSeed } from '../shared/rng.js';
 import { checkFaults, drawFault, faultCounts, REQUEST_FAULTS, type FaultClass, type FaultRates, type RequestFault, type StreamFault } from './faults.js';
 import { Generation, type Emitter, type GenerationPlan, type Strike } from './generation.js';
 import type { Prompt } from './input.js';
@@ -7,7 +7,6 @@ import { DEFAULT_PREFIX_CACHE_BLOCKS, MAX_PREFIX_CACHE_BLOCKS, PrefixCache, prom
 import { SlotQueue } from './queue.js';
 import { RateLimiter } from './rate-limit.js';
 import { BoundedStore } from './store.js';
-import { streamSeed } from './timing.js';
 
 export interface ServerOptions {
   host: string;

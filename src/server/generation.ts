@@ -1,9 +1,9 @@
 import { WordSource } from './text.js';
-import { rng } from '../shared/rng.js';
+import { rng, streamSeed } from '../shared/rng.js';
 import type { FaultOut } from './fault-out.js';
 import { FAULT_AFTER_TOKENS, type StreamFault } from './faults.js';
 import type { SlotQueue, Waiter } from './queue.js';
-import { DeltaClock, streamSeed, Ticker } from './timing.js';
+import { DeltaClock, Ticker } from './timing.js';
 
 /**
  * A protocol's view of one streamed response. The generation calls `open`, then any of `ack`, `delta`

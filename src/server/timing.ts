@@ -1,22 +1,10 @@
 /**
- * Seeded randomness and the absolute token schedule. Times are `performance.now()` milliseconds: every
- * due time is derived from T0, never from when the previous timer happened to fire, so timer lateness
- * delays a batch but never accumulates into the decode rate.
+ * The absolute token schedule. Times are `performance.now()` milliseconds: every due time is derived
+ * from T0, never from when the previous timer happened to fire, so timer lateness delays a batch but
+ * never accumulates into the decode rate.
  */
 
 import type { Rng } from '../shared/rng.js';
-
-/**
- * Seed of one PRNG stream of one request: the server seed, the request's sequence number and a stream
- * tag, hashed so that neighbouring inputs give unrelated streams (text must not shift when only the
- * jitter setting changes, hence separate streams for text and timing).
- */
-export function streamSeed(seed: number, seq: number, stream: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ seq, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16) ^ stream, 0x27d4eb2f);
-  return (h ^ (h >>> 15)) >>> 0;
-}
 
 export interface Pace {
   /** Due time of the first output token. */

@@ -1,66 +1,32 @@
 /**
- * Synthetic prompts of an exact o200k token count, for `request.prompt_tokens`. The text is built from
- * pieces that are each one pre-token and one token (" word", " Word", ",", ".\n\n", …): o200k splits text
- * into pre-tokens before merging, so the count of the whole is the number of pieces. The result is still
- * counted with the real tokenizer, so a surprise can never silently skew a benchmark.
+ * Prompts of an exact o200k token count. `synthesizePrompt` gives one text per (length, seed), the
+ * same for every request (tool outputs of sessions). `PromptSynth` gives each request its own prompt:
+ * endpoints serve a repeated prompt from their prompt cache (OpenAI from 1024 tokens, vLLM in 16-token
+ * blocks, SGLang per token), so identical prompts would measure cache hits. Its prompts start with a
+ * head unique to the request's key (head-words.ts) and go on with filler shared by all (filler.ts):
+ * caches match prefixes only, so a different first token makes every later block a miss. Exact counts
+ * hold by construction (every join is between whole pieces, each segment starts space-led), so no call
+ * tokenizes, and each is a few string views: no per-call memory beyond the result.
  */
-import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
-import { rng } from '../shared/rng.js';
-
-const WORDS = `the of and to in is for that on with as was at by from this be are or an it not have which
-one all their there has more its also new some when what time can out other about into only over these
-first after most would many two may between year been then than through system used could work where
-should each under state well such part while during same world data high long model number people point
-process between request stream server client network result value order group level report local small
-large early later simple common clear direct short final light quick steady careful signal message token
-response latency measure window connection socket packet buffer queue thread worker memory cache record
-sample metric trace event frame channel route policy budget limit range scale speed load test check plan
-build write read send keep open close start stop wait run move turn hold follow carry bring give take make
-good great best better full empty real true main major minor basic useful recent future current general
-city river garden forest mountain ocean morning evening summer winter market school house family friend
-story music paper table window letter question answer reason example method problem detail moment`
-  .split(/\s+/)
-  .filter((w, i, all) => w !== '' && all.indexOf(w) === i);
-
-const single = (piece: string): boolean => encode(piece).length === 1;
-const capitalize = (w: string): string => w[0].toUpperCase() + w.slice(1);
-
-interface Vocabulary {
-  /** " word": inside a sentence. */
-  inner: string[];
-  /** Capitalized words that are one token both as " Word" (after ". ") and as "Word" (after a break). */
-  opening: string[];
-  comma: string;
-  stop: string;
-  paragraph: string;
-}
-
-let vocabulary: Vocabulary | undefined;
-
-// Checked against the tokenizer once, so a different tokenizer build can only shrink the word list.
-function vocab(): Vocabulary {
-  if (vocabulary) return vocabulary;
-  const inner = WORDS.filter((w) => single(` ${w}`)).map((w) => ` ${w}`);
-  const opening = WORDS.map(capitalize).filter((w) => single(w) && single(` ${w}`));
-  const pieces = { comma: ',', stop: '.', paragraph: '.\n\n' };
-  if (inner.length < 50 || opening.length < 20 || !Object.values(pieces).every(single)) {
-    throw new Error('synthesizePrompt: the o200k tokenizer splits the prompt vocabulary unexpectedly');
-  }
-  vocabulary = { inner, opening, ...pieces };
-  return vocabulary;
-}
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { filler, Pieces, reserveFiller } from './filler.js';
+import { HEAD_TOKENS, HeadDigits } from './head-words.js';
 
 const CACHE_LIMIT = 16;
 const cache = new Map<string, string>();
 
 /** Deterministic English-looking text of exactly `tokens` o200k tokens (1 ≤ tokens). */
 export function synthesizePrompt(tokens: number, seed = 1): string {
-  if (!Number.isSafeInteger(tokens) || tokens < 1) throw new RangeError(`synthesizePrompt: tokens must be an integer >= 1, got ${tokens}`);
+  checkCount('synthesizePrompt: tokens', tokens, 1);
   const key = `${tokens}:${seed}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
 
-  const text = build(tokens, seed);
+  const pieces = new Pieces(seed, true);
+  const parts: string[] = [];
+  for (let i = 0; i < tokens; i++) parts.push(pieces.next());
+  const text = parts.join('');
+  // Once per run: a surprise of the tokenizer can never silently skew a benchmark.
   const counted = countTokens(text);
   if (counted !== tokens) throw new Error(`synthesizePrompt: built ${counted} tokens instead of ${tokens}`);
 
@@ -69,50 +35,86 @@ export function synthesizePrompt(tokens: number, seed = 1): string {
   return text;
 }
 
-function build(tokens: number, seed: number): string {
-  const v = vocab();
-  const rand = rng(seed);
-  const pick = (list: string[]): string => list[Math.floor(rand() * list.length)];
-  const pieces: string[] = [];
-  let sentenceLeft = 0;
-  let sentencesInParagraph = 0;
-  let afterBreak = true;
-  while (pieces.length < tokens) {
-    if (sentenceLeft === 0) {
-      const opener = pick(v.opening);
-      pieces.push(afterBreak ? opener : ` ${opener}`);
-      sentenceLeft = 6 + Math.floor(rand() * 12);
-      afterBreak = false;
-    } else if (sentenceLeft === 1) {
-      sentencesInParagraph++;
-      // A sentence ends in one piece: "." or, closing a paragraph, ".\n\n".
-      afterBreak = sentencesInParagraph >= 4 && rand() < 0.3;
-      if (afterBreak) sentencesInParagraph = 0;
-      pieces.push(afterBreak ? v.paragraph : v.stop);
-      sentenceLeft = 0;
-    } else {
-      const last = pieces[pieces.length - 1];
-      pieces.push(sentenceLeft > 3 && last !== v.comma && rand() < 0.08 ? v.comma : pick(v.inner));
-      sentenceLeft--;
-    }
+/** Mooncake's block size: a trace's hash id stands for this many tokens. */
+export const BLOCK_TOKENS = 512;
+
+/** Filler built up front: prompts up to this long never make a request wait for it. */
+const PREBUILT_TOKENS = 131_072;
+
+// Each kind of id has its own word order: group 5's shared prefix is not key 5's prompt nor block 5.
+const KEY_SPACE = 0;
+const GROUP_SPACE = 1;
+const BLOCK_SPACE = 2;
+
+/**
+ * Per-request prompts, deterministic given the salt and the arguments. Keys, groups and hash ids are
+ * non-negative safe integers; a head is HEAD_TOKENS tokens, so two keys differ within their first 4
+ * tokens, and at the first for any two keys below V (46,058). The first instance pays 100–150 ms to
+ * build the head words and 128k tokens of filler, later ones ~2 ms: construct it before the load.
+ */
+export class PromptSynth {
+  private readonly keys: HeadDigits;
+  private readonly groups: HeadDigits;
+  private readonly blockIds: HeadDigits;
+
+  constructor(salt: number) {
+    this.keys = new HeadDigits(salt, KEY_SPACE);
+    this.groups = new HeadDigits(salt, GROUP_SPACE);
+    this.blockIds = new HeadDigits(salt, BLOCK_SPACE);
+    reserveFiller(PREBUILT_TOKENS);
   }
-  return pieces.join('');
+
+  /** Exactly `tokens` o200k tokens, unique to `key` from its first token on. */
+  unique(key: number, tokens: number): string {
+    checkCount('tokens', tokens, 1);
+    return segment(this.keys, key, tokens);
+  }
+
+  /**
+   * Exactly `tokens` tokens: the first min(shared, tokens) the same for every call with the same `group`,
+   * the rest begin with `key`'s unique part.
+   */
+  sharedPrefix(group: number, shared: number, key: number, tokens: number): string {
+    checkCount('tokens', tokens, 1);
+    checkCount('shared', shared, 0);
+    const common = Math.min(shared, tokens);
+    return segment(this.groups, group, common) + segment(this.keys, key, tokens - common);
+  }
+
+  /**
+   * Mooncake traces: each hash id stands for a block of `blockTokens` tokens; equal ids give identical
+   * block text, different ids different text; the prompt is the blocks in order, cut to exactly `tokens`
+   * tokens; tokens beyond the blocks are `key`'s unique filler.
+   */
+  blocks(hashIds: readonly number[], tokens: number, key: number, blockTokens = BLOCK_TOKENS): string {
+    checkCount('tokens', tokens, 1);
+    // Shorter blocks would cut heads, and ids from V^blockTokens on would share texts.
+    checkCount('blockTokens', blockTokens, HEAD_TOKENS);
+    let text = '';
+    let left = tokens;
+    for (let i = 0; i < hashIds.length && left > 0; i++) {
+      const n = Math.min(blockTokens, left);
+      text += segment(this.blockIds, hashIds[i], n);
+      left -= n;
+    }
+    return text + segment(this.keys, key, left);
+  }
+
+  /**
+   * A line unique to `key`, to put before texts the client did not make (dataset prompts, a literal
+   * prompt): its head words and a line break, " word word word word\n", 5 tokens before most texts.
+   */
+  tag(key: number): string {
+    return `${this.keys.head(key, HEAD_TOKENS)}\n`;
+  }
 }
 
-// STUB (replaced by the synth branch)
-export class PromptSynth {
-  constructor(private readonly salt: number) {}
-  unique(key: number, tokens: number): string {
-    return synthesizePrompt(tokens, (this.salt ^ (key * 2654435761)) >>> 0);
-  }
-  sharedPrefix(group: number, shared: number, key: number, tokens: number): string {
-    if (shared >= tokens) return synthesizePrompt(tokens, group + 7);
-    return synthesizePrompt(shared, group + 7) + ' ' + synthesizePrompt(tokens - shared, key);
-  }
-  blocks(hashIds: readonly number[], tokens: number, key: number): string {
-    return synthesizePrompt(tokens, (hashIds[0] ?? key) + this.salt);
-  }
-  tag(key: number): string {
-    return `ref ${key}\n`;
-  }
+/** `id`'s head, cut to `tokens`, then filler: exactly `tokens` tokens, space-led ('' for 0). */
+function segment(digits: HeadDigits, id: number, tokens: number): string {
+  const head = Math.min(tokens, HEAD_TOKENS);
+  return digits.head(id, head) + filler(tokens - head);
+}
+
+function checkCount(name: string, n: number, min: number): void {
+  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${n}`);
 }

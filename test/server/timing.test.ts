@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedStore } from '../../src/server/store.js';
-import { rng } from '../../src/shared/rng.js';
-import { DeltaClock, streamSeed, type Pace } from '../../src/server/timing.js';
+import { rng, streamSeed } from '../../src/shared/rng.js';
+import { DeltaClock, type Pace } from '../../src/server/timing.js';
 
 function drain(pace: Pace, seed = 1): { due: number; size: number }[] {
   const clock = new DeltaClock(pace, rng(seed));
