@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 
 const DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');
-// Presets live one folder down; they are scenarios like the others.
-const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f));
+// Presets live one folder down; they are scenarios like the others. data/ holds the example datasets.
+const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith(`data${path.sep}`));
 
 describe('shipped scenarios', () => {
   it('there are some', () => {
