@@ -7,7 +7,9 @@ import { keysAt } from './zod-path.js';
 
 export type DataPath = readonly PropertyKey[];
 
-export { ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
+import { describeValue } from '../shared/input-error.js';
+
+export { describeValue, ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
 
 export function formatPath(path: DataPath): string {
   let out = '';
@@ -17,16 +19,6 @@ export function formatPath(path: DataPath): string {
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
-}
-
-/** A short rendering of a value for "got …". */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null (an empty value)';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return String(value);
 }
 
 export function valueAt(root: unknown, path: DataPath): unknown {

@@ -30,3 +30,13 @@ function formatIssue(issue: ScenarioIssue, file: string | undefined): string {
   const field = issue.path === '' ? '' : `${issue.path}: `;
   return [where, `${field}${issue.message}`].filter((s) => s !== '').join(' ');
 }
+
+/** A short rendering of a value for "got …". */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null (an empty value)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return String(value);
+}

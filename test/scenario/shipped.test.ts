@@ -5,9 +5,8 @@ import { openDataset } from '../../src/load/run-inputs.js';
 import { parseScenario } from '../../src/scenario/load.js';
 
 const DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');
-// Presets and workloads live one folder down; they are scenarios like the others. data/ holds the
-// workloads' example datasets, which are not scenarios.
-const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith('data'));
+// Presets and workloads live one folder down; they are scenarios like the others. data/ holds the example datasets.
+const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith(`data${path.sep}`));
 
 describe('shipped scenarios', () => {
   it('there are some', () => {
