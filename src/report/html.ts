@@ -1,5 +1,6 @@
 import { colourOf, distributionCharts, sweepCharts } from './report-charts.js';
 import { timeCharts, waterfallCharts } from './time-charts.js';
+import { workloadCharts } from './workload-charts.js';
 import {
   changeRows,
   claimsRows,
@@ -99,7 +100,7 @@ export interface ReportData {
 /**
  * The run as one self-contained HTML page: inline CSS and SVG, no script, and a content-security policy
  * that forbids loading anything, so the file opens offline and shows the same thing anywhere.
- * Without `data` (or parts of it) the over-time charts and waterfalls are left out.
+ * Without `data` (or parts of it) the over-time charts, waterfalls and length scatter plots are left out.
  */
 export function renderHtml(result: Result, data: ReportData = { series: new Map(), intervals: new Map() }): string {
   const name = scenarioName(result, 'run');
@@ -109,6 +110,7 @@ export function renderHtml(result: Result, data: ReportData = { series: new Map(
   const sections = (
     [
       ['summary', 'Summary', summary(result)],
+      ['workload', 'Workload', charts(workloadCharts(result, data.series, colour))],
       ['sweep', 'Sweep', charts(sweepCharts(result, colour))],
       ['percentiles', 'Percentile distributions', charts(percentiles)],
       ['cdf', 'Cumulative distributions', charts(cdfs)],

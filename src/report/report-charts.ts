@@ -23,16 +23,18 @@ export function colourOf(result: Result): (name: string) => string {
 }
 
 export const LABEL = (m: MetricName): string => `${m} (${METRIC_INFO[m].unit})`;
+/** Lengths are what was sent, not how fast: the Workload section draws them as histograms over lengths. */
+const LATENCY_METRICS = METRICS.filter((m) => METRIC_INFO[m].unit !== 'tokens');
 /** The per-request latencies whose whole distribution a reader compares across transports. */
 const CDF_METRICS: readonly MetricName[] = ['ttft_ms', 'overhead_ms', 'itl_ms', 'e2e_ms'];
 
-/** Percentile-distribution plot of every metric with data, all variants overlaid; CDFs of the main ones. */
+/** Percentile-distribution plot of every latency (and rate) with data, all variants overlaid; CDFs of the main ones. */
 export function distributionCharts(result: Result, colour: (name: string) => string): { percentiles: string[]; cdfs: string[] } {
   const percentiles: string[] = [];
   const cdfs: string[] = [];
   const groups = chartGroups(result);
   // A sweep multiplies the charts by its steps: there, the main latencies only (the sweep charts sum up the rest).
-  const metrics = result.steps === undefined ? METRICS : CDF_METRICS;
+  const metrics = result.steps === undefined ? LATENCY_METRICS : CDF_METRICS;
   for (const g of groups) {
     for (const m of metrics) {
       const with_ = g.variants.filter((v) => (v.metrics[m]?.count ?? 0) > 0);

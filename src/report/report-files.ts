@@ -19,7 +19,7 @@ export interface ReportTargets {
 
 /**
  * What the HTML draws beyond result.json, from the result folder: the requests.jsonl (over-time charts,
- * waterfalls) and the interval logs of `--hdr-log` (percentiles per interval). A merged result draws only
+ * waterfalls, latency against length, the output lengths asked for) and the interval logs of `--hdr-log` (percentiles per interval). A merged result draws only
  * the logs merge wrote for it (`interval_logs`): its folder may hold one shard's files (merge --out
  * shard-1/merged.json), which under the merged title would show a part as the whole.
  */

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { HIGHEST_TRACKABLE, newHistogram, SCALE, type Histogram } from '../metrics/histogram.js';
 import type { RequestLine } from '../metrics/variant-recorder.js';
 import { rng, type Rng } from '../shared/rng.js';
 import { variantKey } from './result.js';
@@ -28,6 +29,17 @@ export interface VariantSeries {
   ttft: [number, number][];
   /** [seconds since the run started, mean inter-token gap of the request, ms]: same requests. */
   gap: [number, number][];
+  /** [input tokens, TTFT ms] of the sampled requests with an input length: of `withInput` requests. */
+  ttftByInput: [number, number][];
+  /** [output tokens, E2E ms] of the sampled requests that completed (not cancelled): of `completed`. */
+  e2eByOutput: [number, number][];
+  withInput: number;
+  completed: number;
+  /**
+   * max_output_tokens of every completed request that says (as tokens × SCALE, the layout of result.json's
+   * histograms): what the output_tokens histogram received, asked for.
+   */
+  requested?: Histogram;
   /** [second of the run, failed measured requests that started in it], for the seconds that had any. */
   failures: [number, number][];
   /** Requests that carried their token arrivals (the 1st, 2nd, 4th… success: see variant-recorder). */
@@ -65,17 +77,37 @@ class Reservoir<T> {
   }
 }
 
+/** One sampled request; NaN where it has no such value. */
+interface Point {
+  t: number;
+  ttft: number;
+  gap: number;
+  input: number;
+  output: number;
+  e2e: number;
+}
+
 interface Building {
-  points: Reservoir<[number, number, number]>;
+  points: Reservoir<Point>;
   /** Failures per whole second of the run: one entry per second that had any, so bounded by its length. */
   failures: Map<number, number>;
   samples: SampleRequest[];
   failure?: SampleRequest;
   ok: number;
   failed: number;
+  withInput: number;
+  completed: number;
+  requested?: Histogram;
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** A length into a histogram the way MetricSet records one; out of its range, it is left out. */
+function record(h: Histogram, tokens: number): void {
+  const v = Math.round(tokens * SCALE);
+  if (v >= 0 && v <= HIGHEST_TRACKABLE) h.recordValue(v);
+}
+
 const sampleOf = (l: RequestLine) => ({ i: l.i, intended_ms: l.intended_ms, start_ms: l.start_ms, phases: l.phases });
 
 /** A line the series can read, or undefined: not a request line (compare's rule), or a bad `token_ms`. */
@@ -88,7 +120,8 @@ function parseLine(text: string): RequestLine | undefined {
 /**
  * Reads a result's requests.jsonl line by line (a long run's file is far larger than memory should hold)
  * into per-variant series for the report: the lines the histograms count (request-samples' rule) and,
- * apart, the failures. Latencies count from the intended start, as the histograms do (open loop:
+ * apart, the failures; with each sampled request its lengths, and the max_output_tokens every completed
+ * one asked for. Latencies count from the intended start, as the histograms do (open loop:
  * queueing in the client is part of them). A line that does not parse — the last one of a run killed
  * while writing — is skipped: a picture can do without it, unlike compare's statistics.
  */
@@ -105,7 +138,7 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
     const label = variantKey(line.variant, line.step);
     let b = building.get(label);
     if (b === undefined) {
-      b = { points: new Reservoir(maxPoints, rand), failures: new Map(), samples: [], ok: 0, failed: 0 };
+      b = { points: new Reservoir(maxPoints, rand), failures: new Map(), samples: [], ok: 0, failed: 0, withInput: 0, completed: 0 };
       building.set(label, b);
     }
     const t = line.start_ms / 1000;
@@ -123,7 +156,22 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
     const queued = line.start_ms - line.intended_ms;
     const last = line.phases.lastDelta ?? first;
     const gap = line.deltas > 1 ? (last - first) / (line.deltas - 1) : Number.NaN;
-    b.points.offer([round3(t), round3(first + queued), round3(gap)]);
+    // The lengths the histograms record: the server's input count, else the client's of a prompt it made.
+    const input = line.input_tokens ?? (line.prompt_tokens || Number.NaN);
+    const done = counted === 'request' ? line.phases.doneAt : undefined;
+    if (Number.isFinite(input)) b.withInput++;
+    if (done !== undefined) {
+      b.completed++;
+      if (line.max_output_tokens !== undefined) record((b.requested ??= newHistogram()), line.max_output_tokens);
+    }
+    b.points.offer({
+      t: round3(t),
+      ttft: round3(first + queued),
+      gap: round3(gap),
+      input,
+      output: done === undefined ? Number.NaN : line.output_tokens,
+      e2e: done === undefined ? Number.NaN : round3(done + queued),
+    });
     if (line.token_ms !== undefined) {
       if (b.samples.length === MAX_SAMPLES) b.samples.shift();
       b.samples.push({ ...sampleOf(line), token_ms: line.token_ms });
@@ -131,11 +179,18 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
   }
   const out = new Map<string, VariantSeries>();
   for (const [label, b] of building) {
-    const points = b.points.items.sort((x, y) => x[0] - y[0]);
+    const points = b.points.items.sort((x, y) => x.t - y.t);
+    const pairs = (x: keyof Point, y: keyof Point): [number, number][] =>
+      points.filter((p) => Number.isFinite(p[x]) && Number.isFinite(p[y])).map((p) => [p[x], p[y]]);
     out.set(label, {
       label,
-      ttft: points.map(([t, ttft]) => [t, ttft]),
-      gap: points.filter(([, , g]) => Number.isFinite(g)).map(([t, , g]) => [t, g]),
+      ttft: pairs('t', 'ttft'),
+      gap: pairs('t', 'gap'),
+      ttftByInput: pairs('input', 'ttft'),
+      e2eByOutput: pairs('output', 'e2e'),
+      withInput: b.withInput,
+      completed: b.completed,
+      ...(b.requested === undefined ? {} : { requested: b.requested }),
       failures: [...b.failures].sort((x, y) => x[0] - y[0]),
       samples: b.samples,
       ...(b.failure === undefined ? {} : { failure: b.failure }),

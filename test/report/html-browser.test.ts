@@ -1,9 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MetricSet } from '../../src/metrics/metric-set.js';
+import { writeReports } from '../../src/report/report-files.js';
+import { rng } from '../../src/shared/rng.js';
 import { assertBuilt, REPO, runScenarioText, tempDir } from '../cli/helpers.js';
+import { result, variant } from './fixtures.js';
 
 /**
  * The HTML report in a real browser: Debian's chromium, which .ci/run installs. Where it is missing
@@ -44,6 +48,33 @@ ${server}
 load: { kind: closed, concurrency: 2, requests: 8, warmup: 1 }
 sweep: { param: server.ttft_ms, values: [10, 40, 80] }
 `;
+
+/**
+ * A result folder of 2 × 300 requests with lognormal prompts (16–16000 tokens) and max_output_tokens
+ * uniform in 50–600 from an endpoint that stops at 400: what a run with length distributions writes.
+ */
+async function lengthsRun(dir: string): Promise<void> {
+  const rand = rng(7);
+  const lines: string[] = [];
+  const variants = ['http', 'ws'].map((name, slot) => {
+    const set = new MetricSet();
+    for (let i = 0; i < 300; i++) {
+      const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+      const input = Math.min(16_000, Math.max(16, Math.round(Math.exp(Math.log(1200) + 0.8 * z))));
+      const asked = 50 + Math.floor(rand() * 551);
+      const output = Math.min(asked, 400);
+      // Prefill at 50k tokens/s, decode at 2k, a little jitter; the ws variant a few ms faster.
+      const ttft = 20 - 3 * slot + input / 50 + 5 * rand();
+      const e2e = ttft + output / 2;
+      for (const [m, v] of [['input_tokens', input], ['output_tokens', output], ['ttft_ms', ttft], ['e2e_ms', e2e]] as const) set.record(m, v);
+      const phases = { firstDelta: ttft, lastDelta: e2e, doneAt: e2e };
+      lines.push(JSON.stringify({ variant: name, i, warmup: false, ok: true, intended_ms: 10 * i, start_ms: 10 * i, phases, deltas: output, output_tokens: output, max_output_tokens: asked, prompt_tokens: input, input_tokens: input }));
+    }
+    return variant(name, {}, set);
+  });
+  writeFileSync(path.join(dir, 'requests.jsonl'), lines.join('\n'));
+  await writeReports(result(variants), dir, { html: path.join(dir, 'report.html') });
+}
 
 interface PageCheck {
   errors: string[];
@@ -113,6 +144,27 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
     for (const c of check.charts) {
       expect(c.points, c.id).toBeGreaterThan(0);
       expect(c.series, c.id).toBeGreaterThan(0);
+      expect(c.width * c.height, c.id).toBeGreaterThan(10_000);
+    }
+    // Every prompt of 16 tokens: the lengths are one bar each, with no scatter against them.
+    expect(ids).toEqual(expect.arrayContaining(['length-input-http-keepalive', 'length-output-ws-persistent']));
+    expect(ids.filter((id) => id.startsWith('ttft-by-input') || id.startsWith('e2e-by-output'))).toEqual([]);
+  }, 90_000);
+
+  it('renders latency against length and the length histograms of a run whose lengths vary', async () => {
+    const dir = path.join(tmp.dir, 'lengths');
+    mkdirSync(dir);
+    await lengthsRun(dir);
+    const check = await inspect(browser, path.join(dir, 'report.html'), path.join(ARTIFACTS, 'report-lengths.png'));
+    expect(check.errors).toEqual([]);
+    expect(check.external).toEqual([]);
+    const byId = new Map(check.charts.map((c) => [c.id, c]));
+    // Both variants in each scatter; one histogram series per variant, and the lengths asked for beside the output.
+    for (const [id, series] of [['ttft-by-input-', 2], ['e2e-by-output-', 2], ['length-input-http', 1], ['length-output-ws', 2]] as const) {
+      expect(byId.get(id)?.series, id).toBe(series);
+    }
+    for (const c of check.charts) {
+      expect(c.points, c.id).toBeGreaterThan(0);
       expect(c.width * c.height, c.id).toBeGreaterThan(10_000);
     }
   }, 90_000);

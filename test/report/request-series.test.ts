@@ -50,17 +50,71 @@ describe('requests.jsonl series for the report', () => {
     }
   });
 
+  it('pairs TTFT with the input length and E2E with the output length, of the requests the histograms count', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'requests.jsonl');
+      const done = (o: Record<string, unknown>) => line({ deltas: 2, ...o, phases: { firstDelta: 20, lastDelta: 40, doneAt: 50 } });
+      writeFileSync(
+        file,
+        [
+          // The server's count wins over the client's; started 5 ms late: TTFT 25, E2E 55.
+          done({ i: 1, intended_ms: 0, start_ms: 5, prompt_tokens: 100, input_tokens: 120, output_tokens: 30, max_output_tokens: 40 }),
+          // A synthesized prompt the server did not count: the client's count.
+          done({ i: 2, intended_ms: 10, start_ms: 10, prompt_tokens: 200, output_tokens: 40, max_output_tokens: 40 }),
+          // Dataset text without usage: no input length (0 is the recorder's "not counted"), still an E2E.
+          done({ i: 3, intended_ms: 20, start_ms: 20, prompt_tokens: 0, output_tokens: 10 }),
+          // A cancelled stream: its TTFT is counted, it has no E2E (and asked for nothing the histogram received).
+          done({ i: 4, intended_ms: 30, start_ms: 30, cancelled: true, input_tokens: 300, output_tokens: 5, max_output_tokens: 99 }),
+          // Neither warm-up, nor failures, nor retried attempts.
+          done({ i: 5, warmup: true, input_tokens: 900, output_tokens: 900, max_output_tokens: 900 }),
+          done({ i: 6, ok: false, error: { class: 'reset' }, input_tokens: 900, output_tokens: 900, max_output_tokens: 900 }),
+          done({ i: 7, retried: true, input_tokens: 900, output_tokens: 900, max_output_tokens: 900 }),
+        ].join('\n'),
+      );
+      const v = (await readRequestSeries(file)).get('v')!;
+      expect(v.ttftByInput.sort((a, b) => a[0] - b[0])).toEqual([
+        [120, 25],
+        [200, 20],
+        [300, 20],
+      ]);
+      expect(v.e2eByOutput.sort((a, b) => a[0] - b[0])).toEqual([
+        [10, 50],
+        [30, 55],
+        [40, 50],
+      ]);
+      expect([v.withInput, v.completed]).toEqual([3, 3]);
+      // max_output_tokens of the completed requests, exactly: what their output was asked to be.
+      expect(v.requested!.totalCount).toBe(2);
+      expect(v.requested!.getValueAtPercentile(100) / 1000).toBeCloseTo(40, 1);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('keeps a bounded, uniform, time-ordered sample of a long run', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = path.join(dir, 'requests.jsonl');
       const n = 20_000;
       const lines: string[] = [];
-      for (let i = 0; i < n; i++) lines.push(line({ i, start_ms: i, intended_ms: i, phases: { firstDelta: 10 }, deltas: 1 }));
+      for (let i = 0; i < n; i++) {
+        // TTFT, input and output length all name the request, so the samples can be told apart.
+        const phases = { firstDelta: i, doneAt: i + 1 };
+        lines.push(line({ i, start_ms: i, intended_ms: i, phases, deltas: 1, input_tokens: i + 1, output_tokens: i + 2, max_output_tokens: 5 }));
+      }
       writeFileSync(file, lines.join('\n'));
       const v = (await readRequestSeries(file, 1000)).get('v')!;
       expect(v.ok).toBe(n);
       expect(v.ttft).toHaveLength(1000);
+      expect([v.withInput, v.completed, v.requested!.totalCount]).toEqual([n, n, n]);
+      // The scatter plots draw the very requests of the over-time sample.
+      const ids = (pairs: [number, number][], id: (p: [number, number]) => number) => pairs.map(id).sort((a, b) => a - b);
+      const sampled = ids(v.ttft, ([, ttft]) => ttft);
+      expect(v.ttftByInput.every(([input, ttft]) => input === ttft + 1)).toBe(true);
+      expect(ids(v.ttftByInput, ([, ttft]) => ttft)).toEqual(sampled);
+      expect(v.e2eByOutput.every(([output, e2e]) => output === e2e + 1)).toBe(true);
+      expect(ids(v.e2eByOutput, ([, e2e]) => e2e - 1)).toEqual(sampled);
       const t = v.ttft.map(([x]) => x);
       expect(t).toEqual([...t].sort((a, b) => a - b));
       // Uniform: each quarter of the run holds about a quarter of the sample (binomial sd ≈ 14).

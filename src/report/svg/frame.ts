@@ -35,6 +35,36 @@ export const px = (v: number): string => String(Math.round(v * 10) / 10);
 /** At most `max` characters, the cut marked with an ellipsis. */
 export const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max - 1) + '…' : text);
 
+/** Space around a plot with a left and a bottom axis, beyond the y tick labels. */
+const MARGIN = { top: 10, right: 24, bottom: 44 };
+
+/** The plot area of a chart with a left axis: as far right as its longest y tick label needs. */
+export function plotArea(yScale: Scale, width: number, height: number): Plot {
+  const longest = Math.max(0, ...yScale.ticks.map((t) => t.label.length));
+  const left = Math.round(28 + longest * CHAR_W + 6);
+  return { left, top: MARGIN.top, width: width - left - MARGIN.right, height: height - MARGIN.top - MARGIN.bottom };
+}
+
+/** Horizontal grid lines, tick labels and the rotated label of a left axis. */
+export function yAxis(scale: Scale, plot: Plot, label: string): string {
+  const bottom = plot.top + plot.height;
+  let grid = '';
+  let labels = '';
+  let lastY = Infinity;
+  for (const t of scale.ticks) {
+    const y = bottom - t.at * plot.height;
+    grid += `M${plot.left} ${px(y)}H${plot.left + plot.width}`;
+    if (lastY - y < 13) continue;
+    lastY = y;
+    labels += `<text x="${plot.left - 6}" y="${px(y + 4)}" text-anchor="end">${esc(t.label)}</text>`;
+  }
+  const mid = px(plot.top + plot.height / 2);
+  return (
+    `<g class="y-axis"><path d="${grid}" ${GRID}/><path d="M${plot.left} ${plot.top}V${bottom}" ${AXIS}/>` +
+    `<g ${LABEL}>${labels}<text transform="translate(14 ${mid}) rotate(-90)" text-anchor="middle">${esc(label)}</text></g></g>`
+  );
+}
+
 /** Vertical grid lines, tick labels (thinned so they never overlap) and the label of a bottom axis. */
 export function xAxis(scale: Scale, plot: Plot, label: string, svgWidth: number): string {
   const bottom = plot.top + plot.height;

@@ -1,5 +1,5 @@
 import { esc } from './escape.js';
-import { AXIS, CHAR_W, figure, GRID, LABEL, legend, type LegendItem, noData, type Plot, px, xAxis } from './frame.js';
+import { figure, legend, type LegendItem, noData, plotArea, px, xAxis, yAxis } from './frame.js';
 import { categoryScale, linearScale, logScale, percentileScale, type Scale } from './scale.js';
 
 export type XScale = 'linear' | 'log' | 'percentile' | 'category';
@@ -17,8 +17,6 @@ export interface Series {
   dash?: boolean;
 }
 
-const MARGIN = { top: 10, right: 24, bottom: 44 };
-
 export interface ChartSpec {
   /** The figure's element id; reduced to [A-Za-z0-9_-]. */
   id: string;
@@ -32,26 +30,6 @@ export interface ChartSpec {
   height?: number;
   /** Small print under the chart. */
   note?: string;
-}
-
-/** Horizontal grid lines, tick labels and the rotated label of a left axis. */
-function yAxis(scale: Scale, plot: Plot, label: string): string {
-  const bottom = plot.top + plot.height;
-  let grid = '';
-  let labels = '';
-  let lastY = Infinity;
-  for (const t of scale.ticks) {
-    const y = bottom - t.at * plot.height;
-    grid += `M${plot.left} ${px(y)}H${plot.left + plot.width}`;
-    if (lastY - y < 13) continue;
-    lastY = y;
-    labels += `<text x="${plot.left - 6}" y="${px(y + 4)}" text-anchor="end">${esc(t.label)}</text>`;
-  }
-  const mid = px(plot.top + plot.height / 2);
-  return (
-    `<g class="y-axis"><path d="${grid}" ${GRID}/><path d="M${plot.left} ${plot.top}V${bottom}" ${AXIS}/>` +
-    `<g ${LABEL}>${labels}<text transform="translate(14 ${mid}) rotate(-90)" text-anchor="middle">${esc(label)}</text></g></g>`
-  );
 }
 
 function* column(series: readonly Series[], i: 0 | 1): Generator<number> {
@@ -86,14 +64,7 @@ export function lineChart(spec: ChartSpec): string {
   for (const s of spec.series) for (const [x, y] of s.points) if (!Number.isNaN(xs.frac(x))) ys.push(y);
   const yScale = spec.y.scale === 'log' ? logScale(ys) : linearScale(ys, { zero: spec.y.zero !== false });
 
-  const longest = Math.max(0, ...yScale.ticks.map((t) => t.label.length));
-  const left = Math.round(28 + longest * CHAR_W + 6);
-  const plot: Plot = {
-    left,
-    top: MARGIN.top,
-    width: width - left - MARGIN.right,
-    height: height - MARGIN.top - MARGIN.bottom,
-  };
+  const plot = plotArea(yScale, width, height);
 
   let count = 0;
   let marks = '';
