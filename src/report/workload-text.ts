@@ -21,7 +21,7 @@ export function describeWorkload(w: WorkloadInfo): string {
   if (w.dataset !== undefined) {
     const d = w.dataset;
     const unit = d.format === 'sharegpt' ? 'conversations' : 'records';
-    const skipped = (d.skipped ?? []).map((s) => `, ${count(s.count)} skipped: ${s.reason}`).join('');
+    const skipped = d.skipped === undefined ? '' : `; skipped ${d.skipped.map((s) => `${count(s.count)} ${s.reason}`).join(', ')}`;
     const sample = d.sample === 'random' ? `random (seed ${d.seed})` : 'in order';
     return (
       `dataset ${d.path} (${d.format}${d.detected ? ', detected' : ''}, ${count(d.records)} ${unit}${skipped}), ${sample}; ` +
