@@ -67,6 +67,15 @@ function requestsPerVariant(load: Scenario['load'], dataset: boolean): number | 
   return load.requests;
 }
 
+/**
+ * Whether every prompt of a step differs from its first token, so that input the endpoint says it served
+ * from its cache is its own doing (sessions build on cached context legitimately; datasets share what
+ * they share).
+ */
+function uniquePrompts(s: Scenario): boolean {
+  return s.dataset === undefined && s.request.shared_prefix_tokens === 0 && s.load.kind !== 'session';
+}
+
 /** A step's prefix in file names and warnings; none without a sweep. */
 function stepLabel(scenario: Scenario, k: number): string {
   return scenario.sweep === undefined ? '' : variantKey('', k);
@@ -197,9 +206,6 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const complete =
     !cfg.stopping() && failed.length === 0 && all.length === steps.length && all.every((s) => s.runs.every((r) => r.done));
   const workloadInfo = new Workload(scenario, salt, dataset, cfg.shard).info(scenario.dataset?.path);
-  // Cached input despite prompts that differ from the first token is the endpoint's doing; sessions
-  // legitimately build on cached context.
-  const uniquePrompts = workloadInfo.prompts === 'unique' && scenario.load.kind !== 'session';
   const sweep = scenario.sweep;
   const claimsOf = (variants: VariantResult[]) =>
     scenario.claims === undefined ? {} : { claims: checkClaims(scenario.claims, variants, scenario.seed) };
@@ -247,7 +253,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
           ]
         : []),
       ...failed,
-      ...all.flatMap(({ k }, i) => variantWarnings(results[i], uniquePrompts).map((w) => stepLabel(scenario, k) + w)),
+      ...all.flatMap(({ k, scenario: s }, i) => variantWarnings(results[i], uniquePrompts(s)).map((w) => stepLabel(scenario, k) + w)),
     ],
   };
   const histograms = new Map(all.flatMap(({ k, runs }) => runs.map((r) => [stepLabel(scenario, k) + r.variant.name, r.rec.metrics] as const)));

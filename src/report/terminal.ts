@@ -102,6 +102,17 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
       `${fmtRate(v.window_s)} s window` +
       (v.wire === undefined ? '' : `, ${v.wire.bytes_per_output_token} wire B/token`),
   );
+  const cached = v.tokens.cached_input;
+  const l = v.output_lengths;
+  if (cached !== undefined || (l !== undefined && l.short > 0)) {
+    const parts = [
+      ...(cached !== undefined ? [`input ${v.tokens.input} tokens, ${fmtShare(v.tokens.input > 0 ? cached / v.tokens.input : 0)} from the prompt cache`] : []),
+      ...(l !== undefined && l.short > 0
+        ? [`output ${l.received_tokens} of ${l.requested_tokens} tokens asked (${l.short} of ${l.requests} requests ended early)`]
+        : []),
+    ];
+    lines.push(`  lengths  ${parts.join('; ')}`);
+  }
   if (v.sessions !== undefined) {
     const s = v.sessions;
     const turns = v.metrics.session_turns;
