@@ -61,6 +61,8 @@ export function mergeVariant(parts: readonly VariantResult[]): VariantResult {
   const goodputs = parts.flatMap((p) => (p.goodput === undefined ? [] : [p.goodput]));
   const sessions = parts.flatMap((p) => (p.sessions === undefined ? [] : [p.sessions]));
   const rates = parts.flatMap((p) => (p.rate === undefined ? [] : [p.rate]));
+  const lengths = parts.flatMap((p) => (p.output_lengths === undefined ? [] : [p.output_lengths]));
+  const cached = parts.flatMap((p) => (p.tokens.cached_input === undefined ? [] : [p.tokens.cached_input]));
   return {
     name: first.name,
     protocol: first.protocol,
@@ -79,7 +81,9 @@ export function mergeVariant(parts: readonly VariantResult[]): VariantResult {
       input: total(parts, (p) => p.tokens.input),
       source: tokenSource(bySource),
       by_source: bySource,
+      ...(cached.length > 0 ? { cached_input: sum(cached) } : {}),
     },
+    ...(lengths.length > 0 ? { output_lengths: addRecords(lengths) } : {}),
     connections: { opened: total(parts, (p) => p.connections.opened) },
     ...(wired.length > 0 ? { wire: wire(total(wired, (w) => w.bytes_in), total(wired, (w) => w.output_tokens)) } : {}),
     ...window,

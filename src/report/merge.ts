@@ -152,6 +152,7 @@ export function mergeResults(results: readonly Result[]): Result {
       .map((r) => ({ index: r.shard!.index, hostname: r.env.hostname, started_at: r.env.started_at, ended_at: r.env.ended_at }))
       .sort((a, b) => a.index - b.index),
     scenario: first.scenario,
+    ...(first.workload !== undefined ? { workload: { ...first.workload, salt: undefined } } : {}),
     ...(Object.keys(flags).length > 0 ? { overrides: flags } : {}),
     target: first.target,
     env: {

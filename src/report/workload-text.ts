@@ -17,7 +17,7 @@ function sharing(w: WorkloadInfo): string {
 /** One line saying what the requests carried: the summary's, the reports' "workload". */
 export function describeWorkload(w: WorkloadInfo): string {
   const output = `output ${describeLength(w.max_output_tokens)} tokens`;
-  const seeds = `seed ${w.seed}, salt ${w.salt}`;
+  const seeds = `seed ${w.seed}${w.salt === undefined ? '' : `, salt ${w.salt}`}`;
   if (w.dataset !== undefined) {
     const d = w.dataset;
     const unit = d.format === 'sharegpt' ? 'conversations' : 'records';

@@ -68,8 +68,11 @@ export interface WorkloadInfo {
   prefix_groups?: number;
   max_output_tokens: LengthSpec;
   seed: number;
-  /** Mixed into every text of the run; `request.salt` set to it repeats the run's exact prompts. */
-  salt: number;
+  /**
+   * Mixed into every text of the run; `request.salt` set to it repeats the run's exact prompts. Absent
+   * in a merge: each shard mixes in its own index.
+   */
+  salt?: number;
   dataset?: {
     /** As the scenario names it. */
     path: string;

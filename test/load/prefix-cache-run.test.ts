@@ -75,4 +75,23 @@ describe('prompts against a prefix cache', () => {
     expect(cached.filter((c) => c === 1024)).toHaveLength(6);
     expect(server.stats()).toMatchObject({ cachedInputTokens: 6 * 1024, uncachedInputTokens: 8 * 8192 - 6 * 1024 });
   });
+
+  it('every protocol reports what its endpoint served from the cache, and the whole input beside it', async () => {
+    const yaml = `name: protocols
+target: ${server.url}
+request: { prompt_tokens: 1024, max_output_tokens: 4, shared_prefix_tokens: all }
+variants:
+  - { name: responses, protocol: openai-responses, connection: http-keepalive }
+  - { name: chat, protocol: openai-chat, connection: http-keepalive }
+  - { name: anthropic, protocol: anthropic-messages, connection: http-keepalive }
+  - { name: realtime, protocol: openai-realtime, connection: ws-persistent }
+load: { kind: closed, concurrency: 1, requests: 2 }
+`;
+    const { lines } = await runScenarioText<RequestLine>(dir, 'protocols', yaml);
+    for (const variant of ['responses', 'chat', 'anthropic', 'realtime']) {
+      const [first, second] = lines.filter((l) => l.variant === variant);
+      // Anthropic reports the uncached rest as input_tokens: the client adds the cache read back.
+      expect([first.input_tokens, first.cached_tokens, second.input_tokens, second.cached_tokens], variant).toEqual([1024, 0, 1024, 1024]);
+    }
+  });
 });

@@ -203,7 +203,6 @@ describe('anthropic-messages encoding', () => {
       maxOutputTokens: 64,
       extra: { temperature: 0 },
       previousResponseId: 'ignored',
-      items: [{ kind: 'user', text: 'ignored' }],
       tool: 'required',
       store: true,
     });
@@ -213,6 +212,32 @@ describe('anthropic-messages encoding', () => {
       messages: [{ role: 'user', content: 'Say "hi"' }],
       stream: true,
       temperature: 0,
+    });
+  });
+
+  it('a conversation: the system prompt apart (top-level system), the other turns as messages', () => {
+    const body = anthropicMessages.http.encode({
+      model: 'claude-x',
+      prompt: 'unused',
+      maxOutputTokens: 64,
+      extra: {},
+      items: [
+        { kind: 'system', text: 'Be brief.' },
+        { kind: 'user', text: 'One?' },
+        { kind: 'assistant', text: 'Yes.' },
+        { kind: 'user', text: 'Two?' },
+      ],
+    });
+    expect(JSON.parse(body)).toEqual({
+      model: 'claude-x',
+      max_tokens: 64,
+      system: 'Be brief.',
+      messages: [
+        { role: 'user', content: 'One?' },
+        { role: 'assistant', content: 'Yes.' },
+        { role: 'user', content: 'Two?' },
+      ],
+      stream: true,
     });
   });
 });

@@ -181,6 +181,25 @@ describe('generic encoding', () => {
     expect(cfg.body.text).toBe('[INST] {{ prompt }} [/INST]');
   });
 
+  it('a conversation: "{{messages}}" is the [{role, content}] list, {{prompt}} its texts joined by blank lines', () => {
+    const convo = {
+      ...req,
+      items: [
+        { kind: 'system' as const, text: 'Be brief.' },
+        { kind: 'user' as const, text: 'One?' },
+        { kind: 'assistant' as const, text: 'Yes.' },
+        { kind: 'user' as const, text: 'Two?' },
+      ],
+    };
+    expect(JSON.parse(ollamaChat.http.encode(convo)).messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'One?' },
+      { role: 'assistant', content: 'Yes.' },
+      { role: 'user', content: 'Two?' },
+    ]);
+    expect(JSON.parse(ollamaGenerate.http.encode(convo)).prompt).toBe('Be brief.\n\nOne?\n\nYes.\n\nTwo?');
+  });
+
   it('has a WebSocket mode when configured: a templated message, one event per message, over at done', () => {
     const adapter = genericAdapter({
       ...PRESETS['ollama-chat'],
@@ -203,6 +222,7 @@ describe('generic encoding', () => {
     ['a malformed delta pointer', { select: { delta: 'response' } }, /select\.delta: invalid JSON pointer/],
     ['a malformed usage pointer', { select: { delta: '/r', usage_output: '/a~2' } }, /select\.usage_output/],
     ['an unknown placeholder', { body: { p: '{{promt}}' } }, /body\.p: unknown placeholder \{\{promt\}\}/],
+    ['{{messages}} inside a longer string', { body: { p: 'say {{messages}}' } }, /body\.p: \{\{messages\}\} stands for a list/],
     ['a WebSocket mode without done marker', { select: { delta: '/r' }, ws: { path: '/ws', message: {} } }, /ws needs select\.done/],
   ])('rejects %s', (_what, change, message) => {
     const cfg: GenericConfig = { ...PRESETS['ollama-generate'], ...change };
