@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { DATASET_FORMATS } from '../workload/types.js';
 import { PROTOCOL_KINDS, sessionCapable } from '../protocols/registry.js';
-import { MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
+import { DEFAULT_PROMPT_TOKENS, MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
 
 /** Body fields that make vLLM-style servers generate exactly the requested length. */
 export const OUTPUT_KNOBS = ['ignore_eos', 'min_tokens'] as const;
@@ -46,7 +46,7 @@ export const RequestSchema = z
       .describe('literal prompt text (exclusive with prompt_tokens); each request gets a short unique tag before it unless shared_prefix_tokens: all'),
     prompt_tokens: lengthSchema(MAX_PROMPT_TOKENS)
       .optional()
-      .describe('synthesized prompts of exactly this many o200k tokens, unique per request (default 32): a number or a distribution'),
+      .describe(`synthesized prompts of exactly this many o200k tokens, unique per request (default ${DEFAULT_PROMPT_TOKENS}): a number or a distribution`),
     shared_prefix_tokens: z
       .union([z.int().min(0).max(MAX_PROMPT_TOKENS), z.literal('all')])
       .default(0)

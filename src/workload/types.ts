@@ -9,6 +9,9 @@ export interface Message {
   text: string;
 }
 
+/** o200k tokens of a synthesized prompt when a scenario names no length. */
+export const DEFAULT_PROMPT_TOKENS = 32;
+
 export const DATASET_FORMATS = ['jsonl', 'sharegpt', 'mooncake', 'azure-csv', 'burstgpt-csv'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 

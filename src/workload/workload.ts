@@ -8,7 +8,7 @@ import { BufferedFeed, MadeFeed, type Feed } from './feed.js';
 import { recordItem, syntheticItem, type ItemContext, type SyntheticPrompt } from './items.js';
 import { PromptSynth } from './prompt.js';
 import { rng } from '../shared/rng.js';
-import type { DatasetRecord, LengthSpec, WorkloadInfo } from './types.js';
+import { DEFAULT_PROMPT_TOKENS, type DatasetRecord, type LengthSpec, type WorkloadInfo } from './types.js';
 
 /** The parts of a scenario a workload is made from (its request block, dataset and load). */
 export interface WorkloadSpec {
@@ -23,8 +23,6 @@ export interface WorkloadSpec {
   dataset?: { path: string; sample: 'sequential' | 'random'; seed: number; isolate: boolean };
   load: { kind: string; speed?: number; start?: number; duration?: number };
 }
-
-export const DEFAULT_PROMPT = 32;
 
 interface TraceWindow {
   from: number;
@@ -86,7 +84,7 @@ export class Workload {
     if (this.dataset === undefined || d === undefined) {
       const p: SyntheticPrompt = {
         literal: r.prompt,
-        tokens: r.prompt_tokens ?? DEFAULT_PROMPT,
+        tokens: r.prompt_tokens ?? DEFAULT_PROMPT_TOKENS,
         shared: r.shared_prefix_tokens,
         groups: r.prefix_groups,
       };
@@ -166,7 +164,7 @@ export class Workload {
     return {
       source: 'synthesized',
       prompts,
-      prompt_tokens: r.prompt_tokens ?? DEFAULT_PROMPT,
+      prompt_tokens: r.prompt_tokens ?? DEFAULT_PROMPT_TOKENS,
       ...(typeof r.shared_prefix_tokens === 'number' && r.shared_prefix_tokens > 0
         ? { shared_prefix_tokens: r.shared_prefix_tokens, prefix_groups: r.prefix_groups }
         : {}),
