@@ -9,13 +9,13 @@
 import net from 'node:net';
 import { Client } from 'undici';
 import WebSocket from 'ws';
-import type { ConnectionPolicy, RequestInput } from '../src/load/types.js';
-import { now } from '../src/metrics/clock.js';
+import type { ConnectionPolicy, RequestInput } from '../src/core/types.js';
+import { now } from '../src/core/clock.js';
 import { MetricSet } from '../src/metrics/metric-set.js';
 import { outputTokens, recordRequest } from '../src/metrics/request-metrics.js';
 import { Timeline } from '../src/metrics/timeline.js';
 import { openaiResponses } from '../src/protocols/openai-responses.js';
-import { startEmbeddedServer } from '../src/server/embedded.js';
+import { startEmbeddedServer } from '../src/run/embedded.js';
 import { getTransport } from '../src/transport/registry.js';
 
 const TOKENS = 1000;

@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Result } from '../src/report/result.js';
+import type { Result } from '../src/result/result.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url));
 const QUICK = process.argv.includes('--quick');

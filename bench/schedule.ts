@@ -18,8 +18,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MetricSummary } from '../src/metrics/summary.js';
-import type { Result, VariantResult } from '../src/report/result.js';
+import type { MetricSummary } from '../src/result/result.js';
+import type { Result, VariantResult } from '../src/result/result.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url));
 const arg = (name: string, dflt: number): number => {

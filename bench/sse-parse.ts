@@ -8,7 +8,7 @@
  *   floor            only counts "\n\n" with Buffer.indexOf: what any reader pays to see the bytes
  */
 import { createParser } from 'eventsource-parser';
-import type { Channel, EventSink } from '../src/load/types.js';
+import type { Channel, EventSink } from '../src/core/types.js';
 import { openaiResponses } from '../src/protocols/openai-responses.js';
 
 const DELTAS = 1000;

@@ -9,11 +9,11 @@ import {
   type FailOn,
   type MetricComparison,
   type SampleSource,
-} from '../report/compare.js';
-import { readRequestSamples, SampleMemory } from '../report/request-samples.js';
-import { scenarioName, variantKey, type Result, type VariantResult } from '../report/result.js';
+} from '../stats/compare.js';
+import { readRequestSamples, SampleMemory } from '../stats/request-samples.js';
+import { scenarioName, variantKey, type Result, type VariantResult } from '../result/result.js';
 import { intArg } from './args.js';
-import { readResult, resultPath } from './result-file.js';
+import { readResult, resultPath } from '../result/read.js';
 
 interface CompareFlags {
   baselineVariant?: string;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { harnessVersion } from '../report/result.js';
+import { harnessVersion } from '../result/result.js';
 import { ScenarioError } from '../scenario/load.js';
 import { runCommand } from './run.js';
 import { schemaCommand, validateCommand } from './validate.js';

@@ -2,13 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ReportInputError } from '../report/hlog-series.js';
-import { mergeIntervalLogs } from '../report/merge-hlog.js';
-import { MergeError, mergeResults } from '../report/merge.js';
+import { mergeIntervalLogs } from '../run/merge-hlog.js';
+import { MergeError, mergeResults } from '../run/merge.js';
 import { chartGroups } from '../report/report-charts.js';
-import type { Result } from '../report/result.js';
+import type { Result } from '../result/result.js';
 import { renderSummary } from '../report/terminal.js';
-import { describeThreshold } from '../report/thresholds.js';
-import { readResult, resultPath, ResultFileError } from './result-file.js';
+import { describeThreshold } from '../result/thresholds.js';
+import { readResult, resultPath, ResultFileError } from '../result/read.js';
 
 export function mergeCommand(cli: Command): void {
   cli

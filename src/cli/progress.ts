@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { RunStatus } from '../load/runner.js';
+import type { RunStatus } from '../run/runner.js';
 
 export interface Progress {
   /** A line for the person watching (progress lines, notices), printed without tearing the bar. */

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatHostPort, parseHostPort, type HostPort } from '../net/address.js';
 import { startRelay, type Relay } from '../net/relay.js';
+import { serveUntilStopped } from '../shared/child-process.js';
 import { intArg, numArg } from './args.js';
 
 interface ProxyFlags {
@@ -57,15 +58,6 @@ export function proxyCommand(cli: Command): void {
         process.exitCode = 2;
         return;
       }
-      process.stdout.write(`listening ${relay.address}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        // Started by a harness as a child of its own: leave when the harness does, even unannounced.
-        if (process.connected) process.once('disconnect', stop);
-      });
-      await relay.close();
-      if (process.connected) process.disconnect();
+      await serveUntilStopped(relay.address, () => relay.close());
     });
 }

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { renderMarkdown } from '../report/markdown.js';
 import { ReportInputError } from '../report/hlog-series.js';
 import { defaultReports, writeReports } from '../report/report-files.js';
-import type { Result } from '../report/result.js';
-import { readResult, ResultFileError, resultPath } from './result-file.js';
+import type { Result } from '../result/result.js';
+import { readResult, ResultFileError, resultPath } from '../result/read.js';
 
 interface ReportFlags {
   html?: string;

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { FAULT_CLASSES, parseFaults, type FaultRates } from '../server/faults.js';
 import { CertificateError, DEFAULT_SERVER_OPTIONS as D, startServer, type RunningServer, type ServerOptions } from '../server/index.js';
 import { MAX_PREFIX_CACHE_BLOCKS } from '../server/prefix-cache.js';
+import { serveUntilStopped } from '../shared/child-process.js';
 import { intArg, numArg } from './args.js';
 
 function faultArg(spec: string): FaultRates {
@@ -77,16 +78,6 @@ export function serveCommand(cli: Command): void {
       }
       // Before the listening line: whoever reads that line may read the certificate at once.
       if (certOut !== undefined && server.ca !== undefined) await writeFile(certOut, server.ca);
-      process.stdout.write(`listening ${server.url}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        // Started by a harness as its embedded server: leave when it does, even if it died unannounced.
-        if (process.connected) process.once('disconnect', stop);
-      });
-      await server.close();
-      // The IPC channel of an embedded server would keep this process alive after the close.
-      if (process.connected) process.disconnect();
+      await serveUntilStopped(server.url, () => server.close());
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { scenarioJsonSchema } from '../scenario/json-schema.js';
-import { openDataset } from '../load/run-inputs.js';
+import { openDataset } from '../run/run-inputs.js';
 import { loadScenario } from '../scenario/load.js';
 
 export function validateCommand(cli: Command): void {

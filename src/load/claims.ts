@@ -1,4 +1,4 @@
-import type { Clock } from '../metrics/clock.js';
+import type { Clock } from '../core/clock.js';
 
 /** How much a closed-style loop measures: units are requests (closed loop) or whole sessions. */
 export interface ClaimLimits {

@@ -1,6 +1,6 @@
-import type { Clock } from '../metrics/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Timeline } from '../metrics/timeline.js';
-import { CLIENT_CANCEL, type Connection, type RequestInput } from './types.js';
+import { CLIENT_CANCEL, type Connection, type RequestInput } from '../core/types.js';
 
 /** The limits and signals an exchange runs under (a LoopRun carries them). */
 export interface ExchangeLimits {

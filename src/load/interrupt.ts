@@ -1,7 +1,7 @@
 import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithRetries } from './retry.js';
-import type { Connection, RequestInput } from './types.js';
+import type { Connection, RequestInput } from '../core/types.js';
 
 /** The scenario's `interrupt`: cancel each stream after so many output tokens, then send `redirect`. */
 export interface Interrupt {

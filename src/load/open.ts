@@ -1,7 +1,7 @@
 import type { LoopRun } from './closed.js';
 import { Arrivals, type ArrivalProcess } from './arrivals.js';
 import { exchangeRequest } from './interrupt.js';
-import type { Connection } from './types.js';
+import type { Connection } from '../core/types.js';
 import { timelineOf, type Work, type WorkSource } from './work.js';
 
 export interface OpenLoad {

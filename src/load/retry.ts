@@ -2,7 +2,7 @@ import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
 import { sleep } from './sleep.js';
-import type { Connection, ErrorClass, RequestInput } from './types.js';
+import type { Connection, ErrorClass, RequestInput } from '../core/types.js';
 
 /** The scenario's `retries` (off unless `max` > 0). */
 export interface RetryPolicy {

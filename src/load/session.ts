@@ -5,7 +5,7 @@ import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
 import { sleep } from './sleep.js';
-import type { Connection, InputItem, RequestInput, SessionOutcome } from './types.js';
+import type { Connection, InputItem, RequestInput, SessionOutcome } from '../core/types.js';
 import { inputItems, requestInput, timelineOf, type Work } from './work.js';
 
 /** Seconds a tool takes between turns: fixed, or drawn from a seeded distribution. */

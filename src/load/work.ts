@@ -1,7 +1,7 @@
 import { Timeline } from '../metrics/timeline.js';
 import type { Feed } from '../workload/feed.js';
 import type { Message, WorkItem } from '../workload/types.js';
-import type { InputItem, Nanos, RequestInput } from './types.js';
+import type { InputItem, Nanos, RequestInput } from '../core/types.js';
 
 /** Body fields that make vLLM-style servers generate exactly the requested length (`exact_output`). */
 export type OutputKnob = 'ignore_eos' | 'min_tokens';

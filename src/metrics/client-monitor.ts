@@ -1,5 +1,5 @@
 import { createHistogram } from 'node:perf_hooks';
-import type { ClientStats } from '../report/result.js';
+import type { ClientStats } from '../result/result.js';
 
 /** Above these the harness itself inflates the numbers it reports (DESIGN.md: the client must not be the bottleneck). */
 export const EVENT_LOOP_P99_WARN_MS = 5;

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Nanos } from '../load/types.js';
-import type { MetricName } from './catalog.js';
-import { systemClock, type Clock } from './clock.js';
+import type { Nanos } from '../core/types.js';
+import type { MetricName } from '../core/catalog.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { COUNTS_LENGTH } from './histogram.js';
 import type { MetricSet } from './metric-set.js';
 
@@ -133,7 +133,7 @@ export class IntervalLog {
  * The worker's compiled file. From dist it sits beside this module. Under vitest this module runs from
  * src/*.ts, and a worker thread is plain Node, which cannot load TypeScript (vitest's transform serves
  * only the test's own thread), so the worker comes from the build instead, as the CLI's helper processes
- * do (shared/cli-child.ts). The worker is the file writing; the diffing it is fed is tested from src.
+ * do (shared/child-process.ts). The worker is the file writing; the diffing it is fed is tested from src.
  */
 function workerFile(): URL {
   const here = import.meta.url;

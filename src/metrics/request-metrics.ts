@@ -1,5 +1,5 @@
-import type { Nanos } from '../load/types.js';
-import type { MetricName } from './catalog.js';
+import type { Nanos } from '../core/types.js';
+import type { MetricName } from '../core/catalog.js';
 import type { MetricSet } from './metric-set.js';
 import type { Timeline } from './timeline.js';
 

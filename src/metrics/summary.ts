@@ -1,24 +1,7 @@
 import { encodeHistogram, SCALE } from './histogram.js';
 import type { Histogram } from './histogram.js';
+import type { MetricSummary } from '../result/result.js';
 
-/**
- * One metric of one variant, in its reported unit (ms or tok/s). Percentiles follow HdrHistogram: the
- * value at rank ceil(p/100 · count), reported as the highest value of its bucket.
- */
-export interface MetricSummary {
-  count: number;
-  min: number;
-  mean: number;
-  stdev: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-  /** The histogram itself, HdrHistogram V2 compressed base64: what merges and comparisons must use. */
-  hdr: string;
-}
 
 /** Recorded units are thousandths of the reported unit, so 3 decimals keep every recorded digit. */
 function fromRecorded(recorded: number): number {

@@ -1,5 +1,5 @@
-import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord, ToolCall } from '../load/types.js';
-import { fromStamp } from './clock.js';
+import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord, ToolCall } from '../core/types.js';
+import { fromStamp } from '../core/clock.js';
 
 /**
  * One request's named timestamps and decoded events (guidellm's RequestTimings). Transports write the

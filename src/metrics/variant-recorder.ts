@@ -1,4 +1,4 @@
-import type { Nanos, SessionOutcome } from '../load/types.js';
+import type { Nanos, SessionOutcome } from '../core/types.js';
 import { SCALE } from './histogram.js';
 import { MetricSet } from './metric-set.js';
 import { meetsSlo, outputTokens, recordRequest, recordStream, type CountTokens, type Slo, type TokenSource } from './request-metrics.js';

@@ -1,4 +1,4 @@
-import type { Channel, EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../load/types.js';
+import type { Channel, EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../core/types.js';
 import { classifyError, isObject, parseObject, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
 import { textMessages } from './messages.js';

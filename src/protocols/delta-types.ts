@@ -1,4 +1,4 @@
-import type { Channel, EventSink, Nanos } from '../load/types.js';
+import type { Channel, EventSink, Nanos } from '../core/types.js';
 import { FieldScan } from './json-scan.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorClass, EventSink, Nanos } from '../load/types.js';
+import type { ErrorClass, EventSink, Nanos } from '../core/types.js';
 
 /**
  * Error classification shared by every adapter, so that "rate limited" means the same thing whichever

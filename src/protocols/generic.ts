@@ -1,4 +1,4 @@
-import type { EventSink, HttpProtocol, MessageDecoder, Nanos, ProtocolAdapter, RequestInput, StreamDecoder, WsProtocol } from '../load/types.js';
+import type { EventSink, HttpProtocol, MessageDecoder, Nanos, ProtocolAdapter, RequestInput, StreamDecoder, WsProtocol } from '../core/types.js';
 import { classifyError, isObject, parseObject, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { JsonPointer, JsonPointerError } from './json-pointer.js';
 import { chatMessages, promptText } from './messages.js';

@@ -1,4 +1,4 @@
-import type { RequestInput } from '../load/types.js';
+import type { RequestInput } from '../core/types.js';
 
 export type Role = 'system' | 'user' | 'assistant';
 

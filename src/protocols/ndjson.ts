@@ -1,4 +1,4 @@
-import type { Nanos, StreamDecoder } from '../load/types.js';
+import type { Nanos, StreamDecoder } from '../core/types.js';
 import { MAX_CARRY_BYTES, type SseEvents } from './sse.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../load/types.js';
+import type { EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../core/types.js';
 import { cachedTokens, isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
 import { chatMessages } from './messages.js';

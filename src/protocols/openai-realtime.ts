@@ -1,4 +1,4 @@
-import type { EventSink, MessageDecoder, Nanos, ProtocolAdapter, RequestInput } from '../load/types.js';
+import type { EventSink, MessageDecoder, Nanos, ProtocolAdapter, RequestInput } from '../core/types.js';
 import { DeltaTypes, TypedDeltaReader } from './delta-types.js';
 import { cachedTokens, isObject, parseObject, reportErrorPayload, reportIncomplete, reportMalformed } from './errors.js';
 import { textMessages } from './messages.js';

@@ -6,7 +6,7 @@ import type {
   ProtocolAdapter,
   RequestInput,
   StreamDecoder,
-} from '../load/types.js';
+} from '../core/types.js';
 import { cachedTokens, isObject, parseObject, reasoningTokens, reportErrorPayload, reportIncomplete, reportMalformed, reportStreamEnded } from './errors.js';
 import { DeltaTemplate } from './delta-template.js';
 import { DeltaTypes, TypedDeltaReader } from './delta-types.js';

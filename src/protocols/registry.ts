@@ -1,4 +1,4 @@
-import type { ProtocolAdapter } from '../load/types.js';
+import type { ProtocolAdapter } from '../core/types.js';
 import { anthropicMessages } from './anthropic-messages.js';
 import { presetAdapter } from './generic-presets.js';
 import { openaiChat } from './openai-chat.js';

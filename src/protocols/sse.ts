@@ -1,4 +1,4 @@
-import type { Nanos, StreamDecoder } from '../load/types.js';
+import type { Nanos, StreamDecoder } from '../core/types.js';
 
 /**
  * A server-sent events reader (WHATWG event-stream parsing) over raw `Buffer` chunks.

@@ -1,5 +1,5 @@
 import { decodeHistogram, SCALE } from '../metrics/histogram.js';
-import type { MetricSummary } from '../metrics/summary.js';
+import type { MetricSummary } from '../result/result.js';
 
 /**
  * The percentile-distribution curve of a metric, [percentile, value], read off its histogram the way

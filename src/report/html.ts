@@ -14,10 +14,10 @@ import {
 } from './report-tables.js';
 import type { IntervalMetrics } from './time-charts.js';
 import type { VariantSeries } from './request-series.js';
-import { scenarioName, type Result } from './result.js';
+import { scenarioName, type Result } from '../result/result.js';
 import { esc } from './svg/escape.js';
 import { CHART_CSS } from './svg/frame.js';
-import { describeThreshold } from './thresholds.js';
+import { describeThreshold } from '../result/thresholds.js';
 import { describeWorkload } from './workload-text.js';
 
 const PAGE_CSS = `

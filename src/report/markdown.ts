@@ -1,4 +1,4 @@
-import { scenarioName, type Result } from './result.js';
+import { scenarioName, type Result } from '../result/result.js';
 import {
   changeRows,
   claimsRows,
@@ -10,7 +10,7 @@ import {
   thresholdsHeading,
   UNRESOLVED_NOTE,
 } from './report-tables.js';
-import { describeThreshold } from './thresholds.js';
+import { describeThreshold } from '../result/thresholds.js';
 import { describeWorkload } from './workload-text.js';
 
 /**

@@ -1,6 +1,6 @@
-import { METRIC_INFO, METRICS, type MetricName } from '../metrics/catalog.js';
+import { METRIC_INFO, METRICS, type MetricName } from '../core/catalog.js';
 import { cdfCurve, percentileCurve } from './distribution.js';
-import { variantKey, type Result, type StepResult, type VariantResult } from './result.js';
+import { variantKey, type Result, type StepResult, type VariantResult } from '../result/result.js';
 import { lineChart, type Series, type XScale } from './svg/line-chart.js';
 import { seriesColor } from './svg/palette.js';
 

@@ -7,7 +7,7 @@ import { renderMarkdown } from './markdown.js';
 import { chartGroups } from './report-charts.js';
 import { INTERVAL_METRICS, type IntervalMetrics } from './time-charts.js';
 import { readRequestSeries } from './request-series.js';
-import type { Result } from './result.js';
+import type { Result } from '../result/result.js';
 
 export interface ReportTargets {
   /** Where to write each report; undefined leaves it out. */

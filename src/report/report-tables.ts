@@ -1,9 +1,9 @@
-import { METRIC_INFO, METRICS, type MetricName } from '../metrics/catalog.js';
-import type { MetricSummary } from '../metrics/summary.js';
-import type { ClaimResult } from './claims.js';
+import { METRIC_INFO, METRICS, type MetricName } from '../core/catalog.js';
+import type { MetricSummary } from '../result/result.js';
+import type { ClaimResult } from '../result/result.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
-import type { ClientStats, Comparison, Result, VariantResult } from './result.js';
-import type { ThresholdResult } from './thresholds.js';
+import type { ClientStats, Comparison, Result, VariantResult } from '../result/result.js';
+import type { ThresholdResult } from '../result/thresholds.js';
 
 /**
  * The tables of a run as rows of plain text (first row: the header), shared by the markdown and the HTML

@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline';
 import { HIGHEST_TRACKABLE, newHistogram, SCALE, type Histogram } from '../metrics/histogram.js';
 import type { RequestLine } from '../metrics/variant-recorder.js';
 import { rng, type Rng } from '../shared/rng.js';
-import { variantKey } from './result.js';
-import { countedAs, readLine } from './request-samples.js';
+import { variantKey } from '../result/result.js';
+import { countedAs, readLine } from '../stats/request-samples.js';
 
 /** A sample request of the waterfall: its phases and token arrivals (ms since it started). */
 export interface SampleRequest {

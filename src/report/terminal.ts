@@ -1,9 +1,9 @@
-import type { MetricName } from '../metrics/catalog.js';
-import type { ClaimResult } from './claims.js';
-import type { Comparison, Result, StepResult, VariantResult } from './result.js';
+import type { MetricName } from '../core/catalog.js';
+import type { ClaimResult } from '../result/result.js';
+import type { Comparison, Result, StepResult, VariantResult } from '../result/result.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
 import { MAIN_COLUMNS, thresholdsHeading, unresolved, UNRESOLVED, UNRESOLVED_NOTE } from './report-tables.js';
-import { describeThreshold, type ThresholdResult } from './thresholds.js';
+import { describeThreshold, type ThresholdResult } from '../result/thresholds.js';
 import { describeWorkload } from './workload-text.js';
 
 export interface RenderOptions {

@@ -1,7 +1,7 @@
 import type { IntervalSeries } from './hlog-series.js';
 import { chartGroups, LABEL, type ChartGroup } from './report-charts.js';
 import type { SampleRequest, VariantSeries } from './request-series.js';
-import type { Result } from './result.js';
+import type { Result } from '../result/result.js';
 import { lineChart, type Series } from './svg/line-chart.js';
 import { waterfall, type WaterfallRow } from './svg/waterfall.js';
 

@@ -1,9 +1,9 @@
-import { METRIC_INFO } from '../metrics/catalog.js';
+import { METRIC_INFO } from '../core/catalog.js';
 import { decodeHistogram } from '../metrics/histogram.js';
 import { lengthBins, LOG_SPAN, type LengthBins } from './length-bins.js';
 import { chartGroups, LABEL, type ChartGroup } from './report-charts.js';
 import type { VariantSeries } from './request-series.js';
-import type { Result, VariantResult } from './result.js';
+import type { Result, VariantResult } from '../result/result.js';
 import { histogramChart, type HistogramSeries } from './svg/histogram.js';
 import { lineChart, type Series } from './svg/line-chart.js';
 

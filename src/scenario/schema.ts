@@ -3,15 +3,15 @@
  * so that a result file, an error message and the documentation all use the same names.
  */
 import * as z from 'zod';
-import { ERROR_CLASSES } from '../load/types.js';
+import { ERROR_CLASSES } from '../core/types.js';
 import { Headers, Name, TlsSchema } from './fields.js';
 import { LoadSchema } from './load-schema.js';
 import { DatasetSchema, RequestSchema, workloadIssues } from './workload-schema.js';
 import { Variants } from './variant-schema.js';
 import { describeValue } from './errors.js';
-import { METRICS } from '../metrics/catalog.js';
+import { METRICS } from '../core/catalog.js';
 import { FAULT_CLASSES } from '../server/faults.js';
-import { parseThreshold } from '../report/thresholds.js';
+import { parseThreshold } from '../result/thresholds.js';
 
 export { DEFAULT_PROMPT_TOKENS, MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
 export { DEFAULT_REQUESTS, DEFAULT_SESSIONS, MAX_TURNS } from './load-schema.js';

@@ -3,7 +3,7 @@
  * protocol's configuration — each checked against what the protocol can do.
  */
 import * as z from 'zod';
-import { CONNECTION_POLICIES } from '../load/types.js';
+import { CONNECTION_POLICIES } from '../core/types.js';
 import { genericAdapter, GenericConfigError, type GenericConfig } from '../protocols/generic.js';
 import { httpCapable, PROTOCOL_KINDS, wsCapable } from '../protocols/registry.js';
 import { Headers, Name, TlsSchema } from './fields.js';

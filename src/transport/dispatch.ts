@@ -1,6 +1,6 @@
 import type { buildConnector, Dispatcher } from 'undici';
-import type { HttpProtocol, Nanos, RequestRecord, StreamDecoder } from '../load/types.js';
-import { now } from '../metrics/clock.js';
+import type { HttpProtocol, Nanos, RequestRecord, StreamDecoder } from '../core/types.js';
+import { now } from '../core/clock.js';
 import { classifyError, RequestTimeout, statusClass } from './errors.js';
 import type { HttpRoute } from './route.js';
 import { openTimedSocket, readyEvent, type SocketTarget, type TimedSocket } from './socket.js';

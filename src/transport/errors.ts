@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../load/types.js';
+import type { ErrorClass } from '../core/types.js';
 
 /** Thrown into a transport when the per-request deadline passes, so the failure reads as a timeout. */
 export class RequestTimeout extends Error {

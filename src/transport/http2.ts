@@ -7,8 +7,8 @@ import type {
   RequestRecord,
   Transport,
   TransportOptions,
-} from '../load/types.js';
-import { now } from '../metrics/clock.js';
+} from '../core/types.js';
+import { now } from '../core/clock.js';
 import { RequestTimeout } from './errors.js';
 import { connectTimed, postStream, type Carrier, type Post } from './dispatch.js';
 import { httpMode, httpRoute, type HttpRoute } from './route.js';

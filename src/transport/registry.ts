@@ -1,4 +1,4 @@
-import type { ConnectionPolicy, Transport } from '../load/types.js';
+import type { ConnectionPolicy, Transport } from '../core/types.js';
 import { httpFresh, httpKeepalive } from './http.js';
 import { http2 } from './http2.js';
 import { wsPerRequest, wsPersistent } from './ws.js';

@@ -1,4 +1,4 @@
-import type { HttpProtocol, ProtocolAdapter, TransportOptions } from '../load/types.js';
+import type { HttpProtocol, ProtocolAdapter, TransportOptions } from '../core/types.js';
 import { isSecure } from './socket.js';
 
 /** Where and how an HTTP variant posts its requests. */

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Nanos, RequestTimings, TransportOptions } from '../load/types.js';
-import { now } from '../metrics/clock.js';
+import type { Nanos, RequestTimings, TransportOptions } from '../core/types.js';
+import { now } from '../core/clock.js';
 
 export interface SocketTarget {
   hostname: string;

@@ -8,9 +8,9 @@ import type {
   Transport,
   TransportOptions,
   WsProtocol,
-} from '../load/types.js';
-import { CLIENT_CANCEL } from '../load/types.js';
-import { now } from '../metrics/clock.js';
+} from '../core/types.js';
+import { CLIENT_CANCEL } from '../core/types.js';
+import { now } from '../core/clock.js';
 import { classifyError, statusClass } from './errors.js';
 import { joinPath } from './route.js';
 import { bytesIn, markBytes, openTimedSocket, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';

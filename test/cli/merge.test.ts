@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkClaims } from '../../src/report/claims.js';
-import type { Result } from '../../src/report/result.js';
-import { checkThresholds } from '../../src/report/thresholds.js';
+import { checkClaims } from '../../src/stats/claims.js';
+import type { Result } from '../../src/result/result.js';
+import { checkThresholds } from '../../src/result/thresholds.js';
 import { assertBuilt, runCli, tempDir } from './helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runClosed, type ClosedLoad } from '../../src/load/closed.js';
-import type { Connection, RequestInput, RequestRecord } from '../../src/load/types.js';
-import type { Clock } from '../../src/metrics/clock.js';
+import type { Connection, RequestInput, RequestRecord } from '../../src/core/types.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
 import { fixedWork } from './helpers.js';
 

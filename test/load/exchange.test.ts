@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exchangeWithDeadline } from '../../src/load/exchange.js';
-import type { Connection, RequestInput, RequestRecord } from '../../src/load/types.js';
-import { now, systemClock } from '../../src/metrics/clock.js';
+import type { Connection, RequestInput, RequestRecord } from '../../src/core/types.js';
+import { now, systemClock } from '../../src/core/clock.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 
 const input: RequestInput = { model: 'm', prompt: 'p', maxOutputTokens: 1, extra: {} };

@@ -1,4 +1,4 @@
-import type { RequestInput } from '../../src/load/types.js';
+import type { RequestInput } from '../../src/core/types.js';
 import { WorkSource } from '../../src/load/work.js';
 import { MadeFeed } from '../../src/workload/feed.js';
 

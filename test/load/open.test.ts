@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrivalSchedule, runScheduled } from '../../src/load/open.js';
 import { fixedWork } from './helpers.js';
-import type { Connection, RequestRecord } from '../../src/load/types.js';
-import { now, systemClock } from '../../src/metrics/clock.js';
+import type { Connection, RequestRecord } from '../../src/core/types.js';
+import { now, systemClock } from '../../src/core/clock.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 const input = { model: 'm', prompt: 'p', maxOutputTokens: 1, extra: {} };

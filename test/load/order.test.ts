@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-order-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runSessions, type SessionLoad } from '../../src/load/session.js';
-import type { Connection, RequestInput, RequestRecord, SessionOutcome } from '../../src/load/types.js';
+import type { Connection, RequestInput, RequestRecord, SessionOutcome } from '../../src/core/types.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
 import { fixedWork } from './helpers.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { METRICS, type MetricName } from '../../src/metrics/catalog.js';
+import { METRICS, type MetricName } from '../../src/core/catalog.js';
 import { COUNTS_LENGTH, histogramFromCounts } from '../../src/metrics/histogram.js';
 import { diffCounts, IntervalLog, IntervalLogs, type LogMessage } from '../../src/metrics/interval-log.js';
 import { MetricSet } from '../../src/metrics/metric-set.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestInput } from '../../src/load/types.js';
+import type { RequestInput } from '../../src/core/types.js';
 import { genericAdapter, GenericConfigError, type GenericConfig } from '../../src/protocols/generic.js';
 import { PRESETS, presetAdapter } from '../../src/protocols/generic-presets.js';
 import { type Call, fixture, RecordingSink, splitAt } from './helpers.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
-import type { Channel, ErrorClass, EventSink, Nanos, ToolCall } from '../../src/load/types.js';
+import type { Channel, ErrorClass, EventSink, Nanos, ToolCall } from '../../src/core/types.js';
 
 export type Call =
   | ['ack', Nanos]
@@ -36,7 +36,7 @@ export class RecordingSink implements EventSink {
   }
 }
 
-const FIXTURES = new URL('../fixtures/protocols/', import.meta.url);
+const FIXTURES = new URL('../fixtures/protocols', import.meta.url);
 
 export function fixture(name: string): Buffer {
   return readFileSync(new URL(name, FIXTURES));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RequestInput } from '../../src/load/types.js';
+import type { RequestInput } from '../../src/core/types.js';
 import { cancelMessage, openaiRealtime, RealtimeEvents } from '../../src/protocols/openai-realtime.js';
 import { type Call, fixture, RecordingSink } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RequestInput } from '../../src/load/types.js';
+import type { RequestInput } from '../../src/core/types.js';
 import { classifyError } from '../../src/protocols/errors.js';
 import { openaiResponses, ResponsesEvents } from '../../src/protocols/openai-responses.js';
 import { type Call, fixture, payloads, RecordingSink, RESPONSES_FIXTURES, splitAt } from './helpers.js';

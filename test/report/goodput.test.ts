@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { now } from '../../src/metrics/clock.js';
+import { now } from '../../src/core/clock.js';
 import type { Slo } from '../../src/metrics/request-metrics.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
-import { variantResult } from '../../src/report/variant-result.js';
+import { variantResult } from '../../src/run/variant-result.js';
 
 const MS = 1e6;
 const META = { name: 'v', protocol: 'openai-responses', connection: 'http-keepalive' };

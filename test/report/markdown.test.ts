@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { cell, renderMarkdown } from '../../src/report/markdown.js';
-import type { StepResult } from '../../src/report/result.js';
+import type { StepResult } from '../../src/result/result.js';
 import { result, variant } from './fixtures.js';
 
 /** The rows of the first markdown table in `md` (header included), split into trimmed cells. */

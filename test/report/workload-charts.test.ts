@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { renderHtml } from '../../src/report/html.js';
 import { readRequestSeries, type VariantSeries } from '../../src/report/request-series.js';
-import type { VariantResult } from '../../src/report/result.js';
+import type { VariantResult } from '../../src/result/result.js';
 import { tempDir } from '../cli/helpers.js';
 import { result, variant } from './fixtures.js';
 

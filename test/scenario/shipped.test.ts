@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDataset } from '../../src/load/run-inputs.js';
+import { openDataset } from '../../src/run/run-inputs.js';
 import { parseScenario } from '../../src/scenario/load.js';
 
 const DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { HttpProtocol, RequestInput } from '../../src/load/types.js';
+import type { HttpProtocol, RequestInput } from '../../src/core/types.js';
 import { RecordingSink } from '../protocols/helpers.js';
 
 /**

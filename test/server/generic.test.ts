@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestInput } from '../../src/load/types.js';
+import type { RequestInput } from '../../src/core/types.js';
 import { presetAdapter } from '../../src/protocols/generic-presets.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { decodeFrom } from './decode.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpProtocol } from '../../src/load/types.js';
+import type { HttpProtocol } from '../../src/core/types.js';
 import { anthropicMessages } from '../../src/protocols/anthropic-messages.js';
 import { presetAdapter } from '../../src/protocols/generic-presets.js';
 import { FAULT_AFTER_TOKENS } from '../../src/server/faults.js';

@@ -2,9 +2,9 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { ConnectionPolicy, RequestInput } from '../../src/load/types.js';
+import type { ConnectionPolicy, RequestInput } from '../../src/core/types.js';
 import { Timeline } from '../../src/metrics/timeline.js';
-import { now } from '../../src/metrics/clock.js';
+import { now } from '../../src/core/clock.js';
 import { openaiResponses } from '../../src/protocols/openai-responses.js';
 import { getTransport } from '../../src/transport/registry.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionPolicy, RequestInput, RequestTimings, TransportOptions } from '../../src/load/types.js';
-import { now } from '../../src/metrics/clock.js';
+import type { ConnectionPolicy, RequestInput, RequestTimings, TransportOptions } from '../../src/core/types.js';
+import { now } from '../../src/core/clock.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { openaiResponses } from '../../src/protocols/openai-responses.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';

@@ -1,0 +1,76 @@
+/**
+ * What a run derives from its scenario before anything is measured: the embedded server's options, what
+ * every request of a variant shares, the dataset, the certificates a variant trusts.
+ */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ScenarioError } from '../scenario/errors.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { ServerOptions } from '../server/index.js';
+import { indexDataset, type DatasetIndex } from '../workload/dataset/index.js';
+import type { RequestBase } from '../load/work.js';
+
+export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> & { tls: boolean } {
+  return {
+    ttftMs: s.ttft_ms,
+    prefillTps: s.prefill_tps,
+    prefixCache: s.prefix_cache,
+    prefixCacheBlocks: s.prefix_cache_blocks,
+    tps: s.tps,
+    jitter: s.jitter,
+    chunkTokens: s.chunk_tokens,
+    outputTokens: s.output_tokens,
+    httpOverheadMs: s.http_overhead_ms,
+    wsOverheadMs: s.ws_overhead_ms,
+    wsConnectOverheadMs: s.ws_connect_overhead_ms,
+    seed: s.seed,
+    stamp: s.stamp,
+    maxConcurrent: s.max_concurrent,
+    rateLimit: s.rate_limit,
+    faults: s.faults,
+    tls: s.tls,
+  };
+}
+
+/** What every request of `variant` shares: the model, the body fields, the exact-output knobs. */
+export function requestBase(s: Scenario, variant: Scenario['variants'][number]): RequestBase {
+  return { model: s.request.model, extra: s.request.body, knobs: variant.exact_output ?? s.request.exact_output };
+}
+
+/**
+ * The dataset of a scenario, read through once (every record checked) before anything is sent: a bad
+ * line is the scenario's error, with the file and line. The path is relative to the scenario file.
+ */
+export async function openDataset(scenarioFile: string, s: Scenario): Promise<DatasetIndex | undefined> {
+  const d = s.dataset;
+  if (d === undefined) return undefined;
+  const index = await indexDataset(path.resolve(path.dirname(scenarioFile), d.path), d.format);
+  const kind = s.load.kind;
+  const problem =
+    kind === 'trace' && index.timestamps === undefined
+      ? `a trace needs a timestamp on every record; ${index.format} records have none`
+      : kind === 'session' && !CONVERSATION_FORMATS.includes(index.format)
+        ? `sessions replay conversations (sharegpt, or jsonl with messages); ${index.format} holds lengths only`
+        : undefined;
+  if (problem !== undefined) throw new ScenarioError([{ path: 'dataset', message: problem }], scenarioFile);
+  return index;
+}
+
+const CONVERSATION_FORMATS: readonly string[] = ['jsonl', 'sharegpt'];
+
+/** The run's salt: the scenario's, else a new one, so that no run reads a prompt cache an earlier one filled; shards apart. */
+export function runSalt(s: Scenario, shard: { index: number } | undefined): number {
+  const salt = s.request.salt ?? randomInt(2 ** 31);
+  return shard === undefined ? salt : (salt + Math.imul(shard.index, 0x9e3779b1)) >>> 0;
+}
+
+export /** The CA certificates a variant trusts: its `tls.ca` file (relative to the scenario file), else the embedded server's. */
+function trustedCa(scenarioFile: string, caFile: string | undefined, embeddedCa: string | undefined): string | undefined {
+  if (caFile === undefined) return embeddedCa;
+  try {
+    return readFileSync(path.resolve(path.dirname(scenarioFile), caFile), 'utf8');
+  } catch (err) {
+    throw new ScenarioError([{ path: 'tls.ca', message: `cannot read the CA file (${(err as Error).message})` }], scenarioFile);
+  }
+}

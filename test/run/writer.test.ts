@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MetricSet } from '../../src/metrics/metric-set.js';
+import { ResultWriter, resultDirName } from '../../src/run/writer.js';
+import { result, variant } from '../report/fixtures.js';
+
+describe('resultDirName', () => {
+  it('is the UTC timestamp then the name', () => {
+    expect(resultDirName('quickstart', new Date('2026-11-26T04:45:01.789Z'))).toBe('20261126T044501Z-quickstart');
+  });
+
+  it('keeps names from escaping the results folder', () => {
+    expect(resultDirName('../a b/c', new Date('2026-01-02T03:04:05Z'))).toBe('20260102T030405Z-.._a_b_c');
+  });
+});
+
+describe('ResultWriter', () => {
+  let root = '';
+  afterEach(() => {
+    if (root !== '') rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes requests.jsonl, result.json, one .hgrm per variant and metric with data, and the reports', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    // A folder that does not exist yet: the writer creates it.
+    const dir = path.join(root, 'run');
+    const writer = new ResultWriter(dir);
+    for (let i = 0; i < 500; i++) writer.appendRequest({ variant: i % 2 ? 'a' : 'b', i, text: 'line\nbreak "quoted"' });
+
+    const a = new MetricSet();
+    const b = new MetricSet();
+    const r = result([variant('a', { ttft_ms: 1, itl_ms: 0.5 }, a), variant('b', { ttft_ms: 2 }, b)], ['w']);
+    expect(await writer.finish(r, new Map([['a', a], ['b', b]]))).toEqual([]);
+
+    const lines = readFileSync(path.join(dir, 'requests.jsonl'), 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(500);
+    expect(lines.map((l) => JSON.parse(l) as { i: number }).map((x) => x.i)).toEqual([...Array(500).keys()]);
+
+    const json = readFileSync(path.join(dir, 'result.json'), 'utf8');
+    expect(json).toBe(JSON.stringify(r, null, 2) + '\n');
+    expect(JSON.parse(json)).toEqual(r);
+
+    expect(readdirSync(dir).sort()).toEqual(['a.itl_ms.hgrm', 'a.ttft_ms.hgrm', 'b.ttft_ms.hgrm', 'report.html', 'report.md', 'requests.jsonl', 'result.json']);
+    expect(readFileSync(path.join(dir, 'a.ttft_ms.hgrm'), 'utf8')).toMatch(/Value\s+Percentile[\s\S]*Total count\s+=\s+3\]/);
+  });
+
+  it('reports a failed requests.jsonl from finish instead of crashing', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const writer = new ResultWriter(path.join(root, 'run'));
+    // The stream opens its file asynchronously: removing the folder now makes that open fail.
+    rmSync(path.join(root, 'run'), { recursive: true });
+    writer.appendRequest({ i: 0 });
+    await expect(writer.finish(result([]), new Map())).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a report that cannot be written is a message, not a lost result', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const dir = path.join(root, 'run');
+    const writer = new ResultWriter(dir);
+    // A folder where the HTML report should go: writing it fails (EISDIR).
+    mkdirSync(path.join(dir, 'report.html'));
+    const problems = await writer.finish(result([variant('a', { ttft_ms: 1 })]), new Map());
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/the reports were not written \(EISDIR.*`wirebench report /);
+    expect(existsSync(path.join(dir, 'result.json'))).toBe(true);
+  });
+});
