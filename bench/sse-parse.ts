@@ -1,6 +1,6 @@
 /**
- * CPU cost per SSE event of decoding a 1000-delta Responses stream, side by side (DESIGN.md "Speed
- * budgets": ≤ 1.0 µs per event). Figures, not a test: `npm run build && node dist/bench/sse-parse.js`.
+ * CPU cost per SSE event of decoding a 1000-delta Responses stream, side by side (budget:
+ * ≤ 1.0 µs per event). Figures, not a test: `npm run build && node dist/bench/sse-parse.js`.
  *
  *   wirebench        SseReader + Responses decoder (byte fast path) into a counting sink
  *   wirebench/parse  the same with the fast path off: every event JSON.parse'd

@@ -5,7 +5,7 @@
  */
 
 /**
- * Monotonic time in nanoseconds since the process clock epoch (metrics/clock.ts), as a double: exact to
+ * Monotonic time in nanoseconds since the process clock epoch (core/clock.ts), as a double: exact to
  * the nanosecond for 104 days, and cheaper on the hot path than bigint arithmetic.
  */
 export type Nanos = number;
@@ -26,7 +26,7 @@ export const ERROR_CLASSES = [
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 /**
- * The normalized stream events of DESIGN.md, delivered as calls rather than objects so that decoding a
+ * The normalized stream events (docs/measurement.md), delivered as calls rather than objects so that decoding a
  * token allocates nothing. `t` is the arrival time of the bytes that carried the event, taken by the
  * transport before any parsing.
  */

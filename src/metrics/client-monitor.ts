@@ -1,7 +1,7 @@
 import { createHistogram } from 'node:perf_hooks';
 import type { ClientStats } from '../result/result.js';
 
-/** Above these the harness itself inflates the numbers it reports (DESIGN.md: the client must not be the bottleneck). */
+/** Above these the harness itself inflates the numbers it reports (the client must never be the bottleneck). */
 export const EVENT_LOOP_P99_WARN_MS = 5;
 export const CPU_WARN_PERCENT = 90;
 /** Below this much measured time, CPU share is dominated by one-off work (JIT threads, first GC) and says little. */

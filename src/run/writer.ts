@@ -20,7 +20,7 @@ function safeName(name: string): string {
 }
 
 /**
- * Writes one run's results directory (DESIGN.md "Results layout"). Raw request records stream to disk
+ * Writes one run's results directory (results/README.md). Raw request records stream to disk
  * as they come: a long run produces millions of them, far more than should be held until the end.
  */
 export class ResultWriter {
