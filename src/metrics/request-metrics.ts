@@ -2,8 +2,8 @@ import type { Nanos } from '../core/types.js';
 import type { MetricName } from '../core/catalog.js';
 import type { MetricSet } from './metric-set.js';
 import type { Timeline } from './timeline.js';
-
-export type TokenSource = 'usage' | 'tokenizer' | 'chunks';
+import type { Phase } from '../result/requests/line.js';
+import type { TokenSource } from '../result/result.js';
 
 export interface TokenCount {
   output: number;
@@ -44,21 +44,8 @@ export function streamedTokens(output: number, reasoning: number | undefined, re
   return Math.max(0, output - (reasoningStreamed ? 0 : (reasoning ?? 0)));
 }
 
-/** The stamps a request's one-value metrics come from (Timeline's; ns, 0 = never happened). */
-export const REQUEST_STAMPS = [
-  'connStart',
-  'dnsEnd',
-  'connectEnd',
-  'tlsEnd',
-  'upgradeSent',
-  'upgraded',
-  'firstByte',
-  'ackAt',
-  'firstDelta',
-  'lastDelta',
-  'doneAt',
-] as const;
-export type RequestStamps = Pick<Timeline, (typeof REQUEST_STAMPS)[number] | 'deltas'>;
+/** A request's stamps (a line's phases) and its delta count: what its one-value metrics come from. */
+export type RequestStamps = Pick<Timeline, Phase | 'deltas'>;
 
 /**
  * The metrics that are one value per request, computed from its stamps alone: what a requests.jsonl line

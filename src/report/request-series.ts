@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { HIGHEST_TRACKABLE, newHistogram, SCALE, type Histogram } from '../metrics/histogram.js';
-import type { RequestLine } from '../metrics/variant-recorder.js';
-import { rng, type Rng } from '../shared/rng.js';
+import { countedAs } from '../result/requests/counted.js';
+import type { RequestLine } from '../result/requests/line.js';
+import { readRequestLines } from '../result/requests/read.js';
 import { variantKey } from '../result/result.js';
-import { countedAs, readLine } from '../stats/request-samples.js';
+import { rng, type Rng } from '../shared/rng.js';
 
 /** A sample request of the waterfall: its phases and token arrivals (ms since it started). */
 export interface SampleRequest {
@@ -110,31 +109,21 @@ function record(h: Histogram, tokens: number): void {
 
 const sampleOf = (l: RequestLine) => ({ i: l.i, intended_ms: l.intended_ms, start_ms: l.start_ms, phases: l.phases });
 
-/** A line the series can read, or undefined: not a request line (compare's rule), or a bad `token_ms`. */
-function parseLine(text: string): RequestLine | undefined {
-  const line = readLine(text);
-  if (typeof line === 'string') return undefined;
-  return line.token_ms === undefined || Array.isArray(line.token_ms) ? line : undefined;
-}
-
 /**
  * Reads a result's requests.jsonl line by line (a long run's file is far larger than memory should hold)
- * into per-variant series for the report: the lines the histograms count (request-samples' rule) and,
+ * into per-variant series for the report: the lines the histograms count (the recorder's countedAs) and,
  * apart, the failures; with each sampled request its lengths, and the max_output_tokens every completed
  * one asked for. Latencies count from the intended start, as the histograms do (open loop:
- * queueing in the client is part of them). A line that does not parse — the last one of a run killed
- * while writing — is skipped: a picture can do without it, unlike compare's statistics.
+ * queueing in the client is part of them). A line that is not a request line — the last one of a run
+ * killed while writing — is skipped: a picture can do without it, unlike compare's statistics.
  */
 export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): Promise<Map<string, VariantSeries>> {
   const building = new Map<string, Building>();
   const rand = rng(1);
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const text of lines) {
-    const line = parseLine(text);
-    if (line === undefined) continue;
+  for await (const line of readRequestLines(file, { skipDamaged: true })) {
     const counted = countedAs(line);
-    if (counted === undefined) continue;
-    const failed = counted === 'failure';
+    if (counted !== 'ok' && counted !== 'cancelled' && counted !== 'failed') continue;
+    const failed = counted === 'failed';
     const label = variantKey(line.variant, line.step);
     let b = building.get(label);
     if (b === undefined) {
@@ -158,7 +147,7 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
     const gap = line.deltas > 1 ? (last - first) / (line.deltas - 1) : Number.NaN;
     // The lengths the histograms record: the server's input count, else the client's of a prompt it made.
     const input = line.input_tokens ?? (line.prompt_tokens || Number.NaN);
-    const done = counted === 'request' ? line.phases.doneAt : undefined;
+    const done = counted === 'ok' ? line.phases.doneAt : undefined;
     if (Number.isFinite(input)) b.withInput++;
     if (done !== undefined) {
       b.completed++;

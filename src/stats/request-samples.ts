@@ -1,19 +1,20 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { MetricName } from '../core/catalog.js';
 import {
   completionValues,
   lengthValues,
   PER_REQUEST_METRICS,
-  REQUEST_STAMPS,
   streamedTokens,
   streamValues,
   type PerRequestMetric,
   type RequestStamps,
   type ValueSink,
 } from '../metrics/request-metrics.js';
-import type { RequestLine } from '../metrics/variant-recorder.js';
-import type { SampleSource } from './compare.js';
+import { countedAs } from '../result/requests/counted.js';
+import { PHASES, type RequestLine } from '../result/requests/line.js';
+import { readRequestLines } from '../result/requests/read.js';
 import { variantKey } from '../result/result.js';
+import type { SampleSource } from './compare.js';
 
 /**
  * Exact samples held per variant and metric at most. Beyond ~100k the histogram (3 significant digits,
@@ -146,18 +147,6 @@ class Column {
 }
 
 /**
- * What VariantRecorder.commit made of a line, in its order: nothing (undefined), a stream's metrics, a
- * request's, or a measured failure (counted by class in `errors`, in no histogram).
- */
-export function countedAs(l: RequestLine): 'stream' | 'request' | 'failure' | undefined {
-  // A retried attempt, a request the user's stop cut short (the only lines with error class `interrupted`), warm-up.
-  if (l.retried || (!l.ok && l.error?.class === 'interrupted') || l.warmup) return undefined;
-  // A stream the scenario's interrupt cancelled counts what it measured until the cancel.
-  if (l.cancelled) return 'stream';
-  return l.ok ? 'request' : 'failure';
-}
-
-/**
  * A day, ns: a line's times are put on a clock that started this long before the run, so that no stamp
  * reads 0, Timeline's "never happened". Phases are whole µs (3 decimals of ms), so stamps are integers.
  */
@@ -170,7 +159,7 @@ const MIN_DECODE_SPAN = 1e6;
 function stampsOf(l: RequestLine): { stamps: RequestStamps; origin: number } {
   const start = EPOCH + ns(l.start_ms);
   const stamps = { deltas: l.deltas } as Record<keyof RequestStamps, number>;
-  for (const p of REQUEST_STAMPS) stamps[p] = l.phases[p] === undefined ? 0 : start + ns(l.phases[p]);
+  for (const p of PHASES) stamps[p] = l.phases[p] === undefined ? 0 : start + ns(l.phases[p]);
   return { stamps, origin: EPOCH + ns(l.intended_ms) };
 }
 
@@ -210,11 +199,12 @@ export class VariantSamples implements ValueSink, SampleSource {
   }
 
   add(l: RequestLine): void {
+    // The lines whose values the histograms hold: successes, and what a cancelled stream measured.
     const counted = countedAs(l);
-    if (counted === undefined || counted === 'failure') return;
+    if (counted !== 'ok' && counted !== 'cancelled') return;
     const { stamps, origin } = stampsOf(l);
     streamValues(stamps, origin, this);
-    if (counted === 'stream') return;
+    if (counted === 'cancelled') return;
     const streamed = streamedOf(l);
     if (streamed === undefined) this.rateUnknown = true;
     // decode_tps divides by the decode span, so the µs a line rounds its stamps to weigh 1/span: under
@@ -247,74 +237,21 @@ export interface RequestSamples {
   warnings: string[];
 }
 
-const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
-
-/** What makes a parsed line unusable, checked by hand: a schema library would cost more than the parse. */
-function problem(x: unknown): string | undefined {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return 'not an object';
-  const l = x as Record<string, unknown>;
-  if (typeof l.variant !== 'string') return 'no variant name';
-  if (l.step !== undefined && !(Number.isInteger(l.step) && (l.step as number) >= 0)) return 'step is not a step number';
-  for (const k of ['warmup', 'ok']) if (typeof l[k] !== 'boolean') return `${k} is not true or false`;
-  for (const k of ['intended_ms', 'start_ms', 'deltas', 'output_tokens']) if (!finite(l[k])) return `${k} is not a number`;
-  if (l.reasoning_tokens !== undefined && !finite(l.reasoning_tokens)) return 'reasoning_tokens is not a number';
-  if (typeof l.phases !== 'object' || l.phases === null || !Object.values(l.phases).every(finite)) return 'phases are not all numbers';
-  return undefined;
-}
-
-/** A requests.jsonl line, or what makes it unusable (compare stops on that; the report skips the line). */
-export function readLine(text: string): RequestLine | string {
-  let x: unknown;
-  try {
-    x = JSON.parse(text);
-  } catch (err) {
-    return `not JSON (${(err as Error).message})`;
-  }
-  return problem(x) ?? (x as RequestLine);
-}
-
-function parse(text: string): RequestLine {
-  const line = readLine(text);
-  if (typeof line === 'string') throw new Error(line);
-  return line;
-}
-
 /**
  * Streams `file` (a result's requests.jsonl, possibly millions of lines) into the samples of the variants
- * `keys` names (compare's names: `step2.ws` in a sweep); undefined when there is no such file.
- *
- * A line that is not a request line throws, naming file and line: a file damaged or edited mid-way is a
- * surprise to stop on rather than to average over silently (`--no-requests` compares the histograms
- * alone). Only an incomplete last line, which is what a killed run leaves, is skipped with a warning.
+ * `keys` names (compare's names: `step2.ws` in a sweep); undefined when there is no such file. A damaged
+ * line throws (see readRequestLines), saying how to compare without the file; an incomplete last line is
+ * skipped with a warning.
  */
 export async function readRequestSamples(file: string, keys: Iterable<string>, memory = new SampleMemory()): Promise<RequestSamples | undefined> {
   if (!existsSync(file)) return undefined;
   const variants = new Map([...keys].map((k) => [k, new VariantSamples(memory)]));
   const warnings: string[] = [];
-  let lineNo = 0;
-  const take = (text: string): void => {
-    lineNo++;
-    if (text.trim() === '') return;
-    let l: RequestLine;
-    try {
-      l = parse(text);
-    } catch (err) {
-      throw new Error(`${file}:${lineNo}: not a request line: ${(err as Error).message} (--no-requests compares the histograms alone)`);
-    }
-    variants.get(variantKey(l.variant, l.step))?.add(l);
-  };
-  let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const lines = (rest + (chunk as string)).split('\n');
-    rest = lines.pop()!;
-    for (const text of lines) take(text);
-  }
-  if (rest.trim() !== '') {
-    try {
-      take(rest);
-    } catch {
-      warnings.push(`${file}:${lineNo}: incomplete last line ignored (the run was cut short?)`);
-    }
+  const onCut = (where: string) => warnings.push(`${where}: incomplete last line ignored (the run was cut short?)`);
+  try {
+    for await (const l of readRequestLines(file, { onCut })) variants.get(variantKey(l.variant, l.step))?.add(l);
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (--no-requests compares the histograms alone)`);
   }
   return { variants, warnings };
 }

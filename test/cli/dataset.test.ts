@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RequestLine } from '../../src/metrics/variant-recorder.js';
+import type { RequestLine } from '../../src/result/requests/line.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { assertBuilt, explain, runCli, runScenarioText, STACK_FRAME, tempDir } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PER_REQUEST_METRICS } from '../../src/metrics/request-metrics.js';
-import type { RequestLine } from '../../src/metrics/variant-recorder.js';
+import type { RequestLine } from '../../src/result/requests/line.js';
 import { readRequestSamples } from '../../src/stats/request-samples.js';
 import { variantKey, type Result, type VariantResult } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText, tempDir } from '../cli/helpers.js';
