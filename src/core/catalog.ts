@@ -1,4 +1,7 @@
-/** The metrics of DESIGN.md "Metric definitions", in the order every report lists them. */
+/**
+ * The metrics of DESIGN.md "Metric definitions", in their stored order: the histograms' index, the
+ * interval logs' tags, the full percentile tables and charts, and `compare`'s rows follow it.
+ */
 export const METRICS = [
   'dns_ms',
   'connect_ms',
@@ -23,41 +26,162 @@ export type MetricName = (typeof METRICS)[number];
 
 export type MetricUnit = 'ms' | 'tok/s' | 'turns' | 'tokens';
 
+/**
+ * Which way is better: `lower` (a latency) or `higher` (a rate); a `count` of tokens says what was sent,
+ * not how fast, so a change of it is longer or shorter rather than faster or slower.
+ */
+export type MetricDirection = 'lower' | 'higher' | 'count';
+
+/** Where a metric is shown beyond the full percentile tables, which show every metric. */
+export type MetricSection =
+  /** result.json's `comparisons`, each variant's median against the first's: what DESIGN.md's product claims are stated in. */
+  | 'compared'
+  /** The change of medians: the terminal's line per variant pair, the reports' table. */
+  | 'change'
+  /** A sweep's charts of p50 and p99 against the swept value. */
+  | 'sweep'
+  /** The CDF charts; a sweep's only percentile-distribution charts. */
+  | 'cdf'
+  /** Percentiles per interval, from the `--hdr-log` interval logs. */
+  | 'interval';
+
 export interface MetricInfo {
   unit: MetricUnit;
   description: string;
+  direction: MetricDirection;
+  /** What the reports call it (`TTFT`; `upgrade` for handshake_ms, the WebSocket upgrade). */
+  name: string;
+  shows: readonly MetricSection[];
+  /** Its columns of the main results table (and of the terminal's sweep table). */
+  columns?: readonly ('p50' | 'p99')[];
+  /**
+   * Its row in the terminal's table per variant: `always` (`-` when not measured), only when `measured`
+   * (connection set-up, say), or its `median` alone, after the other rows.
+   */
+  row?: 'always' | 'measured' | 'median';
 }
 
+/**
+ * Every metric, in the order the summaries list them (what a reader looks for first), which differs from
+ * METRICS: each section, column and row list below keeps this order.
+ */
 export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
-  dns_ms: { unit: 'ms', description: 'DNS lookup, when this request opened the connection' },
-  connect_ms: { unit: 'ms', description: 'TCP connect, when this request opened the connection' },
-  tls_ms: { unit: 'ms', description: 'TLS handshake, when this request opened the connection' },
-  handshake_ms: { unit: 'ms', description: 'WebSocket upgrade request sent to 101 received' },
-  ttfb_ms: { unit: 'ms', description: 'request start to first response byte' },
-  overhead_ms: { unit: 'ms', description: 'request start to the server accepting it (per-roundtrip overhead)' },
-  ttft_ms: { unit: 'ms', description: 'request start to first non-empty delta' },
-  itl_ms: { unit: 'ms', description: 'gap between consecutive non-empty deltas (chunk level)' },
-  tpot_ms: { unit: 'ms', description: '(last delta - first delta) / (output tokens - 1), per request' },
-  decode_tps: { unit: 'tok/s', description: '(output tokens - 1) / (last delta - first delta), per request' },
-  e2e_ms: { unit: 'ms', description: 'request start to done' },
-  token_delay_ms: { unit: 'ms', description: 'reference server token write to client receive (per-token transport cost)' },
-  schedule_delay_ms: { unit: 'ms', description: 'open loop: intended start to actual start (queueing in the client)' },
-  session_e2e_ms: { unit: 'ms', description: 'session: first turn sent to last turn done, tool time included (completed sessions)' },
-  redirect_ms: {
-    unit: 'ms',
-    description: 'interrupt: the token that triggered the cancel arrived to the first token of the redirected answer',
+  ttft_ms: {
+    unit: 'ms', direction: 'lower', name: 'TTFT', description: 'request start to first non-empty delta',
+    shows: ['compared', 'change', 'sweep', 'cdf', 'interval'], columns: ['p50', 'p99'], row: 'always',
   },
-  session_turns: { unit: 'turns', description: 'session: turns completed, failed sessions included (where sessions break)' },
+  overhead_ms: {
+    unit: 'ms', direction: 'lower', name: 'overhead', description: 'request start to the server accepting it (per-roundtrip overhead)',
+    shows: ['compared', 'change', 'sweep', 'cdf'], columns: ['p50'], row: 'always',
+  },
+  itl_ms: {
+    unit: 'ms', direction: 'lower', name: 'ITL', description: 'gap between consecutive non-empty deltas (chunk level)',
+    shows: ['compared', 'change', 'sweep', 'cdf', 'interval'], columns: ['p50', 'p99'], row: 'always',
+  },
+  tpot_ms: {
+    unit: 'ms', direction: 'lower', name: 'TPOT', description: '(last delta - first delta) / (output tokens - 1), per request',
+    shows: ['compared', 'sweep'],
+  },
+  e2e_ms: {
+    unit: 'ms', direction: 'lower', name: 'E2E', description: 'request start to done',
+    shows: ['compared', 'change', 'sweep', 'cdf'], columns: ['p50'], row: 'always',
+  },
+  decode_tps: {
+    unit: 'tok/s', direction: 'higher', name: 'decode', description: '(output tokens - 1) / (last delta - first delta), per request',
+    shows: ['compared', 'change', 'sweep'], columns: ['p50'], row: 'median',
+  },
+  dns_ms: {
+    unit: 'ms', direction: 'lower', name: 'DNS', description: 'DNS lookup, when this request opened the connection',
+    shows: [],
+  },
+  connect_ms: {
+    unit: 'ms', direction: 'lower', name: 'connect', description: 'TCP connect, when this request opened the connection',
+    shows: [], row: 'measured',
+  },
+  tls_ms: {
+    unit: 'ms', direction: 'lower', name: 'TLS', description: 'TLS handshake, when this request opened the connection',
+    shows: [], row: 'measured',
+  },
+  handshake_ms: {
+    unit: 'ms', direction: 'lower', name: 'upgrade', description: 'WebSocket upgrade request sent to 101 received',
+    shows: [], row: 'measured',
+  },
+  ttfb_ms: {
+    unit: 'ms', direction: 'lower', name: 'TTFB', description: 'request start to first response byte',
+    shows: [],
+  },
+  token_delay_ms: {
+    unit: 'ms', direction: 'lower', name: 'token delay',
+    description: 'reference server token write to client receive (per-token transport cost)',
+    shows: ['compared', 'change'], row: 'measured',
+  },
+  schedule_delay_ms: {
+    unit: 'ms', direction: 'lower', name: 'sched. delay',
+    description: 'open loop: intended start to actual start (queueing in the client)',
+    shows: [], row: 'measured',
+  },
+  session_e2e_ms: {
+    unit: 'ms', direction: 'lower', name: 'session',
+    description: 'session: first turn sent to last turn done, tool time included (completed sessions)',
+    shows: ['compared', 'change', 'sweep'], columns: ['p50'], row: 'measured',
+  },
+  session_turns: {
+    unit: 'turns', direction: 'lower', name: 'session',
+    description: 'session: turns completed, failed sessions included (where sessions break)',
+    shows: [],
+  },
+  redirect_ms: {
+    unit: 'ms', direction: 'lower', name: 'redirect',
+    description: 'interrupt: the token that triggered the cancel arrived to the first token of the redirected answer',
+    shows: ['compared', 'change'], columns: ['p50'], row: 'measured',
+  },
   input_tokens: {
-    unit: 'tokens',
+    unit: 'tokens', direction: 'count', name: 'input',
     description: 'input tokens of a successful request: server-reported (usage), else the o200k count of the prompt the client made',
+    shows: [],
   },
   output_tokens: {
-    unit: 'tokens',
+    unit: 'tokens', direction: 'count', name: 'output',
     description: 'output tokens of a successful request: server-reported (usage), else the o200k tokenizer, else the delta count',
+    shows: [],
   },
 };
 
 export function isMetricName(name: string): name is MetricName {
   return Object.hasOwn(METRIC_INFO, name);
 }
+
+/** Every metric in the summaries' order (METRIC_INFO's). */
+const SUMMARY_ORDER = Object.keys(METRIC_INFO) as MetricName[];
+
+/** The metrics a section shows, in the summaries' order. */
+export const metricsIn = (section: MetricSection): readonly MetricName[] =>
+  SUMMARY_ORDER.filter((m) => METRIC_INFO[m].shows.includes(section));
+
+/** The metrics with a terminal row of that kind, in the summaries' order. */
+export const metricsWithRow = (row: NonNullable<MetricInfo['row']>): readonly MetricName[] =>
+  SUMMARY_ORDER.filter((m) => METRIC_INFO[m].row === row);
+
+/** The main table's columns: metric and statistic, in the summaries' order. */
+export const MAIN_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99'])[] = SUMMARY_ORDER.flatMap((m) =>
+  (METRIC_INFO[m].columns ?? []).map((p) => [m, p] as const),
+);
+
+/** `TTFT`: ms goes without saying, any other unit is said (`decode tok/s`). The terminal's change line. */
+export function metricLabel(m: MetricName): string {
+  const { name, unit } = METRIC_INFO[m];
+  return unit === 'ms' ? name : `${name} ${unit}`;
+}
+
+/** `TTFT ms`, `decode tok/s`: a row of the terminal's table. */
+export const rowLabel = (m: MetricName): string => `${METRIC_INFO[m].name} ${METRIC_INFO[m].unit}`;
+
+/** `TTFT p99`; a metric in another unit has its median as its one column (`decode tok/s`). */
+export const columnLabel = (m: MetricName, p: 'p50' | 'p99'): string =>
+  METRIC_INFO[m].unit === 'ms' ? `${METRIC_INFO[m].name} ${p}` : metricLabel(m);
+
+/** `ttft_ms (ms)`: a chart's axis, the metric as result.json names it. */
+export const axisLabel = (m: MetricName): string => `${m} (${METRIC_INFO[m].unit})`;
+
+/** `ttft`, `token_delay`: a column of the reports' change-of-medians table. */
+export const keyLabel = (m: MetricName): string => m.replace(/_(ms|tps)$/, '');

@@ -1,4 +1,4 @@
-import { METRIC_INFO, METRICS, type MetricName } from '../core/catalog.js';
+import { axisLabel, METRIC_INFO, metricsIn, METRICS, type MetricName } from '../core/catalog.js';
 import { cdfCurve, percentileCurve } from './distribution.js';
 import { variantKey, type Result, type StepResult, type VariantResult } from '../result/result.js';
 import { lineChart, type Series, type XScale } from './svg/line-chart.js';
@@ -22,11 +22,10 @@ export function colourOf(result: Result): (name: string) => string {
   return (name) => seriesColor(names.indexOf(name));
 }
 
-export const LABEL = (m: MetricName): string => `${m} (${METRIC_INFO[m].unit})`;
 /** Lengths are what was sent, not how fast: the Workload section draws them as histograms over lengths. */
-const LATENCY_METRICS = METRICS.filter((m) => METRIC_INFO[m].unit !== 'tokens');
+const LATENCY_METRICS = METRICS.filter((m) => METRIC_INFO[m].direction !== 'count');
 /** The per-request latencies whose whole distribution a reader compares across transports. */
-const CDF_METRICS: readonly MetricName[] = ['ttft_ms', 'overhead_ms', 'itl_ms', 'e2e_ms'];
+const CDF_METRICS = metricsIn('cdf');
 
 /** Percentile-distribution plot of every latency (and rate) with data, all variants overlaid; CDFs of the main ones. */
 export function distributionCharts(result: Result, colour: (name: string) => string): { percentiles: string[]; cdfs: string[] } {
@@ -45,7 +44,7 @@ export function distributionCharts(result: Result, colour: (name: string) => str
           id: `pct-${id}`,
           title: `${m} percentile distribution${g.title}`,
           x: { label: 'percentile', scale: 'percentile' },
-          y: { label: LABEL(m) },
+          y: { label: axisLabel(m) },
           series: with_.map((v) => ({ name: v.name, color: colour(v.name), points: percentileCurve(v.metrics[m]!) })),
           note: METRIC_INFO[m].description,
         }),
@@ -56,7 +55,7 @@ export function distributionCharts(result: Result, colour: (name: string) => str
         lineChart({
           id: `cdf-${id}`,
           title: `${m} CDF${g.title}`,
-          x: { label: LABEL(m), scale: spansDecades(series) ? 'log' : 'linear' },
+          x: { label: axisLabel(m), scale: spansDecades(series) ? 'log' : 'linear' },
           y: { label: 'fraction of samples ≤ x' },
           series,
         }),
@@ -78,7 +77,7 @@ function fewest(steps: readonly StepResult[], m: MetricName): number {
   return counts.length === 0 ? 0 : Math.min(...counts);
 }
 
-const SWEEP_METRICS: readonly MetricName[] = ['ttft_ms', 'overhead_ms', 'itl_ms', 'tpot_ms', 'e2e_ms', 'decode_tps', 'session_e2e_ms'];
+const SWEEP_METRICS = metricsIn('sweep');
 
 /** Each metric's p50 (solid) and p99 (dashed) against the swept value, one colour per variant. */
 export function sweepCharts(result: Result, colour: (name: string) => string): string[] {
@@ -108,7 +107,7 @@ export function sweepCharts(result: Result, colour: (name: string) => string): s
         id: `sweep-${m}`,
         title: `${m} vs ${steps[0].param}`,
         x: { label: steps[0].param, scale, ...(numeric ? {} : { categories: values.map(String) }) },
-        y: { label: LABEL(m) },
+        y: { label: axisLabel(m) },
         series,
         ...(fewest(steps, m) < 100 ? { note: `p99 of steps with fewer than 100 samples (here as few as ${fewest(steps, m)}) is their maximum` } : {}),
       }),

@@ -1,4 +1,4 @@
-import { METRIC_INFO, METRICS, type MetricName } from '../core/catalog.js';
+import { columnLabel, keyLabel, MAIN_COLUMNS, METRIC_INFO, metricsIn, METRICS, type MetricName } from '../core/catalog.js';
 import type { MetricSummary } from '../result/result.js';
 import type { ClaimResult } from '../result/result.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
@@ -10,22 +10,10 @@ import type { ThresholdResult } from '../result/thresholds.js';
  * report; each renderer escapes cells for its own format.
  */
 
-/** The columns of the main table (and of the terminal's sweep table): what a reader looks for first. */
-export const MAIN_COLUMNS: readonly (readonly [MetricName, 'p50' | 'p99', string])[] = [
-  ['ttft_ms', 'p50', 'TTFT p50'],
-  ['ttft_ms', 'p99', 'TTFT p99'],
-  ['overhead_ms', 'p50', 'overhead p50'],
-  ['itl_ms', 'p50', 'ITL p50'],
-  ['itl_ms', 'p99', 'ITL p99'],
-  ['e2e_ms', 'p50', 'E2E p50'],
-  ['decode_tps', 'p50', 'decode tok/s'],
-  ['session_e2e_ms', 'p50', 'session p50'],
-  ['redirect_ms', 'p50', 'redirect p50'],
-];
+const CHANGE_METRICS = metricsIn('change');
 
-const CHANGE_METRICS: readonly MetricName[] = ['ttft_ms', 'overhead_ms', 'itl_ms', 'e2e_ms', 'decode_tps', 'token_delay_ms', 'session_e2e_ms', 'redirect_ms'];
-
-const value = (m: MetricName, x: number | undefined): string => (x === undefined ? '–' : m === 'decode_tps' ? fmtRate(x) : fmtMs(x));
+/** A figure: a rate (tok/s) to fmtRate's precision, the rest (ms, counts) to fmtMs's. */
+const value = (m: MetricName, x: number | undefined): string => (x === undefined ? '–' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x));
 
 /** Samples a percentile needs before it is more than the sample maximum (n ≥ 1/(1 − q)). */
 const NEEDS: Readonly<Record<string, number>> = { p99: 100, p999: 1000 };
@@ -63,7 +51,7 @@ export function resultsRows(all: readonly Group[]): string[][] {
   const sweep = all.some((g) => g.label !== undefined);
   const goodput = variants.some((v) => v.goodput !== undefined);
   const rows: string[][] = [
-    [...(sweep ? ['step'] : []), 'variant', 'ok / requests', 'errors', 'req/s', 'output tok/s', ...(goodput ? ['goodput'] : []), ...present.map(([, , l]) => l)],
+    [...(sweep ? ['step'] : []), 'variant', 'ok / requests', 'errors', 'req/s', 'output tok/s', ...(goodput ? ['goodput'] : []), ...present.map(([m, p]) => columnLabel(m, p))],
   ];
   for (const g of all) {
     for (const v of g.variants) {
@@ -88,7 +76,7 @@ export function changeRows(g: Group): string[][] | undefined {
   if (g.comparisons.length === 0) return undefined;
   const metrics = CHANGE_METRICS.filter((m) => g.comparisons.some((c) => c.metric === m));
   const pairs = [...new Set(g.comparisons.map((c) => `${c.candidate}\u0000${c.baseline}`))];
-  const rows = [['candidate vs baseline', ...metrics.map((m) => m.replace(/_(ms|tps)$/, ''))]];
+  const rows = [['candidate vs baseline', ...metrics.map(keyLabel)]];
   for (const pair of pairs) {
     const [candidate, baseline] = pair.split('\u0000');
     const of = (m: MetricName) => g.comparisons.find((c) => c.candidate === candidate && c.baseline === baseline && c.metric === m);

@@ -1,8 +1,8 @@
-import type { MetricName } from '../core/catalog.js';
+import { columnLabel, MAIN_COLUMNS, METRIC_INFO, metricLabel, metricsIn, metricsWithRow, rowLabel } from '../core/catalog.js';
 import type { ClaimResult } from '../result/result.js';
 import type { Comparison, Result, StepResult, VariantResult } from '../result/result.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
-import { MAIN_COLUMNS, thresholdsHeading, unresolved, UNRESOLVED, UNRESOLVED_NOTE } from './report-tables.js';
+import { thresholdsHeading, unresolved, UNRESOLVED, UNRESOLVED_NOTE } from './report-tables.js';
 import { describeThreshold, type ThresholdResult } from '../result/thresholds.js';
 import { describeWorkload } from './workload-text.js';
 
@@ -11,38 +11,11 @@ export interface RenderOptions {
   color?: boolean;
 }
 
-const LATENCY_ROWS: readonly (readonly [MetricName, string])[] = [
-  ['ttft_ms', 'TTFT ms'],
-  ['overhead_ms', 'overhead ms'],
-  ['itl_ms', 'ITL ms'],
-  ['e2e_ms', 'E2E ms'],
-];
-
-/** Shown only when measured: connection set-up (fresh connections) and the stamped per-token delay. */
-const OPTIONAL_ROWS: readonly (readonly [MetricName, string])[] = [
-  ['connect_ms', 'connect ms'],
-  ['tls_ms', 'TLS ms'],
-  ['handshake_ms', 'upgrade ms'],
-  ['token_delay_ms', 'token delay ms'],
-  ['schedule_delay_ms', 'sched. delay ms'],
-  ['session_e2e_ms', 'session ms'],
-  ['redirect_ms', 'redirect ms'],
-];
-
-/** The medians the one-line verdict per variant pair shows, with the label it uses. */
-const CHANGE_LABELS: readonly (readonly [MetricName, string])[] = [
-  ['ttft_ms', 'TTFT'],
-  ['overhead_ms', 'overhead'],
-  ['itl_ms', 'ITL'],
-  ['e2e_ms', 'E2E'],
-  ['decode_tps', 'decode tok/s'],
-  ['token_delay_ms', 'token delay'],
-  ['session_e2e_ms', 'session'],
-  ['redirect_ms', 'redirect'],
-];
-
-/** Metrics where a larger number is better; the rest are latencies. */
-const HIGHER_IS_BETTER: ReadonlySet<MetricName> = new Set<MetricName>(['decode_tps']);
+/** Rows shown even when not measured, then those shown only when measured, then the medians alone. */
+const ALWAYS_ROWS = metricsWithRow('always');
+const MEASURED_ROWS = metricsWithRow('measured');
+const MEDIAN_ROWS = metricsWithRow('median');
+const CHANGE_METRICS = metricsIn('change');
 
 interface Paint {
   bold(s: string): string;
@@ -135,19 +108,21 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   const errors = Object.entries(v.counts.errors).filter(([, n]) => n > 0);
   if (errors.length > 0) lines.push(`  errors   ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
   const rows: string[][] = [['', 'p50', 'p90', 'p99']];
-  const optional = OPTIONAL_ROWS.filter(([metric]) => v.metrics[metric] !== undefined);
-  for (const [metric, label] of [...LATENCY_ROWS, ...optional]) {
+  const measured = MEASURED_ROWS.filter((metric) => v.metrics[metric] !== undefined);
+  for (const metric of [...ALWAYS_ROWS, ...measured]) {
     const s = v.metrics[metric];
     if (s === undefined) {
-      rows.push([label, '-', '-', '-']);
+      rows.push([rowLabel(metric), '-', '-', '-']);
     } else {
       // One precision per row, from its smallest value, so a row reads as one series.
       const d = msDecimals(s.p50);
-      rows.push([label, s.p50.toFixed(d), s.p90.toFixed(d), s.p99.toFixed(d) + unresolved(s, 'p99')]);
+      rows.push([rowLabel(metric), s.p50.toFixed(d), s.p90.toFixed(d), s.p99.toFixed(d) + unresolved(s, 'p99')]);
     }
   }
-  const tps = v.metrics.decode_tps;
-  rows.push(['decode tok/s', tps === undefined ? '-' : fmtRate(tps.p50), '', '']);
+  for (const metric of MEDIAN_ROWS) {
+    const s = v.metrics[metric];
+    rows.push([rowLabel(metric), s === undefined ? '-' : fmtRate(s.p50), '', '']);
+  }
   lines.push(...table(rows).map((row) => `  ${row}`));
   return lines;
 }
@@ -184,7 +159,7 @@ function sweepTable(steps: readonly StepResult[]): string[] {
   const present = MAIN_COLUMNS.filter(([m]) => steps.some((st) => st.variants.some((v) => v.metrics[m] !== undefined)));
   const goodput = steps.some((st) => st.variants.some((v) => v.goodput !== undefined));
   const rows: string[][] = [
-    [steps[0].param, 'variant', 'ok/req', 'req/s', ...(goodput ? ['goodput'] : []), ...present.map(([, , label]) => label)],
+    [steps[0].param, 'variant', 'ok/req', 'req/s', ...(goodput ? ['goodput'] : []), ...present.map(([m, p]) => columnLabel(m, p))],
   ];
   for (const st of steps) {
     for (const v of st.variants) {
@@ -196,7 +171,7 @@ function sweepTable(steps: readonly StepResult[]): string[] {
         ...(goodput ? [v.goodput === undefined ? '-' : fmtShare(v.goodput.share)] : []),
         ...present.map(([m, p]) => {
           const x = v.metrics[m]?.[p];
-          return x === undefined ? '-' : m === 'decode_tps' ? fmtRate(x) : fmtMs(x);
+          return x === undefined ? '-' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x);
         }),
       ]);
     }
@@ -216,9 +191,9 @@ function changeLines(comparisons: readonly Comparison[], paint: Paint): string[]
   const lines: string[] = [];
   for (const [pair, list] of pairs) {
     const parts: string[] = [];
-    for (const [metric, label] of CHANGE_LABELS) {
+    for (const metric of CHANGE_METRICS) {
       const c = list.find((x) => x.metric === metric);
-      if (c !== undefined) parts.push(`${label} ${colorChange(c, paint)}`);
+      if (c !== undefined) parts.push(`${metricLabel(metric)} ${colorChange(c, paint)}`);
     }
     if (parts.length > 0) lines.push(`${pair}: ${parts.join(', ')}`);
   }
@@ -228,7 +203,7 @@ function changeLines(comparisons: readonly Comparison[], paint: Paint): string[]
 function colorChange(c: Comparison, paint: Paint): string {
   const text = fmtChange(c.change);
   if (Math.round(c.change * 100) === 0) return text;
-  const better = HIGHER_IS_BETTER.has(c.metric) ? c.change > 0 : c.change < 0;
+  const better = METRIC_INFO[c.metric].direction === 'higher' ? c.change > 0 : c.change < 0;
   return better ? paint.good(text) : paint.bad(text);
 }
 

@@ -1,5 +1,6 @@
 import type { IntervalSeries } from './hlog-series.js';
-import { chartGroups, LABEL, type ChartGroup } from './report-charts.js';
+import { axisLabel, METRIC_INFO, metricsIn, type MetricName } from '../core/catalog.js';
+import { chartGroups, type ChartGroup } from './report-charts.js';
 import type { SampleRequest, VariantSeries } from './request-series.js';
 import type { Result } from '../result/result.js';
 import { lineChart, type Series } from './svg/line-chart.js';
@@ -8,8 +9,8 @@ import { waterfall, type WaterfallRow } from './svg/waterfall.js';
 /** The report's charts over the run's time and within requests: from requests.jsonl and interval logs. */
 
 /** The metrics whose percentiles per interval the report draws when the run wrote interval logs. */
-export const INTERVAL_METRICS = ['ttft_ms', 'itl_ms'] as const;
-export type IntervalMetrics = Partial<Record<(typeof INTERVAL_METRICS)[number], IntervalSeries>>;
+export const INTERVAL_METRICS = metricsIn('interval');
+export type IntervalMetrics = Partial<Record<MetricName, IntervalSeries>>;
 
 /** p50 (solid) and p99 (dashed) per interval of the `--hdr-log` interval logs, one colour per variant. */
 function intervalCharts(g: ChartGroup, intervals: ReadonlyMap<string, IntervalMetrics>, colour: (name: string) => string): string[] {
@@ -29,7 +30,7 @@ function intervalCharts(g: ChartGroup, intervals: ReadonlyMap<string, IntervalMe
         id: `interval-${m}-${g.prefix}`,
         title: `${m} p50 and p99 per interval${g.title}`,
         x: { label: 's since the run started', scale: 'linear' },
-        y: { label: LABEL(m) },
+        y: { label: axisLabel(m) },
         series,
         note:
           'from the HdrHistogram interval logs (--hdr-log): every sample, counted in the interval its request finished in; ' +
@@ -62,9 +63,9 @@ export function timeCharts(
     out.push(
       lineChart({
         id: `time-ttft-${g.prefix}`,
-        title: `TTFT over time${g.title}`,
+        title: `${METRIC_INFO.ttft_ms.name} over time${g.title}`,
         x: { label: 'request start (s since the run started)', scale: 'linear' },
-        y: { label: 'ttft_ms (ms)' },
+        y: { label: axisLabel('ttft_ms') },
         series: scatter((s) => s.ttft),
         note,
       }),

@@ -1,7 +1,7 @@
-import { METRIC_INFO } from '../core/catalog.js';
+import { axisLabel, METRIC_INFO } from '../core/catalog.js';
 import { decodeHistogram } from '../metrics/histogram.js';
 import { lengthBins, LOG_SPAN, type LengthBins } from './length-bins.js';
-import { chartGroups, LABEL, type ChartGroup } from './report-charts.js';
+import { chartGroups, type ChartGroup } from './report-charts.js';
 import type { VariantSeries } from './request-series.js';
 import type { Result, VariantResult } from '../result/result.js';
 import { histogramChart, type HistogramSeries } from './svg/histogram.js';
@@ -37,18 +37,18 @@ interface ScatterSpec {
 const SCATTERS: readonly ScatterSpec[] = [
   {
     id: 'ttft-by-input',
-    title: 'TTFT vs input length',
+    title: `${METRIC_INFO.ttft_ms.name} vs input length`,
     x: 'input tokens',
-    y: LABEL('ttft_ms'),
+    y: axisLabel('ttft_ms'),
     pick: (s) => s.ttftByInput,
     of: (s) => s.withInput,
     note: 'input as the histograms count it (the server’s usage, else the o200k count of the prompt the client made); TTFT from the intended start, queueing in the client included',
   },
   {
     id: 'e2e-by-output',
-    title: 'E2E vs output length',
+    title: `${METRIC_INFO.e2e_ms.name} vs output length`,
     x: 'output tokens received',
-    y: LABEL('e2e_ms'),
+    y: axisLabel('e2e_ms'),
     pick: (s) => s.e2eByOutput,
     of: (s) => s.completed,
     note: 'completed requests (a cancelled stream has no E2E); E2E from the intended start to done, queueing in the client included',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MetricName } from '../core/catalog.js';
+import { metricsIn, type MetricName } from '../core/catalog.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { WorkloadInfo } from '../workload/types.js';
 
@@ -184,23 +184,12 @@ export function scenarioName(r: Pick<Result, 'scenario'>, fallback = '?'): strin
  */
 export const variantKey = (name: string, step?: number): string => (step === undefined ? name : `step${step + 1}.${name}`);
 
-/** The metrics the product claims of DESIGN.md are stated in, in the order reports list them. */
-export const COMPARED_METRICS = [
-  'ttft_ms',
-  'overhead_ms',
-  'itl_ms',
-  'tpot_ms',
-  'e2e_ms',
-  'decode_tps',
-  'token_delay_ms',
-  'session_e2e_ms',
-  'redirect_ms',
-] as const satisfies readonly MetricName[];
+const COMPARED_METRICS = metricsIn('compared');
 
 /**
- * Every variant against the first, on medians only (percentiles are never averaged; the bootstrap
- * statistics of DESIGN.md "Comparison statistics" belong to compare/). A metric is skipped when either
- * side has no data or the baseline median is 0 (no finite relative change).
+ * Every variant against the first on the `compared` metrics, medians only (percentiles are never
+ * averaged; the bootstrap statistics of DESIGN.md "Comparison statistics" belong to compare/). A metric
+ * is skipped when either side has no data or the baseline median is 0 (no finite relative change).
  */
 export function compareVariants(variants: readonly VariantResult[]): Comparison[] {
   const [baseline, ...candidates] = variants;

@@ -64,7 +64,6 @@ export interface MetricComparison {
 }
 
 const ALPHA = 0.05;
-const HIGHER_IS_BETTER: ReadonlySet<MetricName> = new Set<MetricName>(['decode_tps']);
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 /** Summaries keep 3 decimals of the unit (recorded thousandths): exact statistics are shown alike. */
 const round3 = (x: number): number => Math.round(x * 1e3) / 1e3;
@@ -129,8 +128,9 @@ export function compareMetric(
   let verdict: CompareVerdict = 'no significant change';
   if (median !== undefined && p < ALPHA && (median.lo > 0 || median.hi < 0)) {
     const up = median.lo > 0;
-    if (METRIC_INFO[metric].unit === 'tokens') verdict = up ? 'longer' : 'shorter';
-    else verdict = up === HIGHER_IS_BETTER.has(metric) ? 'faster' : 'slower';
+    const { direction } = METRIC_INFO[metric];
+    if (direction === 'count') verdict = up ? 'longer' : 'shorter';
+    else verdict = up === (direction === 'higher') ? 'faster' : 'slower';
   }
   return {
     baseline_variant: baselineVariant,
