@@ -1,5 +1,5 @@
 /**
- * The metrics of DESIGN.md "Metric definitions", in their stored order: the histograms' index, the
+ * The metrics (README "Metrics"), in their stored order: the histograms' index, the
  * interval logs' tags, the full percentile tables and charts, and `compare`'s rows follow it.
  */
 export const METRICS = [
@@ -34,7 +34,7 @@ export type MetricDirection = 'lower' | 'higher' | 'count';
 
 /** Where a metric is shown beyond the full percentile tables, which show every metric. */
 export type MetricSection =
-  /** result.json's `comparisons`, each variant's median against the first's: what DESIGN.md's product claims are stated in. */
+  /** result.json's `comparisons`, each variant's median against the first's: what the transport claims users check are stated in. */
   | 'compared'
   /** The change of medians: the terminal's line per variant pair, the reports' table. */
   | 'change'

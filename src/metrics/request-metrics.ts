@@ -22,7 +22,7 @@ const ms = (from: Nanos, to: Nanos): number => (to - from) / 1e6;
 
 /**
  * Output tokens: server-reported usage first, else the tokenizer over the received text, else one per
- * delta — DESIGN.md's order; the source always travels with the count.
+ * delta, in that order of trust; the source always travels with the count.
  */
 export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined): TokenCount {
   if (tl.usageOutputTokens !== undefined) {
@@ -73,7 +73,7 @@ export interface ValueSink {
 }
 
 /**
- * Records every metric of a finished, successful request (DESIGN.md "Metric definitions").
+ * Records every metric of a finished, successful request (README "Metrics"; core/catalog.ts).
  * `origin` is the request start the latencies count from: the intended start for open-loop load
  * (coordinated omission), the actual start for closed-loop load.
  */

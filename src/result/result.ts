@@ -44,7 +44,7 @@ export interface ClaimResult {
 }
 
 
-/** `result.json`, schema `wirebench.result/v1` (DESIGN.md "Results layout"). */
+/** `result.json`, schema `wirebench.result/v1` (results/README.md). */
 export interface Result {
   schema: 'wirebench.result/v1';
   /** False when the run was interrupted: the numbers cover only what had finished. */
@@ -188,7 +188,7 @@ const COMPARED_METRICS = metricsIn('compared');
 
 /**
  * Every variant against the first on the `compared` metrics, medians only (percentiles are never
- * averaged; the bootstrap statistics of DESIGN.md "Comparison statistics" belong to compare/). A metric
+ * averaged; bootstrap intervals and rank tests belong to stats/compare.ts). A metric
  * is skipped when either side has no data or the baseline median is 0 (no finite relative change).
  */
 export function compareVariants(variants: readonly VariantResult[]): Comparison[] {

@@ -26,7 +26,7 @@ function near(actual: number | undefined, expected: number): void {
 
 const p50 = (set: MetricSet, name: Parameters<MetricSet['record']>[0]) => set.summaries()[name]?.p50;
 
-describe('metric definitions (DESIGN.md) on a made-up timeline', () => {
+describe('metric definitions (README "Metrics") on a made-up timeline', () => {
   it('measures overhead, TTFT, ITL, TPOT, decode rate and E2E from the request start', () => {
     const tl = request(11);
     tl.usage(7, 11, undefined);
