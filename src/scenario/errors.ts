@@ -9,17 +9,7 @@ export type DataPath = readonly PropertyKey[];
 
 import { describeValue } from '../shared/input-error.js';
 
-export { describeValue, ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
-
-export function formatPath(path: DataPath): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(String(key))) out += out === '' ? String(key) : `.${String(key)}`;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
+export { describeValue, formatPath, ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
 
 export function valueAt(root: unknown, path: DataPath): unknown {
   let node = root;

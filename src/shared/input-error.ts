@@ -31,6 +31,17 @@ function formatIssue(issue: ScenarioIssue, file: string | undefined): string {
   return [where, `${field}${issue.message}`].filter((s) => s !== '').join(' ');
 }
 
+/** A data path as messages write it: `variants[1].connection`, `errors["read timeout"]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(String(key))) out += out === '' ? String(key) : `.${String(key)}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
 /** A short rendering of a value for "got …". */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';

@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, STACK_FRAME, assertBuilt, explain, fixture, runCli, tempDir, type Outcome } from './helpers.js';
+import { result, variant } from '../report/fixtures.js';
+import { REPO, STACK_FRAME, assertBuilt, explain, fixture, runCli, tempDir, type Json, type Outcome } from './helpers.js';
 
 const tmp = tempDir();
 beforeAll(assertBuilt);
@@ -75,5 +77,29 @@ describe('wirebench schema', () => {
     const schema = JSON.parse(o.stdout);
     expect(schema.properties.variants).toBeDefined();
     expect(schema.properties.variants.type).toBe('array');
+  });
+});
+
+describe('wirebench compare, report and merge with a damaged result', () => {
+  /** A result with real histograms, its `ttft_ms` median hand-edited into a string, and one cut short. */
+  function damaged(): { wrongType: string; truncated: string } {
+    const r = result([variant('sse', { ttft_ms: 12 }), variant('ws', { ttft_ms: 6 })]) as Json;
+    const text = JSON.stringify(r, null, 2);
+    r.variants[1].metrics.ttft_ms.p50 = '6';
+    const wrongType = path.join(tmp.dir, 'wrong-type.json');
+    const truncated = path.join(tmp.dir, 'truncated.json');
+    writeFileSync(wrongType, JSON.stringify(r, null, 2));
+    writeFileSync(truncated, text.slice(0, text.length / 2));
+    return { wrongType, truncated };
+  }
+
+  it('names the file and the field, or says the file is cut short', async () => {
+    const { wrongType, truncated } = damaged();
+    const field = `${wrongType}: variants[1].metrics.ttft_ms.p50: expected number, got string`;
+    expectUsageError(await runCli(['compare', wrongType]), field);
+    expectUsageError(await runCli(['report', wrongType, '--md', '-']), field);
+    expectUsageError(await runCli(['merge', wrongType, wrongType, '--out', path.join(tmp.dir, 'merged.json')]), field);
+    expectUsageError(await runCli(['compare', truncated]), `${truncated}: not valid JSON`);
+    expectUsageError(await runCli(['report', truncated]), `${truncated}: not valid JSON`);
   });
 });
