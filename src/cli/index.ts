@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { harnessVersion } from '../result/result.js';
-import { ScenarioError } from '../scenario/load.js';
+import { ScenarioError } from '../shared/input-error.js';
 import { runCommand } from './run.js';
 import { schemaCommand, validateCommand } from './validate.js';
 import { serveCommand } from './serve.js';

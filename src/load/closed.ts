@@ -1,3 +1,4 @@
+import { allUsers } from './settle.js';
 import type { Clock } from '../core/clock.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import type { ExchangeLimits } from './exchange.js';
@@ -66,5 +67,5 @@ export async function runClosed(run: ClosedRun): Promise<void> {
     }
   };
 
-  await Promise.all(run.connections.map(user));
+  await allUsers(run.connections.map(user));
 }

@@ -1,3 +1,4 @@
+import { allUsers } from './settle.js';
 import type { Timeline } from '../metrics/timeline.js';
 import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import { rng, type Rng } from '../shared/rng.js';
@@ -159,5 +160,5 @@ export async function runSessions(run: SessionRun): Promise<void> {
     }
   };
 
-  await Promise.all(run.connections.map(user));
+  await allUsers(run.connections.map(user));
 }

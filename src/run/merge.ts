@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { formatPath, type DataPath } from '../scenario/errors.js';
+import { type DataPath } from '../scenario/errors.js';
+import { formatPath } from '../shared/input-error.js';
 import { ScenarioSchema } from '../scenario/schema.js';
 import { checkClaims } from '../stats/claims.js';
 import { mergeVariant } from './merge-variant.js';

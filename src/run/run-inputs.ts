@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ScenarioError } from '../scenario/errors.js';
+import { ScenarioError } from '../shared/input-error.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ServerOptions } from '../server/index.js';
 import { indexDataset, type DatasetIndex } from '../workload/dataset/index.js';

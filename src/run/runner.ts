@@ -7,7 +7,7 @@ import { ClientMonitor } from '../metrics/client-monitor.js';
 import { IntervalLogs } from '../metrics/interval-log.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import type { Result } from '../result/result.js';
-import { ScenarioError } from '../scenario/errors.js';
+import { ScenarioError } from '../shared/input-error.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import { scrubber, secretValues } from '../scenario/redact.js';

@@ -9,7 +9,6 @@ export type DataPath = readonly PropertyKey[];
 
 import { describeValue } from '../shared/input-error.js';
 
-export { describeValue, formatPath, ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
 
 export function valueAt(root: unknown, path: DataPath): unknown {
   let node = root;

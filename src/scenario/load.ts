@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
 import { substituteEnv, type Env } from './env.js';
-import { ScenarioError, formatPath, zodIssueMessages, type DataPath } from './errors.js';
+import { zodIssueMessages, type DataPath } from './errors.js';
+import { ScenarioError, formatPath } from '../shared/input-error.js';
 import { isIssues, sweepSteps } from './sweep.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 import { scalarTypeAt } from './zod-path.js';
 
-export { ScenarioError, type ScenarioIssue } from './errors.js';
 
 export interface LoadedScenario {
   file: string;

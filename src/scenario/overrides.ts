@@ -2,7 +2,8 @@
  * Command-line flags that override the scenario file. The result is validated again with the file's
  * schema, so a flag gets exactly the checks (and defaults) the same value would get in the file.
  */
-import { ScenarioError, describeValue, formatPath, zodIssueMessages } from './errors.js';
+import { zodIssueMessages } from './errors.js';
+import { ScenarioError, describeValue, formatPath } from '../shared/input-error.js';
 import type { LoadedScenario } from './load.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 import { shardLoad, type Shard } from './shard.js';

@@ -8,7 +8,7 @@ import { Headers, Name, TlsSchema } from './fields.js';
 import { LoadSchema } from './load-schema.js';
 import { DatasetSchema, RequestSchema, workloadIssues } from './workload-schema.js';
 import { Variants } from './variant-schema.js';
-import { describeValue } from './errors.js';
+import { describeValue } from '../shared/input-error.js';
 import { METRICS } from '../core/catalog.js';
 import { FAULT_CLASSES } from '../server/faults.js';
 import { parseThreshold } from '../result/thresholds.js';

@@ -3,7 +3,7 @@
  * rate, counts, warm-up), with its own seeds, so n machines together run the scenario once and
  * `wirebench merge` adds their histograms.
  */
-import type { ScenarioIssue } from './errors.js';
+import type { ScenarioIssue } from '../shared/input-error.js';
 
 export interface Shard {
   /** From 1. */

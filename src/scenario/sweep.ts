@@ -3,7 +3,8 @@
  * set at `param` and validated again by the file's own schema, so a swept value gets exactly the checks
  * (and defaults) the same value written in the file would get.
  */
-import { describeValue, formatPath, zodIssueMessages, type DataPath, type ScenarioIssue } from './errors.js';
+import { zodIssueMessages, type DataPath } from './errors.js';
+import { describeValue, formatPath, type ScenarioIssue } from '../shared/input-error.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
 export type SweepValue = number | string | boolean;

@@ -59,7 +59,8 @@ export class BufferedFeed<S> implements Feed {
   ) {}
 
   get ended(): boolean {
-    return (this.over || this.failure !== undefined) && this.head === this.buffer.length;
+    // A failed read is not an end: the consumer, finding nothing to take, calls more() and gets the failure.
+    return this.over && this.head === this.buffer.length;
   }
 
   take(): WorkItem | undefined {

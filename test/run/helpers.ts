@@ -1,7 +1,8 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { now } from '../../src/core/clock.js';
 import { WorkSource } from '../../src/load/work.js';
-import { VariantRecorder, type RequestLine } from '../../src/metrics/variant-recorder.js';
+import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
+import type { RequestLine } from '../../src/result/requests/line.js';
 import { requestBase } from '../../src/run/run-inputs.js';
 import { VariantRun } from '../../src/run/variant-run.js';
 import { parseScenario } from '../../src/scenario/load.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientMonitor } from '../../src/metrics/client-monitor.js';
-import type { RequestLine } from '../../src/metrics/variant-recorder.js';
+import type { RequestLine } from '../../src/result/requests/line.js';
 import { runInterleaved, type InterleaveHooks } from '../../src/run/interleave.js';
 import type { VariantRun } from '../../src/run/variant-run.js';
 import type { Scenario } from '../../src/scenario/schema.js';

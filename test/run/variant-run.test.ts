@@ -169,11 +169,9 @@ describe('VariantRun: a feed that fails', () => {
     expect(run.rec).toMatchObject({ requests: 2, ok: 2 });
   });
 
-  // BUG (reported, not fixed): WorkSource.next() returns "no more work" as soon as the feed is `ended`,
-  // and a BufferedFeed whose background read failed counts as ended once its buffer is used up — so when
-  // the failure is already in by then (the usual case: the read-ahead starts long before the buffer runs
-  // out), the loop ends quietly, the variant is "done" with no failure, and the run says complete.
-  it.fails('ends the variant with the failure also when the read-ahead failed before the buffer ran out', async () => {
+  // The read-ahead usually fails long before the buffer runs out: the loop must not take the empty
+  // buffer for the end of the dataset, or the variant would look done and the run complete.
+  it('ends the variant with the failure also when the read-ahead failed before the buffer ran out', async () => {
     const { run } = one(scenario('{ kind: closed, concurrency: 1, requests: 20 }'), { feed: failingFeed(3) });
     try {
       await run.block(Infinity, Infinity, () => {});
@@ -184,11 +182,9 @@ describe('VariantRun: a feed that fails', () => {
     expect(run.failure).toMatch(/ENOENT/);
   });
 
-  // BUG (reported, not fixed): runClosed awaits its users with Promise.all, so the first user whose
-  // next() throws rejects the block while the other users' requests are still on the wire. block()
-  // returns, the scheduler closes the block and starts the next variant's, and the stray request commits
-  // into this variant later — overlapping another variant's measurements, or cut by close() at the end.
-  it.fails('returns from a failed block only once the requests it started have ended', async () => {
+  // A block that ended at the first failing user would leave the others' requests on the wire, to be
+  // committed later — overlapping the next variant's block, or cut by close() at the end.
+  it('returns from a failed block only once the requests it started have ended', async () => {
     // A long stream (4000 tokens at 10 000/s: 0.4 s) next to a short one whose user then hits the failure.
     const slow = await startServer({ ttftMs: 2, tps: 10_000, outputTokens: 4000 });
     let ended: readonly unknown[] = [];

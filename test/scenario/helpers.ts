@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { ScenarioError, parseScenario } from '../../src/scenario/load.js';
+import { parseScenario } from '../../src/scenario/load.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
 
 /** The error a scenario text must be rejected with (as file `bad.yaml`); fails the test if it parses. */
 export function scenarioFailure(text: string, env: Record<string, string> = {}): ScenarioError {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarioFailure } from './helpers.js';
-import { ScenarioError, loadScenario, parseScenario } from '../../src/scenario/load.js';
+import { loadScenario, parseScenario } from '../../src/scenario/load.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
 import { ScenarioSchema } from '../../src/scenario/schema.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/scenario');

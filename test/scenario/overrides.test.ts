@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, parseScenario, type LoadedScenario } from '../../src/scenario/load.js';
+import { parseScenario, type LoadedScenario } from '../../src/scenario/load.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
 import { applyOverrides } from '../../src/scenario/overrides.js';
 
 const embedded = (): LoadedScenario =>

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexDataset } from '../../../src/workload/dataset/index.js';
-import { ScenarioError } from '../../../src/scenario/errors.js';
+import { ScenarioError } from '../../../src/shared/input-error.js';
 import { failure, jsonLines, tempPath } from './helpers.js';
 
 const PROMPT = { prompt: 'hi' };

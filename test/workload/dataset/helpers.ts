@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { ScenarioError } from '../../../src/scenario/errors.js';
+import { ScenarioError } from '../../../src/shared/input-error.js';
 import { DatasetReader, indexDataset, type DatasetIndex, type ReadOptions } from '../../../src/workload/dataset/index.js';
 import type { DatasetFormat, DatasetRecord } from '../../../src/workload/types.js';
 

@@ -1,6 +1,6 @@
 import { appendFileSync, utimesSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../../src/scenario/errors.js';
+import { ScenarioError } from '../../../src/shared/input-error.js';
 import { DatasetReader, indexDataset } from '../../../src/workload/dataset/index.js';
 import { datasetFile, jsonLines, load } from './helpers.js';
 
