@@ -7,30 +7,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ScenarioError } from '../shared/input-error.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { ServerOptions } from '../server/index.js';
+import type { ScenarioServerOptions } from '../scenario/server-options.js';
+import { OPTION_LIST, type StartOptions } from '../server/options.js';
 import { indexDataset, type DatasetIndex } from '../workload/dataset/index.js';
 import type { RequestBase } from '../load/work.js';
 
-export function serverOptions(s: NonNullable<Scenario['server']>): Partial<ServerOptions> & { tls: boolean } {
-  return {
-    ttftMs: s.ttft_ms,
-    prefillTps: s.prefill_tps,
-    prefixCache: s.prefix_cache,
-    prefixCacheBlocks: s.prefix_cache_blocks,
-    tps: s.tps,
-    jitter: s.jitter,
-    chunkTokens: s.chunk_tokens,
-    outputTokens: s.output_tokens,
-    httpOverheadMs: s.http_overhead_ms,
-    wsOverheadMs: s.ws_overhead_ms,
-    wsConnectOverheadMs: s.ws_connect_overhead_ms,
-    seed: s.seed,
-    stamp: s.stamp,
-    maxConcurrent: s.max_concurrent,
-    rateLimit: s.rate_limit,
-    faults: s.faults,
-    tls: s.tls,
-  };
+/** The embedded server's options: every scenario key under its server key (the schema's mapping). */
+export function serverOptions(s: ScenarioServerOptions): StartOptions {
+  const keys = OPTION_LIST.flatMap(([key, spec]) => (spec.scenario === undefined ? [] : [[key, spec.scenario as keyof ScenarioServerOptions] as const]));
+  return Object.fromEntries(keys.map(([key, scenarioKey]) => [key, s[scenarioKey]]));
 }
 
 /** What every request of `variant` shares: the model, the body fields, the exact-output knobs. */

@@ -6,11 +6,11 @@ import * as z from 'zod';
 import { ERROR_CLASSES } from '../core/types.js';
 import { Headers, Name, TlsSchema } from './fields.js';
 import { LoadSchema } from './load-schema.js';
+import { ServerOptionsSchema } from './server-options.js';
 import { DatasetSchema, RequestSchema, workloadIssues } from './workload-schema.js';
 import { Variants } from './variant-schema.js';
 import { describeValue } from '../shared/input-error.js';
 import { METRICS } from '../core/catalog.js';
-import { FAULT_CLASSES } from '../server/faults.js';
 import { parseThreshold } from '../result/thresholds.js';
 
 export { DEFAULT_PROMPT_TOKENS, MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
@@ -41,44 +41,6 @@ const NetworkSchema = z
     seed: z.int().default(1),
   })
   .describe('emulate a network between client and target with a relay process on loopback (docs/network.md)');
-
-export const ServerOptionsSchema = z
-  .strictObject({
-    ttft_ms: z.number().min(0).default(150).describe('time to first token, ms'),
-    prefill_tps: z
-      .number()
-      .min(0)
-      .default(0)
-      .describe("prefill rate, input tokens per second: adds the request's own input tokens / prefill_tps to TTFT (0: no prefill cost)"),
-    prefix_cache: z
-      .boolean()
-      .default(false)
-      .describe('cache prompt prefixes in 512-token blocks as vLLM does: cached tokens skip prefill and are reported as cached in the usage'),
-    prefix_cache_blocks: z
-      .int()
-      .min(1)
-      .max(1_048_576)
-      .default(65_536)
-      .describe('prefix cache capacity in 512-token blocks, least recently used evicted first'),
-    tps: z.number().positive().default(1000).describe('decode rate, tokens per second'),
-    jitter: z.number().min(0).max(1).default(0).describe('relative jitter of the token gaps'),
-    chunk_tokens: z.int().min(1).default(1).describe('tokens per delta event'),
-    output_tokens: z.int().min(1).default(200).describe('tokens generated per response'),
-    http_overhead_ms: z.number().min(0).default(0).describe('extra server time per HTTP request'),
-    ws_overhead_ms: z.number().min(0).default(0).describe('extra server time per WebSocket turn'),
-    ws_connect_overhead_ms: z.number().min(0).default(0).describe('extra server time per WebSocket upgrade'),
-    seed: z.int().default(1),
-    stamp: z.boolean().default(true).describe('stamp each event with its server write time (token_delay_ms)'),
-    tls: z.boolean().default(false).describe('serve https/wss (HTTP/2 and HTTP/1.1) with a certificate made at start-up (needs openssl)'),
-    max_concurrent: z.int().min(0).default(0).describe('generations at once; later ones wait FIFO, the wait counted in TTFT (0: unlimited)'),
-    rate_limit: z.number().min(0).default(0).describe('requests per second per API key, beyond → 429 with retry-after (0: off)'),
-    faults: z
-      .partialRecord(z.enum(FAULT_CLASSES), z.number().min(0).max(1))
-      .default({})
-      .refine((f) => Object.values(f).reduce((a: number, b) => a + (b ?? 0), 0) <= 1, { error: 'expected probabilities that sum to at most 1' })
-      .describe('seeded fault injection: probability per request of http-500, mid-stream-error, reset, stall, malformed, ws-426'),
-  })
-  .describe('reference server options (target: embedded only)');
 
 export const ScenarioSchema = z
   .strictObject({
@@ -234,7 +196,6 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 }
 
 export type Scenario = z.output<typeof ScenarioSchema>;
-export type ServerOptions = z.output<typeof ServerOptionsSchema>;
 export type RequestSpec = Scenario['request'];
 export type DatasetSpec = NonNullable<Scenario['dataset']>;
 export type Variant = Scenario['variants'][number];

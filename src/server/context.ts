@@ -1,76 +1,13 @@
 import { rng, streamSeed } from '../shared/rng.js';
-import { checkFaults, drawFault, faultCounts, REQUEST_FAULTS, type FaultClass, type FaultRates, type RequestFault, type StreamFault } from './faults.js';
+import { drawFault, faultCounts, REQUEST_FAULTS, type FaultClass, type RequestFault, type StreamFault } from './faults.js';
 import { Generation, type Emitter, type GenerationPlan, type Strike } from './generation.js';
 import type { Prompt } from './input.js';
 import { outputLength, type OutputRequest } from './length.js';
-import { DEFAULT_PREFIX_CACHE_BLOCKS, MAX_PREFIX_CACHE_BLOCKS, PrefixCache, promptCost, type PromptTokens } from './prefix-cache.js';
+import type { ServerOptions } from './options.js';
+import { PrefixCache, promptCost, type PromptTokens } from './prefix-cache.js';
 import { SlotQueue } from './queue.js';
 import { RateLimiter } from './rate-limit.js';
 import { BoundedStore } from './store.js';
-
-export interface ServerOptions {
-  host: string;
-  port: number;
-  /** First output token this long after the ack. */
-  ttftMs: number;
-  /**
-   * Prefill rate, input tokens per second (0 = free): the first token comes a further
-   * inputTokens / prefillTps seconds later. Only the request's own input pays, less what the prefix
-   * cache serves; a chained turn's earlier context is free.
-   */
-  prefillTps: number;
-  /** Automatic prefix caching of 512-token blocks, as vLLM and SGLang do it (see PrefixCache). */
-  prefixCache: boolean;
-  /** Capacity of the prefix cache in blocks, least recently used evicted first. */
-  prefixCacheBlocks: number;
-  /** Decode rate, output tokens per second. */
-  tps: number;
-  /** Relative spread of each token interval: (1000/tps)·(1 + jitter·u), u uniform in [−1, 1]. */
-  jitter: number;
-  /** Tokens per delta event. */
-  chunkTokens: number;
-  /** Output length when the request does not ask for fewer. */
-  outputTokens: number;
-  /** Before the response headers, on every HTTP request. */
-  httpOverheadMs: number;
-  /** Before response.created, on every WebSocket turn. */
-  wsOverheadMs: number;
-  /** Before the 101, once per WebSocket. */
-  wsConnectOverheadMs: number;
-  seed: number;
-  /** Add `"wb_t":"<hrtime.bigint>"` (write time) as the last field of every event. */
-  stamp: boolean;
-  /**
-   * Generations decoding at once (0 = unlimited). Beyond it a response is acked on time but waits
-   * FIFO for a slot before its first token's ttft + prefill starts, so the wait shows in TTFT.
-   */
-  maxConcurrent: number;
-  /** Requests (HTTP requests, WebSocket turns) per second per API key, bursts of max(1, rate); 0 = off. */
-  rateLimit: number;
-  /** Probability per request (ws-426: per upgrade) of each injected fault, drawn from the seed. */
-  faults: FaultRates;
-}
-
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
-  host: '127.0.0.1',
-  port: 0,
-  ttftMs: 150,
-  prefillTps: 0,
-  prefixCache: false,
-  prefixCacheBlocks: DEFAULT_PREFIX_CACHE_BLOCKS,
-  tps: 1000,
-  jitter: 0,
-  chunkTokens: 1,
-  outputTokens: 200,
-  httpOverheadMs: 0,
-  wsOverheadMs: 0,
-  wsConnectOverheadMs: 0,
-  seed: 1,
-  stamp: false,
-  maxConcurrent: 0,
-  rateLimit: 0,
-  faults: {},
-};
 
 export interface ServerStats {
   httpRequests: number;
@@ -243,27 +180,5 @@ export class ServerContext {
   stop(g: Generation): void {
     g.cancel();
     this.live.delete(g);
-  }
-}
-
-export function validateOptions(o: ServerOptions): void {
-  const bad = (what: string) => {
-    throw new RangeError(`server option ${what}`);
-  };
-  if (!(o.tps > 0)) bad(`tps must be > 0, got ${o.tps}`);
-  if (!Number.isInteger(o.chunkTokens) || o.chunkTokens < 1) bad(`chunkTokens must be an integer >= 1, got ${o.chunkTokens}`);
-  if (!Number.isInteger(o.outputTokens) || o.outputTokens < 0) bad(`outputTokens must be an integer >= 0, got ${o.outputTokens}`);
-  if (!(o.jitter >= 0 && o.jitter <= 1)) bad(`jitter must be in [0, 1], got ${o.jitter}`);
-  if (!Number.isInteger(o.maxConcurrent) || o.maxConcurrent < 0) bad(`maxConcurrent must be an integer >= 0, got ${o.maxConcurrent}`);
-  if (!Number.isInteger(o.prefixCacheBlocks) || o.prefixCacheBlocks < 1 || o.prefixCacheBlocks > MAX_PREFIX_CACHE_BLOCKS) {
-    bad(`prefixCacheBlocks must be an integer in [1, ${MAX_PREFIX_CACHE_BLOCKS}], got ${o.prefixCacheBlocks}`);
-  }
-  for (const k of ['ttftMs', 'prefillTps', 'httpOverheadMs', 'wsOverheadMs', 'wsConnectOverheadMs', 'rateLimit'] as const) {
-    if (!(o[k] >= 0)) bad(`${k} must be >= 0, got ${o[k]}`);
-  }
-  try {
-    checkFaults(o.faults);
-  } catch (e) {
-    bad(`faults: ${(e as Error).message}`);
   }
 }

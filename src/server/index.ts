@@ -6,24 +6,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DEFAULT_SERVER_OPTIONS, ServerContext, validateOptions, type ServerOptions, type ServerStats } from './context.js';
+import { ServerContext, type ServerStats } from './context.js';
 import { rejectUpgrade } from './errors.js';
 import { handleHttp, pathOf } from './http.js';
+import { DEFAULT_SERVER_OPTIONS, validateOptions, type ServerOptions, type StartOptions } from './options.js';
 import { apiKey } from './rate-limit.js';
 import { RealtimeSession, realtimeModel } from './realtime-session.js';
 import { createTlsServer, selfSignedCertificate } from './tls.js';
 import { WsSession } from './ws-session.js';
 
-export { DEFAULT_SERVER_OPTIONS, type ServerOptions, type ServerStats } from './context.js';
+export type { ServerStats } from './context.js';
+export { DEFAULT_SERVER_OPTIONS, type ServerOptions, type StartOptions } from './options.js';
 export { CertificateError } from './tls.js';
-
-export interface StartOptions extends Partial<ServerOptions> {
-  /**
-   * HTTPS with a self-signed certificate made at start-up: h2 and HTTP/1.1 on the same port (ALPN),
-   * WebSocket over TLS.
-   */
-  tls?: boolean;
-}
 
 export interface RunningServer {
   /** e.g. "http://127.0.0.1:41234", or https://… with `tls` */
