@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ServerOptions } from '../server/index.js';
+import type { StartOptions } from '../server/index.js';
 import type { ServerProcessOptions } from '../server/main.js';
 import { startChild } from '../shared/child-process.js';
 
@@ -13,7 +13,7 @@ export interface EmbeddedServer {
 }
 
 /** Starts the reference server in a process of its own on an ephemeral loopback port. */
-export async function startEmbeddedServer(opts: Partial<ServerOptions> & { tls?: boolean }): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(opts: StartOptions): Promise<EmbeddedServer> {
   // The certificate passes through a private file that is gone before anything is measured.
   const certDir = opts.tls ? mkdtempSync(path.join(os.tmpdir(), 'wirebench-ca-')) : undefined;
   const options: ServerProcessOptions = {

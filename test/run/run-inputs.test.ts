@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDataset, requestBase, runSalt, serverOptions, trustedCa } from '../../src/run/run-inputs.js';
 import { ScenarioError } from '../../src/shared/input-error.js';
-import { ServerOptionsSchema, type Scenario } from '../../src/scenario/schema.js';
+import type { Scenario } from '../../src/scenario/schema.js';
+import { ServerOptionsSchema } from '../../src/scenario/server-options.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../src/server/index.js';
 import { scenarioOf } from './helpers.js';
 
