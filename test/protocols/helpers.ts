@@ -36,7 +36,7 @@ export class RecordingSink implements EventSink {
   }
 }
 
-const FIXTURES = new URL('../fixtures/protocols', import.meta.url);
+const FIXTURES = new URL('../fixtures/protocols/', import.meta.url);
 
 export function fixture(name: string): Buffer {
   return readFileSync(new URL(name, FIXTURES));
