@@ -1,10 +1,10 @@
-import { allUsers } from './settle.js';
 import type { Timeline } from '../metrics/timeline.js';
 import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import { rng, type Rng } from '../shared/rng.js';
 import { Claims, rampDelay, type ClaimLimits } from './claims.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
+import { allUsers } from './settle.js';
 import { sleep } from './sleep.js';
 import type { Connection, InputItem, RequestInput, SessionOutcome } from '../core/types.js';
 import { inputItems, requestInput, timelineOf, type Work } from './work.js';

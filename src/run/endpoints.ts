@@ -22,13 +22,13 @@ export interface StepEndpoint {
 export class Endpoints {
   private embedded: EmbeddedServer | undefined;
   private relay: RelayProcess | undefined;
+  /** A sweep of a server option needs a server per step; otherwise one serves the whole run. */
+  private readonly perStepServer: boolean;
   /** The last step's endpoint URL, for the result. */
   url: string;
 
-  constructor(
-    scenario: Scenario,
-    private readonly perStepServer = scenario.sweep?.param.startsWith('server.') === true,
-  ) {
+  constructor(scenario: Scenario) {
+    this.perStepServer = scenario.sweep?.param.startsWith('server.') === true;
     this.url = scenario.target;
   }
 

@@ -50,8 +50,8 @@ export function runSalt(s: Scenario, shard: { index: number } | undefined): numb
   return shard === undefined ? salt : (salt + Math.imul(shard.index, 0x9e3779b1)) >>> 0;
 }
 
-export /** The CA certificates a variant trusts: its `tls.ca` file (relative to the scenario file), else the embedded server's. */
-function trustedCa(scenarioFile: string, caFile: string | undefined, embeddedCa: string | undefined): string | undefined {
+/** The CA certificates a variant trusts: its `tls.ca` file (relative to the scenario file), else the embedded server's. */
+export function trustedCa(scenarioFile: string, caFile: string | undefined, embeddedCa: string | undefined): string | undefined {
   if (caFile === undefined) return embeddedCa;
   try {
     return readFileSync(path.resolve(path.dirname(scenarioFile), caFile), 'utf8');
