@@ -45,10 +45,10 @@ const CHANGE_LABELS: readonly (readonly [MetricName, string])[] = [
 const HIGHER_IS_BETTER: ReadonlySet<MetricName> = new Set<MetricName>(['decode_tps']);
 
 interface Paint {
-  bold(s: string): string;
-  good(s: string): string;
-  bad(s: string): string;
-  warn(s: string): string;
+  bold: (s: string) => string;
+  good: (s: string) => string;
+  bad: (s: string) => string;
+  warn: (s: string) => string;
 }
 
 const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;

@@ -299,7 +299,9 @@ export async function readRequestSamples(file: string, keys: Iterable<string>, m
     try {
       l = parse(text);
     } catch (err) {
-      throw new Error(`${file}:${lineNo}: not a request line: ${(err as Error).message} (--no-requests compares the histograms alone)`);
+      throw new Error(`${file}:${lineNo}: not a request line: ${(err as Error).message} (--no-requests compares the histograms alone)`, {
+        cause: err,
+      });
     }
     variants.get(variantKey(l.variant, l.step))?.add(l);
   };
