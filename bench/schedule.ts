@@ -60,7 +60,7 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
+    child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /^listening (\S+)\n/m.exec(out);
       if (m !== null) resolve(m[1]);

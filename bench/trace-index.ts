@@ -119,7 +119,9 @@ async function main(): Promise<void> {
     if (run.status !== 0) throw new Error(`the measuring child exited with ${run.status}`);
     const m = JSON.parse(run.stdout) as Measured;
     const bare = await readlinePass(file, () => {});
-    const parsed = await readlinePass(file, (line) => JSON.parse(line));
+    const parsed = await readlinePass(file, (line) => {
+      JSON.parse(line);
+    });
     let checked = 0;
     const hand = await readlinePass(file, (line) => {
       if ('record' in decodeMooncake(line, 0)) checked++;

@@ -109,7 +109,7 @@ export function compareCommand(cli: Command): void {
     .option('--no-requests', "resample the histograms even where requests.jsonl has each request's exact values")
     .action(async function (this: Command, baseFile: string, candFile: string | undefined, flags: CompareFlags) {
       if (!['table', 'md', 'json'].includes(flags.format)) this.error(`error: --format must be table, md or json, got ${flags.format}`, { exitCode: 2 });
-      let rules: FailOn[] = [];
+      let rules: FailOn[];
       let base: Result;
       let cand: Result;
       try {
@@ -132,7 +132,7 @@ export function compareCommand(cli: Command): void {
         const b = bv.get(flags.baselineVariant ?? flags.candidateVariant!);
         const c = cv.get(flags.candidateVariant ?? flags.baselineVariant!);
         if (b === undefined || c === undefined) this.error(`error: no such variant (baseline has ${[...bv.keys()].join(', ')}; candidate has ${[...cv.keys()].join(', ')})`, { exitCode: 2 });
-        pairs.push([b!, c!]);
+        pairs.push([b, c]);
       } else {
         for (const [name, b] of bv) if (cv.has(name)) pairs.push([b, cv.get(name)!]);
         if (pairs.length === 0) this.error('error: the two results share no variant name; pick them with --baseline-variant/--candidate-variant', { exitCode: 2 });
@@ -145,7 +145,7 @@ export function compareCommand(cli: Command): void {
       const memory = new SampleMemory();
       try {
         baseSamples = await requestSamples(baseFile, pairs.flatMap(([b, c]) => (one ? [b.name, c.name] : [b.name])), flags.requests, memory);
-        candSamples = one ? baseSamples : await requestSamples(candFile!, pairs.map(([, c]) => c.name), flags.requests, memory);
+        candSamples = one ? baseSamples : await requestSamples(candFile, pairs.map(([, c]) => c.name), flags.requests, memory);
       } catch (err) {
         return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
       }

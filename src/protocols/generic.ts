@@ -65,7 +65,7 @@ function fill(template: JsonValue, req: RequestInput): JsonValue {
     if (MESSAGES.test(template)) return chatMessages(req);
     return template.includes('{{') ? template.replace(PLACEHOLDER, (_m, name: string) => String(placeholder(req, name))) : template;
   }
-  if (Array.isArray(template)) return template.map((v) => fill(v, req));
+  if (Array.isArray(template)) return template.map((v: JsonValue) => fill(v, req));
   if (template === null || typeof template !== 'object') return template;
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(template)) out[k] = fill(v, req);
@@ -82,7 +82,7 @@ function checkTemplate(template: JsonValue, where: string): void {
       }
     }
   } else if (Array.isArray(template)) {
-    template.forEach((v, i) => checkTemplate(v, `${where}[${i}]`));
+    template.forEach((v: JsonValue, i) => checkTemplate(v, `${where}[${i}]`));
   } else if (template !== null && typeof template === 'object') {
     for (const [k, v] of Object.entries(template)) checkTemplate(v, `${where}.${k}`);
   }

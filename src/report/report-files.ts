@@ -32,7 +32,7 @@ async function readReportData(result: Result, dir: string): Promise<ReportData> 
       const name = logOf(g.prefix + v.name);
       if (name === undefined || !existsSync(path.join(dir, name))) continue;
       const series = await readIntervalSeries(path.join(dir, name), INTERVAL_METRICS);
-      intervals.set(g.prefix + v.name, Object.fromEntries(series) as IntervalMetrics);
+      intervals.set(g.prefix + v.name, Object.fromEntries(series));
     }
   }
   const requests = path.join(dir, 'requests.jsonl');

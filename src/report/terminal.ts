@@ -18,10 +18,10 @@ const MEDIAN_ROWS = metricsWithRow('median');
 const CHANGE_METRICS = metricsIn('change');
 
 interface Paint {
-  bold(s: string): string;
-  good(s: string): string;
-  bad(s: string): string;
-  warn(s: string): string;
+  bold: (s: string) => string;
+  good: (s: string) => string;
+  bad: (s: string) => string;
+  warn: (s: string) => string;
 }
 
 const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;

@@ -175,7 +175,8 @@ export interface ClientStats {
 
 /** The scenario's `name` as the result stored it (`fallback` for a result without one). */
 export function scenarioName(r: Pick<Result, 'scenario'>, fallback = '?'): string {
-  return String((r.scenario as { name?: unknown } | null)?.name ?? fallback);
+  const name = (r.scenario as { name?: unknown } | null)?.name ?? fallback;
+  return typeof name === 'string' ? name : JSON.stringify(name);
 }
 
 /**

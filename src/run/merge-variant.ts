@@ -46,7 +46,7 @@ function unionWindow(parts: readonly VariantResult[]): Pick<VariantResult, 'wind
  */
 export function mergeVariant(parts: readonly VariantResult[]): VariantResult {
   const set = new MetricSet();
-  for (const p of parts) set.addEncoded(Object.fromEntries(Object.entries(p.metrics).map(([m, s]) => [m, s!.hdr])));
+  for (const p of parts) set.addEncoded(Object.fromEntries(Object.entries(p.metrics).map(([m, s]) => [m, s.hdr])));
   const window = unionWindow(parts);
   const ok = total(parts, (p) => p.counts.ok);
   const requests = total(parts, (p) => p.counts.requests);

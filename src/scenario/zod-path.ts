@@ -39,7 +39,7 @@ function step(node: Node, key: PropertyKey): Node | undefined {
 }
 
 function schemasAt(schema: z.ZodType, path: Path): Node[] {
-  let nodes = concrete(schema as unknown as Node);
+  let nodes = concrete(schema);
   for (const key of path) {
     nodes = nodes.flatMap((n) => {
       const next = step(n, key);

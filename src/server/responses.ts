@@ -56,7 +56,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function forcedCall(choice: unknown, tools: unknown): string | null {
   const named = isRecord(choice) && choice.type === 'function';
   if (choice !== 'required' && !named) return null;
-  const functions = Array.isArray(tools) ? tools.filter((t) => isRecord(t) && t.type === 'function').map((t) => t.name) : [];
+  const functions = Array.isArray(tools) ? (tools as unknown[]).filter(isRecord).filter((t) => t.type === 'function').map((t) => t.name) : [];
   const name = named ? choice.name : functions[0];
   if (typeof name !== 'string' || !functions.includes(name)) {
     const message = named ? `Tool choice '${String(name)}' not found in 'tools' parameter.` : "tool_choice 'required' needs a function tool in 'tools'.";

@@ -90,14 +90,16 @@ export function createTlsServer(
  * given goes out as a Buffer, which costs one copy per write.
  */
 function writeStringsAsBuffers(res: http2.Http2ServerResponse): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with .call(this) below
   const write = res.write;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with .call(this) below
   const end = res.end;
   const asBuffer = (chunk: unknown, encoding: unknown): unknown =>
     typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
   res.write = function (this: http2.Http2ServerResponse, chunk: unknown, ...rest: unknown[]) {
     return (write as (...a: unknown[]) => boolean).call(this, asBuffer(chunk, rest[0]), ...rest);
-  } as typeof res.write;
+  };
   res.end = function (this: http2.Http2ServerResponse, chunk?: unknown, ...rest: unknown[]) {
     return (end as (...a: unknown[]) => http2.Http2ServerResponse).call(this, asBuffer(chunk, rest[0]), ...rest);
-  } as typeof res.end;
+  };
 }

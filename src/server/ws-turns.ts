@@ -107,7 +107,8 @@ function parseEvent(data: RawData, isBinary: boolean): Record<string, unknown> {
   let msg: unknown;
   try {
     if (isBinary) throw new Error('binary');
-    msg = JSON.parse(data.toString());
+    // The server keeps ws's default binaryType ('nodebuffer'): a message arrives as one Buffer.
+    msg = JSON.parse((data as Buffer).toString());
   } catch {
     throw new RequestError('invalid_json', 'Messages must be JSON text.');
   }

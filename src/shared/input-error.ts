@@ -49,5 +49,6 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives are left: String() is their text
   return String(value);
 }

@@ -251,7 +251,7 @@ export async function readRequestSamples(file: string, keys: Iterable<string>, m
   try {
     for await (const l of readRequestLines(file, { onCut })) variants.get(variantKey(l.variant, l.step))?.add(l);
   } catch (err) {
-    throw new Error(`${(err as Error).message} (--no-requests compares the histograms alone)`);
+    throw new Error(`${(err as Error).message} (--no-requests compares the histograms alone)`, { cause: err });
   }
   return { variants, warnings };
 }

@@ -133,7 +133,7 @@ describe('wirebench run --hdr-log', () => {
     const o = await runCli(['merge', ...dirs, '--out', out, '--quiet']);
     expect(o.code, explain(o)).toBe(0);
     expect(dirs.map((d) => readFileSync(path.join(d, 'ws-persistent.hlog'), 'utf8'))).toEqual(shardLogs);
-    const merged = JSON.parse(readFileSync(out, 'utf8')) as Json;
+    const merged = JSON.parse(readFileSync(out, 'utf8'));
     expect(merged.interval_logs).toEqual({ 'http-keepalive': 'merged.http-keepalive.hlog', 'ws-persistent': 'merged.ws-persistent.hlog' });
     const starts = dirs.map((d) => readHdrLog(path.join(d, 'ws-persistent.hlog')).startTimeS);
     for (const variant of merged.variants) {

@@ -63,8 +63,8 @@ export function startCli(args: string[], opts: SpawnOptions = {}): Spawned {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const done = new Promise<Outcome>((resolve, reject) => {
     const timer = setTimeout(() => {
       // The whole group when detached: an orphaned embedded server would outlive the suite.
@@ -125,7 +125,7 @@ export function explain(o: Outcome): string {
 }
 
 /** Result files as the tests read them: loosely typed JSON unless a test says otherwise. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: loosely typed on purpose
 export type Json = any;
 
 export function readResult<T = Json>(dir: string): T {

@@ -27,7 +27,7 @@ describe('reports', () => {
     appendFileSync(summary, '# earlier step\n');
     const o = await runCli(['run', file, '--out', out, '--quiet'], { env: { GITHUB_STEP_SUMMARY: summary }, timeoutMs: 60_000 });
     if (o.code !== 0) throw new Error(explain(o));
-    lines = readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json);
+    lines = readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   }, 90_000);
   afterAll(() => tmp.cleanup());
 

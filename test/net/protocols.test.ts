@@ -159,7 +159,7 @@ describe('protocols through the relay (real sockets)', { retry: 2 }, () => {
     for (let i = 0; i < 3; i++) {
       const sent = performance.now();
       ws.send(`turn ${i}`);
-      const echoed = await new Promise<string>((resolve) => ws.once('message', (m) => resolve(String(m))));
+      const echoed = await new Promise<string>((resolve) => ws.once('message', (m) => resolve((m as Buffer).toString())));
       const ms = performance.now() - sent;
       expect(echoed).toBe(`turn ${i}`);
       expect(ms).toBeGreaterThanOrEqual(RTT);

@@ -148,7 +148,12 @@ describe('connection lifecycle', () => {
 
   it('resets the target when the client resets', async () => {
     let targetSide!: Promise<{ hadError: boolean; code?: string }>;
-    const { target, client } = await setUp((socket) => (targetSide = closed(socket)), { rttMs: 10 });
+    const { target, client } = await setUp(
+      (socket) => {
+        targetSide = closed(socket);
+      },
+      { rttMs: 10 },
+    );
     while (target.sockets.length === 0) await sleep(1);
     client.resetAndDestroy();
     expect(await targetSide).toEqual({ hadError: true, code: 'ECONNRESET' });

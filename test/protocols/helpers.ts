@@ -32,7 +32,7 @@ export class RecordingSink implements EventSink {
     this.calls.push(['toolCall', call.callId, call.name, call.arguments]);
   }
   deltas(): string[] {
-    return this.calls.filter((c) => c[0] === 'delta').map((c) => c[3] as string);
+    return this.calls.filter((c) => c[0] === 'delta').map((c) => c[3]);
   }
 }
 

@@ -177,7 +177,7 @@ describe('each fault class at p = 1', () => {
           for (const e of events) {
             const m = /^event: ([a-z_.]+)\ndata: (.*)$/s.exec(e);
             expect(m, e).not.toBeNull();
-            expect((JSON.parse(m![2]!) as { type: string }).type).toBe(m![1]);
+            expect((JSON.parse(m![2]) as { type: string }).type).toBe(m![1]);
           }
           expect(events.filter((e) => e.startsWith('event: response.output_text.delta\n'))).toHaveLength(FAULT_AFTER_TOKENS);
         }

@@ -6,7 +6,7 @@ import type { ServerStats } from '../../src/server/index.js';
 /** One received event: its SSE name (Responses) or JSON type, parsed data and arrival time. */
 export interface Received {
   event: string | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed server JSON; the tests check its shape
   data: any;
   raw: string;
   t: bigint;
@@ -71,7 +71,7 @@ export class WsClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const t = process.hrtime.bigint();
-      const raw = data.toString();
+      const raw = (data as Buffer).toString(); // ws's default binaryType: one Buffer a message
       const r = { event: undefined, data: JSON.parse(raw), raw, t };
       this.received.push(r);
       if (this.waiting) {

@@ -16,8 +16,11 @@ async function withServer(opts: StartOptions, body: (s: RunningServer) => Promis
 /** A prompt of exactly `tokens` o200k tokens; each seed gives other text. */
 const text = (tokens: number, seed: number): string => synthesizePrompt(tokens, seed);
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- usage objects of four protocols, read loosely
+type Usage = Record<string, any>;
+
 /** A streamed chat completion of these message texts: its TTFT (ms) and usage. */
-async function chat(url: string, ...contents: string[]): Promise<{ ttft: number; usage: Record<string, any> }> {
+async function chat(url: string, ...contents: string[]): Promise<{ ttft: number; usage: Usage }> {
   const messages = contents.map((content, i) => ({ role: i === 0 && contents.length > 1 ? 'system' : 'user', content }));
   const r = await post(url, '/v1/chat/completions', { model: 'm', messages, stream: true, stream_options: { include_usage: true } });
   expect(r.status).toBe(200);
@@ -26,7 +29,7 @@ async function chat(url: string, ...contents: string[]): Promise<{ ttft: number;
   return { ttft: ms(r.start, first!.t), usage: chunks.at(-1)!.data.usage };
 }
 
-const cached = (usage: Record<string, any>): number => usage.prompt_tokens_details.cached_tokens;
+const cached = (usage: Usage): number => usage.prompt_tokens_details.cached_tokens;
 
 describe('prefix cache timing (real sockets)', { retry: 2 }, () => {
   const ttftMs = 20;
@@ -132,7 +135,7 @@ describe('prefix cache blocks', () => {
 
 /** Each protocol's usage, for a prompt sent twice: nothing cached the first time, all 1024 the second. */
 describe('cached tokens in each protocol usage', () => {
-  const twice = async (send: () => Promise<Record<string, any>>): Promise<Record<string, any>[]> => [await send(), await send()];
+  const twice = async (send: () => Promise<Usage>): Promise<Usage[]> => [await send(), await send()];
 
   it('Responses over HTTP (streamed and not) and WebSocket: input_tokens_details.cached_tokens', async () => {
     await withServer({ prefixCache: true }, async (s) => {

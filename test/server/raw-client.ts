@@ -154,7 +154,7 @@ export function rawWs(baseUrl: string, headers: Record<string, string> = {}): Pr
   const messages: string[] = [];
   let reset = false;
   ws.on('upgrade', (res) => res.socket.on('error', (e: NodeJS.ErrnoException) => (reset ||= e.code === 'ECONNRESET')));
-  ws.on('message', (d) => messages.push(d.toString()));
+  ws.on('message', (d) => messages.push((d as Buffer).toString()));
   const closed = new Promise<{ code: number; reset: boolean }>((resolve) => ws.once('close', (code) => resolve({ code, reset })));
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, messages, closed }));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
 import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -63,7 +64,7 @@ function h1Post(): Promise<{ status: number; alpn: string | false | null; text: 
         res.setEncoding('utf8');
         res.on('data', (s: string) => (text += s));
         res.on('end', () => {
-          const socket = res.socket as import('node:tls').TLSSocket;
+          const socket = res.socket as TLSSocket;
           resolve({ status: res.statusCode ?? 0, alpn: socket.alpnProtocol, text });
         });
       },
@@ -147,7 +148,7 @@ describe('reference server over TLS', () => {
       const types: string[] = [];
       await new Promise<void>((resolve) => {
         ws.on('message', (data) => {
-          const type = JSON.parse(data.toString()).type as string;
+          const type = JSON.parse((data as Buffer).toString()).type as string;
           types.push(type);
           if (type === 'response.completed' || type === 'error') resolve();
         });

@@ -79,7 +79,7 @@ describe('batched writers', () => {
     const got: string[] = [];
     await new Promise<void>((resolve) =>
       client.on('message', (m) => {
-        got.push(m.toString());
+        got.push((m as Buffer).toString());
         if (got.length === 60) resolve();
       }),
     );

@@ -81,7 +81,7 @@ beforeAll(async () => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('message', () => {
         if (req.url === '/wsdrop/v1/responses') {
-          ws.send(created('w1').split('data: ')[1]!.trim());
+          ws.send(created('w1').split('data: ')[1].trim());
           setTimeout(() => ws.terminate(), 10);
         }
         // /wsstall: accepts the turn and says nothing.

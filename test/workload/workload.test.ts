@@ -110,7 +110,7 @@ describe('dataset records as requests', () => {
     expect(c.messages).toHaveLength(5);
     expect(c.turnOutputTokens).toEqual([encode('a one two three').length, encode('a2').length]);
     // A question without a recorded reply asks the scenario's length.
-    const open = chat({ messages: [{ role: 'user', text: 'only' }] } as Partial<DatasetRecord>);
+    const open = chat({ messages: [{ role: 'user', text: 'only' }] });
     expect(recordItem(ctx(), open, 0, 'jsonl', true).turnOutputTokens).toEqual([77]);
   });
 
