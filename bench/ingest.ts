@@ -7,10 +7,12 @@
  * only thing being timed. Usage: npm run bench [-- --requests 200 --rounds 5]
  */
 import net from 'node:net';
+
 import { Client } from 'undici';
 import WebSocket from 'ws';
-import type { ConnectionPolicy, RequestInput } from '../src/core/types.js';
+
 import { now } from '../src/core/clock.js';
+import type { ConnectionPolicy, RequestInput } from '../src/core/types.js';
 import { MetricSet } from '../src/metrics/metric-set.js';
 import { outputTokens, recordRequest } from '../src/metrics/request-metrics.js';
 import { Timeline } from '../src/metrics/timeline.js';
@@ -53,7 +55,8 @@ async function bareWs(url: URL): Promise<(n: number) => Promise<void>> {
   const completed = Buffer.from('{"type":"response.completed"');
   let onTurnEnd: () => void = () => {};
   ws.on('message', (data: Buffer) => {
-    if (data.length > completed.length && data.compare(completed, 0, completed.length, 0, completed.length) === 0) onTurnEnd();
+    if (data.length > completed.length && data.compare(completed, 0, completed.length, 0, completed.length) === 0)
+      onTurnEnd();
   });
   const msg = JSON.stringify({ type: 'response.create', model: 'bench', input: 'hi', max_output_tokens: TOKENS });
   return async (n) => {
@@ -151,7 +154,9 @@ async function main(): Promise<void> {
   console.log('case                              client CPU µs/event   events/s');
   for (const name of Object.keys(cases)) {
     const f = fig(name);
-    console.log(`${name.padEnd(34)}${f.cpuUsPerEvent.toFixed(3).padStart(10)}${Math.round(f.eventsPerS).toString().padStart(19)}`);
+    console.log(
+      `${name.padEnd(34)}${f.cpuUsPerEvent.toFixed(3).padStart(10)}${Math.round(f.eventsPerS).toString().padStart(19)}`,
+    );
   }
   const sse = fig('wirebench sse (http-keepalive)');
   const sseFloor = fig('floor sse (net, bytes)');

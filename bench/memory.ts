@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import type { Result } from '../src/result/result.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url));
@@ -150,7 +151,8 @@ async function run(dir: string, total: number): Promise<Run> {
 const mb = (kb: number): string => (kb / 1024).toFixed(1);
 
 async function main(): Promise<void> {
-  if (!statSync('/proc/self/status', { throwIfNoEntry: false })) throw new Error('bench/memory reads /proc: Linux only');
+  if (!statSync('/proc/self/status', { throwIfNoEntry: false }))
+    throw new Error('bench/memory reads /proc: Linux only');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-memory-'));
   const runs: Run[] = [];
   try {
@@ -169,7 +171,9 @@ async function main(): Promise<void> {
   for (const r of runs) {
     console.log(
       `${String(r.requests).padEnd(11)}${String(r.ok).padEnd(8)}${r.wallS.toFixed(1).padStart(6)}` +
-        `${Math.round(r.requests / r.wallS).toString().padStart(8)}${mb(r.clientPeakKb).padStart(17)}` +
+        `${Math.round(r.requests / r.wallS)
+          .toString()
+          .padStart(8)}${mb(r.clientPeakKb).padStart(17)}` +
         `${mb(r.clientLateKb).padStart(15)}${mb(r.serverPeakKb).padStart(16)}${(r.jsonlBytes / 1048576).toFixed(1).padStart(19)}` +
         `${r.clientCpuS.toFixed(1).padStart(14)} / ${r.serverCpuS.toFixed(1)}`,
     );

@@ -13,6 +13,7 @@
  * so read the ratios. Usage: npm run bench:prompt
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { PromptSynth } from '../src/workload/prompt.js';
 
 const ROUNDS = 5;

@@ -13,11 +13,12 @@
  *
  * Usage: npm run build && node dist/bench/schedule.js [--rate 1000] [--requests 20000]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import type { MetricSummary } from '../src/result/result.js';
 import type { Result, VariantResult } from '../src/result/result.js';
 
@@ -56,7 +57,20 @@ function runQueueMs(pid: number): number | undefined {
 }
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const [cmd, argv] = pinned(1, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--ttft-ms', '1', '--tps', '100000', '--output-tokens', '4']);
+  const [cmd, argv] = pinned(1, [
+    CLI,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--ttft-ms',
+    '1',
+    '--tps',
+    '100000',
+    '--output-tokens',
+    '4',
+  ]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -118,7 +132,15 @@ async function run(dir: string, url: string, arrival: Run['arrival']): Promise<R
   if (signal === 'SIGKILL') throw new Error(`${arrival}: cut off after ${Math.round(limitMs / 1000)} s`);
   if (code !== 0) throw new Error(`${arrival}: wirebench exited ${code ?? signal}: ${stderr.trim()}`);
   const result = JSON.parse(readFileSync(path.join(outDir, 'result.json'), 'utf8')) as Result;
-  return { arrival, variant: result.variants[0], client: result.client!, warnings: result.warnings, stderr: stderr.trim(), runQueueMs: waitedMs, wallS: Number(process.hrtime.bigint() - t0) / 1e9 };
+  return {
+    arrival,
+    variant: result.variants[0],
+    client: result.client!,
+    warnings: result.warnings,
+    stderr: stderr.trim(),
+    runQueueMs: waitedMs,
+    wallS: Number(process.hrtime.bigint() - t0) / 1e9,
+  };
 }
 
 // The leading space keeps columns apart when a stalled run's figures outgrow their width.
@@ -146,7 +168,10 @@ async function main(): Promise<void> {
   console.log('arrival    requested  achieved   ok/requests    errors  conns opened  e2e ms p50    p99');
   for (const r of runs) {
     const v = r.variant;
-    const errors = Object.entries(v.counts.errors).map(([k, n]) => `${k}:${n}`).join(',') || '0';
+    const errors =
+      Object.entries(v.counts.errors)
+        .map(([k, n]) => `${k}:${n}`)
+        .join(',') || '0';
     const e2e = v.metrics.e2e_ms;
     console.log(
       `${r.arrival.padEnd(9)}${String(v.rate?.requested ?? '–').padStart(11)}${String(v.rate?.achieved ?? '–').padStart(10)}` +
@@ -161,7 +186,9 @@ async function main(): Promise<void> {
       `${r.arrival.padEnd(15)}${col(s?.p50, 8)}${col(s?.p90, 9)}${col(s?.p99, 9)}${col(s?.p999, 9)}${col(s?.max, 9)}${col(s?.mean, 9)}`,
     );
   }
-  console.log('\nclient (measured phase)  event-loop delay ms p50      p99      max   CPU % of one core   run-queue wait ms* / process wall s');
+  console.log(
+    '\nclient (measured phase)  event-loop delay ms p50      p99      max   CPU % of one core   run-queue wait ms* / process wall s',
+  );
   for (const r of runs) {
     const c = r.client;
     console.log(
@@ -169,7 +196,9 @@ async function main(): Promise<void> {
         `${col(c.event_loop_delay_ms.max, 9)}${String(c.cpu_percent).padStart(20)}${r.runQueueMs.toFixed(0).padStart(20)} / ${r.wallS.toFixed(1)}`,
     );
   }
-  console.log('* main thread runnable but not running (other processes, or its own GC/JIT threads, on its core), whole process life');
+  console.log(
+    '* main thread runnable but not running (other processes, or its own GC/JIT threads, on its core), whole process life',
+  );
   // The machine may be shared: other processes on the client's core show up as event-loop delay.
   console.log(`\nload average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.availableParallelism()} cores`);
   for (const r of runs) for (const w of r.warnings) console.log(`${r.arrival} warning: ${w}`);

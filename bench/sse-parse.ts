@@ -8,6 +8,7 @@
  *   floor            only counts "\n\n" with Buffer.indexOf: what any reader pays to see the bytes
  */
 import { createParser } from 'eventsource-parser';
+
 import type { Channel, EventSink } from '../src/core/types.js';
 import { openaiResponses } from '../src/protocols/openai-responses.js';
 
@@ -27,18 +28,39 @@ function synthesize(): { chunks: Buffer[]; events: number; chars: number } {
   };
   ev('response.created', `"response":${resp('in_progress', 'null')}`);
   ev('response.in_progress', `"response":${resp('in_progress', 'null')}`);
-  ev('response.output_item.added', `"output_index":0,"item":{"id":"${msg}","type":"message","status":"in_progress","content":[],"role":"assistant"}`);
-  ev('response.content_part.added', `"item_id":"${msg}","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"text":""}`);
+  ev(
+    'response.output_item.added',
+    `"output_index":0,"item":{"id":"${msg}","type":"message","status":"in_progress","content":[],"role":"assistant"}`,
+  );
+  ev(
+    'response.content_part.added',
+    `"item_id":"${msg}","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"text":""}`,
+  );
   let text = '';
   for (let i = 0; i < DELTAS; i++) {
     const w = WORDS[i % WORDS.length];
     text += w;
-    ev('response.output_text.delta', `"item_id":"${msg}","output_index":0,"content_index":0,"delta":"${w}","logprobs":[]`);
+    ev(
+      'response.output_text.delta',
+      `"item_id":"${msg}","output_index":0,"content_index":0,"delta":"${w}","logprobs":[]`,
+    );
   }
-  ev('response.output_text.done', `"item_id":"${msg}","output_index":0,"content_index":0,"text":"${text}","logprobs":[]`);
-  ev('response.content_part.done', `"item_id":"${msg}","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"text":"${text}"}`);
-  ev('response.output_item.done', `"output_index":0,"item":{"id":"${msg}","type":"message","status":"completed","content":[],"role":"assistant"}`);
-  ev('response.completed', `"response":${resp('completed', '{"input_tokens":40,"output_tokens":1000,"total_tokens":1040}')}`);
+  ev(
+    'response.output_text.done',
+    `"item_id":"${msg}","output_index":0,"content_index":0,"text":"${text}","logprobs":[]`,
+  );
+  ev(
+    'response.content_part.done',
+    `"item_id":"${msg}","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"text":"${text}"}`,
+  );
+  ev(
+    'response.output_item.done',
+    `"output_index":0,"item":{"id":"${msg}","type":"message","status":"completed","content":[],"role":"assistant"}`,
+  );
+  ev(
+    'response.completed',
+    `"response":${resp('completed', '{"input_tokens":40,"output_tokens":1000,"total_tokens":1040}')}`,
+  );
   const all = Buffer.from(parts.join(''));
   const chunks: Buffer[] = [];
   // Fresh buffers per chunk, as a socket delivers them.
@@ -147,7 +169,9 @@ function main(): void {
     const s = samples.get(name)!;
     const m = median(s);
     console.log(
-      `${name.padEnd(20)} ${m.toFixed(0).padStart(12)} ${Math.min(...s).toFixed(0).padStart(13)} ${(m / base).toFixed(2).padStart(9)} ${(m / ours).toFixed(2).padStart(12)}`,
+      `${name.padEnd(20)} ${m.toFixed(0).padStart(12)} ${Math.min(...s)
+        .toFixed(0)
+        .padStart(13)} ${(m / base).toFixed(2).padStart(9)} ${(m / ours).toFixed(2).padStart(12)}`,
     );
   }
 }

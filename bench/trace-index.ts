@@ -14,7 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
 import * as z from 'zod';
+
 import { rng } from '../src/shared/rng.js';
 import { DatasetReader, indexDataset } from '../src/workload/dataset/index.js';
 import { decodeMooncake } from '../src/workload/dataset/mooncake.js';
@@ -113,9 +115,14 @@ async function main(): Promise<void> {
     const g0 = performance.now();
     await generate(file, lines);
     const sizeMb = statSync(file).size / 2 ** 20;
-    console.log(`bench/trace-index: ${lines} lines, ${sizeMb.toFixed(1)} MiB (${Math.round((sizeMb * 2 ** 20) / lines)} B/line), written in ${((performance.now() - g0) / 1000).toFixed(1)} s\n`);
+    console.log(
+      `bench/trace-index: ${lines} lines, ${sizeMb.toFixed(1)} MiB (${Math.round((sizeMb * 2 ** 20) / lines)} B/line), written in ${((performance.now() - g0) / 1000).toFixed(1)} s\n`,
+    );
 
-    const run = spawnSync(process.execPath, [SELF, '--measure', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const run = spawnSync(process.execPath, [SELF, '--measure', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (run.status !== 0) throw new Error(`the measuring child exited with ${run.status}`);
     const m = JSON.parse(run.stdout) as Measured;
     const bare = await readlinePass(file, () => {});
@@ -131,15 +138,24 @@ async function main(): Promise<void> {
     });
     if (checked !== 2 * lines) throw new Error('the checks rejected generated lines');
 
-    const row = (name: string, ms: number, extra = ''): void => console.log(`${name.padEnd(52)}${(ms / 1000).toFixed(2).padStart(7)} s ${extra}`);
-    row('indexDataset (validate + index, one pass)', m.indexMs, `${Math.round(m.records / (m.indexMs / 1000)).toLocaleString('en')} records/s, ${(sizeMb / (m.indexMs / 1000)).toFixed(0)} MiB/s`);
+    const row = (name: string, ms: number, extra = ''): void =>
+      console.log(`${name.padEnd(52)}${(ms / 1000).toFixed(2).padStart(7)} s ${extra}`);
+    row(
+      'indexDataset (validate + index, one pass)',
+      m.indexMs,
+      `${Math.round(m.records / (m.indexMs / 1000)).toLocaleString('en')} records/s, ${(sizeMb / (m.indexMs / 1000)).toFixed(0)} MiB/s`,
+    );
     row('floor: bare readline pass', bare);
     row('readline + JSON.parse', parsed);
-    row('readline + JSON.parse + hand check (the index\'s)', hand);
+    row("readline + JSON.parse + hand check (the index's)", hand);
     row('readline + JSON.parse + zod safeParse', zod);
     console.log('');
-    console.log(`reader: first 1000 records ${m.firstReadMs.toFixed(1)} ms, 1000 scattered ${m.scatteredReadMs.toFixed(1)} ms`);
-    console.log(`indexing child: peak RSS ${m.maxRssMb.toFixed(0)} MiB (file ${sizeMb.toFixed(0)} MiB); after: RSS ${m.rssAfterMb.toFixed(0)} MiB, heap ${m.heapAfterMb.toFixed(0)} MiB`);
+    console.log(
+      `reader: first 1000 records ${m.firstReadMs.toFixed(1)} ms, 1000 scattered ${m.scatteredReadMs.toFixed(1)} ms`,
+    );
+    console.log(
+      `indexing child: peak RSS ${m.maxRssMb.toFixed(0)} MiB (file ${sizeMb.toFixed(0)} MiB); after: RSS ${m.rssAfterMb.toFixed(0)} MiB, heap ${m.heapAfterMb.toFixed(0)} MiB`,
+    );
   } finally {
     if (process.argv.includes('--keep')) console.log(`kept ${file}`);
     else rmSync(dir, { recursive: true, force: true });

@@ -30,7 +30,8 @@ const pick = (list) => list[Math.floor(random() * list.length)];
 const chance = (p) => random() < p;
 /** Box-Muller normal, for lognormal lengths: LLM prompt and answer lengths are heavy-tailed. */
 const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-const lognormal = (median, sigma, min, max) => Math.min(max, Math.max(min, Math.round(median * Math.exp(sigma * normal()))));
+const lognormal = (median, sigma, min, max) =>
+  Math.min(max, Math.max(min, Math.round(median * Math.exp(sigma * normal()))));
 /** Gaps between arrivals at `rate`/s, in s; `shape` < 1 makes them burstier than Poisson (gamma, as BurstGPT found). */
 function gap(rate, shape = 1) {
   if (shape === 1) return -Math.log(1 - random()) / rate;
@@ -50,13 +51,85 @@ function gap(rate, shape = 1) {
 }
 
 // ---- English-looking text ----
-const TOPICS = ['photosynthesis', 'compound interest', 'the French Revolution', 'TCP congestion control', 'sourdough baking', 'black holes', 'vaccines', 'the stock market', 'climate change', 'machine learning', 'the Roman Empire', 'public key cryptography', 'jazz improvisation', 'plate tectonics', 'urban gardening', 'the immune system', 'supply chains', 'quantum computing', 'marathon training', 'database indexes'];
-const AUDIENCES = ['a ten-year-old', 'a new employee', 'a retired engineer', 'a high school class', 'a busy manager', 'someone who has never heard of it'];
+const TOPICS = [
+  'photosynthesis',
+  'compound interest',
+  'the French Revolution',
+  'TCP congestion control',
+  'sourdough baking',
+  'black holes',
+  'vaccines',
+  'the stock market',
+  'climate change',
+  'machine learning',
+  'the Roman Empire',
+  'public key cryptography',
+  'jazz improvisation',
+  'plate tectonics',
+  'urban gardening',
+  'the immune system',
+  'supply chains',
+  'quantum computing',
+  'marathon training',
+  'database indexes',
+];
+const AUDIENCES = [
+  'a ten-year-old',
+  'a new employee',
+  'a retired engineer',
+  'a high school class',
+  'a busy manager',
+  'someone who has never heard of it',
+];
 const FORMS = ['poem', 'story', 'product description', 'cover letter', 'blog post', 'speech', 'haiku', 'limerick'];
-const SUBJECTS = ['The team', 'Our customer', 'The committee', 'My neighbour', 'The new system', 'The report', 'Every student', 'The city council', 'The old bridge', 'A small startup'];
-const VERBS = ['reviewed', 'changed', 'questioned', 'improved', 'described', 'ignored', 'measured', 'rebuilt', 'explained', 'delayed'];
-const OBJECTS = ['the budget', 'the schedule', 'the design', 'the main argument', 'the last three results', 'the safety rules', 'the whole process', 'the first draft', 'the data', 'the plan'];
-const TAILS = ['before the deadline', 'without much help', 'in the spring', 'after a long debate', 'for the second time', 'with great care', 'despite the weather', 'last week', 'in less than an hour', 'to everyone\'s surprise'];
+const SUBJECTS = [
+  'The team',
+  'Our customer',
+  'The committee',
+  'My neighbour',
+  'The new system',
+  'The report',
+  'Every student',
+  'The city council',
+  'The old bridge',
+  'A small startup',
+];
+const VERBS = [
+  'reviewed',
+  'changed',
+  'questioned',
+  'improved',
+  'described',
+  'ignored',
+  'measured',
+  'rebuilt',
+  'explained',
+  'delayed',
+];
+const OBJECTS = [
+  'the budget',
+  'the schedule',
+  'the design',
+  'the main argument',
+  'the last three results',
+  'the safety rules',
+  'the whole process',
+  'the first draft',
+  'the data',
+  'the plan',
+];
+const TAILS = [
+  'before the deadline',
+  'without much help',
+  'in the spring',
+  'after a long debate',
+  'for the second time',
+  'with great care',
+  'despite the weather',
+  'last week',
+  'in less than an hour',
+  "to everyone's surprise",
+];
 
 const sentence = () => `${pick(SUBJECTS)} ${pick(VERBS)} ${pick(OBJECTS)} ${pick(TAILS)}.`;
 const paragraph = (n) => Array.from({ length: n }, sentence).join(' ');
@@ -70,10 +143,23 @@ const QUESTIONS = [
   () => `Compare ${pick(TOPICS)} and ${pick(TOPICS)} in a short table.`,
   () => `Translate into French: "${sentence()}"`,
 ];
-const FOLLOW_UPS = ['Can you make it shorter?', 'Give me an example.', 'Why is that?', 'Now explain it more formally.', 'What would change if the numbers doubled?', 'Thanks. Can you turn that into a checklist?', 'I did not understand the second point.'];
+const FOLLOW_UPS = [
+  'Can you make it shorter?',
+  'Give me an example.',
+  'Why is that?',
+  'Now explain it more formally.',
+  'What would change if the numbers doubled?',
+  'Thanks. Can you turn that into a checklist?',
+  'I did not understand the second point.',
+];
 const question = () => pick(QUESTIONS)();
-const answer = () => `${pick(['Sure.', 'Good question.', 'Here is a short answer.', 'In short:'])} ${paragraph(int(2, 8))}`;
-const SYSTEMS = ['You are a helpful assistant.', 'You are a concise assistant. Answer in at most three sentences.', 'You are a patient tutor who explains things step by step.'];
+const answer = () =>
+  `${pick(['Sure.', 'Good question.', 'Here is a short answer.', 'In short:'])} ${paragraph(int(2, 8))}`;
+const SYSTEMS = [
+  'You are a helpful assistant.',
+  'You are a concise assistant. Answer in at most three sentences.',
+  'You are a patient tutor who explains things step by step.',
+];
 
 function write(name, text) {
   writeFileSync(path.join(OUT, name), text);
@@ -83,7 +169,9 @@ const jsonl = (rows) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 // ---- prompts.jsonl: prompt + output_tokens ----
 function prompts() {
-  return jsonl(Array.from({ length: 200 }, () => ({ prompt: question(), output_tokens: lognormal(180, 0.8, 16, 1024) })));
+  return jsonl(
+    Array.from({ length: 200 }, () => ({ prompt: question(), output_tokens: lognormal(180, 0.8, 16, 1024) })),
+  );
 }
 
 // ---- chat.jsonl: OpenAI chat messages, multi-turn, some with content parts ----
@@ -105,7 +193,10 @@ function chat() {
 
 // ---- sharegpt.json: conversations, pretty-printed, a few empty or without a human turn (as real ones) ----
 function sharegpt() {
-  const id = () => Array.from({ length: 7 }, () => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split(''))).join('') + `_${int(0, 9)}`;
+  const id = () =>
+    Array.from({ length: 7 }, () =>
+      pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split('')),
+    ).join('') + `_${int(0, 9)}`;
   const conversations = Array.from({ length: 100 }, (_, k) => {
     if (k % 37 === 5) return { id: id(), conversations: [] };
     if (k % 41 === 7) return { id: id(), conversations: [{ from: 'gpt', value: answer() }] };
@@ -114,7 +205,9 @@ function sharegpt() {
     return {
       id: id(),
       conversations: Array.from({ length: turns }, (_, t) =>
-        t % 2 === 0 ? { from: 'human', value: t === 0 ? question() : pick(FOLLOW_UPS) } : { from: 'gpt', value: answer() },
+        t % 2 === 0
+          ? { from: 'human', value: t === 0 ? question() : pick(FOLLOW_UPS) }
+          : { from: 'gpt', value: answer() },
       ),
     };
   });
@@ -181,7 +274,9 @@ function burstgpt() {
     const model = chance(0.75) ? 'ChatGPT' : 'GPT-4';
     const request = lognormal(600, 1, 1, 16000);
     const response = chance(0.03) ? 0 : lognormal(250, 0.9, 1, 4000);
-    rows.push(`${Math.floor(at)},${model},${request},${response},${request + response},${chance(0.8) ? 'Conversation log' : 'API log'}`);
+    rows.push(
+      `${Math.floor(at)},${model},${request},${response},${request + response},${chance(0.8) ? 'Conversation log' : 'API log'}`,
+    );
     at += gap(8, 0.4);
   }
   return rows.join('\n') + '\n';

@@ -15,7 +15,13 @@ export function numArg(name: string, min?: number, bounds: ArgBounds = {}) {
   return bounded(name, 'a number', Number.isFinite, min, bounds);
 }
 
-function bounded(name: string, what: string, ok: (n: number) => boolean, min: number | undefined, { max, exclusive = false }: ArgBounds) {
+function bounded(
+  name: string,
+  what: string,
+  ok: (n: number) => boolean,
+  min: number | undefined,
+  { max, exclusive = false }: ArgBounds,
+) {
   const expected = `${name} must be ${what}${min === undefined ? '' : ` ${exclusive ? '>' : '>='} ${min}`}`;
   return (value: string): number => {
     const n = Number(value);

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+
 import { harnessVersion } from '../result/result.js';
 import { ScenarioError } from '../shared/input-error.js';
-import { runCommand } from './run.js';
-import { schemaCommand, validateCommand } from './validate.js';
-import { serveCommand } from './serve.js';
-import { proxyCommand } from './proxy.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
+import { proxyCommand } from './proxy.js';
 import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
+import { schemaCommand, validateCommand } from './validate.js';
 
 /** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error. */
 export const EXIT_USAGE = 2;

@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import type { Command } from 'commander';
+
 import { ReportInputError } from '../report/hlog-series.js';
-import { mergeIntervalLogs } from '../run/merge-hlog.js';
-import { MergeError, mergeResults } from '../run/merge.js';
 import { chartGroups } from '../report/report-charts.js';
-import type { Result } from '../result/result.js';
 import { renderSummary } from '../report/terminal.js';
+import { readResult, ResultFileError, resultPath } from '../result/read.js';
+import type { Result } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
-import { readResult, resultPath, ResultFileError } from '../result/read.js';
+import { MergeError, mergeResults } from '../run/merge.js';
+import { mergeIntervalLogs } from '../run/merge-hlog.js';
 
 export function mergeCommand(cli: Command): void {
   cli

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+
 import type { RunStatus } from '../run/runner.js';
 
 export interface Progress {

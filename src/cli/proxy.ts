@@ -1,6 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { formatHostPort, parseHostPort, type HostPort } from '../net/address.js';
-import { startRelay, type Relay } from '../net/relay.js';
+import { type Command, InvalidArgumentError } from 'commander';
+
+import { formatHostPort, type HostPort, parseHostPort } from '../net/address.js';
+import { type Relay, startRelay } from '../net/relay.js';
 import { serveUntilStopped } from '../shared/child-process.js';
 import { intArg, numArg } from './args.js';
 
@@ -37,7 +38,11 @@ export function proxyCommand(cli: Command): void {
     .requiredOption('--target <host:port>', 'where to relay each connection', hostPortArg('--target'))
     .requiredOption('--rtt-ms <ms>', 'emulated round trip; each direction gets half', numArg('--rtt-ms', 0))
     .option('--jitter-ms <ms>', 'per-direction delay varies uniformly by ± this much', numArg('--jitter-ms', 0), 0)
-    .option('--bandwidth-kbps <kbit/s>', 'per-direction bandwidth shared by all connections', numArg('--bandwidth-kbps', 1))
+    .option(
+      '--bandwidth-kbps <kbit/s>',
+      'per-direction bandwidth shared by all connections',
+      numArg('--bandwidth-kbps', 1),
+    )
     .option('--seed <n>', 'seed of the jitter', intArg('--seed', 0), 1)
     .action(async (flags: ProxyFlags) => {
       let relay: Relay;
@@ -54,7 +59,9 @@ export function proxyCommand(cli: Command): void {
       } catch (err) {
         // A port in use or an address not on this host is the user's to fix, not a bug: no stack trace,
         // and the usage/configuration exit code (2).
-        process.stderr.write(`wirebench proxy: cannot listen on ${formatHostPort(flags.listen)}: ${(err as Error).message}\n`);
+        process.stderr.write(
+          `wirebench proxy: cannot listen on ${formatHostPort(flags.listen)}: ${(err as Error).message}\n`,
+        );
         process.exitCode = 2;
         return;
       }

@@ -1,10 +1,12 @@
 import path from 'node:path';
+
 import type { Command } from 'commander';
-import { renderMarkdown } from '../report/markdown.js';
+
 import { ReportInputError } from '../report/hlog-series.js';
+import { renderMarkdown } from '../report/markdown.js';
 import { defaultReports, writeReports } from '../report/report-files.js';
-import type { Result } from '../result/result.js';
 import { readResult, ResultFileError, resultPath } from '../result/read.js';
+import type { Result } from '../result/result.js';
 
 interface ReportFlags {
   html?: string;
@@ -35,10 +37,12 @@ export function reportCommand(cli: Command): void {
       } catch (err) {
         // A damaged interval log, or a report path that cannot be written: the user's to fix, not a bug.
         const fsError = typeof (err as NodeJS.ErrnoException).code === 'string';
-        if (err instanceof ReportInputError || fsError) return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+        if (err instanceof ReportInputError || fsError)
+          return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
         throw err;
       }
       if (toStdout) process.stdout.write(renderMarkdown(result));
-      for (const f of [targets.html, toStdout ? undefined : targets.md]) if (f !== undefined) process.stderr.write(`wrote ${f}\n`);
+      for (const f of [targets.html, toStdout ? undefined : targets.md])
+        if (f !== undefined) process.stderr.write(`wrote ${f}\n`);
     });
 }

@@ -1,18 +1,20 @@
 import { setMaxListeners } from 'node:events';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { runScenario, type RunStatus } from '../run/runner.js';
-import { displayTarget } from '../scenario/redact.js';
-import { startProgress, type Progress } from './progress.js';
+
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSummary } from '../report/terminal.js';
 import { describeThreshold } from '../result/thresholds.js';
+import { runScenario, type RunStatus } from '../run/runner.js';
 import { resultDirName } from '../run/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
+import { displayTarget } from '../scenario/redact.js';
 import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
+import { type Progress, startProgress } from './progress.js';
 
 /** How long in-flight requests may go on after the first Ctrl-C. */
 const GRACE_MS = 5000;
@@ -47,10 +49,16 @@ export function runCommand(cli: Command): void {
     .option('--quiet', 'print nothing but errors (and --json)')
     .option('--json', 'print result.json to stdout')
     .addOption(
-      new Option('--hdr-log [sec]', 'also write HdrHistogram interval logs, <variant>.hlog, one interval every sec seconds')
+      new Option(
+        '--hdr-log [sec]',
+        'also write HdrHistogram interval logs, <variant>.hlog, one interval every sec seconds',
+      )
         .argParser((v: string) => {
           // The value is optional, so `run --hdr-log scenario.yaml` hands it the file name: say what happened.
-          if (Number.isNaN(Number(v))) throw new InvalidArgumentError(`--hdr-log takes seconds, not "${v}" (put the flag after the scenario file for the default 1 s)`);
+          if (Number.isNaN(Number(v)))
+            throw new InvalidArgumentError(
+              `--hdr-log takes seconds, not "${v}" (put the flag after the scenario file for the default 1 s)`,
+            );
           return numArg('--hdr-log', 0.1)(v);
         })
         .preset('1'),
@@ -92,9 +100,18 @@ export function runCommand(cli: Command): void {
             .filter((k) => flags[k] !== undefined)
             .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
         );
-        const { result } = await runScenario({ loaded, scenario, outDir, log, stopping: () => stops > 0, hardStop: hardStop.signal, overrides, watch, shard: flags.shard, hdrLogS: flags.hdrLog }).finally(
-          () => progress.stop(),
-        );
+        const { result } = await runScenario({
+          loaded,
+          scenario,
+          outDir,
+          log,
+          stopping: () => stops > 0,
+          hardStop: hardStop.signal,
+          overrides,
+          watch,
+          shard: flags.shard,
+          hdrLogS: flags.hdrLog,
+        }).finally(() => progress.stop());
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
         log(`results: ${outDir}`);

@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parseFaults, type FaultRates } from '../server/faults.js';
-import { CertificateError, startServer, type RunningServer, type StartOptions } from '../server/index.js';
+
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+import { type FaultRates, parseFaults } from '../server/faults.js';
+import { CertificateError, type RunningServer, type StartOptions, startServer } from '../server/index.js';
 import { OPTION_LIST, type OptionKey, type OptionSpec } from '../server/options.js';
 import { serveUntilStopped } from '../shared/child-process.js';
 import { intArg, numArg } from './args.js';
@@ -29,19 +31,25 @@ function flagOf(spec: OptionSpec): Option {
       return new Option(`${flag} <${spec.arg}>`, spec.description).argParser(parser).default(spec.default);
     }
     case 'faults':
-      return new Option(`${flag} <${spec.arg}>`, `${spec.description}, as name=probability,…`).argParser(faultArg).default(spec.default);
+      return new Option(`${flag} <${spec.arg}>`, `${spec.description}, as name=probability,…`)
+        .argParser(faultArg)
+        .default(spec.default);
   }
 }
 
 export function serveCommand(cli: Command): void {
   const flags = OPTION_LIST.map(([key, spec]): [OptionKey, Option] => [key, flagOf(spec)]);
-  const serve = cli.command('serve').description('run the reference server (OpenAI Responses SSE + WebSocket mode, Chat Completions)');
+  const serve = cli
+    .command('serve')
+    .description('run the reference server (OpenAI Responses SSE + WebSocket mode, Chat Completions)');
   for (const [, option] of flags) serve.addOption(option);
   serve
     .option('--cert-out <file>', 'with --tls: write the certificate (PEM) there, for clients to trust as their ca')
     .action(async (parsed: Record<string, unknown>, cmd: Command) => {
       // Flag attribute names follow the flags (--fault → fault); the server's keys follow the schema.
-      const options = Object.fromEntries(flags.map(([key, option]) => [key, parsed[option.attributeName()]])) as StartOptions;
+      const options = Object.fromEntries(
+        flags.map(([key, option]) => [key, parsed[option.attributeName()]]),
+      ) as StartOptions;
       const certOut = parsed.certOut as string | undefined;
       if (certOut !== undefined && options.tls !== true) cmd.error('error: --cert-out needs --tls', { exitCode: 2 });
       let server: RunningServer;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { scenarioJsonSchema } from '../scenario/json-schema.js';
+
 import { openDataset } from '../run/run-inputs.js';
+import { scenarioJsonSchema } from '../scenario/json-schema.js';
 import { loadScenario } from '../scenario/load.js';
 
 export function validateCommand(cli: Command): void {

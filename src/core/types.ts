@@ -43,7 +43,12 @@ export interface EventSink {
    * reasoning model may count them without streaming them); `cachedTokens`: how many of the input tokens
    * the endpoint served from its prompt cache.
    */
-  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined, cachedTokens?: number): void;
+  usage(
+    inputTokens: number | undefined,
+    outputTokens: number,
+    reasoningTokens: number | undefined,
+    cachedTokens?: number,
+  ): void;
   /** The response is complete. */
   done(t: Nanos, responseId: string | undefined): void;
   /** The request failed; the first error of a request wins. */
@@ -145,7 +150,13 @@ export interface ProtocolAdapter {
   readonly sessions?: boolean;
 }
 
-export const CONNECTION_POLICIES = ['http-fresh', 'http-keepalive', 'http2', 'ws-persistent', 'ws-per-request'] as const;
+export const CONNECTION_POLICIES = [
+  'http-fresh',
+  'http-keepalive',
+  'http2',
+  'ws-persistent',
+  'ws-per-request',
+] as const;
 export type ConnectionPolicy = (typeof CONNECTION_POLICIES)[number];
 
 /**

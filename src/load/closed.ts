@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.js';
-import { Claims, rampDelay, type ClaimLimits } from './claims.js';
+import type { Connection } from '../core/types.js';
+import type { Timeline } from '../metrics/timeline.js';
+import { type ClaimLimits, Claims, rampDelay } from './claims.js';
 import type { ExchangeLimits } from './exchange.js';
 import { exchangeRequest, type Interrupt } from './interrupt.js';
 import type { RetryPolicy } from './retry.js';
 import { allUsers } from './settle.js';
-import type { Timeline } from '../metrics/timeline.js';
-import type { Connection } from '../core/types.js';
 import { timelineOf, type WorkSource } from './work.js';
 
 export interface ClosedLoad extends ClaimLimits {

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
-import type { Timeline } from '../metrics/timeline.js';
 import { CLIENT_CANCEL, type Connection, type RequestInput } from '../core/types.js';
+import type { Timeline } from '../metrics/timeline.js';
 
 /** The limits and signals an exchange runs under (a LoopRun carries them). */
 export interface ExchangeLimits {
@@ -13,7 +13,16 @@ export interface ExchangeLimits {
 
 /** The last sign of life of a request: any phase or event the transport and adapter recorded. */
 function lastActivity(tl: Timeline): number {
-  return Math.max(tl.start, tl.connectEnd, tl.tlsEnd, tl.upgraded, tl.requestSent, tl.firstByte, tl.ackAt, tl.lastDelta);
+  return Math.max(
+    tl.start,
+    tl.connectEnd,
+    tl.tlsEnd,
+    tl.upgraded,
+    tl.requestSent,
+    tl.firstByte,
+    tl.ackAt,
+    tl.lastDelta,
+  );
 }
 
 /**
@@ -37,12 +46,15 @@ export async function exchangeWithDeadline(
   // delta (which would put a timer operation on the per-token path).
   const idle =
     idleMs > 0
-      ? setInterval(() => {
-          const t = clock.now();
-          if (t - lastActivity(tl) < idleMs * 1e6) return;
-          tl.error(t, 'timeout', 'idle_timeout', `no data for ${idleMs / 1000} s`);
-          deadline.abort();
-        }, Math.max(10, idleMs / 4))
+      ? setInterval(
+          () => {
+            const t = clock.now();
+            if (t - lastActivity(tl) < idleMs * 1e6) return;
+            tl.error(t, 'timeout', 'idle_timeout', `no data for ${idleMs / 1000} s`);
+            deadline.abort();
+          },
+          Math.max(10, idleMs / 4),
+        )
       : undefined;
   // The user's stop cuts the request short: it is marked interrupted, so it is neither a success nor an
   // endpoint failure in the result.

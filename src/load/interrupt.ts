@@ -1,7 +1,7 @@
+import type { Connection, RequestInput } from '../core/types.js';
 import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithRetries } from './retry.js';
-import type { Connection, RequestInput } from '../core/types.js';
 
 /** The scenario's `interrupt`: cancel each stream after so many output tokens, then send `redirect`. */
 export interface Interrupt {
@@ -22,7 +22,12 @@ export interface Interrupt {
  * Responses WebSocket mode has no cancel message, so the socket is closed and the redirect reconnects.
  * Both costs are what a user pays to interrupt, and they land in `redirect_ms`.
  */
-export async function exchangeRequest(conn: Connection, tl: Timeline, input: RequestInput, run: LoopRun): Promise<Timeline[]> {
+export async function exchangeRequest(
+  conn: Connection,
+  tl: Timeline,
+  input: RequestInput,
+  run: LoopRun,
+): Promise<Timeline[]> {
   const spec = run.interrupt;
   if (spec === undefined) return exchangeWithRetries(conn, input, tl, run);
   const cancel = new AbortController();

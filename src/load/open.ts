@@ -1,7 +1,7 @@
-import type { LoopRun } from './closed.js';
-import { Arrivals, type ArrivalProcess } from './arrivals.js';
-import { exchangeRequest } from './interrupt.js';
 import type { Connection } from '../core/types.js';
+import { type ArrivalProcess, Arrivals } from './arrivals.js';
+import type { LoopRun } from './closed.js';
+import { exchangeRequest } from './interrupt.js';
 import { timelineOf, type Work, type WorkSource } from './work.js';
 
 export interface OpenLoad {
@@ -45,7 +45,7 @@ export function arrivalSchedule(load: OpenLoad, work: WorkSource): Schedule {
   let at = arrivals.next();
   let next: Work | undefined;
   return {
-    peek: () => (next ??= work.take()) === undefined ? undefined : at,
+    peek: () => ((next ??= work.take()) === undefined ? undefined : at),
     shift: () => {
       const w = next!;
       next = undefined;

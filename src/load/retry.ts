@@ -1,8 +1,8 @@
+import type { Connection, ErrorClass, RequestInput } from '../core/types.js';
 import { Timeline } from '../metrics/timeline.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
 import { sleep } from './sleep.js';
-import type { Connection, ErrorClass, RequestInput } from '../core/types.js';
 
 /** The scenario's `retries` (off unless `max` > 0). */
 export interface RetryPolicy {
@@ -35,7 +35,14 @@ export async function exchangeWithRetries(
   const policy = run.retries;
   if (policy === undefined) return attempts;
   for (let k = 1; k <= policy.max; k++) {
-    if (tl.ok || tl.interrupted || tl.cancelledAt !== 0 || tl.errorClass === undefined || !policy.on.includes(tl.errorClass)) break;
+    if (
+      tl.ok ||
+      tl.interrupted ||
+      tl.cancelledAt !== 0 ||
+      tl.errorClass === undefined ||
+      !policy.on.includes(tl.errorClass)
+    )
+      break;
     if (run.stopping()) break;
     tl.retried = true;
     await sleep(tl.retryAfterMs > 0 ? tl.retryAfterMs : policy.backoffMs * 2 ** (k - 1), run.hardStop);

@@ -1,19 +1,17 @@
+import type { Connection, InputItem, RequestInput, SessionOutcome } from '../core/types.js';
 import type { Timeline } from '../metrics/timeline.js';
 import { DEFAULT_TURNS } from '../scenario/load-schema.js';
-import { rng, type Rng } from '../shared/rng.js';
-import { Claims, rampDelay, type ClaimLimits } from './claims.js';
+import { type Rng, rng } from '../shared/rng.js';
+import { type ClaimLimits, Claims, rampDelay } from './claims.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
 import { allUsers } from './settle.js';
 import { sleep } from './sleep.js';
-import type { Connection, InputItem, RequestInput, SessionOutcome } from '../core/types.js';
 import { inputItems, requestInput, timelineOf, type Work } from './work.js';
 
 /** Seconds a tool takes between turns: fixed, or drawn from a seeded distribution. */
 export type ToolTime =
-  | number
-  | { distribution: 'uniform'; min: number; max: number }
-  | { distribution: 'exponential'; mean: number };
+  number | { distribution: 'uniform'; min: number; max: number } | { distribution: 'exponential'; mean: number };
 
 export interface SessionLoad extends ClaimLimits {
   concurrency: number;
@@ -59,7 +57,10 @@ interface Turn {
  * turn k sends the k-th user message, after the recorded conversation up to it (full history — the
  * recorded replies, as replay tools send them) or chained to the previous response.
  */
-function turnsOf(run: SessionRun, work: Work): { count: number; turn: (k: number, fresh: InputItem[], history: InputItem[]) => Turn } {
+function turnsOf(
+  run: SessionRun,
+  work: Work,
+): { count: number; turn: (k: number, fresh: InputItem[], history: InputItem[]) => Turn } {
   const { load } = run;
   const item = work.item;
   const base = run.work.base;
@@ -75,8 +76,15 @@ function turnsOf(run: SessionRun, work: Work): { count: number; turn: (k: number
           input: { ...work.input, items: chain ? fresh : history, tool: last ? 'none' : 'required', store },
           last,
           next: (tl) => {
-            const outputs: InputItem[] = tl.toolCalls.map((call) => ({ kind: 'output', callId: call.callId, output: run.toolOutput }));
-            return { fresh: outputs, history: [...tl.toolCalls.map((call): InputItem => ({ kind: 'call', call })), ...outputs] };
+            const outputs: InputItem[] = tl.toolCalls.map((call) => ({
+              kind: 'output',
+              callId: call.callId,
+              output: run.toolOutput,
+            }));
+            return {
+              fresh: outputs,
+              history: [...tl.toolCalls.map((call): InputItem => ({ kind: 'call', call })), ...outputs],
+            };
           },
         };
       },
@@ -130,7 +138,12 @@ export async function runSessions(run: SessionRun): Promise<void> {
       await exchangeWithDeadline(conn, input, tl, run);
       if (tl.ok && t.next !== undefined && !t.last && tl.toolCalls.length === 0) {
         // The endpoint ignored tool_choice: the loop cannot go on, and saying why beats a vague failure.
-        tl.reject(clock.now(), 'protocol', 'no_tool_call', `turn ${k + 1} of ${count} ended without the required function call`);
+        tl.reject(
+          clock.now(),
+          'protocol',
+          'no_tool_call',
+          `turn ${k + 1} of ${count} ended without the required function call`,
+        );
       }
       run.onDone(tl, requestIndex++, warmup);
       if (!tl.ok) return { start, end: tl.endAt, turns, ok: false, interrupted: tl.interrupted };

@@ -1,7 +1,7 @@
+import type { InputItem, Nanos, RequestInput } from '../core/types.js';
 import { Timeline } from '../metrics/timeline.js';
 import type { Feed } from '../workload/feed.js';
 import type { Message, WorkItem } from '../workload/types.js';
-import type { InputItem, Nanos, RequestInput } from '../core/types.js';
 
 /** Body fields that make vLLM-style servers generate exactly the requested length (`exact_output`). */
 export type OutputKnob = 'ignore_eos' | 'min_tokens';
@@ -31,7 +31,12 @@ function knobFields(knobs: readonly OutputKnob[], max: number): Record<string, u
 }
 
 /** The input of a request that sends `item` (its prompt, or its messages) asking for `max` tokens. */
-export function requestInput(base: RequestBase, item: WorkItem, max = item.maxOutputTokens, items?: readonly InputItem[]): RequestInput {
+export function requestInput(
+  base: RequestBase,
+  item: WorkItem,
+  max = item.maxOutputTokens,
+  items?: readonly InputItem[],
+): RequestInput {
   return {
     model: base.model,
     prompt: item.prompt ?? '',

@@ -1,4 +1,5 @@
 import { createHistogram } from 'node:perf_hooks';
+
 import type { ClientStats } from '../result/result.js';
 
 /** Above these the harness itself inflates the numbers it reports (the client must never be the bottleneck). */

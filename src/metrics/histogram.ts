@@ -1,5 +1,5 @@
-import { decodeFromCompressedBase64, encodeIntoCompressedBase64, Int32Histogram } from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64, Int32Histogram } from 'hdr-histogram-js';
 
 /** The JS (not wasm) implementation: index-level access to the counts is what exact merging needs. */
 export type Histogram = JsHistogram;

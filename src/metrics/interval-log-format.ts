@@ -1,6 +1,6 @@
 // The text of an HdrHistogram interval log as Java's HistogramLogWriter writes it: shared by the run's
 // log thread (interval-log-worker.ts) and `merge`, which adds the shards' logs into one.
-import { encodeHistogram, SCALE, type Histogram } from './histogram.js';
+import { encodeHistogram, type Histogram, SCALE } from './histogram.js';
 
 /** Java's HistogramLogWriter writes the fields with `%.3f`. */
 const f3 = (x: number): string => x.toFixed(3);

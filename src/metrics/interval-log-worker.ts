@@ -3,9 +3,10 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parentPort } from 'node:worker_threads';
+
 import { COUNTS_LENGTH, histogramFromCounts } from './histogram.js';
-import { intervalLine, logHeader } from './interval-log-format.js';
 import type { LogMessage, LogReply, MetricDiff } from './interval-log.js';
+import { intervalLine, logHeader } from './interval-log-format.js';
 
 const port = parentPort;
 if (port === null) throw new Error('interval-log-worker runs as a worker thread (see interval-log.ts)');

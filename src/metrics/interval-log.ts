@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Nanos } from '../core/types.js';
+
 import type { MetricName } from '../core/catalog.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import type { Nanos } from '../core/types.js';
 import { COUNTS_LENGTH } from './histogram.js';
 import type { MetricSet } from './metric-set.js';
 
@@ -117,7 +118,10 @@ export class IntervalLog {
         lengthS: (t - this.last) / 1e9,
         diffs,
       };
-      this.post(msg, diffs.flatMap((d) => [d.index.buffer, d.count.buffer]));
+      this.post(
+        msg,
+        diffs.flatMap((d) => [d.index.buffer, d.count.buffer]),
+      );
     }
     this.last = t;
   }
@@ -140,7 +144,8 @@ function workerFile(): URL {
   const file = here.endsWith('.ts')
     ? new URL('../../dist/src/metrics/interval-log-worker.js', here)
     : new URL('./interval-log-worker.js', here);
-  if (!existsSync(file)) throw new Error(`--hdr-log needs a build: ${fileURLToPath(file)} is missing (run npm run build)`);
+  if (!existsSync(file))
+    throw new Error(`--hdr-log needs a build: ${fileURLToPath(file)} is missing (run npm run build)`);
   return file;
 }
 

@@ -1,5 +1,7 @@
-import { isMetricName, METRIC_INFO, METRICS } from '../core/catalog.js';
 import type { MetricName } from '../core/catalog.js';
+import { isMetricName, METRIC_INFO, METRICS } from '../core/catalog.js';
+import type { MetricSummary } from '../result/result.js';
+import type { Histogram } from './histogram.js';
 import {
   addCounts,
   COUNTS_LENGTH,
@@ -10,9 +12,7 @@ import {
   histogramFromCounts,
   SCALE,
 } from './histogram.js';
-import type { Histogram } from './histogram.js';
 import { summarize } from './summary.js';
-import type { MetricSummary } from '../result/result.js';
 
 /** Units that count whole things: their summaries are integers (to the histogram's precision). */
 const COUNTED: ReadonlySet<string> = new Set(['turns', 'tokens']);

@@ -1,9 +1,9 @@
-import type { Nanos } from '../core/types.js';
 import type { MetricName } from '../core/catalog.js';
-import type { MetricSet } from './metric-set.js';
-import type { Timeline } from './timeline.js';
+import type { Nanos } from '../core/types.js';
 import type { Phase } from '../result/requests/line.js';
 import type { TokenSource } from '../result/result.js';
+import type { MetricSet } from './metric-set.js';
+import type { Timeline } from './timeline.js';
 
 export interface TokenCount {
   output: number;

@@ -1,7 +1,6 @@
-import { encodeHistogram, SCALE } from './histogram.js';
-import type { Histogram } from './histogram.js';
 import type { MetricSummary } from '../result/result.js';
-
+import type { Histogram } from './histogram.js';
+import { encodeHistogram, SCALE } from './histogram.js';
 
 /** Recorded units are thousandths of the reported unit, so 3 decimals keep every recorded digit. */
 function fromRecorded(recorded: number): number {

@@ -1,5 +1,5 @@
-import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord, ToolCall } from '../core/types.js';
 import { fromStamp } from '../core/clock.js';
+import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord, ToolCall } from '../core/types.js';
 
 /**
  * One request's named timestamps and decoded events (guidellm's RequestTimings). Transports write the
@@ -130,7 +130,12 @@ export class Timeline implements RequestRecord, EventSink {
     if (this.cancelledAt === 0 && this.doneAt === 0 && this.errorClass === undefined) this.cancelledAt = t;
   }
 
-  usage(inputTokens: number | undefined, outputTokens: number, reasoningTokens: number | undefined, cachedTokens?: number): void {
+  usage(
+    inputTokens: number | undefined,
+    outputTokens: number,
+    reasoningTokens: number | undefined,
+    cachedTokens?: number,
+  ): void {
     this.inputTokens = inputTokens;
     this.cachedTokens = cachedTokens;
     this.usageOutputTokens = outputTokens;

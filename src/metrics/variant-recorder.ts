@@ -1,11 +1,11 @@
 import type { Nanos, SessionOutcome } from '../core/types.js';
+import { countedAs, failureClass } from '../result/requests/counted.js';
+import { type LineOwner, type RequestLine, requestLine, tokenArrivals } from '../result/requests/line.js';
+import type { TokenSource } from '../result/result.js';
 import { SCALE } from './histogram.js';
 import { MetricSet } from './metric-set.js';
-import { meetsSlo, outputTokens, recordRequest, recordStream, type CountTokens, type Slo } from './request-metrics.js';
+import { type CountTokens, meetsSlo, outputTokens, recordRequest, recordStream, type Slo } from './request-metrics.js';
 import type { Timeline } from './timeline.js';
-import { countedAs, failureClass } from '../result/requests/counted.js';
-import { requestLine, tokenArrivals, type LineOwner, type RequestLine } from '../result/requests/line.js';
-import type { TokenSource } from '../result/result.js';
 
 /**
  * Which successful measured requests carry their token arrivals: the 1st, 2nd, 4th, 8th… so the samples

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+
 import type { Rng } from '../shared/rng.js';
 import type { Link } from './link.js';
 

@@ -1,4 +1,5 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
+
 import { rng } from '../shared/rng.js';
 import { formatHostPort, type HostPort } from './address.js';
 import { DelayLine } from './delay-line.js';
@@ -77,8 +78,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         random: rng(seed ^ Math.imul(2 * index + direction + 1, 0x9e3779b1)),
         link: direction === 0 ? links.up : links.down,
         highWaterBytes: HIGH_WATER_BYTES,
-        onDelivered:
-          direction === 0 ? (n) => void (stats.bytesUp += n) : (n) => void (stats.bytesDown += n),
+        onDelivered: direction === 0 ? (n) => void (stats.bytesUp += n) : (n) => void (stats.bytesDown += n),
       });
     forward(client, line(client, target, 0));
     forward(target, line(target, client, 1));

@@ -71,7 +71,8 @@ export class MessagesEvents {
 
   private fastDelta(buf: Buffer, start: number, end: number, t: Nanos): boolean {
     const { top, delta } = this;
-    if (!top.scan(buf, start, end) || !top.isString(buf, TYPE) || !top.stringIs(buf, TYPE, CONTENT_BLOCK_DELTA)) return false;
+    if (!top.scan(buf, start, end) || !top.isString(buf, TYPE) || !top.stringIs(buf, TYPE, CONTENT_BLOCK_DELTA))
+      return false;
     // The nested scanner also reads the first element of an array: only an object is a delta.
     if (top.start[DELTA] < 0 || buf[top.start[DELTA]] !== LBRACE || !delta.isString(buf, DELTA_TYPE)) return false;
     for (let k = 0; k < KIND_TYPES.length; k++) {
@@ -104,7 +105,8 @@ export class MessagesEvents {
         return this.counts(ev.usage, true);
       case 'message_stop':
         this.finished = true;
-        if (this.outputTokens !== undefined) this.sink.usage(this.inputTokens, this.outputTokens, undefined, this.cachedTokens);
+        if (this.outputTokens !== undefined)
+          this.sink.usage(this.inputTokens, this.outputTokens, undefined, this.cachedTokens);
         return this.sink.done(t, this.responseId);
       case 'error':
         this.finished = true;

@@ -57,7 +57,8 @@ export class TypedDeltaReader {
   parsed(ev: Record<string, unknown>, type: string, t: Nanos, sink: EventSink): boolean {
     const channel = this.types.channel(type);
     if (channel === undefined) return false;
-    if (typeof ev.delta === 'string') sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
+    if (typeof ev.delta === 'string')
+      sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
     return true;
   }
 }

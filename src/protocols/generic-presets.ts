@@ -1,4 +1,4 @@
-import { genericAdapter, type GenericAdapter, type GenericConfig } from './generic.js';
+import { type GenericAdapter, genericAdapter, type GenericConfig } from './generic.js';
 
 /**
  * Generic-protocol configurations of popular servers that speak neither OpenAI nor Anthropic. (vLLM,

@@ -1,5 +1,21 @@
-import type { EventSink, HttpProtocol, MessageDecoder, Nanos, ProtocolAdapter, RequestInput, StreamDecoder, WsProtocol } from '../core/types.js';
-import { classifyError, isObject, parseObject, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import type {
+  EventSink,
+  HttpProtocol,
+  MessageDecoder,
+  Nanos,
+  ProtocolAdapter,
+  RequestInput,
+  StreamDecoder,
+  WsProtocol,
+} from '../core/types.js';
+import {
+  classifyError,
+  isObject,
+  parseObject,
+  reportErrorPayload,
+  reportMalformed,
+  reportStreamEnded,
+} from './errors.js';
 import { JsonPointer, JsonPointerError } from './json-pointer.js';
 import { chatMessages, promptText } from './messages.js';
 import { NdjsonStreamDecoder } from './ndjson.js';
@@ -63,7 +79,9 @@ function fill(template: JsonValue, req: RequestInput): JsonValue {
   if (typeof template === 'string') {
     if (MAX_TOKENS.test(template)) return req.maxOutputTokens;
     if (MESSAGES.test(template)) return chatMessages(req);
-    return template.includes('{{') ? template.replace(PLACEHOLDER, (_m, name: string) => String(placeholder(req, name))) : template;
+    return template.includes('{{')
+      ? template.replace(PLACEHOLDER, (_m, name: string) => String(placeholder(req, name)))
+      : template;
   }
   if (Array.isArray(template)) return template.map((v: JsonValue) => fill(v, req));
   if (template === null || typeof template !== 'object') return template;
@@ -76,9 +94,12 @@ function fill(template: JsonValue, req: RequestInput): JsonValue {
 function checkTemplate(template: JsonValue, where: string): void {
   if (typeof template === 'string') {
     for (const [, name] of template.matchAll(PLACEHOLDER)) {
-      if (!NAMES.has(name)) throw new GenericConfigError(`${where}: unknown placeholder {{${name}}} (known: ${[...NAMES].join(', ')})`);
+      if (!NAMES.has(name))
+        throw new GenericConfigError(`${where}: unknown placeholder {{${name}}} (known: ${[...NAMES].join(', ')})`);
       if (name === 'messages' && !MESSAGES.test(template)) {
-        throw new GenericConfigError(`${where}: {{messages}} stands for a list, so it must be the whole value ("{{messages}}")`);
+        throw new GenericConfigError(
+          `${where}: {{messages}} stands for a list, so it must be the whole value ("{{messages}}")`,
+        );
       }
     }
   } else if (Array.isArray(template)) {
@@ -190,7 +211,8 @@ function reportError(sink: EventSink, t: Nanos, ev: Record<string, unknown>): vo
 }
 
 function wsProtocol(cfg: NonNullable<GenericConfig['ws']>, select: Selectors): WsProtocol {
-  if (select.done === undefined) throw new GenericConfigError('ws needs select.done: a WebSocket turn has no end of body');
+  if (select.done === undefined)
+    throw new GenericConfigError('ws needs select.done: a WebSocket turn has no end of body');
   return {
     path: cfg.path,
     headers: {},
@@ -212,15 +234,20 @@ export type GenericAdapter = ProtocolAdapter & { readonly http: HttpProtocol };
 
 /** A protocol adapter for one configured endpoint; throws GenericConfigError on an unusable config. */
 export function genericAdapter(cfg: GenericConfig, kind = 'generic'): GenericAdapter {
-  if (!cfg.path.startsWith('/')) throw new GenericConfigError(`path must start with '/', got ${JSON.stringify(cfg.path)}`);
-  if (cfg.method !== undefined && cfg.method !== 'POST') throw new GenericConfigError(`method must be POST, got ${String(cfg.method)}`);
+  if (!cfg.path.startsWith('/'))
+    throw new GenericConfigError(`path must start with '/', got ${JSON.stringify(cfg.path)}`);
+  if (cfg.method !== undefined && cfg.method !== 'POST')
+    throw new GenericConfigError(`method must be POST, got ${String(cfg.method)}`);
   if (cfg.response !== 'sse' && cfg.response !== 'ndjson') {
     throw new GenericConfigError(`response must be sse or ndjson, got ${String(cfg.response)}`);
   }
   const sel = cfg.select;
   const select: Selectors = {
     delta: pointer(sel.delta, 'select.delta'),
-    done: sel.done === undefined ? undefined : { pointer: pointer(sel.done.pointer, 'select.done.pointer'), equals: sel.done.equals },
+    done:
+      sel.done === undefined
+        ? undefined
+        : { pointer: pointer(sel.done.pointer, 'select.done.pointer'), equals: sel.done.equals },
     output: sel.usage_output === undefined ? undefined : pointer(sel.usage_output, 'select.usage_output'),
     input: sel.usage_input === undefined ? undefined : pointer(sel.usage_input, 'select.usage_input'),
   };
@@ -229,7 +256,11 @@ export function genericAdapter(cfg: GenericConfig, kind = 'generic'): GenericAda
     kind,
     http: {
       path: cfg.path,
-      headers: { 'content-type': 'application/json', accept: sse ? 'text/event-stream' : 'application/x-ndjson', ...cfg.headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: sse ? 'text/event-stream' : 'application/x-ndjson',
+        ...cfg.headers,
+      },
       encode: encoder(cfg.body, 'body'),
       decoder(sink: EventSink): StreamDecoder {
         const events = new GenericEvents(sink, select, sse);

@@ -15,14 +15,19 @@ export interface TextMessage {
 export function textMessages(req: RequestInput): TextMessage[] {
   if (req.items === undefined) return [{ role: 'user', text: req.prompt }];
   return req.items.map((item) => {
-    if (item.kind === 'call' || item.kind === 'output') throw new Error(`a function ${item.kind} item needs the openai-responses protocol`);
+    if (item.kind === 'call' || item.kind === 'output')
+      throw new Error(`a function ${item.kind} item needs the openai-responses protocol`);
     return { role: item.kind, text: item.text };
   });
 }
 
 /** The request as one text, for wire formats that take a single prompt: its messages joined by blank lines. */
 export function promptText(req: RequestInput): string {
-  return req.items === undefined ? req.prompt : textMessages(req).map((m) => m.text).join('\n\n');
+  return req.items === undefined
+    ? req.prompt
+    : textMessages(req)
+        .map((m) => m.text)
+        .join('\n\n');
 }
 
 /** `{ role, content }` messages, the shape of OpenAI Chat Completions and of Ollama's chat. */

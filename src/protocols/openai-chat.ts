@@ -1,5 +1,13 @@
 import type { EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../core/types.js';
-import { cachedTokens, isObject, parseObject, reasoningTokens, reportErrorPayload, reportMalformed, reportStreamEnded } from './errors.js';
+import {
+  cachedTokens,
+  isObject,
+  parseObject,
+  reasoningTokens,
+  reportErrorPayload,
+  reportMalformed,
+  reportStreamEnded,
+} from './errors.js';
 import { FieldScan } from './json-scan.js';
 import { chatMessages } from './messages.js';
 import { SseStreamDecoder } from './sse.js';
@@ -70,7 +78,11 @@ export class ChatChunks {
       if (!delta.isAbsent(buf, k) && !delta.isString(buf, k)) return false;
     }
     const stamp = top.isString(buf, STAMP) ? top.string(buf, STAMP) : undefined;
-    const reasoning = this.nonEmpty(buf, REASONING_CONTENT) ? REASONING_CONTENT : this.nonEmpty(buf, REASONING) ? REASONING : -1;
+    const reasoning = this.nonEmpty(buf, REASONING_CONTENT)
+      ? REASONING_CONTENT
+      : this.nonEmpty(buf, REASONING)
+        ? REASONING
+        : -1;
     if (reasoning >= 0) this.sink.delta(t, 'reasoning', delta.string(buf, reasoning), stamp);
     if (this.nonEmpty(buf, CONTENT)) this.sink.delta(t, 'text', delta.string(buf, CONTENT), stamp);
     return true;

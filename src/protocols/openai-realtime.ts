@@ -1,6 +1,13 @@
 import type { EventSink, MessageDecoder, Nanos, ProtocolAdapter, RequestInput } from '../core/types.js';
 import { DeltaTypes, TypedDeltaReader } from './delta-types.js';
-import { cachedTokens, isObject, parseObject, reportErrorPayload, reportIncomplete, reportMalformed } from './errors.js';
+import {
+  cachedTokens,
+  isObject,
+  parseObject,
+  reportErrorPayload,
+  reportIncomplete,
+  reportMalformed,
+} from './errors.js';
 import { textMessages } from './messages.js';
 
 /**
@@ -22,7 +29,6 @@ const DELTAS = new DeltaTypes([
 
 /** What the server answers a response.cancel with when the response had already ended. */
 const CANCEL_TOO_LATE = 'response_cancel_not_active';
-
 
 /**
  * Turns Realtime server events into sink calls for one turn. Deltas, nearly all of a stream, take a

@@ -7,9 +7,18 @@ import type {
   RequestInput,
   StreamDecoder,
 } from '../core/types.js';
-import { cachedTokens, isObject, parseObject, reasoningTokens, reportErrorPayload, reportIncomplete, reportMalformed, reportStreamEnded } from './errors.js';
 import { DeltaTemplate } from './delta-template.js';
 import { DeltaTypes, TypedDeltaReader } from './delta-types.js';
+import {
+  cachedTokens,
+  isObject,
+  parseObject,
+  reasoningTokens,
+  reportErrorPayload,
+  reportIncomplete,
+  reportMalformed,
+  reportStreamEnded,
+} from './errors.js';
 import { SseStreamDecoder } from './sse.js';
 
 /**
@@ -23,7 +32,6 @@ const DELTAS = new DeltaTypes([
   ['response.reasoning_summary_text.delta', 'reasoning'],
   ['response.function_call_arguments.delta', 'tool'],
 ]);
-
 
 /**
  * Turns Responses events (one JSON object each) into sink calls. Delta events, nearly all of a stream,

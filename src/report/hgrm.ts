@@ -1,5 +1,5 @@
-import { SCALE } from '../metrics/histogram.js';
 import type { Histogram } from '../metrics/histogram.js';
+import { SCALE } from '../metrics/histogram.js';
 
 /**
  * The classic HdrHistogram percentile distribution (`.hgrm`), values in the reported unit (ms, or tok/s

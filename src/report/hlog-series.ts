@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { decodeHistogram, newHistogram, SCALE, type Histogram } from '../metrics/histogram.js';
+
+import { decodeHistogram, type Histogram, newHistogram, SCALE } from '../metrics/histogram.js';
 
 /** Percentiles of one metric per time window: [window middle, s since the log's StartTime, value]. */
 export interface IntervalSeries {
@@ -48,7 +49,8 @@ export async function* intervalLines(file: string, tags?: ReadonlySet<string>): 
   for await (const text of textLines(file)) {
     at++;
     const m = LINE.exec(text);
-    if (m !== null && (tags === undefined || tags.has(m[1]))) yield { tag: m[1], start: Number(m[2]), length: Number(m[3]), hist: m[4], at };
+    if (m !== null && (tags === undefined || tags.has(m[1])))
+      yield { tag: m[1], start: Number(m[2]), length: Number(m[3]), hist: m[4], at };
   }
 }
 

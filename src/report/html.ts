@@ -1,6 +1,6 @@
+import { type Result, scenarioName } from '../result/result.js';
+import { describeThreshold } from '../result/thresholds.js';
 import { colourOf, distributionCharts, sweepCharts } from './report-charts.js';
-import { timeCharts, waterfallCharts } from './time-charts.js';
-import { workloadCharts } from './workload-charts.js';
 import {
   changeRows,
   claimsRows,
@@ -12,12 +12,12 @@ import {
   thresholdsHeading,
   UNRESOLVED_NOTE,
 } from './report-tables.js';
-import type { IntervalMetrics } from './time-charts.js';
 import type { VariantSeries } from './request-series.js';
-import { scenarioName, type Result } from '../result/result.js';
 import { esc } from './svg/escape.js';
 import { CHART_CSS } from './svg/frame.js';
-import { describeThreshold } from '../result/thresholds.js';
+import type { IntervalMetrics } from './time-charts.js';
+import { timeCharts, waterfallCharts } from './time-charts.js';
+import { workloadCharts } from './workload-charts.js';
 import { describeWorkload } from './workload-text.js';
 
 const PAGE_CSS = `
@@ -38,7 +38,8 @@ pre { background: #f6f8fa; padding: 10px; overflow: auto; }
 function table(rows: readonly (readonly string[])[] | undefined): string {
   if (rows === undefined || rows.length === 0) return '';
   const [head, ...body] = rows;
-  const tr = (r: readonly string[], tag: 'th' | 'td') => `<tr>${r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
+  const tr = (r: readonly string[], tag: 'th' | 'td') =>
+    `<tr>${r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
   const note = hasUnresolved(rows) ? `<p class="meta">${esc(UNRESOLVED_NOTE)}</p>` : '';
   return `<table><thead>${tr(head, 'th')}</thead><tbody>${body.map((r) => tr(r, 'td')).join('')}</tbody></table>${note}`;
 }
@@ -61,7 +62,10 @@ function summary(result: Result): string {
   if (t.length > 0) {
     parts.push(
       `<h3>${esc(thresholdsHeading(t))}</h3><ul>`,
-      ...t.map((x) => `<li class="${x.ok ? 'ok' : 'fail'}">${x.ok ? '✓' : '✗'} ${esc(describeThreshold(x, result.steps))}</li>`),
+      ...t.map(
+        (x) =>
+          `<li class="${x.ok ? 'ok' : 'fail'}">${x.ok ? '✓' : '✗'} ${esc(describeThreshold(x, result.steps))}</li>`,
+      ),
       '</ul>',
     );
   }

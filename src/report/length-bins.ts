@@ -1,4 +1,4 @@
-import { SCALE, type Histogram } from '../metrics/histogram.js';
+import { type Histogram, SCALE } from '../metrics/histogram.js';
 import type { Bin } from './svg/histogram.js';
 
 /** At most this many bins: bars wide enough to read and to point at on a 720 px chart. */
@@ -25,7 +25,11 @@ function buckets(h: Histogram): Bucket[] {
     const v = h.valueFromIndex(i);
     const lo = Math.ceil(h.lowestEquivalentValue(v) / SCALE);
     const hi = Math.floor(h.highestEquivalentValue(v) / SCALE);
-    out.push(lo <= hi ? { at: Math.round((lo + hi) / 2), count, width: hi - lo + 1 } : { at: Math.round(v / SCALE), count, width: 1 });
+    out.push(
+      lo <= hi
+        ? { at: Math.round((lo + hi) / 2), count, width: hi - lo + 1 }
+        : { at: Math.round(v / SCALE), count, width: 1 },
+    );
   }
   return out;
 }

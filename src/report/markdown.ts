@@ -1,4 +1,5 @@
-import { scenarioName, type Result } from '../result/result.js';
+import { type Result, scenarioName } from '../result/result.js';
+import { describeThreshold } from '../result/thresholds.js';
 import {
   changeRows,
   claimsRows,
@@ -10,7 +11,6 @@ import {
   thresholdsHeading,
   UNRESOLVED_NOTE,
 } from './report-tables.js';
-import { describeThreshold } from '../result/thresholds.js';
 import { describeWorkload } from './workload-text.js';
 
 /**
@@ -25,7 +25,11 @@ export const cell = (text: string): string =>
 
 function mdTable(rows: readonly (readonly string[])[]): string[] {
   const [head, ...body] = rows;
-  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 /** A table (after its heading, if any) and, when it has marked figures, the note on them. */
@@ -76,6 +80,12 @@ export function renderMarkdown(result: Result): string {
   }
   if (result.client !== undefined) out.push('', clientLine(result.client));
   if (result.warnings.length > 0) out.push('', '### Warnings', '', ...result.warnings.map((w) => `- ⚠️ ${cell(w)}`));
-  out.push('', '<details><summary>Every metric, every percentile</summary>', ...section(undefined, percentileRows(all)), '', '</details>');
+  out.push(
+    '',
+    '<details><summary>Every metric, every percentile</summary>',
+    ...section(undefined, percentileRows(all)),
+    '',
+    '</details>',
+  );
   return out.join('\n') + '\n';
 }

@@ -1,6 +1,6 @@
-import { axisLabel, METRIC_INFO, metricsIn, METRICS, type MetricName } from '../core/catalog.js';
+import { axisLabel, METRIC_INFO, type MetricName, METRICS, metricsIn } from '../core/catalog.js';
+import { type Result, type StepResult, variantKey, type VariantResult } from '../result/result.js';
 import { cdfCurve, percentileCurve } from './distribution.js';
-import { variantKey, type Result, type StepResult, type VariantResult } from '../result/result.js';
 import { lineChart, type Series, type XScale } from './svg/line-chart.js';
 import { seriesColor } from './svg/palette.js';
 
@@ -13,7 +13,11 @@ export interface ChartGroup {
 
 export function chartGroups(result: Result): ChartGroup[] {
   if (result.steps === undefined) return [{ title: '', prefix: '', variants: result.variants }];
-  return result.steps.map((st: StepResult, k) => ({ title: ` at ${st.param} = ${String(st.value)}`, prefix: variantKey('', k), variants: st.variants }));
+  return result.steps.map((st: StepResult, k) => ({
+    title: ` at ${st.param} = ${String(st.value)}`,
+    prefix: variantKey('', k),
+    variants: st.variants,
+  }));
 }
 
 /** A variant keeps its colour on every chart of the page, whatever else a chart leaves out. */
@@ -28,7 +32,10 @@ const LATENCY_METRICS = METRICS.filter((m) => METRIC_INFO[m].direction !== 'coun
 const CDF_METRICS = metricsIn('cdf');
 
 /** Percentile-distribution plot of every latency (and rate) with data, all variants overlaid; CDFs of the main ones. */
-export function distributionCharts(result: Result, colour: (name: string) => string): { percentiles: string[]; cdfs: string[] } {
+export function distributionCharts(
+  result: Result,
+  colour: (name: string) => string,
+): { percentiles: string[]; cdfs: string[] } {
   const percentiles: string[] = [];
   const cdfs: string[] = [];
   const groups = chartGroups(result);
@@ -86,7 +93,11 @@ export function sweepCharts(result: Result, colour: (name: string) => string): s
   const values = steps.map((st) => st.value);
   const numeric = values.every((v) => typeof v === 'number');
   const nums = values as number[];
-  const scale: XScale = !numeric ? 'category' : Math.min(...nums) > 0 && Math.max(...nums) / Math.min(...nums) >= 20 ? 'log' : 'linear';
+  const scale: XScale = !numeric
+    ? 'category'
+    : Math.min(...nums) > 0 && Math.max(...nums) / Math.min(...nums) >= 20
+      ? 'log'
+      : 'linear';
   const x = (k: number): number => (numeric ? nums[k] : k);
   const names = [...new Set(steps.flatMap((st) => st.variants.map((v) => v.name)))];
   const out: string[] = [];
@@ -98,7 +109,8 @@ export function sweepCharts(result: Result, colour: (name: string) => string): s
           const s = st.variants.find((v) => v.name === name)?.metrics[m];
           return s === undefined || s.count === 0 ? [] : [[x(k), s[stat]]];
         });
-        if (points.length > 0) series.push({ name: `${name} ${stat}`, color: colour(name), points, dash: stat === 'p99' });
+        if (points.length > 0)
+          series.push({ name: `${name} ${stat}`, color: colour(name), points, dash: stat === 'p99' });
       }
     }
     if (series.length === 0) continue;
@@ -109,7 +121,9 @@ export function sweepCharts(result: Result, colour: (name: string) => string): s
         x: { label: steps[0].param, scale, ...(numeric ? {} : { categories: values.map(String) }) },
         y: { label: axisLabel(m) },
         series,
-        ...(fewest(steps, m) < 100 ? { note: `p99 of steps with fewer than 100 samples (here as few as ${fewest(steps, m)}) is their maximum` } : {}),
+        ...(fewest(steps, m) < 100
+          ? { note: `p99 of steps with fewer than 100 samples (here as few as ${fewest(steps, m)}) is their maximum` }
+          : {}),
       }),
     );
   }

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
+import type { Result } from '../result/result.js';
 import { readIntervalSeries } from './hlog-series.js';
 import { renderHtml, type ReportData } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { chartGroups } from './report-charts.js';
-import { INTERVAL_METRICS, type IntervalMetrics } from './time-charts.js';
 import { readRequestSeries } from './request-series.js';
-import type { Result } from '../result/result.js';
+import { INTERVAL_METRICS, type IntervalMetrics } from './time-charts.js';
 
 export interface ReportTargets {
   /** Where to write each report; undefined leaves it out. */
@@ -44,7 +45,8 @@ export async function writeReports(result: Result, dir: string, to: ReportTarget
   const scrub = to.scrub ?? ((t: string) => t);
   const writes: Promise<void>[] = [];
   if (to.md !== undefined) writes.push(writeFile(to.md, scrub(renderMarkdown(result))));
-  if (to.html !== undefined) writes.push(writeFile(to.html, scrub(renderHtml(result, await readReportData(result, dir)))));
+  if (to.html !== undefined)
+    writes.push(writeFile(to.html, scrub(renderHtml(result, await readReportData(result, dir)))));
   await Promise.all(writes);
 }
 

@@ -1,9 +1,17 @@
-import { columnLabel, keyLabel, MAIN_COLUMNS, METRIC_INFO, metricsIn, METRICS, type MetricName } from '../core/catalog.js';
+import {
+  columnLabel,
+  keyLabel,
+  MAIN_COLUMNS,
+  METRIC_INFO,
+  type MetricName,
+  METRICS,
+  metricsIn,
+} from '../core/catalog.js';
 import type { MetricSummary } from '../result/result.js';
 import type { ClaimResult } from '../result/result.js';
-import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
 import type { ClientStats, Comparison, Result, VariantResult } from '../result/result.js';
 import type { ThresholdResult } from '../result/thresholds.js';
+import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
 
 /**
  * The tables of a run as rows of plain text (first row: the header), shared by the markdown and the HTML
@@ -13,7 +21,8 @@ import type { ThresholdResult } from '../result/thresholds.js';
 const CHANGE_METRICS = metricsIn('change');
 
 /** A figure: a rate (tok/s) to fmtRate's precision, the rest (ms, counts) to fmtMs's. */
-const value = (m: MetricName, x: number | undefined): string => (x === undefined ? '–' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x));
+const value = (m: MetricName, x: number | undefined): string =>
+  x === undefined ? '–' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x);
 
 /** Samples a percentile needs before it is more than the sample maximum (n ≥ 1/(1 − q)). */
 const NEEDS: Readonly<Record<string, number>> = { p99: 100, p999: 1000 };
@@ -40,7 +49,8 @@ export interface Group {
 }
 
 export function groups(result: Result): Group[] {
-  if (result.steps === undefined) return [{ variants: result.variants, comparisons: result.comparisons, claims: result.claims }];
+  if (result.steps === undefined)
+    return [{ variants: result.variants, comparisons: result.comparisons, claims: result.claims }];
   return result.steps.map((st) => ({ label: `${st.param} = ${String(st.value)}`, ...st }));
 }
 
@@ -51,7 +61,16 @@ export function resultsRows(all: readonly Group[]): string[][] {
   const sweep = all.some((g) => g.label !== undefined);
   const goodput = variants.some((v) => v.goodput !== undefined);
   const rows: string[][] = [
-    [...(sweep ? ['step'] : []), 'variant', 'ok / requests', 'errors', 'req/s', 'output tok/s', ...(goodput ? ['goodput'] : []), ...present.map(([m, p]) => columnLabel(m, p))],
+    [
+      ...(sweep ? ['step'] : []),
+      'variant',
+      'ok / requests',
+      'errors',
+      'req/s',
+      'output tok/s',
+      ...(goodput ? ['goodput'] : []),
+      ...present.map(([m, p]) => columnLabel(m, p)),
+    ],
   ];
   for (const g of all) {
     for (const v of g.variants) {
@@ -79,11 +98,15 @@ export function changeRows(g: Group): string[][] | undefined {
   const rows = [['candidate vs baseline', ...metrics.map(keyLabel)]];
   for (const pair of pairs) {
     const [candidate, baseline] = pair.split('\u0000');
-    const of = (m: MetricName) => g.comparisons.find((c) => c.candidate === candidate && c.baseline === baseline && c.metric === m);
-    rows.push([`${candidate} vs ${baseline}`, ...metrics.map((m) => {
-      const c = of(m);
-      return c === undefined ? '–' : fmtChange(c.change);
-    })]);
+    const of = (m: MetricName) =>
+      g.comparisons.find((c) => c.candidate === candidate && c.baseline === baseline && c.metric === m);
+    rows.push([
+      `${candidate} vs ${baseline}`,
+      ...metrics.map((m) => {
+        const c = of(m);
+        return c === undefined ? '–' : fmtChange(c.change);
+      }),
+    ]);
   }
   return rows;
 }
@@ -117,7 +140,18 @@ export function percentileRows(all: readonly Group[]): string[][] {
         if (s === undefined) continue;
         const f = (p: Stat) => stat(m, s, p);
         const name = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
-        rows.push([name, m, String(s.count), f('min'), f('p50'), f('p90'), f('p99'), f('p999'), f('max'), METRIC_INFO[m].unit]);
+        rows.push([
+          name,
+          m,
+          String(s.count),
+          f('min'),
+          f('p50'),
+          f('p90'),
+          f('p99'),
+          f('p999'),
+          f('max'),
+          METRIC_INFO[m].unit,
+        ]);
       }
     }
   }
@@ -125,7 +159,8 @@ export function percentileRows(all: readonly Group[]): string[][] {
 }
 
 /** Whether a table holds a figure marked UNRESOLVED (its note then goes under it). */
-export const hasUnresolved = (rows: readonly (readonly string[])[]): boolean => rows.some((r) => r.some((c) => c.endsWith(UNRESOLVED)));
+export const hasUnresolved = (rows: readonly (readonly string[])[]): boolean =>
+  rows.some((r) => r.some((c) => c.endsWith(UNRESOLVED)));
 
 /** The thresholds' heading: failures counted in it, so a long list still reads at a glance. */
 export function thresholdsHeading(t: readonly ThresholdResult[]): string {

@@ -1,9 +1,9 @@
-import { HIGHEST_TRACKABLE, newHistogram, SCALE, type Histogram } from '../metrics/histogram.js';
+import { HIGHEST_TRACKABLE, type Histogram, newHistogram, SCALE } from '../metrics/histogram.js';
 import { countedAs } from '../result/requests/counted.js';
 import type { RequestLine } from '../result/requests/line.js';
 import { readRequestLines } from '../result/requests/read.js';
 import { variantKey } from '../result/result.js';
-import { rng, type Rng } from '../shared/rng.js';
+import { type Rng, rng } from '../shared/rng.js';
 
 /** A sample request of the waterfall: its phases and token arrivals (ms since it started). */
 export interface SampleRequest {
@@ -127,7 +127,15 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
     const label = variantKey(line.variant, line.step);
     let b = building.get(label);
     if (b === undefined) {
-      b = { points: new Reservoir(maxPoints, rand), failures: new Map(), samples: [], ok: 0, failed: 0, withInput: 0, completed: 0 };
+      b = {
+        points: new Reservoir(maxPoints, rand),
+        failures: new Map(),
+        samples: [],
+        ok: 0,
+        failed: 0,
+        withInput: 0,
+        completed: 0,
+      };
       building.set(label, b);
     }
     const t = line.start_ms / 1000;
@@ -136,7 +144,12 @@ export async function readRequestSeries(file: string, maxPoints = MAX_POINTS): P
       const second = Math.floor(t);
       b.failures.set(second, (b.failures.get(second) ?? 0) + 1);
       const e = line.error;
-      b.failure ??= { ...sampleOf(line), token_ms: [], error: e === undefined ? 'error' : e.code === undefined || e.code === e.class ? e.class : `${e.class}: ${e.code}` };
+      b.failure ??= {
+        ...sampleOf(line),
+        token_ms: [],
+        error:
+          e === undefined ? 'error' : e.code === undefined || e.code === e.class ? e.class : `${e.class}: ${e.code}`,
+      };
       continue;
     }
     const first = line.phases.firstDelta;

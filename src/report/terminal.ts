@@ -1,9 +1,17 @@
-import { columnLabel, MAIN_COLUMNS, METRIC_INFO, metricLabel, metricsIn, metricsWithRow, rowLabel } from '../core/catalog.js';
+import {
+  columnLabel,
+  MAIN_COLUMNS,
+  METRIC_INFO,
+  metricLabel,
+  metricsIn,
+  metricsWithRow,
+  rowLabel,
+} from '../core/catalog.js';
 import type { ClaimResult } from '../result/result.js';
 import type { Comparison, Result, StepResult, VariantResult } from '../result/result.js';
-import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
-import { thresholdsHeading, unresolved, UNRESOLVED, UNRESOLVED_NOTE } from './report-tables.js';
 import { describeThreshold, type ThresholdResult } from '../result/thresholds.js';
+import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
+import { thresholdsHeading, UNRESOLVED, unresolved, UNRESOLVED_NOTE } from './report-tables.js';
 import { describeWorkload } from './workload-text.js';
 
 export interface RenderOptions {
@@ -79,9 +87,15 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   const l = v.output_lengths;
   if (cached !== undefined || (l !== undefined && l.short > 0)) {
     const parts = [
-      ...(cached !== undefined ? [`input ${v.tokens.input} tokens, ${fmtShare(v.tokens.input > 0 ? cached / v.tokens.input : 0)} from the prompt cache`] : []),
+      ...(cached !== undefined
+        ? [
+            `input ${v.tokens.input} tokens, ${fmtShare(v.tokens.input > 0 ? cached / v.tokens.input : 0)} from the prompt cache`,
+          ]
+        : []),
       ...(l !== undefined && l.short > 0
-        ? [`output ${l.received_tokens} of ${l.requested_tokens} tokens asked (${l.short} of ${l.requests} requests ended early)`]
+        ? [
+            `output ${l.received_tokens} of ${l.requested_tokens} tokens asked (${l.short} of ${l.requests} requests ended early)`,
+          ]
         : []),
     ];
     lines.push(`  lengths  ${parts.join('; ')}`);
@@ -97,7 +111,9 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   }
   if (v.goodput !== undefined) {
     const g = v.goodput;
-    lines.push(`  goodput  ${g.good}/${g.requests} within the SLO (${fmtShare(g.share)}), ${fmtRate(g.rate_per_s)} good req/s`);
+    lines.push(
+      `  goodput  ${g.good}/${g.requests} within the SLO (${fmtShare(g.share)}), ${fmtRate(g.rate_per_s)} good req/s`,
+    );
   }
   if (v.rate !== undefined) {
     lines.push(`  arrivals ${fmtRate(v.rate.requested)}/s requested, ${fmtRate(v.rate.achieved)}/s started`);
@@ -147,10 +163,16 @@ function claimsTable(claims: readonly ClaimResult[], paint: Paint): string[] {
 }
 
 /** Every threshold checked, ✓ or ✗, failures counted in the heading so a long list still reads at a glance. */
-function thresholdLines(thresholds: readonly ThresholdResult[], steps: readonly StepResult[] | undefined, paint: Paint): string[] {
+function thresholdLines(
+  thresholds: readonly ThresholdResult[],
+  steps: readonly StepResult[] | undefined,
+  paint: Paint,
+): string[] {
   return [
     paint.bold(thresholdsHeading(thresholds)),
-    ...thresholds.map((t) => (t.ok ? paint.good(`  ✓ ${describeThreshold(t, steps)}`) : paint.bad(`  ✗ ${describeThreshold(t, steps)}`))),
+    ...thresholds.map((t) =>
+      t.ok ? paint.good(`  ✓ ${describeThreshold(t, steps)}`) : paint.bad(`  ✗ ${describeThreshold(t, steps)}`),
+    ),
   ];
 }
 
@@ -159,7 +181,14 @@ function sweepTable(steps: readonly StepResult[]): string[] {
   const present = MAIN_COLUMNS.filter(([m]) => steps.some((st) => st.variants.some((v) => v.metrics[m] !== undefined)));
   const goodput = steps.some((st) => st.variants.some((v) => v.goodput !== undefined));
   const rows: string[][] = [
-    [steps[0].param, 'variant', 'ok/req', 'req/s', ...(goodput ? ['goodput'] : []), ...present.map(([m, p]) => columnLabel(m, p))],
+    [
+      steps[0].param,
+      'variant',
+      'ok/req',
+      'req/s',
+      ...(goodput ? ['goodput'] : []),
+      ...present.map(([m, p]) => columnLabel(m, p)),
+    ],
   ];
   for (const st of steps) {
     for (const v of st.variants) {

@@ -1,8 +1,8 @@
-import type { IntervalSeries } from './hlog-series.js';
-import { axisLabel, METRIC_INFO, metricsIn, type MetricName } from '../core/catalog.js';
-import { chartGroups, type ChartGroup } from './report-charts.js';
-import type { SampleRequest, VariantSeries } from './request-series.js';
+import { axisLabel, METRIC_INFO, type MetricName, metricsIn } from '../core/catalog.js';
 import type { Result } from '../result/result.js';
+import type { IntervalSeries } from './hlog-series.js';
+import { type ChartGroup, chartGroups } from './report-charts.js';
+import type { SampleRequest, VariantSeries } from './request-series.js';
 import { lineChart, type Series } from './svg/line-chart.js';
 import { waterfall, type WaterfallRow } from './svg/waterfall.js';
 
@@ -13,7 +13,11 @@ export const INTERVAL_METRICS = metricsIn('interval');
 export type IntervalMetrics = Partial<Record<MetricName, IntervalSeries>>;
 
 /** p50 (solid) and p99 (dashed) per interval of the `--hdr-log` interval logs, one colour per variant. */
-function intervalCharts(g: ChartGroup, intervals: ReadonlyMap<string, IntervalMetrics>, colour: (name: string) => string): string[] {
+function intervalCharts(
+  g: ChartGroup,
+  intervals: ReadonlyMap<string, IntervalMetrics>,
+  colour: (name: string) => string,
+): string[] {
   const out: string[] = [];
   for (const m of INTERVAL_METRICS) {
     const series: Series[] = g.variants.flatMap((v) => {
@@ -54,7 +58,9 @@ export function timeCharts(
   const out: string[] = [];
   for (const g of chartGroups(result)) {
     out.push(...intervalCharts(g, data.intervals, colour));
-    const present = g.variants.map((v) => [v, series.get(g.prefix + v.name)] as const).filter(([, s]) => s !== undefined && s.ok + s.failed > 0);
+    const present = g.variants
+      .map((v) => [v, series.get(g.prefix + v.name)] as const)
+      .filter(([, s]) => s !== undefined && s.ok + s.failed > 0);
     if (present.length === 0) continue;
     const sampled = present.some(([, s]) => s!.ttft.length < s!.ok);
     const note = sampled ? 'a uniform sample of the requests (requests.jsonl has every one)' : undefined;
@@ -86,7 +92,12 @@ export function timeCharts(
           title: `failed requests per second${g.title}`,
           x: { label: 'second of the run', scale: 'linear' },
           y: { label: 'failed requests' },
-          series: failing.map(([v, s]) => ({ name: v.name, color: colour(v.name), points: s!.failures, style: 'points' as const })),
+          series: failing.map(([v, s]) => ({
+            name: v.name,
+            color: colour(v.name),
+            points: s!.failures,
+            style: 'points' as const,
+          })),
           note: 'seconds without a failure are not drawn; result.json counts every failure by class',
         }),
       );
@@ -144,7 +155,9 @@ export function waterfallCharts(result: Result, series: ReadonlyMap<string, Vari
     const rows = g.variants.flatMap((v) => {
       const s = series.get(g.prefix + v.name);
       if (s === undefined) return [];
-      return [...s.samples.slice(-4), ...(s.failure === undefined ? [] : [s.failure])].map((r) => waterfallRow(v.name, r));
+      return [...s.samples.slice(-4), ...(s.failure === undefined ? [] : [s.failure])].map((r) =>
+        waterfallRow(v.name, r),
+      );
     });
     if (rows.length === 0) continue;
     out.push(

@@ -1,9 +1,9 @@
 import { axisLabel, METRIC_INFO } from '../core/catalog.js';
 import { decodeHistogram } from '../metrics/histogram.js';
-import { lengthBins, LOG_SPAN, type LengthBins } from './length-bins.js';
-import { chartGroups, type ChartGroup } from './report-charts.js';
-import type { VariantSeries } from './request-series.js';
 import type { Result, VariantResult } from '../result/result.js';
+import { type LengthBins, lengthBins, LOG_SPAN } from './length-bins.js';
+import { type ChartGroup, chartGroups } from './report-charts.js';
+import type { VariantSeries } from './request-series.js';
 import { histogramChart, type HistogramSeries } from './svg/histogram.js';
 import { lineChart, type Series } from './svg/line-chart.js';
 
@@ -60,7 +60,12 @@ const SCATTERS: readonly ScatterSpec[] = [
  * every length is the same: a column of dots says nothing the histograms do not.
  */
 function scatter(g: ChartGroup, present: Present, colour: (name: string) => string, spec: ScatterSpec): string[] {
-  const series: Series[] = present.map(([v, s]) => ({ name: v.name, color: colour(v.name), points: spec.pick(s), style: 'points' }));
+  const series: Series[] = present.map(([v, s]) => ({
+    name: v.name,
+    color: colour(v.name),
+    points: spec.pick(s),
+    style: 'points',
+  }));
   let [lo, hi, drawn] = [Infinity, -Infinity, 0];
   for (const s of series) {
     drawn += s.points.length;
@@ -68,7 +73,10 @@ function scatter(g: ChartGroup, present: Present, colour: (name: string) => stri
   }
   if (!(hi > lo)) return [];
   const total = present.reduce((n, [, s]) => n + spec.of(s), 0);
-  const sample = drawn === total ? `all ${total} requests` : `a uniform sample of ${drawn} of ${total} requests (requests.jsonl has every one)`;
+  const sample =
+    drawn === total
+      ? `all ${total} requests`
+      : `a uniform sample of ${drawn} of ${total} requests (requests.jsonl has every one)`;
   return [
     lineChart({
       id: `${spec.id}-${g.prefix}`,
@@ -88,7 +96,9 @@ function inputChart(g: ChartGroup, v: VariantResult, colour: string): string[] {
   if (s === undefined || b === undefined) return [];
   const cached = v.tokens.cached_input ?? 0;
   const cache =
-    cached > 0 && v.tokens.input > 0 ? `; the endpoint served ${pct(cached, v.tokens.input)} of the input tokens from its prompt cache` : '';
+    cached > 0 && v.tokens.input > 0
+      ? `; the endpoint served ${pct(cached, v.tokens.input)} of the input tokens from its prompt cache`
+      : '';
   return [
     histogramChart({
       id: `length-input-${g.prefix}${v.name}`,
@@ -119,8 +129,11 @@ function outputChart(g: ChartGroup, v: VariantResult, s: VariantSeries | undefin
   if (out === undefined || out.count === 0) return [];
   const asked = s?.requested;
   const b = lengthBins(asked === undefined ? [decodeHistogram(out.hdr)] : [decodeHistogram(out.hdr), asked])!;
-  const series: HistogramSeries[] = [{ name: `${v.name}: output tokens received`, color: colour, counts: b.counts[0], style: 'bars' }];
-  if (asked !== undefined) series.push({ name: 'max_output_tokens asked for', color: ASKED, counts: b.counts[1], style: 'step', dash: true });
+  const series: HistogramSeries[] = [
+    { name: `${v.name}: output tokens received`, color: colour, counts: b.counts[0], style: 'bars' },
+  ];
+  if (asked !== undefined)
+    series.push({ name: 'max_output_tokens asked for', color: ASKED, counts: b.counts[1], style: 'step', dash: true });
   return [
     histogramChart({
       id: `length-output-${g.prefix}${v.name}`,
@@ -138,7 +151,11 @@ function outputChart(g: ChartGroup, v: VariantResult, s: VariantSeries | undefin
  * Per chart group: TTFT against input length and E2E against output length (a sample of requests.jsonl,
  * when the lengths vary), then each variant's histograms of the input and output lengths (result.json).
  */
-export function workloadCharts(result: Result, series: ReadonlyMap<string, VariantSeries>, colour: (name: string) => string): string[] {
+export function workloadCharts(
+  result: Result,
+  series: ReadonlyMap<string, VariantSeries>,
+  colour: (name: string) => string,
+): string[] {
   const out: string[] = [];
   for (const g of chartGroups(result)) {
     const present = g.variants.flatMap((v) => {
@@ -147,7 +164,10 @@ export function workloadCharts(result: Result, series: ReadonlyMap<string, Varia
     });
     out.push(...SCATTERS.flatMap((spec) => scatter(g, present, colour, spec)));
     for (const v of g.variants) {
-      out.push(...inputChart(g, v, colour(v.name)), ...outputChart(g, v, series.get(g.prefix + v.name), colour(v.name)));
+      out.push(
+        ...inputChart(g, v, colour(v.name)),
+        ...outputChart(g, v, series.get(g.prefix + v.name), colour(v.name)),
+      );
     }
   }
   return out;

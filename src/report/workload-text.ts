@@ -21,13 +21,15 @@ export function describeWorkload(w: WorkloadInfo): string {
   if (w.dataset !== undefined) {
     const d = w.dataset;
     const unit = d.format === 'sharegpt' ? 'conversations' : 'records';
-    const skipped = d.skipped === undefined ? '' : `; skipped ${d.skipped.map((s) => `${count(s.count)} ${s.reason}`).join(', ')}`;
+    const skipped =
+      d.skipped === undefined ? '' : `; skipped ${d.skipped.map((s) => `${count(s.count)} ${s.reason}`).join(', ')}`;
     const sample = d.sample === 'random' ? `random (seed ${d.seed})` : 'in order';
     return (
       `dataset ${d.path} (${d.format}${d.detected ? ', detected' : ''}, ${count(d.records)} ${unit}${skipped}), ${sample}; ` +
       `${d.isolate ? 'isolated per variant and run' : 'texts as written'}; ${output} where a record gives none; ${seeds}`
     );
   }
-  if (w.source === 'literal') return `a literal prompt, ${w.prompts === 'identical' ? 'the same on every request' : 'behind a unique tag per request'}; ${output}; ${seeds}`;
+  if (w.source === 'literal')
+    return `a literal prompt, ${w.prompts === 'identical' ? 'the same on every request' : 'behind a unique tag per request'}; ${output}; ${seeds}`;
   return `synthesized prompts of ${describeLength(w.prompt_tokens ?? 0)} tokens, ${sharing(w)}; ${output}; ${seeds}`;
 }

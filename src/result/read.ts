@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+
 import type * as z from 'zod';
+
 import { formatPath } from '../shared/input-error.js';
 import type { Result } from './result.js';
 import { ResultSchema } from './result-schema.js';
@@ -29,7 +31,8 @@ export function readResult(file: string): Result {
     throw new ResultFileError(`${p}: not valid JSON, damaged or cut short (${(err as Error).message})`);
   }
   const schema = (json as { schema?: unknown } | null)?.schema;
-  if (schema !== 'wirebench.result/v1') throw new ResultFileError(`${p}: not a wirebench result (schema ${String(schema)})`);
+  if (schema !== 'wirebench.result/v1')
+    throw new ResultFileError(`${p}: not a wirebench result (schema ${String(schema)})`);
   const checked = ResultSchema.safeParse(json, { reportInput: true });
   if (!checked.success) throw new ResultFileError(describeIssues(p, checked.error.issues));
   // The file as written, not the parsed copy: that one lacks the fields this version does not know.

@@ -6,7 +6,8 @@
  * Objects strip unknown keys rather than refusing them: a newer file with extra fields still reads.
  */
 import * as z from 'zod';
-import { METRICS, type MetricName } from '../core/catalog.js';
+
+import { type MetricName, METRICS } from '../core/catalog.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import type {
   ClaimResult,
@@ -30,7 +31,9 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
  */
 const exactly =
   <T>() =>
-  <S extends z.ZodType>(schema: S & (Equal<z.output<S>, T> extends true ? unknown : { drift: `the schema and its type differ` })): S =>
+  <S extends z.ZodType>(
+    schema: S & (Equal<z.output<S>, T> extends true ? unknown : { drift: `the schema and its type differ` }),
+  ): S =>
     schema;
 
 const num = z.number();

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { metricsIn, type MetricName } from '../core/catalog.js';
-import type { ThresholdResult } from './thresholds.js';
+
+import { type MetricName, metricsIn } from '../core/catalog.js';
 import type { WorkloadInfo } from '../workload/types.js';
+import type { ThresholdResult } from './thresholds.js';
 
 /**
  * One metric of one variant, in its reported unit (ms or tok/s). Percentiles follow HdrHistogram: the
@@ -42,7 +43,6 @@ export interface ClaimResult {
   verdict: Verdict;
   reason: string;
 }
-
 
 /** `result.json`, schema `wirebench.result/v1` (results/README.md). */
 export interface Result {
@@ -113,7 +113,15 @@ export interface VariantResult {
   connection: string;
   /** `interrupted`: measured requests cut short when the user stopped the run (not in `requests`). */
   /** `cancelled`: streams the scenario's `interrupt` cut short on purpose (not in `requests`; their redirects are). */
-  counts: { requests: number; ok: number; errors: Record<string, number>; warmup: number; interrupted?: number; cancelled?: number; retries?: number };
+  counts: {
+    requests: number;
+    ok: number;
+    errors: Record<string, number>;
+    warmup: number;
+    interrupted?: number;
+    cancelled?: number;
+    retries?: number;
+  };
   tokens: {
     output: number;
     input: number;
@@ -183,7 +191,8 @@ export function scenarioName(r: Pick<Result, 'scenario'>, fallback = '?'): strin
  * A variant's key across a sweep — `step<k+1>.<variant>`, the prefix of its .hgrm/.hlog files — or the
  * bare name without one (`step` counts from 0, as requests.jsonl and thresholds do).
  */
-export const variantKey = (name: string, step?: number): string => (step === undefined ? name : `step${step + 1}.${name}`);
+export const variantKey = (name: string, step?: number): string =>
+  step === undefined ? name : `step${step + 1}.${name}`;
 
 const COMPARED_METRICS = metricsIn('compared');
 
@@ -242,7 +251,10 @@ export function harnessVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (pkg.name === 'wirebench' && typeof pkg.version === 'string') return pkg.version;
     } catch {
       // No (readable) package.json at this level: keep walking up.

@@ -102,7 +102,8 @@ export function parseThreshold(key: string, expression: string, ctx: ThresholdCo
 
 function figure(group: string, stat: string): Read | string {
   if (isMetricName(group)) {
-    if (!(STATS as readonly string[]).includes(stat)) return `unknown statistic "${stat}" of ${group}; expected one of ${STATS.join(', ')}`;
+    if (!(STATS as readonly string[]).includes(stat))
+      return `unknown statistic "${stat}" of ${group}; expected one of ${STATS.join(', ')}`;
     return (v) => summaryStat(v.metrics[group], stat as Stat);
   }
   const figures = FIGURES[group];
@@ -131,12 +132,14 @@ export function checkThresholds(
   return Object.entries(thresholds).flatMap(([key, expression]) => {
     const spec = parseThreshold(key, expression, ctx);
     // The schema refused such thresholds before the run; a result without the variant still must not pass.
-    if (typeof spec === 'string') return [{ key, expression, variant: '', value: null, ok: false, ...at, reason: spec }];
+    if (typeof spec === 'string')
+      return [{ key, expression, variant: '', value: null, ok: false, ...at, reason: spec }];
     return variants
       .filter((v) => spec.variant === '*' || v.name === spec.variant)
       .map((v): ThresholdResult => {
         const value = spec.read(v);
-        if (value === undefined) return { key, expression, variant: v.name, value: null, ok: false, ...at, reason: 'no data' };
+        if (value === undefined)
+          return { key, expression, variant: v.name, value: null, ok: false, ...at, reason: 'no data' };
         return { key, expression, variant: v.name, value, ok: OPS[spec.op](value, spec.limit), ...at };
       });
   });
@@ -145,7 +148,9 @@ export function checkThresholds(
 /** `*.ttft_ms.p99 < 400  ws at load.concurrency = 8: 412.3`: what was checked, where, and what was measured. */
 export function describeThreshold(t: ThresholdResult, steps: readonly StepResult[] = []): string {
   const st = t.step === undefined ? undefined : steps[t.step];
-  const where = [t.variant, st === undefined ? '' : `at ${st.param} = ${String(st.value)}`].filter((x) => x !== '').join(' ');
+  const where = [t.variant, st === undefined ? '' : `at ${st.param} = ${String(st.value)}`]
+    .filter((x) => x !== '')
+    .join(' ');
   const got = t.value === null ? (t.reason ?? 'no data') : String(Number(t.value.toPrecision(6)));
   return `${t.key} ${t.expression.trim()}  ${where === '' ? '' : `${where}: `}${got}`;
 }

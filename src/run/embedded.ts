@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import type { StartOptions } from '../server/index.js';
 import type { ServerProcessOptions } from '../server/main.js';
 import { startChild } from '../shared/child-process.js';

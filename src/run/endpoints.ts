@@ -1,8 +1,8 @@
 import type { HostPort } from '../net/address.js';
 import { hostPortOfUrl } from '../net/address.js';
 import type { Scenario } from '../scenario/schema.js';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
-import { startRelayProcess, type RelayProcess } from './relay-process.js';
+import { type EmbeddedServer, startEmbeddedServer } from './embedded.js';
+import { type RelayProcess, startRelayProcess } from './relay-process.js';
 import { serverOptions } from './run-inputs.js';
 
 /** Where a step's requests go. */

@@ -1,7 +1,7 @@
+import { collectGarbage } from '../load/gc.js';
 import type { ClientMonitor } from '../metrics/client-monitor.js';
 import type { Scenario } from '../scenario/schema.js';
 import { rng } from '../shared/rng.js';
-import { collectGarbage } from '../load/gc.js';
 import type { VariantRun } from './variant-run.js';
 
 /** Seconds of measuring per variant per block, for interleaved duration loads. */
@@ -38,8 +38,13 @@ export interface InterleaveHooks {
  * each round with the scenario's seed). Open loads run each variant whole: an arrival schedule is one
  * process. The caller closes the runs.
  */
-export async function runInterleaved(scenario: Scenario, runs: readonly VariantRun[], hooks: InterleaveHooks): Promise<void> {
-  const interleaved = scenario.order !== 'sequential' && scenario.load.kind !== 'open' && scenario.load.kind !== 'trace';
+export async function runInterleaved(
+  scenario: Scenario,
+  runs: readonly VariantRun[],
+  hooks: InterleaveHooks,
+): Promise<void> {
+  const interleaved =
+    scenario.order !== 'sequential' && scenario.load.kind !== 'open' && scenario.load.kind !== 'trace';
   const blockRequests = interleaved ? (scenario.block ?? blockSize(scenario)) : Infinity;
   const blockSeconds = interleaved ? BLOCK_SECONDS : Infinity;
   const shuffle = rng(scenario.seed);

@@ -3,9 +3,10 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { newHistogram, type Histogram } from '../metrics/histogram.js';
+
+import { type Histogram, newHistogram } from '../metrics/histogram.js';
 import { intervalLine, logHeader } from '../metrics/interval-log-format.js';
-import { decodeAt, intervalLines, logStartMs, type IntervalLine } from '../report/hlog-series.js';
+import { decodeAt, type IntervalLine, intervalLines, logStartMs } from '../report/hlog-series.js';
 
 /** The merged logs, by variant key, as file names beside the merged result; and what was left out. */
 export interface MergedLogs {
@@ -91,7 +92,8 @@ async function mergeLogs(files: readonly string[], out: string, title: string): 
           await s.advance();
         }
       }
-      for (const [tag, h] of [...sums].sort(([a], [b]) => a.localeCompare(b))) await write(intervalLine(tag, w * windowS, windowS, h));
+      for (const [tag, h] of [...sums].sort(([a], [b]) => a.localeCompare(b)))
+        await write(intervalLine(tag, w * windowS, windowS, h));
     }
     sink.end();
     await finished(sink);
@@ -111,14 +113,21 @@ async function mergeLogs(files: readonly string[], out: string, title: string): 
  * `<stem>.<key>.hlog` in `outDir`: named after the merged result, so a shard's own logs in the same
  * folder are never overwritten nor taken for the whole.
  */
-export async function mergeIntervalLogs(shardDirs: readonly string[], keys: readonly string[], outDir: string, stem: string): Promise<MergedLogs> {
+export async function mergeIntervalLogs(
+  shardDirs: readonly string[],
+  keys: readonly string[],
+  outDir: string,
+  stem: string,
+): Promise<MergedLogs> {
   const merged: MergedLogs = { files: {}, warnings: [] };
   for (const key of keys) {
     const files = shardDirs.map((d) => path.join(d, `${key}.hlog`));
     const present = files.filter((f) => existsSync(f));
     if (present.length === 0) continue;
     if (present.length < files.length) {
-      merged.warnings.push(`${key}: only ${present.length} of ${files.length} shards wrote an interval log (--hdr-log); none merged, a part would pass for the whole`);
+      merged.warnings.push(
+        `${key}: only ${present.length} of ${files.length} shards wrote an interval log (--hdr-log); none merged, a part would pass for the whole`,
+      );
       continue;
     }
     const name = `${stem}.${key}.hlog`;

@@ -23,7 +23,9 @@ function addRecords<T extends Record<string, number>>(parts: readonly T[]): T {
  */
 function unionWindow(parts: readonly VariantResult[]): Pick<VariantResult, 'window_s' | 'started_at' | 'ended_at'> {
   const timed = parts.flatMap((p) =>
-    p.started_at === undefined || p.ended_at === undefined ? [] : [{ p, start: Date.parse(p.started_at), end: Date.parse(p.ended_at) }],
+    p.started_at === undefined || p.ended_at === undefined
+      ? []
+      : [{ p, start: Date.parse(p.started_at), end: Date.parse(p.ended_at) }],
   );
   if (timed.length === 0) return { window_s: Math.max(...parts.map((p) => p.window_s)) };
   const start = Math.min(...timed.map((t) => t.start));
@@ -32,7 +34,10 @@ function unionWindow(parts: readonly VariantResult[]): Pick<VariantResult, 'wind
   const longest = Math.max(...parts.map((p) => p.window_s));
   // The absolute times are whole milliseconds and the windows are not: a window may exceed its own
   // rounded span by up to 1 ms, which must not carry the estimate past the union.
-  const window = Math.max(longest, Math.min((end - start) / 1000, Math.max(...parts.map((p) => p.window_s + (beyond.get(p) ?? 0)))));
+  const window = Math.max(
+    longest,
+    Math.min((end - start) / 1000, Math.max(...parts.map((p) => p.window_s + (beyond.get(p) ?? 0)))),
+  );
   return {
     window_s: Math.round(window * 1000) / 1000,
     started_at: new Date(start).toISOString(),
@@ -85,15 +90,33 @@ export function mergeVariant(parts: readonly VariantResult[]): VariantResult {
     },
     ...(lengths.length > 0 ? { output_lengths: addRecords(lengths) } : {}),
     connections: { opened: total(parts, (p) => p.connections.opened) },
-    ...(wired.length > 0 ? { wire: wire(total(wired, (w) => w.bytes_in), total(wired, (w) => w.output_tokens)) } : {}),
+    ...(wired.length > 0
+      ? {
+          wire: wire(
+            total(wired, (w) => w.bytes_in),
+            total(wired, (w) => w.output_tokens),
+          ),
+        }
+      : {}),
     ...window,
     throughput: throughput(ok, output, window.window_s),
     ...(rates.length === parts.length
-      ? { rate: { requested: total(rates, (r) => r.requested), achieved: Math.round(total(rates, (r) => r.achieved) * 100) / 100 } }
+      ? {
+          rate: {
+            requested: total(rates, (r) => r.requested),
+            achieved: Math.round(total(rates, (r) => r.achieved) * 100) / 100,
+          },
+        }
       : {}),
     // Every shard ran the same slo: goodput counts add up, and share and rate follow from the sums.
     ...(goodputs.length > 0
-      ? { goodput: goodput(total(goodputs, (g) => g.good), total(goodputs, (g) => g.requests), window.window_s) }
+      ? {
+          goodput: goodput(
+            total(goodputs, (g) => g.good),
+            total(goodputs, (g) => g.requests),
+            window.window_s,
+          ),
+        }
       : {}),
     ...(sessions.length > 0 ? { sessions: addRecords(sessions) } : {}),
     metrics: set.summaries(),

@@ -1,15 +1,17 @@
 import * as z from 'zod';
+
+import { compareVariants, type Result, scenarioName, type VariantResult } from '../result/result.js';
+import { checkThresholds } from '../result/thresholds.js';
 import { type DataPath } from '../scenario/errors.js';
-import { formatPath } from '../shared/input-error.js';
 import { ScenarioSchema } from '../scenario/schema.js';
+import { formatPath } from '../shared/input-error.js';
 import { checkClaims } from '../stats/claims.js';
 import { mergeVariant } from './merge-variant.js';
-import { compareVariants, scenarioName, type Result, type VariantResult } from '../result/result.js';
-import { checkThresholds } from '../result/thresholds.js';
 
 export class MergeError extends Error {}
 
-const asRecord = (x: unknown): Record<string, unknown> => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {});
+const asRecord = (x: unknown): Record<string, unknown> =>
+  typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {};
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The flags a shard ran with besides its `--shard`: every shard must have run with the same ones. */
@@ -22,7 +24,8 @@ function flagsOf(r: Result): Record<string, unknown> {
 function checkShards(results: readonly Result[]): void {
   if (results.length < 2) throw new MergeError('merge needs at least two shard results');
   const names = new Set(results.map((r) => scenarioName(r)));
-  if (names.size > 1) throw new MergeError(`the results ran different scenarios (${[...names].join(', ')}): their numbers do not add up`);
+  if (names.size > 1)
+    throw new MergeError(`the results ran different scenarios (${[...names].join(', ')}): their numbers do not add up`);
   const unsharded = results.findIndex((r) => r.shard === undefined);
   if (unsharded >= 0) throw new MergeError(`result ${unsharded + 1} is not a shard (run each part with --shard i/n)`);
   const counts = new Set(results.map((r) => r.shard!.count));
@@ -30,7 +33,8 @@ function checkShards(results: readonly Result[]): void {
   const seen = new Map<number, number>();
   results.forEach((r, i) => {
     const first = seen.get(r.shard!.index);
-    if (first !== undefined) throw new MergeError(`results ${first + 1} and ${i + 1} are both shard ${r.shard!.index}/${r.shard!.count}`);
+    if (first !== undefined)
+      throw new MergeError(`results ${first + 1} and ${i + 1} are both shard ${r.shard!.index}/${r.shard!.count}`);
     seen.set(r.shard!.index, i);
   });
   // Claims and thresholds are checked against the first result's scenario, so every shard must have run
@@ -52,14 +56,17 @@ function checkShards(results: readonly Result[]): void {
   checkSteps(results);
 }
 
-const describeSweep = (s: Result['sweep']): string => (s === undefined ? 'no sweep' : `${s.param} over ${s.values.map(String).join(', ')}`);
+const describeSweep = (s: Result['sweep']): string =>
+  s === undefined ? 'no sweep' : `${s.param} over ${s.values.map(String).join(', ')}`;
 
 /** Sweeps: every shard swept the same values, and its steps (as far as it got) are those values in order. */
 function checkSteps(results: readonly Result[]): void {
   const [first] = results;
   results.forEach((r, i) => {
     if (!same(first.sweep, r.sweep)) {
-      throw new MergeError(`results 1 and ${i + 1} swept differently (${describeSweep(first.sweep)}; ${describeSweep(r.sweep)})`);
+      throw new MergeError(
+        `results 1 and ${i + 1} swept differently (${describeSweep(first.sweep)}; ${describeSweep(r.sweep)})`,
+      );
     }
     const expected = first.sweep?.values ?? [];
     (r.steps ?? []).forEach((st, k) => {
@@ -140,7 +147,9 @@ export function mergeResults(results: readonly Result[]): Result {
   const thresholds =
     limits === undefined
       ? undefined
-      : groups.flatMap((variants, k) => checkThresholds(limits, variants, checks.slo !== undefined, sweep === undefined ? undefined : k));
+      : groups.flatMap((variants, k) =>
+          checkThresholds(limits, variants, checks.slo !== undefined, sweep === undefined ? undefined : k),
+        );
   const flags = flagsOf(first);
   const starts = results.map((r) => r.env.started_at).sort();
   const ends = results.map((r) => r.env.ended_at).sort();
@@ -150,7 +159,12 @@ export function mergeResults(results: readonly Result[]): Result {
     complete: results.every((r) => r.complete) && dropped.length === 0,
     merged_from: results.length,
     shards: results
-      .map((r) => ({ index: r.shard!.index, hostname: r.env.hostname, started_at: r.env.started_at, ended_at: r.env.ended_at }))
+      .map((r) => ({
+        index: r.shard!.index,
+        hostname: r.env.hostname,
+        started_at: r.env.started_at,
+        ended_at: r.env.ended_at,
+      }))
       .sort((a, b) => a.index - b.index),
     scenario: first.scenario,
     ...(first.workload !== undefined ? { workload: { ...first.workload, salt: undefined } } : {}),

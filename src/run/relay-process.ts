@@ -1,4 +1,4 @@
-import { parseHostPort, type HostPort } from '../net/address.js';
+import { type HostPort, parseHostPort } from '../net/address.js';
 import type { RelayOptions } from '../net/relay.js';
 import { startChild } from '../shared/child-process.js';
 

@@ -5,16 +5,19 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ScenarioError } from '../shared/input-error.js';
+
+import type { RequestBase } from '../load/work.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ScenarioServerOptions } from '../scenario/server-options.js';
 import { OPTION_LIST, type StartOptions } from '../server/options.js';
-import { indexDataset, type DatasetIndex } from '../workload/dataset/index.js';
-import type { RequestBase } from '../load/work.js';
+import { ScenarioError } from '../shared/input-error.js';
+import { type DatasetIndex, indexDataset } from '../workload/dataset/index.js';
 
 /** The embedded server's options: every scenario key under its server key (the schema's mapping). */
 export function serverOptions(s: ScenarioServerOptions): StartOptions {
-  const keys = OPTION_LIST.flatMap(([key, spec]) => (spec.scenario === undefined ? [] : [[key, spec.scenario as keyof ScenarioServerOptions] as const]));
+  const keys = OPTION_LIST.flatMap(([key, spec]) =>
+    spec.scenario === undefined ? [] : [[key, spec.scenario as keyof ScenarioServerOptions] as const],
+  );
   return Object.fromEntries(keys.map(([key, scenarioKey]) => [key, s[scenarioKey]]));
 }
 
@@ -51,11 +54,18 @@ export function runSalt(s: Scenario, shard: { index: number } | undefined): numb
 }
 
 /** The CA certificates a variant trusts: its `tls.ca` file (relative to the scenario file), else the embedded server's. */
-export function trustedCa(scenarioFile: string, caFile: string | undefined, embeddedCa: string | undefined): string | undefined {
+export function trustedCa(
+  scenarioFile: string,
+  caFile: string | undefined,
+  embeddedCa: string | undefined,
+): string | undefined {
   if (caFile === undefined) return embeddedCa;
   try {
     return readFileSync(path.resolve(path.dirname(scenarioFile), caFile), 'utf8');
   } catch (err) {
-    throw new ScenarioError([{ path: 'tls.ca', message: `cannot read the CA file (${(err as Error).message})` }], scenarioFile);
+    throw new ScenarioError(
+      [{ path: 'tls.ca', message: `cannot read the CA file (${(err as Error).message})` }],
+      scenarioFile,
+    );
   }
 }

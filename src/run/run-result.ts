@@ -1,12 +1,19 @@
-import { clientWarnings } from '../metrics/client-monitor.js';
 import { now } from '../core/clock.js';
-import { checkClaims } from '../stats/claims.js';
+import { clientWarnings } from '../metrics/client-monitor.js';
+import {
+  type ClientStats,
+  collectEnv,
+  compareVariants,
+  type Result,
+  variantKey,
+  type VariantResult,
+} from '../result/result.js';
 import { checkThresholds, type ThresholdResult } from '../result/thresholds.js';
-import { collectEnv, compareVariants, variantKey, type ClientStats, type Result, type VariantResult } from '../result/result.js';
 import { displayTarget, redactScenario } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
 import type { SweepStep } from '../scenario/sweep.js';
+import { checkClaims } from '../stats/claims.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import { variantResult, variantWarnings } from './variant-result.js';
 import type { VariantRun } from './variant-run.js';
@@ -70,9 +77,15 @@ export function assembleResult(o: RunOutcome): Result {
     runs.map((r) => variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined, wall)),
   );
   const failed = steps.flatMap(({ k, runs }) =>
-    runs.filter((r) => r.failure !== undefined).map((r) => `${stepLabel(scenario, k)}${r.variant.name}: stopped: ${r.failure}`),
+    runs
+      .filter((r) => r.failure !== undefined)
+      .map((r) => `${stepLabel(scenario, k)}${r.variant.name}: stopped: ${r.failure}`),
   );
-  const complete = !o.stopped && failed.length === 0 && steps.length === o.stepCount && steps.every((s) => s.runs.every((r) => r.done));
+  const complete =
+    !o.stopped &&
+    failed.length === 0 &&
+    steps.length === o.stepCount &&
+    steps.every((s) => s.runs.every((r) => r.done));
   const sweep = scenario.sweep;
   const claimsOf = (variants: VariantResult[]) =>
     scenario.claims === undefined ? {} : { claims: checkClaims(scenario.claims, variants, scenario.seed) };
@@ -81,7 +94,9 @@ export function assembleResult(o: RunOutcome): Result {
   const thresholds: ThresholdResult[] | undefined =
     limits === undefined
       ? undefined
-      : steps.flatMap(({ k }, i) => checkThresholds(limits, results[i], scenario.slo !== undefined, sweep === undefined ? undefined : k));
+      : steps.flatMap(({ k }, i) =>
+          checkThresholds(limits, results[i], scenario.slo !== undefined, sweep === undefined ? undefined : k),
+        );
   return {
     schema: 'wirebench.result/v1',
     complete,
@@ -114,7 +129,9 @@ export function assembleResult(o: RunOutcome): Result {
       ...(o.hdrLogFailure === undefined ? [] : [o.hdrLogFailure]),
       ...(scenario.network !== undefined ? [RELAY_WARNING(scenario.network.rtt_ms)] : []),
       ...failed,
-      ...steps.flatMap(({ k, scenario: s }, i) => variantWarnings(results[i], uniquePrompts(s)).map((w) => stepLabel(scenario, k) + w)),
+      ...steps.flatMap(({ k, scenario: s }, i) =>
+        variantWarnings(results[i], uniquePrompts(s)).map((w) => stepLabel(scenario, k) + w),
+      ),
     ],
   };
 }

@@ -1,19 +1,20 @@
 // The o200k tables load with this module, before anything is measured, and are the very ones the prompt
 // synthesis uses (one copy in memory).
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { now } from '../core/clock.js';
 import { WorkSource } from '../load/work.js';
 import { ClientMonitor } from '../metrics/client-monitor.js';
 import { IntervalLogs } from '../metrics/interval-log.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import type { Result } from '../result/result.js';
-import { ScenarioError } from '../shared/input-error.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import { scrubber, secretValues } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
 import { isIssues, sweepSteps } from '../scenario/sweep.js';
+import { ScenarioError } from '../shared/input-error.js';
 import { Workload } from '../workload/workload.js';
 import { Endpoints } from './endpoints.js';
 import { runInterleaved } from './interleave.js';
@@ -60,7 +61,8 @@ export interface RunStatus {
 /** Measured requests per variant, when the load is counted (for progress displays). */
 function requestsPerVariant(load: Scenario['load'], dataset: boolean): number | undefined {
   // A dataset conversation has as many turns as it has: only the agent loop's are known.
-  if (load.kind === 'session') return load.sessions === undefined || dataset ? undefined : load.sessions * (load.turns ?? DEFAULT_TURNS);
+  if (load.kind === 'session')
+    return load.sessions === undefined || dataset ? undefined : load.sessions * (load.turns ?? DEFAULT_TURNS);
   return load.requests;
 }
 
@@ -104,7 +106,8 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
       if (cfg.stopping()) break;
       const s = step.scenario;
       const endpoint = await endpoints.forStep(s);
-      if (scenario.sweep !== undefined) log(`step ${k + 1}/${stepList.length}: ${scenario.sweep.param} = ${String(step.value)}`);
+      if (scenario.sweep !== undefined)
+        log(`step ${k + 1}/${stepList.length}: ${scenario.sweep.param} = ${String(step.value)}`);
       const workload = new Workload(s, salt, dataset, cfg.shard);
       const target = new URL(endpoint.url);
       const label = (run: VariantRun): string => stepLabel(scenario, k) + run.variant.name;
@@ -113,9 +116,16 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
           new VariantRun(
             s,
             variant,
-            { target, dial: endpoint.dial, tls: { ...variant.tls, ca: trustedCa(cfg.loaded.file, variant.tls.ca, endpoint.ca) } },
+            {
+              target,
+              dial: endpoint.dial,
+              tls: { ...variant.tls, ca: trustedCa(cfg.loaded.file, variant.tls.ca, endpoint.ca) },
+            },
             // Each variant of each step has a slot of its own, so none reads another's prompt cache.
-            new WorkSource(workload.feed(k * s.variants.length + v, stepList.length * s.variants.length), requestBase(s, variant)),
+            new WorkSource(
+              workload.feed(k * s.variants.length + v, stepList.length * s.variants.length),
+              requestBase(s, variant),
+            ),
             new VariantRecorder(
               variant.name,
               runStart,
@@ -168,7 +178,9 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     client: monitor.stats(),
     ...(hdrLogFailure !== undefined ? { hdrLogFailure } : {}),
   });
-  const histograms = new Map(steps.flatMap(({ k, runs }) => runs.map((r) => [stepLabel(scenario, k) + r.variant.name, r.rec.metrics] as const)));
+  const histograms = new Map(
+    steps.flatMap(({ k, runs }) => runs.map((r) => [stepLabel(scenario, k) + r.variant.name, r.rec.metrics] as const)),
+  );
   // result.json is written by now: a report that cannot be written is said, and the run's verdict stands.
   for (const problem of await writer.finish(result, histograms)) log(`warning: ${problem}`);
   // What the caller prints comes from the same scrubbed text that was written.

@@ -16,7 +16,12 @@ export interface VariantMeta {
  * One variant's entry of result.json, from what its recorder folded up. With `wall`, it also says when
  * its measured window began and ended on the wall clock, so `merge` can line up shards of other machines.
  */
-export function variantResult(variant: VariantMeta, rec: VariantRecorder, requestedRate?: number, wall?: WallClock): VariantResult {
+export function variantResult(
+  variant: VariantMeta,
+  rec: VariantRecorder,
+  requestedRate?: number,
+  wall?: WallClock,
+): VariantResult {
   const window = rec.windowSeconds;
   const startSpan = (rec.lastStart - rec.firstStart) / 1e9;
   const rate =
@@ -53,7 +58,9 @@ export function variantResult(variant: VariantMeta, rec: VariantRecorder, reques
     throughput: throughput(rec.ok, rec.output, window),
     ...rate,
     ...(rec.slo !== undefined ? { goodput: goodput(rec.good, rec.requests, window) } : {}),
-    ...(rec.sessions !== undefined ? { sessions: { ...rec.sessions, failed: rec.sessions.total - rec.sessions.ok } } : {}),
+    ...(rec.sessions !== undefined
+      ? { sessions: { ...rec.sessions, failed: rec.sessions.total - rec.sessions.ok } }
+      : {}),
     metrics: rec.metrics.summaries(),
   };
 }
@@ -89,7 +96,12 @@ export function goodput(good: number, requests: number, window: number): NonNull
 
 /** What a reader of the numbers must know about how they were counted or what they include. */
 export function variantWarnings(variants: readonly VariantResult[], uniquePrompts = false): string[] {
-  return [...tokenWarnings(variants), ...reconnectWarnings(variants), ...lengthWarnings(variants), ...(uniquePrompts ? cacheWarnings(variants) : [])];
+  return [
+    ...tokenWarnings(variants),
+    ...reconnectWarnings(variants),
+    ...lengthWarnings(variants),
+    ...(uniquePrompts ? cacheWarnings(variants) : []),
+  ];
 }
 
 /** A share of requests that must end early before the summary says so. */
@@ -145,8 +157,8 @@ function reconnectWarnings(variants: readonly VariantResult[]): string[] {
           'closes its connection (HTTP/1.1 cannot abandon a response; Responses WebSocket mode has no cancel), so ' +
           'redirects pay connection set-up, in redirect_ms and in their own TTFT'
         : `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (more requests in ` +
-        'flight than warm connections, the server closed some, or requests failed): those requests include ' +
-        'connection set-up; a longer warm-up keeps it out',
+          'flight than warm connections, the server closed some, or requests failed): those requests include ' +
+          'connection set-up; a longer warm-up keeps it out',
     );
 }
 

@@ -1,18 +1,19 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { systemClock } from '../core/clock.js';
+import type { Connection, TransportOptions } from '../core/types.js';
+import { runClosed } from '../load/closed.js';
+import type { Interrupt } from '../load/interrupt.js';
+import { arrivalSchedule, runScheduled, traceSchedule } from '../load/open.js';
+import { runSessions } from '../load/session.js';
+import type { WorkSource } from '../load/work.js';
 import type { Timeline } from '../metrics/timeline.js';
 import type { VariantRecorder } from '../metrics/variant-recorder.js';
 import { genericAdapter } from '../protocols/generic.js';
 import { getProtocol } from '../protocols/registry.js';
 import type { Scenario } from '../scenario/schema.js';
 import { getTransport } from '../transport/registry.js';
-import { runClosed } from '../load/closed.js';
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import type { Interrupt } from '../load/interrupt.js';
-import { arrivalSchedule, runScheduled, traceSchedule } from '../load/open.js';
-import { runSessions } from '../load/session.js';
 import { synthesizePrompt } from '../workload/prompt.js';
-import type { Connection, TransportOptions } from '../core/types.js';
-import type { WorkSource } from '../load/work.js';
 
 type Variant = Scenario['variants'][number];
 
@@ -59,9 +60,7 @@ export class VariantRun {
     this.connect = () => transport.connection(protocol, opts);
     const int = scenario.interrupt;
     this.interrupt =
-      int === undefined
-        ? undefined
-        : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens };
+      int === undefined ? undefined : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens };
     const load = scenario.load;
     this.measuredLeft = (load.kind === 'session' ? load.sessions : load.requests) ?? Infinity;
     this.secondsLeft = scenario.load.duration ?? Infinity;
@@ -103,7 +102,11 @@ export class VariantRun {
       retries:
         this.scenario.retries === undefined || this.scenario.retries.max === 0
           ? undefined
-          : { max: this.scenario.retries.max, on: this.scenario.retries.on, backoffMs: this.scenario.retries.backoff_ms },
+          : {
+              max: this.scenario.retries.max,
+              on: this.scenario.retries.on,
+              backoffMs: this.scenario.retries.backoff_ms,
+            },
       onDone: (tl: Timeline, i: number, warmup: boolean) => {
         if (tl.redirectFrom === 0 && tl.attempt === 0) count++;
         this.rec.commit(tl, this.base + i, warmup, tl.intended);

@@ -1,8 +1,9 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+
 import type { MetricSet } from '../metrics/metric-set.js';
 import { toHgrm } from '../report/hgrm.js';
 import { defaultReports, writeReports } from '../report/report-files.js';
@@ -10,7 +11,10 @@ import type { Result } from '../result/result.js';
 
 /** `<UTC timestamp>-<name>`, e.g. `20261126T044501Z-quickstart`: sorts by time, safe on every file system. */
 export function resultDirName(name: string, started: Date): string {
-  const stamp = started.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = started
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return `${stamp}-${safeName(name)}`;
 }
 
@@ -63,7 +67,11 @@ export class ResultWriter {
       await writeReports(result, this.dir, { ...defaultReports(this.dir), scrub: this.scrub });
       return [];
     } catch (err) {
-      return [this.scrub(`the reports were not written (${(err as Error).message}); \`wirebench report ${this.dir}\` retries`)];
+      return [
+        this.scrub(
+          `the reports were not written (${(err as Error).message}); \`wirebench report ${this.dir}\` retries`,
+        ),
+      ];
     }
   }
 }

@@ -43,7 +43,10 @@ export function substituteEnv(
       whole = match === text;
       const parsed = BODY.exec(body);
       if (!parsed) {
-        problems.push({ path, message: `malformed reference ${match}; expected \${env:NAME} or \${env:NAME:-fallback}` });
+        problems.push({
+          path,
+          message: `malformed reference ${match}; expected \${env:NAME} or \${env:NAME:-fallback}`,
+        });
         return match;
       }
       const [, name, fallback] = parsed;

@@ -3,12 +3,12 @@
  * jump straight to the offending spot, and all problems of a file are reported at once.
  */
 import type * as z from 'zod';
+
 import { keysAt } from './zod-path.js';
 
 export type DataPath = readonly PropertyKey[];
 
 import { describeValue } from '../shared/input-error.js';
-
 
 export function valueAt(root: unknown, path: DataPath): unknown {
   let node = root;
@@ -32,7 +32,8 @@ const TYPE_NAMES: Record<string, string> = {
 function bound(origin: string, limit: number | bigint, inclusive: boolean | undefined, below: boolean): string {
   const n = Number(limit);
   if (origin === 'array') return below ? `at least ${n} ${n === 1 ? 'entry' : 'entries'}` : `at most ${n} entries`;
-  if (origin === 'string') return below ? (n === 1 ? 'a non-empty string' : `at least ${n} characters`) : `at most ${n} characters`;
+  if (origin === 'string')
+    return below ? (n === 1 ? 'a non-empty string' : `at least ${n} characters`) : `at most ${n} characters`;
   return `a number ${below ? '>' : '<'}${inclusive ? '=' : ''} ${n}`;
 }
 
@@ -90,11 +91,14 @@ export function zodIssueMessages(issue: z.core.$ZodIssue, input: unknown, schema
     return [{ path, message: `${issue.message}${got}`, atKey: false }];
   }
   const parent = valueAt(input, path.slice(0, -1));
-  const missing = value === undefined && typeof parent === 'object' && parent !== null && !(String(path.at(-1)) in parent);
+  const missing =
+    value === undefined && typeof parent === 'object' && parent !== null && !(String(path.at(-1)) in parent);
   return [
     {
       path,
-      message: missing ? `required field is missing; expected ${expected}` : `expected ${expected}, got ${describeValue(value)}`,
+      message: missing
+        ? `required field is missing; expected ${expected}`
+        : `expected ${expected}, got ${describeValue(value)}`,
       atKey: false,
     },
   ];

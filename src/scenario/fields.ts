@@ -4,7 +4,9 @@ import * as z from 'zod';
 // Scenario and variant names end up in folder and file names (results/<ts>-<name>/<variant>.<metric>.hgrm).
 export const Name = z
   .string()
-  .regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a name of letters, digits, ".", "_" or "-" (it is used in file names)' })
+  .regex(/^[A-Za-z0-9._-]+$/, {
+    error: 'expected a name of letters, digits, ".", "_" or "-" (it is used in file names)',
+  })
   .max(100);
 
 export const Headers = z
@@ -17,11 +19,20 @@ export const Headers = z
 
 export const TlsSchema = z
   .strictObject({
-    ca: z.string().min(1).optional().describe('PEM file of extra CA certificates to trust (path relative to the scenario file)'),
-    insecure: z.boolean().optional().describe('accept any certificate (self-signed test servers); never for real endpoints'),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM file of extra CA certificates to trust (path relative to the scenario file)'),
+    insecure: z
+      .boolean()
+      .optional()
+      .describe('accept any certificate (self-signed test servers); never for real endpoints'),
     resume: z
       .boolean()
       .optional()
-      .describe('reuse TLS sessions on new connections (default true); false: every new connection pays a full handshake'),
+      .describe(
+        'reuse TLS sessions on new connections (default true); false: every new connection pays a full handshake',
+      ),
   })
   .describe('TLS client options for https/wss targets');

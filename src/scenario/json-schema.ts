@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { ScenarioSchema } from './schema.js';
 
 /**

@@ -1,5 +1,6 @@
 /** The load models of a scenario: closed, open, trace and session loads, each measured in a count or a duration. */
 import * as z from 'zod';
+
 import { MAX_PROMPT_TOKENS } from './limits.js';
 
 export const DEFAULT_REQUESTS = 100;
@@ -75,7 +76,9 @@ const ToolTimeSchema = z
     }),
     z.strictObject({ distribution: z.literal('exponential'), mean: Seconds }),
   ])
-  .describe('seconds the tool runs between turns: a number, or {distribution: uniform, min, max} / {distribution: exponential, mean} (seeded)');
+  .describe(
+    'seconds the tool runs between turns: a number, or {distribution: uniform, min, max} / {distribution: exponential, mean} (seeded)',
+  );
 
 export const MAX_TURNS = 256;
 /** Turns of a synthetic agent loop: 20 tool calls and the answer. */
@@ -101,9 +104,18 @@ const SessionLoadSchema = z
     history: z
       .enum(['chain', 'full'])
       .default('chain')
-      .describe('chain: previous_response_id + only the new items (store: true over HTTP); full: resend the whole conversation'),
-    tool_time: ToolTimeSchema.default(0).describe('seconds between turns: the tool running, or with a dataset the user thinking (seeded)'),
-    tool_output_tokens: z.int().min(1).max(MAX_PROMPT_TOKENS).default(64).describe('o200k tokens of each function_call_output'),
+      .describe(
+        'chain: previous_response_id + only the new items (store: true over HTTP); full: resend the whole conversation',
+      ),
+    tool_time: ToolTimeSchema.default(0).describe(
+      'seconds between turns: the tool running, or with a dataset the user thinking (seeded)',
+    ),
+    tool_output_tokens: z
+      .int()
+      .min(1)
+      .max(MAX_PROMPT_TOKENS)
+      .default(64)
+      .describe('o200k tokens of each function_call_output'),
     seed: z.int().default(1).describe('seed of the tool-time distribution'),
   })
   .refine((l) => l.sessions === undefined || l.duration === undefined, {
@@ -119,13 +131,29 @@ const SessionLoadSchema = z
 const TraceLoadSchema = z
   .strictObject({
     kind: z.literal('trace'),
-    speed: z.number().positive().max(1000).default(1).describe('replay speed: 2 = the arrivals twice as fast, 0.5 = half as fast'),
-    start: z.number().min(0).default(0).describe("seconds into the trace (the trace's own time) where the replay begins"),
-    duration: Duration.describe("seconds of the trace (its own time) to replay; default: to its end"),
+    speed: z
+      .number()
+      .positive()
+      .max(1000)
+      .default(1)
+      .describe('replay speed: 2 = the arrivals twice as fast, 0.5 = half as fast'),
+    start: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe("seconds into the trace (the trace's own time) where the replay begins"),
+    duration: Duration.describe('seconds of the trace (its own time) to replay; default: to its end'),
     requests: z.int().min(1).optional().describe('measured arrivals at most (the window may end first)'),
     warmup: z.int().min(0).default(0).describe('the first arrivals of the window, excluded from the metrics'),
     max_in_flight: MaxInFlight,
   })
-  .describe("arrivals at a dataset's timestamps (mooncake, azure-csv, burstgpt-csv, or jsonl with timestamp), each with its own lengths");
+  .describe(
+    "arrivals at a dataset's timestamps (mooncake, azure-csv, burstgpt-csv, or jsonl with timestamp), each with its own lengths",
+  );
 
-export const LoadSchema = z.discriminatedUnion('kind', [ClosedLoadSchema, OpenLoadSchema, TraceLoadSchema, SessionLoadSchema]);
+export const LoadSchema = z.discriminatedUnion('kind', [
+  ClosedLoadSchema,
+  OpenLoadSchema,
+  TraceLoadSchema,
+  SessionLoadSchema,
+]);

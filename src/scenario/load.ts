@@ -4,14 +4,15 @@
  * the file, taken from the YAML document's node ranges.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
-import { substituteEnv, type Env } from './env.js';
-import { zodIssueMessages, type DataPath } from './errors.js';
-import { ScenarioError, formatPath } from '../shared/input-error.js';
-import { isIssues, sweepSteps } from './sweep.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
-import { scalarTypeAt } from './zod-path.js';
 
+import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+
+import { formatPath, ScenarioError } from '../shared/input-error.js';
+import { type Env, substituteEnv } from './env.js';
+import { type DataPath, zodIssueMessages } from './errors.js';
+import { type Scenario, ScenarioSchema } from './schema.js';
+import { isIssues, sweepSteps } from './sweep.js';
+import { scalarTypeAt } from './zod-path.js';
 
 export interface LoadedScenario {
   file: string;
@@ -50,7 +51,11 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   const substituted = substituteEnv(raw, env, (path) => scalarTypeAt(ScenarioSchema, path));
   if (substituted.problems.length > 0) {
     throw new ScenarioError(
-      substituted.problems.map((p) => ({ path: formatPath(p.path), ...at(offsetOf(doc, p.path, false)), message: p.message })),
+      substituted.problems.map((p) => ({
+        path: formatPath(p.path),
+        ...at(offsetOf(doc, p.path, false)),
+        message: p.message,
+      })),
       file,
     );
   }

@@ -2,11 +2,11 @@
  * Command-line flags that override the scenario file. The result is validated again with the file's
  * schema, so a flag gets exactly the checks (and defaults) the same value would get in the file.
  */
+import { describeValue, formatPath, ScenarioError } from '../shared/input-error.js';
 import { zodIssueMessages } from './errors.js';
-import { ScenarioError, describeValue, formatPath } from '../shared/input-error.js';
 import type { LoadedScenario } from './load.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
-import { shardLoad, type Shard } from './shard.js';
+import { type Scenario, ScenarioSchema } from './schema.js';
+import { type Shard, shardLoad } from './shard.js';
 
 export interface Overrides {
   /** A base URL (drops the file's `server` block) or "embedded". */

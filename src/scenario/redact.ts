@@ -3,7 +3,13 @@
  * "[redacted]" and credentials embedded in URLs are removed.
  */
 
-export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-api-key', 'api-key', 'proxy-authorization', 'cookie']);
+export const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'proxy-authorization',
+  'cookie',
+]);
 const REFERENCE = /\$\{env:[^}]*\}/g;
 const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i;
 
@@ -62,9 +68,16 @@ export function scrubber(secrets: Iterable<string>): (text: string) => string {
 }
 
 /** The resolved values of the secret headers of every variant (`extra`: the scenario's `redact:` names). */
-export function secretValues(variants: readonly { headers: Readonly<Record<string, string>> }[], extra: readonly string[]): string[] {
+export function secretValues(
+  variants: readonly { headers: Readonly<Record<string, string>> }[],
+  extra: readonly string[],
+): string[] {
   const names = new Set([...SECRET_HEADERS, ...extra.map((h) => h.toLowerCase())]);
-  return variants.flatMap((v) => Object.entries(v.headers).filter(([k]) => names.has(k)).map(([, value]) => value));
+  return variants.flatMap((v) =>
+    Object.entries(v.headers)
+      .filter(([k]) => names.has(k))
+      .map(([, value]) => value),
+  );
 }
 
 /**

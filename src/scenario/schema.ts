@@ -3,15 +3,16 @@
  * so that a result file, an error message and the documentation all use the same names.
  */
 import * as z from 'zod';
+
+import { METRICS } from '../core/catalog.js';
 import { ERROR_CLASSES } from '../core/types.js';
+import { parseThreshold } from '../result/thresholds.js';
+import { describeValue } from '../shared/input-error.js';
 import { Headers, Name, TlsSchema } from './fields.js';
 import { LoadSchema } from './load-schema.js';
 import { ServerOptionsSchema } from './server-options.js';
-import { DatasetSchema, RequestSchema, workloadIssues } from './workload-schema.js';
 import { Variants } from './variant-schema.js';
-import { describeValue } from '../shared/input-error.js';
-import { METRICS } from '../core/catalog.js';
-import { parseThreshold } from '../result/thresholds.js';
+import { DatasetSchema, RequestSchema, workloadIssues } from './workload-schema.js';
 
 export { DEFAULT_PROMPT_TOKENS, MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
 export { DEFAULT_REQUESTS, DEFAULT_SESSIONS, MAX_TURNS } from './load-schema.js';
@@ -37,7 +38,11 @@ const NetworkSchema = z
   .strictObject({
     rtt_ms: z.number().min(0).max(10_000).describe('round-trip time added by the relay (half each way)'),
     jitter_ms: z.number().min(0).max(10_000).default(0).describe('seeded jitter per direction, order kept'),
-    bandwidth_kbps: z.number().positive().optional().describe('link bandwidth per direction, kilobits/s (shared by all connections)'),
+    bandwidth_kbps: z
+      .number()
+      .positive()
+      .optional()
+      .describe('link bandwidth per direction, kilobits/s (shared by all connections)'),
     seed: z.int().default(1),
   })
   .describe('emulate a network between client and target with a relay process on loopback (docs/network.md)');
@@ -55,7 +60,9 @@ export const ScenarioSchema = z
     redact: z
       .array(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }))
       .default([])
-      .describe('more header names whose values never reach a file or log (authorization, x-api-key, api-key are always redacted)'),
+      .describe(
+        'more header names whose values never reach a file or log (authorization, x-api-key, api-key are always redacted)',
+      ),
     request: RequestSchema.prefault({}),
     dataset: DatasetSchema.optional(),
     variants: Variants,
@@ -68,7 +75,11 @@ export const ScenarioSchema = z
           .array(z.enum(ERROR_CLASSES))
           .default(['rate_limited', 'server_error', 'connect', 'reset'])
           .describe('failure classes worth another attempt'),
-        backoff_ms: z.number().min(0).default(500).describe('wait before retry k: backoff_ms · 2^(k−1), unless the server sent retry-after'),
+        backoff_ms: z
+          .number()
+          .min(0)
+          .default(500)
+          .describe('wait before retry k: backoff_ms · 2^(k−1), unless the server sent retry-after'),
       })
       .optional()
       .describe('retry failed requests (closed and open loads); latencies then count from the first attempt'),
@@ -76,7 +87,9 @@ export const ScenarioSchema = z
       .number()
       .positive()
       .optional()
-      .describe('fail a request after this many seconds without progress (a stalled stream); default: only the timeout'),
+      .describe(
+        'fail a request after this many seconds without progress (a stalled stream); default: only the timeout',
+      ),
     order: z
       .enum(['interleaved', 'sequential', 'random'])
       .default('interleaved')
@@ -95,7 +108,9 @@ export const ScenarioSchema = z
         redirect: z.string().min(1).describe('the prompt sent right after the cancel, on the same connection'),
       })
       .optional()
-      .describe('cancel every stream after N tokens and send a redirected request; measures redirect_ms (closed and open loads)'),
+      .describe(
+        'cancel every stream after N tokens and send a redirected request; measures redirect_ms (closed and open loads)',
+      ),
     claims: z
       .array(
         z.strictObject({
@@ -106,7 +121,12 @@ export const ScenarioSchema = z
           baseline: Name.describe('variant the claim compares against'),
           candidate: Name.describe('variant the claim is made for'),
           reduction: z.number().gt(0).lt(1).describe('claimed reduction of the median: 0.8 for −80%'),
-          tolerance: z.number().min(0).lt(1).default(0.05).describe('how far below the claim still supports it (0.05 = 5 points)'),
+          tolerance: z
+            .number()
+            .min(0)
+            .lt(1)
+            .default(0.05)
+            .describe('how far below the claim still supports it (0.05 = 5 points)'),
         }),
       )
       .optional()
@@ -133,10 +153,15 @@ export const ScenarioSchema = z
         param: z
           .string()
           .regex(/^(load|request|server|timeout|block)(\.[a-z_]+)*$/, {
-            error: 'expected a dotted path under load, request, server, timeout or block (e.g. load.concurrency, request.prompt_tokens)',
+            error:
+              'expected a dotted path under load, request, server, timeout or block (e.g. load.concurrency, request.prompt_tokens)',
           })
           .describe('dotted scenario path to vary'),
-        values: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(64).describe('one step per value, in order'),
+        values: z
+          .array(z.union([z.number(), z.string(), z.boolean()]))
+          .min(1)
+          .max(64)
+          .describe('one step per value, in order'),
       })
       .optional()
       .describe('run the scenario once per value of one parameter; result.json gets one step per value'),
@@ -157,7 +182,8 @@ export const ScenarioSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['variants', i, 'connection'],
-          message: 'http2 needs TLS (h2 is negotiated by ALPN; cleartext h2c is not supported): an https:// target, or server.tls: true',
+          message:
+            'http2 needs TLS (h2 is negotiated by ALPN; cleartext h2c is not supported): an https:// target, or server.tls: true',
         });
       }
     });
@@ -187,7 +213,11 @@ export const ScenarioSchema = z
       headers,
       // Each variant carries its effective headers and TLS options, so consumers need not merge (header
       // names are case-insensitive).
-      variants: s.variants.map((v) => ({ ...v, headers: { ...headers, ...lowerKeys(v.headers) }, tls: { ...s.tls, ...v.tls } })),
+      variants: s.variants.map((v) => ({
+        ...v,
+        headers: { ...headers, ...lowerKeys(v.headers) },
+        tls: { ...s.tls, ...v.tls },
+      })),
     };
   });
 

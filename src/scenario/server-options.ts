@@ -3,8 +3,10 @@
  * every option with a scenario key, under that key, with its bounds, scenario default and description.
  */
 import * as z from 'zod';
+
 import { FAULT_CLASSES, type FaultRates } from '../server/faults.js';
-import { OPTION_LIST, SERVER_OPTIONS, type OptionValue, type OptionSpec } from '../server/options.js';
+import type { SERVER_OPTIONS } from '../server/options.js';
+import { OPTION_LIST, type OptionSpec, type OptionValue } from '../server/options.js';
 
 type Specs = typeof SERVER_OPTIONS;
 type ScenarioKeyOf<S> = S extends { scenario: infer K extends string } ? K : never;
@@ -14,8 +16,8 @@ export type ScenarioServerOptions = { [K in keyof Specs as ScenarioKeyOf<Specs[K
 
 function bounded<T extends z.ZodNumber>(t: T, spec: OptionSpec & { kind: 'number' | 'int' }): T {
   let b = t;
-  if (spec.min !== undefined) b = (spec.exclusive ? b.gt(spec.min) : b.min(spec.min)) as T;
-  if (spec.max !== undefined) b = b.max(spec.max) as T;
+  if (spec.min !== undefined) b = spec.exclusive ? b.gt(spec.min) : b.min(spec.min);
+  if (spec.max !== undefined) b = b.max(spec.max);
   return b;
 }
 
@@ -33,12 +35,16 @@ function field(spec: OptionSpec): z.ZodType {
       return z
         .partialRecord(z.enum(FAULT_CLASSES), z.number().min(0).max(1))
         .default(spec.default as Record<string, number>)
-        .refine((f: FaultRates) => Object.values(f).reduce((a: number, b) => a + (b ?? 0), 0) <= 1, { error: 'expected probabilities that sum to at most 1' });
+        .refine((f: FaultRates) => Object.values(f).reduce((a: number, b) => a + (b ?? 0), 0) <= 1, {
+          error: 'expected probabilities that sum to at most 1',
+        });
   }
 }
 
 const shape = Object.fromEntries(
-  OPTION_LIST.flatMap(([, spec]) => (spec.scenario === undefined ? [] : [[spec.scenario, field(spec).describe(spec.description)]])),
+  OPTION_LIST.flatMap(([, spec]) =>
+    spec.scenario === undefined ? [] : [[spec.scenario, field(spec).describe(spec.description)]],
+  ),
   // The keys and value types are those of ScenarioServerOptions by construction; zod cannot see that.
 ) as { [K in keyof ScenarioServerOptions]: z.ZodDefault<z.ZodType<ScenarioServerOptions[K]>> };
 

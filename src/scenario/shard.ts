@@ -35,7 +35,10 @@ export function shardLoad(load: Record<string, unknown>, shard: Shard): Record<s
     if (typeof v !== 'number') return;
     out[key] = shareOf(v, shard);
     if (atLeastOne && out[key] === 0) {
-      issues.push({ path: '--shard', message: `shard ${shard.index}/${shard.count} gets no ${key} (load.${key} is ${v})` });
+      issues.push({
+        path: '--shard',
+        message: `shard ${shard.index}/${shard.count} gets no ${key} (load.${key} is ${v})`,
+      });
     }
   };
   split('concurrency', true);

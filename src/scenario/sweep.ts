@@ -3,9 +3,9 @@
  * set at `param` and validated again by the file's own schema, so a swept value gets exactly the checks
  * (and defaults) the same value written in the file would get.
  */
-import { zodIssueMessages, type DataPath } from './errors.js';
 import { describeValue, formatPath, type ScenarioIssue } from '../shared/input-error.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { type DataPath, zodIssueMessages } from './errors.js';
+import { type Scenario, ScenarioSchema } from './schema.js';
 
 export type SweepValue = number | string | boolean;
 

@@ -3,8 +3,9 @@
  * protocol's configuration — each checked against what the protocol can do.
  */
 import * as z from 'zod';
+
 import { CONNECTION_POLICIES } from '../core/types.js';
-import { genericAdapter, GenericConfigError, type GenericConfig } from '../protocols/generic.js';
+import { genericAdapter, type GenericConfig, GenericConfigError } from '../protocols/generic.js';
 import { httpCapable, PROTOCOL_KINDS, wsCapable } from '../protocols/registry.js';
 import { Headers, Name, TlsSchema } from './fields.js';
 import { OUTPUT_KNOBS } from './workload-schema.js';
@@ -24,7 +25,9 @@ const GenericSchema = z
     path: z.string().startsWith('/').describe('request path, e.g. /api/generate'),
     method: z.literal('POST').optional(),
     headers: Headers.optional(),
-    body: JsonTemplate.describe('JSON body; strings may use {{prompt}}, {{model}}, {{max_tokens}} ("{{max_tokens}}" alone becomes a number, "{{messages}}" alone the [{role, content}] list)'),
+    body: JsonTemplate.describe(
+      'JSON body; strings may use {{prompt}}, {{model}}, {{max_tokens}} ("{{max_tokens}}" alone becomes a number, "{{messages}}" alone the [{role, content}] list)',
+    ),
     response: z.enum(['sse', 'ndjson']),
     select: z.strictObject({
       delta: Pointer.describe('JSON pointer to the delta text of an event'),
@@ -59,7 +62,10 @@ const VariantSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['generic'],
-        message: v.protocol === 'generic' ? 'protocol generic needs its generic: configuration' : `generic: applies to protocol generic only, not ${v.protocol}`,
+        message:
+          v.protocol === 'generic'
+            ? 'protocol generic needs its generic: configuration'
+            : `generic: applies to protocol generic only, not ${v.protocol}`,
       });
     } else if (v.generic !== undefined) {
       try {
@@ -69,7 +75,11 @@ const VariantSchema = z
         ctx.addIssue({ code: 'custom', path: ['generic'], message: err.message });
       }
       if (ws && v.generic.ws === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['connection'], message: `connection ${v.connection} needs generic.ws (a WebSocket mode)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connection'],
+          message: `connection ${v.connection} needs generic.ws (a WebSocket mode)`,
+        });
       }
     } else if (!ws && !HTTP_PROTOCOLS.includes(v.protocol)) {
       ctx.addIssue({

@@ -3,8 +3,9 @@
  * dataset a workload may come from. Lengths are a number or a seeded distribution.
  */
 import * as z from 'zod';
-import { DATASET_FORMATS } from '../workload/types.js';
+
 import { PROTOCOL_KINDS, sessionCapable } from '../protocols/registry.js';
+import { DATASET_FORMATS } from '../workload/types.js';
 import { DEFAULT_PROMPT_TOKENS, MAX_OUTPUT_TOKENS, MAX_PROMPT_TOKENS } from './limits.js';
 
 /** Body fields that make vLLM-style servers generate exactly the requested length. */
@@ -43,10 +44,14 @@ export const RequestSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('literal prompt text (exclusive with prompt_tokens); each request gets a short unique tag before it unless shared_prefix_tokens: all'),
+      .describe(
+        'literal prompt text (exclusive with prompt_tokens); each request gets a short unique tag before it unless shared_prefix_tokens: all',
+      ),
     prompt_tokens: lengthSchema(MAX_PROMPT_TOKENS)
       .optional()
-      .describe(`synthesized prompts of exactly this many o200k tokens, unique per request (default ${DEFAULT_PROMPT_TOKENS}): a number or a distribution`),
+      .describe(
+        `synthesized prompts of exactly this many o200k tokens, unique per request (default ${DEFAULT_PROMPT_TOKENS}): a number or a distribution`,
+      ),
     shared_prefix_tokens: z
       .union([z.int().min(0).max(MAX_PROMPT_TOKENS), z.literal('all')])
       .default(0)
@@ -54,23 +59,38 @@ export const RequestSchema = z
         'tokens every prompt starts with in common (0: none, each prompt differs from its first token; all: identical prompts) — ' +
           'to study prompt caching on purpose',
       ),
-    prefix_groups: z.int().min(1).max(1_000_000).default(1).describe('distinct shared prefixes; request i uses prefix i mod prefix_groups'),
-    max_output_tokens: lengthSchema(MAX_OUTPUT_TOKENS).default(200).describe('output tokens asked for: a number or a distribution'),
+    prefix_groups: z
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(1)
+      .describe('distinct shared prefixes; request i uses prefix i mod prefix_groups'),
+    max_output_tokens: lengthSchema(MAX_OUTPUT_TOKENS)
+      .default(200)
+      .describe('output tokens asked for: a number or a distribution'),
     exact_output: z
       .array(z.enum(OUTPUT_KNOBS))
       .default([])
-      .describe('body fields sent so that vLLM-style servers generate exactly max_output_tokens (ignore_eos: true, min_tokens); a variant may override'),
+      .describe(
+        'body fields sent so that vLLM-style servers generate exactly max_output_tokens (ignore_eos: true, min_tokens); a variant may override',
+      ),
     seed: z.int().default(1).describe('seed of the length distributions and of the synthesized text'),
     salt: z
       .int()
       .min(0)
       .optional()
-      .describe('mixed into every prompt so a run never hits the cache an earlier run filled (default: new per run, recorded in result.json)'),
+      .describe(
+        'mixed into every prompt so a run never hits the cache an earlier run filled (default: new per run, recorded in result.json)',
+      ),
     body: z.record(z.string(), z.unknown()).default({}).describe('extra request body fields, merged last'),
   })
   .superRefine((r, ctx) => {
     if (r.prompt !== undefined && r.prompt_tokens !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['prompt_tokens'], message: 'expected exactly one of prompt / prompt_tokens, got both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prompt_tokens'],
+        message: 'expected exactly one of prompt / prompt_tokens, got both',
+      });
     }
     if (r.prompt !== undefined && r.shared_prefix_tokens !== 0 && r.shared_prefix_tokens !== 'all') {
       ctx.addIssue({
@@ -80,7 +100,11 @@ export const RequestSchema = z
       });
     }
     if (r.prefix_groups > 1 && (r.shared_prefix_tokens === 0 || r.shared_prefix_tokens === 'all')) {
-      ctx.addIssue({ code: 'custom', path: ['prefix_groups'], message: 'prefix groups need shared_prefix_tokens: a number of tokens > 0' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prefix_groups'],
+        message: 'prefix groups need shared_prefix_tokens: a number of tokens > 0',
+      });
     }
   });
 
@@ -93,7 +117,9 @@ export const DatasetSchema = z
     sample: z
       .enum(SAMPLING)
       .default('sequential')
-      .describe('records in file order (wrapping around), or drawn at random (seeded, with replacement); traces replay in order'),
+      .describe(
+        'records in file order (wrapping around), or drawn at random (seeded, with replacement); traces replay in order',
+      ),
     seed: z.int().default(1).describe('seed of random sampling'),
     isolate: z
       .boolean()
@@ -103,7 +129,9 @@ export const DatasetSchema = z
           '(repeats within the dataset still are); false: the text as written',
       ),
   })
-  .describe('the requests come from a dataset file: jsonl, sharegpt, mooncake, azure-csv or burstgpt-csv (docs/workloads.md)');
+  .describe(
+    'the requests come from a dataset file: jsonl, sharegpt, mooncake, azure-csv or burstgpt-csv (docs/workloads.md)',
+  );
 
 export type RequestSpec = z.output<typeof RequestSchema>;
 export type DatasetSpec = z.output<typeof DatasetSchema>;
@@ -139,17 +167,32 @@ export function workloadIssues(s: WorkloadParts): { path: (string | number)[]; m
     }
   }
   if (load.kind === 'trace') {
-    if (d === undefined) add(['load', 'kind'], "a trace load replays a dataset's timestamps: add dataset: { path, format }");
-    else if (d.sample !== 'sequential') add(['dataset', 'sample'], 'a trace replays its records in file order: sample must be sequential');
-    else if (d.format === 'sharegpt') add(['dataset', 'format'], 'a trace needs timestamps; sharegpt has none (mooncake, azure-csv, burstgpt-csv or jsonl with timestamp)');
+    if (d === undefined)
+      add(['load', 'kind'], "a trace load replays a dataset's timestamps: add dataset: { path, format }");
+    else if (d.sample !== 'sequential')
+      add(['dataset', 'sample'], 'a trace replays its records in file order: sample must be sequential');
+    else if (d.format === 'sharegpt')
+      add(
+        ['dataset', 'format'],
+        'a trace needs timestamps; sharegpt has none (mooncake, azure-csv, burstgpt-csv or jsonl with timestamp)',
+      );
   }
   if (load.kind !== 'session') return issues;
-  if (s.interrupt !== undefined) add(['interrupt'], 'interrupt applies to closed, open and trace loads, not to sessions');
+  if (s.interrupt !== undefined)
+    add(['interrupt'], 'interrupt applies to closed, open and trace loads, not to sessions');
   if (d?.format !== undefined && LENGTH_FORMATS.includes(d.format)) {
-    add(['dataset', 'format'], `sessions replay conversations (sharegpt, or jsonl with messages); ${d.format} holds lengths only`);
+    add(
+      ['dataset', 'format'],
+      `sessions replay conversations (sharegpt, or jsonl with messages); ${d.format} holds lengths only`,
+    );
   }
   // The synthetic agent loop needs function calls, chaining needs previous_response_id: both Responses only.
-  const needs = d === undefined ? 'reports function calls' : load.history === 'chain' ? 'chains turns (previous_response_id)' : undefined;
+  const needs =
+    d === undefined
+      ? 'reports function calls'
+      : load.history === 'chain'
+        ? 'chains turns (previous_response_id)'
+        : undefined;
   if (needs === undefined) return issues;
   s.variants.forEach((v, i) => {
     if (!sessionCapable(v.protocol)) {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+
 import { RequestError, requireObject } from './errors.js';
-import { resetSocket, type FaultOut } from './fault-out.js';
+import { type FaultOut, resetSocket } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { promptOf, type Prompt } from './input.js';
+import { type Prompt, promptOf } from './input.js';
 import type { PromptTokens } from './prefix-cache.js';
 import type { SseWriter } from './sse-writer.js';
 
@@ -110,7 +111,10 @@ export class MessagesEmitter implements Emitter {
   done(_text: string, outputTokens: number): void {
     this.emit('content_block_stop', ',"index":0');
     const reason = this.turn.stopReason(outputTokens);
-    this.emit('message_delta', `,"delta":{"stop_reason":"${reason}","stop_sequence":null},"usage":{"output_tokens":${outputTokens}}`);
+    this.emit(
+      'message_delta',
+      `,"delta":{"stop_reason":"${reason}","stop_sequence":null},"usage":{"output_tokens":${outputTokens}}`,
+    );
     this.emit('message_stop', '');
   }
 
@@ -125,7 +129,11 @@ export class MessagesEmitter implements Emitter {
   faultOut(socket: Socket | null): FaultOut {
     return {
       error: () => this.emit('error', ',"error":{"type":"overloaded_error","message":"Overloaded"}'),
-      malformed: () => this.out.event('content_block_delta', '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'),
+      malformed: () =>
+        this.out.event(
+          'content_block_delta',
+          '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"',
+        ),
       reset: () => resetSocket(socket),
     };
   }

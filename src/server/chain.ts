@@ -1,6 +1,6 @@
 import type { ResponseStore, ServerContext } from './context.js';
 import { missingToolOutput, previousNotFound } from './errors.js';
-import { ResponseTurn, type ResponsesRequest } from './responses.js';
+import { type ResponsesRequest, ResponseTurn } from './responses.js';
 
 /**
  * The turn a Responses request starts, on top of the response its previous_response_id names, looked

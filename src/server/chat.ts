@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+
 import type { TokenRequest } from './context.js';
 import { nonNegativeInt, requireObject } from './errors.js';
 import type { Emitter } from './generation.js';
-import { promptOf, type Prompt } from './input.js';
+import { type Prompt, promptOf } from './input.js';
 import { lengthKnobs } from './length.js';
 import type { PromptTokens } from './prefix-cache.js';
 import type { SseWriter } from './sse-writer.js';
@@ -67,7 +68,14 @@ export class ChatTurn {
       object: 'chat.completion',
       created: this.created,
       model: this.req.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: this.usage(completionTokens),
     };
   }
@@ -92,11 +100,15 @@ export class ChatEmitter implements Emitter {
   }
 
   ack(): void {
-    this.out.data(`${this.head}[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]${this.tail}`);
+    this.out.data(
+      `${this.head}[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]${this.tail}`,
+    );
   }
 
   delta(text: string): void {
-    this.out.data(`${this.head}[{"index":0,"delta":{"content":${JSON.stringify(text)}},"finish_reason":null}]${this.tail}`);
+    this.out.data(
+      `${this.head}[{"index":0,"delta":{"content":${JSON.stringify(text)}},"finish_reason":null}]${this.tail}`,
+    );
   }
 
   done(_text: string, completionTokens: number): void {

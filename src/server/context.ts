@@ -1,6 +1,13 @@
 import { rng, streamSeed } from '../shared/rng.js';
-import { drawFault, faultCounts, REQUEST_FAULTS, type FaultClass, type RequestFault, type StreamFault } from './faults.js';
-import { Generation, type Emitter, type GenerationPlan, type Strike } from './generation.js';
+import {
+  drawFault,
+  type FaultClass,
+  faultCounts,
+  REQUEST_FAULTS,
+  type RequestFault,
+  type StreamFault,
+} from './faults.js';
+import { type Emitter, Generation, type GenerationPlan, type Strike } from './generation.js';
 import type { Prompt } from './input.js';
 import { outputLength, type OutputRequest } from './length.js';
 import type { ServerOptions } from './options.js';

@@ -43,7 +43,11 @@ export function rateLimitError(rate: number, retryAfterS: number): ApiError {
 }
 
 export function previousNotFound(id: string): RequestError {
-  return new RequestError('previous_response_not_found', `Previous response with id '${id}' not found.`, 'previous_response_id');
+  return new RequestError(
+    'previous_response_not_found',
+    `Previous response with id '${id}' not found.`,
+    'previous_response_id',
+  );
 }
 
 /** OpenAI's answer when a chained request leaves a function call of the previous response unanswered. */
@@ -67,7 +71,12 @@ export function requireObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function sendError(res: ServerResponse, status: number, error: ApiError, headers: OutgoingHttpHeaders = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  error: ApiError,
+  headers: OutgoingHttpHeaders = {},
+): void {
   sendJson(res, status, JSON.stringify({ error }), headers);
 }
 

@@ -1,5 +1,6 @@
 import { constants as h2, Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
+
 import type { ChatTurn } from './chat.js';
 import { SERVER_ERROR } from './errors.js';
 import type { EventOut, ResponsesEmitter } from './responses.js';
@@ -39,7 +40,11 @@ export function resetSocket(socket: Socket | null): void {
  */
 export function fitReset(out: FaultOut, res: unknown): FaultOut {
   if (!(res instanceof Http2ServerResponse)) return out;
-  return { error: (tail) => out.error(tail), malformed: () => out.malformed(), reset: () => res.stream.close(h2.NGHTTP2_INTERNAL_ERROR) };
+  return {
+    error: (tail) => out.error(tail),
+    malformed: () => out.malformed(),
+    reset: () => res.stream.close(h2.NGHTTP2_INTERNAL_ERROR),
+  };
 }
 
 /** A delta event cut off inside its string: not JSON whatever a parser tolerates. */

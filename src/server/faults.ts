@@ -31,7 +31,8 @@ export function checkFaults(rates: FaultRates): void {
   let sum = 0;
   for (const [name, p] of Object.entries(rates)) {
     if (!isFaultClass(name)) throw new RangeError(`unknown fault class '${name}' (known: ${FAULT_CLASSES.join(', ')})`);
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`'${name}=${p}': the probability must be a number in [0, 1]`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      throw new RangeError(`'${name}=${p}': the probability must be a number in [0, 1]`);
     sum += p;
   }
   if (sum > 1 + SUM_SLACK) throw new RangeError(`the probabilities sum to ${sum}, more than 1`);
@@ -47,7 +48,8 @@ export function parseFaults(spec: string): FaultRates {
     if (eq < 0) throw new RangeError(`'${entry}': expected name=probability`);
     const name = entry.slice(0, eq).trim();
     const value = entry.slice(eq + 1).trim();
-    if (!isFaultClass(name)) throw new RangeError(`'${entry}': unknown fault class '${name}' (known: ${FAULT_CLASSES.join(', ')})`);
+    if (!isFaultClass(name))
+      throw new RangeError(`'${entry}': unknown fault class '${name}' (known: ${FAULT_CLASSES.join(', ')})`);
     if (name in rates) throw new RangeError(`'${entry}': ${name} is given twice`);
     const p = value === '' ? NaN : Number(value);
     if (!(p >= 0 && p <= 1)) throw new RangeError(`'${entry}': the probability must be a number in [0, 1]`);

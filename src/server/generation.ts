@@ -1,8 +1,8 @@
-import { WordSource } from './text.js';
 import { rng, streamSeed } from '../shared/rng.js';
 import type { FaultOut } from './fault-out.js';
 import { FAULT_AFTER_TOKENS, type StreamFault } from './faults.js';
 import type { SlotQueue, Waiter } from './queue.js';
+import { WordSource } from './text.js';
 import { DeltaClock, Ticker } from './timing.js';
 
 /**
@@ -128,7 +128,13 @@ export class Generation implements Waiter {
   private begin(at: number): void {
     const p = this.plan;
     this.clock = new DeltaClock(
-      { firstAt: at + p.ttftMs + p.prefillMs, tps: p.tps, jitter: p.jitter, chunkTokens: p.chunkTokens, tokens: p.tokens },
+      {
+        firstAt: at + p.ttftMs + p.prefillMs,
+        tps: p.tps,
+        jitter: p.jitter,
+        chunkTokens: p.chunkTokens,
+        tokens: p.tokens,
+      },
       rng(streamSeed(p.seed, p.seq, 2)),
     );
     this.clock.next();

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { MessagesEmitter, messagesErrorBody, MessageTurn, parseMessagesRequest } from './anthropic.js';
 import { beginTurn, endTurn } from './chain.js';
 import { ChatEmitter, ChatTurn, parseChatRequest } from './chat.js';
 import type { ServerContext, TokenRequest } from './context.js';
-import { rateLimitError, RequestError, SERVER_ERROR, sendError, sendJson } from './errors.js';
-import { chatFaultOut, fitReset, responsesFaultOut, type FaultOut } from './fault-out.js';
+import { rateLimitError, RequestError, sendError, sendJson, SERVER_ERROR } from './errors.js';
+import { chatFaultOut, type FaultOut, fitReset, responsesFaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
 import { NdjsonWriter } from './ndjson-writer.js';
-import { OllamaEmitter, ollamaErrorBody, OllamaTurn, parseOllamaRequest, type OllamaEndpoint } from './ollama.js';
+import { OllamaEmitter, type OllamaEndpoint, ollamaErrorBody, OllamaTurn, parseOllamaRequest } from './ollama.js';
 import { apiKey } from './rate-limit.js';
 import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
 import { SseWriter } from './sse-writer.js';
@@ -65,7 +66,8 @@ const responses: Route = (ctx, body, t0, res) => {
   const turn = beginTurn(ctx, req);
   const tokens = turn.tokens;
   const onDone = (_text: string, n: number) => endTurn(ctx, turn, n);
-  if (req.body.stream !== true) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)), onDone);
+  if (req.body.stream !== true)
+    return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)), onDone);
   const out = new SseWriter(res);
   const emitter = new ResponsesEmitter(turn, out);
   run(ctx, res, t0, tokens, emitter, onDone, responsesFaultOut(emitter, out, res.socket));
@@ -103,7 +105,15 @@ const ollama =
 const tgi: Route = (ctx, body, t0, res) => {
   const req = parseTgiRequest(body);
   const emitter = new TgiEmitter(req, new SseWriter(res));
-  run(ctx, res, t0, { max: req.maxTokens, input: ctx.prompt(req.prompt) }, emitter, undefined, emitter.faultOut(res.socket));
+  run(
+    ctx,
+    res,
+    t0,
+    { max: req.maxTokens, input: ctx.prompt(req.prompt) },
+    emitter,
+    undefined,
+    emitter.faultOut(res.socket),
+  );
 };
 
 /** A route whose clients expect their own API's error body for a rejected request, not OpenAI's. */
@@ -145,7 +155,12 @@ export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: Server
   const route = req.method === 'POST' ? ROUTES.get(path) : undefined;
   if (route === undefined) {
     req.resume();
-    sendError(res, 404, { type: 'invalid_request_error', code: 'not_found', message: `No route for ${req.method} ${path}.`, param: null });
+    sendError(res, 404, {
+      type: 'invalid_request_error',
+      code: 'not_found',
+      message: `No route for ${req.method} ${path}.`,
+      param: null,
+    });
     return;
   }
   const chunks: Buffer[] = [];

@@ -5,13 +5,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+
+import { type WebSocket, WebSocketServer } from 'ws';
+
 import { ServerContext, type ServerStats } from './context.js';
 import { rejectUpgrade } from './errors.js';
 import { handleHttp, pathOf } from './http.js';
-import { DEFAULT_SERVER_OPTIONS, validateOptions, type ServerOptions, type StartOptions } from './options.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions, type StartOptions, validateOptions } from './options.js';
 import { apiKey } from './rate-limit.js';
-import { RealtimeSession, realtimeModel } from './realtime-session.js';
+import { realtimeModel, RealtimeSession } from './realtime-session.js';
 import { createTlsServer, selfSignedCertificate } from './tls.js';
 import { WsSession } from './ws-session.js';
 
@@ -36,7 +38,10 @@ type WsStart = (ctx: ServerContext, ws: WebSocket, socket: Socket, req: Incoming
 /** The WebSocket endpoints, by upgrade path. */
 const WS_ROUTES: ReadonlyMap<string, WsStart> = new Map<string, WsStart>([
   ['/v1/responses', (ctx, ws, socket, req) => new WsSession(ctx, ws, socket, apiKey(req.headers))],
-  ['/v1/realtime', (ctx, ws, socket, req) => new RealtimeSession(ctx, ws, socket, apiKey(req.headers), realtimeModel(req.url))],
+  [
+    '/v1/realtime',
+    (ctx, ws, socket, req) => new RealtimeSession(ctx, ws, socket, apiKey(req.headers), realtimeModel(req.url)),
+  ],
 ]);
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -65,11 +70,21 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     socket.on('error', () => socket.destroy());
     const start = WS_ROUTES.get(pathOf(req.url));
     if (start === undefined) {
-      rejectUpgrade(socket, 404, 'Not Found', { type: 'invalid_request_error', code: 'not_found', message: `No WebSocket endpoint at ${pathOf(req.url)}.`, param: null });
+      rejectUpgrade(socket, 404, 'Not Found', {
+        type: 'invalid_request_error',
+        code: 'not_found',
+        message: `No WebSocket endpoint at ${pathOf(req.url)}.`,
+        param: null,
+      });
       return;
     }
     if (ctx.refuseUpgrade()) {
-      rejectUpgrade(socket, 426, 'Upgrade Required', { type: 'invalid_request_error', code: 'upgrade_required', message: 'WebSocket mode is not available; use HTTP.', param: null });
+      rejectUpgrade(socket, 426, 'Upgrade Required', {
+        type: 'invalid_request_error',
+        code: 'upgrade_required',
+        message: 'WebSocket mode is not available; use HTTP.',
+        param: null,
+      });
       return;
     }
     const complete = () =>

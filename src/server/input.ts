@@ -1,4 +1,5 @@
 import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { BoundedStore } from './store.js';
 
 /** The text fields of a request's prompt, in the order the model reads them. */

@@ -17,12 +17,19 @@ export interface OutputRequest {
  */
 export function lengthKnobs(b: Record<string, unknown>, max: number | undefined): Required<Omit<OutputRequest, 'max'>> {
   const ignoreEos = 'ignore_eos' in b ? b.ignore_eos : false;
-  if (typeof ignoreEos !== 'boolean') throw new RequestError('invalid_type', 'ignore_eos must be a boolean.', 'ignore_eos');
+  if (typeof ignoreEos !== 'boolean')
+    throw new RequestError('invalid_type', 'ignore_eos must be a boolean.', 'ignore_eos');
   const n = 'min_tokens' in b ? b.min_tokens : 0;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new RequestError('invalid_type', 'min_tokens must be an integer.', 'min_tokens');
-  if (n < 0) throw new RequestError('invalid_value', `min_tokens must be greater than or equal to 0, got ${n}.`, 'min_tokens');
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw new RequestError('invalid_type', 'min_tokens must be an integer.', 'min_tokens');
+  if (n < 0)
+    throw new RequestError('invalid_value', `min_tokens must be greater than or equal to 0, got ${n}.`, 'min_tokens');
   if (max !== undefined && n > max) {
-    throw new RequestError('invalid_value', `min_tokens must be less than or equal to max_tokens=${max}, got ${n}.`, 'min_tokens');
+    throw new RequestError(
+      'invalid_value',
+      `min_tokens must be less than or equal to max_tokens=${max}, got ${n}.`,
+      'min_tokens',
+    );
   }
   return { ignoreEos, minTokens: n };
 }

@@ -3,8 +3,9 @@
  * argument, `certOut` naming where a TLS server's certificate goes before it says it is listening.
  */
 import { writeFile } from 'node:fs/promises';
+
 import { serveUntilStopped } from '../shared/child-process.js';
-import { startServer, type StartOptions } from './index.js';
+import { type StartOptions, startServer } from './index.js';
 
 export interface ServerProcessOptions extends StartOptions {
   certOut?: string;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+
 import { writeBatch } from './batch-write.js';
 
 const NDJSON_HEADERS = { 'content-type': 'application/x-ndjson' };

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
+
 import { RequestError, requireObject } from './errors.js';
-import { resetSocket, type FaultOut } from './fault-out.js';
+import { type FaultOut, resetSocket } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { promptOf, type Prompt } from './input.js';
+import { type Prompt, promptOf } from './input.js';
 import type { NdjsonWriter } from './ndjson-writer.js';
 import type { PromptTokens } from './prefix-cache.js';
 
@@ -105,7 +106,8 @@ export class OllamaEmitter implements Emitter {
   /** Injected faults as Ollama shows them: an `{"error": …}` line (then nothing more), a cut-off line, a reset. */
   faultOut(socket: Socket | null): FaultOut {
     return {
-      error: (tail) => this.out.line(`{"error":"an error was encountered while running the model: unexpected EOF"${tail}`),
+      error: (tail) =>
+        this.out.line(`{"error":"an error was encountered while running the model: unexpected EOF"${tail}`),
       malformed: () => this.out.line(`${this.head}${this.turn.text('"')}`),
       reset: () => resetSocket(socket),
     };

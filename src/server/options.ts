@@ -57,9 +57,25 @@ export type OptionSpec = NumberOption | BooleanOption | StringOption | FaultsOpt
 
 export const SERVER_OPTIONS = {
   host: { kind: 'string', flag: 'host', arg: 'host', default: '127.0.0.1', description: 'address to listen on' },
-  port: { kind: 'int', flag: 'port', arg: 'port', default: 0, min: 0, max: 65_535, description: 'port to listen on (0: ephemeral)' },
+  port: {
+    kind: 'int',
+    flag: 'port',
+    arg: 'port',
+    default: 0,
+    min: 0,
+    max: 65_535,
+    description: 'port to listen on (0: ephemeral)',
+  },
   /** First output token this long after the ack. */
-  ttftMs: { kind: 'number', flag: 'ttft-ms', scenario: 'ttft_ms', arg: 'ms', default: 150, min: 0, description: 'time to first token, ms' },
+  ttftMs: {
+    kind: 'number',
+    flag: 'ttft-ms',
+    scenario: 'ttft_ms',
+    arg: 'ms',
+    default: 150,
+    min: 0,
+    description: 'time to first token, ms',
+  },
   /**
    * Prefill rate, input tokens per second (0 = free): the first token comes a further
    * inputTokens / prefillTps seconds later. Only the request's own input pays, less what the prefix
@@ -72,7 +88,8 @@ export const SERVER_OPTIONS = {
     arg: 'n',
     default: 0,
     min: 0,
-    description: "prefill rate, input tokens per second: adds the request's own input tokens / prefill_tps to TTFT (0: no prefill cost)",
+    description:
+      "prefill rate, input tokens per second: adds the request's own input tokens / prefill_tps to TTFT (0: no prefill cost)",
   },
   /** Automatic prefix caching of 512-token blocks, as vLLM and SGLang do it (see PrefixCache). */
   prefixCache: {
@@ -80,7 +97,8 @@ export const SERVER_OPTIONS = {
     flag: 'prefix-cache',
     scenario: 'prefix_cache',
     default: false,
-    description: 'cache prompt prefixes in 512-token blocks as vLLM does: cached tokens skip prefill and are reported as cached in the usage',
+    description:
+      'cache prompt prefixes in 512-token blocks as vLLM does: cached tokens skip prefill and are reported as cached in the usage',
   },
   prefixCacheBlocks: {
     kind: 'int',
@@ -93,10 +111,36 @@ export const SERVER_OPTIONS = {
     description: 'prefix cache capacity in 512-token blocks, least recently used evicted first',
   },
   /** Decode rate, output tokens per second. */
-  tps: { kind: 'number', flag: 'tps', scenario: 'tps', arg: 'n', default: 1000, min: 0, exclusive: true, description: 'decode rate, tokens per second' },
+  tps: {
+    kind: 'number',
+    flag: 'tps',
+    scenario: 'tps',
+    arg: 'n',
+    default: 1000,
+    min: 0,
+    exclusive: true,
+    description: 'decode rate, tokens per second',
+  },
   /** Relative spread of each token interval: (1000/tps)·(1 + jitter·u), u uniform in [−1, 1]. */
-  jitter: { kind: 'number', flag: 'jitter', scenario: 'jitter', arg: 'f', default: 0, min: 0, max: 1, description: 'relative jitter of the token gaps' },
-  chunkTokens: { kind: 'int', flag: 'chunk-tokens', scenario: 'chunk_tokens', arg: 'n', default: 1, min: 1, description: 'tokens per delta event' },
+  jitter: {
+    kind: 'number',
+    flag: 'jitter',
+    scenario: 'jitter',
+    arg: 'f',
+    default: 0,
+    min: 0,
+    max: 1,
+    description: 'relative jitter of the token gaps',
+  },
+  chunkTokens: {
+    kind: 'int',
+    flag: 'chunk-tokens',
+    scenario: 'chunk_tokens',
+    arg: 'n',
+    default: 1,
+    min: 1,
+    description: 'tokens per delta event',
+  },
   /** Output length when the request does not ask for fewer. */
   outputTokens: {
     kind: 'int',
@@ -139,7 +183,14 @@ export const SERVER_OPTIONS = {
     min: 0,
     description: 'extra server time per WebSocket upgrade',
   },
-  seed: { kind: 'int', flag: 'seed', scenario: 'seed', arg: 'n', default: 1, description: 'seed of the deterministic timing, text and faults' },
+  seed: {
+    kind: 'int',
+    flag: 'seed',
+    scenario: 'seed',
+    arg: 'n',
+    default: 1,
+    description: 'seed of the deterministic timing, text and faults',
+  },
   /** Add `"wb_t":"<hrtime.bigint>"` (write time) as the last field of every event. */
   stamp: {
     kind: 'boolean',
@@ -180,7 +231,8 @@ export const SERVER_OPTIONS = {
     scenario: 'faults',
     arg: 'spec',
     default: {},
-    description: 'seeded fault injection: probability per request of http-500, mid-stream-error, reset, stall, malformed, ws-426',
+    description:
+      'seeded fault injection: probability per request of http-500, mid-stream-error, reset, stall, malformed, ws-426',
   },
   /** HTTPS with a certificate made at start-up: h2 and HTTP/1.1 on the same port (ALPN), WebSocket over TLS. */
   tls: {
@@ -206,7 +258,9 @@ export type OptionValue<S> = S extends { kind: 'number' | 'int' }
       : FaultRates;
 
 /** What the server's handlers read. */
-export type ServerOptions = { -readonly [K in OptionKey as Specs[K] extends { startOnly: true } ? never : K]: OptionValue<Specs[K]> };
+export type ServerOptions = {
+  -readonly [K in OptionKey as Specs[K] extends { startOnly: true } ? never : K]: OptionValue<Specs[K]>;
+};
 
 /** What startServer takes: any option, the rest defaulted. */
 export type StartOptions = { -readonly [K in OptionKey]?: OptionValue<Specs[K]> };

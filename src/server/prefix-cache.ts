@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { promptTokenIds, promptTokens, type Prompt } from './input.js';
+
+import { type Prompt, promptTokenIds, promptTokens } from './input.js';
 import { BoundedStore } from './store.js';
 
 /** Tokens per cached block: the block size Mooncake traces number their shared prefixes in. */

@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
+
 import type { WebSocket } from 'ws';
+
 import type { ServerContext } from './context.js';
-import { RequestError, type ApiError } from './errors.js';
+import { type ApiError, RequestError } from './errors.js';
 import { eventTail } from './generation.js';
 import { EventIds, parseRealtimeRequest, RealtimeEmitter } from './realtime.js';
 import { hexId } from './responses-items.js';
@@ -41,7 +43,9 @@ export class RealtimeSession extends WsTurns {
       max_output_tokens: 'inf',
       expires_at: Math.floor(Date.now() / 1000) + SESSION_SECONDS,
     };
-    ws.send(`{"type":"session.created","event_id":"${this.ids.next()}","session":${JSON.stringify(session)}${eventTail(ctx.opts.stamp)}`);
+    ws.send(
+      `{"type":"session.created","event_id":"${this.ids.next()}","session":${JSON.stringify(session)}${eventTail(ctx.opts.stamp)}`,
+    );
   }
 
   protected event(t0: number, msg: Record<string, unknown>): void {
@@ -51,7 +55,11 @@ export class RealtimeSession extends WsTurns {
       case 'response.cancel':
         return this.cancel();
       default:
-        throw new RequestError('invalid_event', "Unsupported event type; expected 'response.create' or 'response.cancel'.", 'type');
+        throw new RequestError(
+          'invalid_event',
+          "Unsupported event type; expected 'response.create' or 'response.cancel'.",
+          'type',
+        );
     }
   }
 

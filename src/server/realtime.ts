@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
+
 import { nonNegativeInt, RequestError, requireObject, SERVER_ERROR } from './errors.js';
-import { resetSocket, type FaultOut } from './fault-out.js';
+import { type FaultOut, resetSocket } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { promptOf, type Prompt } from './input.js';
+import { type Prompt, promptOf } from './input.js';
 import type { PromptTokens } from './prefix-cache.js';
 import type { EventOut } from './responses.js';
 import { hexId } from './responses-items.js';
@@ -20,7 +21,11 @@ export function parseRealtimeRequest(response: unknown): RealtimeRequest {
   const b = response === undefined ? {} : requireObject(response);
   const modalities = b.output_modalities ?? b.modalities;
   if (Array.isArray(modalities) && !modalities.includes('text')) {
-    throw new RequestError('invalid_value', "The reference server answers in text only: output_modalities must include 'text'.", 'response.output_modalities');
+    throw new RequestError(
+      'invalid_value',
+      "The reference server answers in text only: output_modalities must include 'text'.",
+      'response.output_modalities',
+    );
   }
   // GA names the cap max_output_tokens; the beta named it max_response_output_tokens.
   const key = b.max_output_tokens !== undefined ? 'max_output_tokens' : 'max_response_output_tokens';
@@ -71,7 +76,11 @@ export class RealtimeEmitter implements Emitter {
   ack(): void {
     this.acked = true;
     this.emit('response.created', { response: this.response('in_progress', [], null, null) });
-    this.emit('response.output_item.added', { response_id: this.id, output_index: 0, item: this.item('in_progress', undefined) });
+    this.emit('response.output_item.added', {
+      response_id: this.id,
+      output_index: 0,
+      item: this.item('in_progress', undefined),
+    });
     this.emit('response.content_part.added', { ...this.part(), part: { type: 'output_text', text: '' } });
   }
 
@@ -117,8 +126,13 @@ export class RealtimeEmitter implements Emitter {
   faultOut(socket: Socket): FaultOut {
     const error = { type: SERVER_ERROR.type, code: SERVER_ERROR.code, message: SERVER_ERROR.message };
     return {
-      error: () => this.emit('response.done', { response: this.response('failed', [], { type: 'failed', error }, null) }),
-      malformed: () => this.out.event('response.output_text.delta', `{"type":"response.output_text.delta","event_id":"${this.ids.next()}","delta":"`),
+      error: () =>
+        this.emit('response.done', { response: this.response('failed', [], { type: 'failed', error }, null) }),
+      malformed: () =>
+        this.out.event(
+          'response.output_text.delta',
+          `{"type":"response.output_text.delta","event_id":"${this.ids.next()}","delta":"`,
+        ),
       reset: () => resetSocket(socket),
     };
   }
@@ -132,7 +146,12 @@ export class RealtimeEmitter implements Emitter {
     return { id: this.itemId, object: 'realtime.item', type: 'message', status, role: 'assistant', content };
   }
 
-  private response(status: Status, output: unknown[], details: unknown, outputTokens: number | null): Record<string, unknown> {
+  private response(
+    status: Status,
+    output: unknown[],
+    details: unknown,
+    outputTokens: number | null,
+  ): Record<string, unknown> {
     const { input, cached } = this.input;
     return {
       object: 'realtime.response',

@@ -1,10 +1,10 @@
 import type { TokenRequest } from './context.js';
 import { nonNegativeInt, RequestError, requireObject } from './errors.js';
 import type { Emitter } from './generation.js';
-import { promptOf, type Prompt } from './input.js';
+import { type Prompt, promptOf } from './input.js';
 import { lengthKnobs } from './length.js';
 import type { PromptTokens } from './prefix-cache.js';
-import { FunctionCallItem, hexId, MessageItem, type EventSink, type OutputItem } from './responses-items.js';
+import { type EventSink, FunctionCallItem, hexId, MessageItem, type OutputItem } from './responses-items.js';
 
 /** OpenAI Responses request fields the server acts on; the rest of the body is echoed. */
 export interface ResponsesRequest {
@@ -56,10 +56,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function forcedCall(choice: unknown, tools: unknown): string | null {
   const named = isRecord(choice) && choice.type === 'function';
   if (choice !== 'required' && !named) return null;
-  const functions = Array.isArray(tools) ? (tools as unknown[]).filter(isRecord).filter((t) => t.type === 'function').map((t) => t.name) : [];
+  const functions = Array.isArray(tools)
+    ? (tools as unknown[])
+        .filter(isRecord)
+        .filter((t) => t.type === 'function')
+        .map((t) => t.name)
+    : [];
   const name = named ? choice.name : functions[0];
   if (typeof name !== 'string' || !functions.includes(name)) {
-    const message = named ? `Tool choice '${String(name)}' not found in 'tools' parameter.` : "tool_choice 'required' needs a function tool in 'tools'.";
+    const message = named
+      ? `Tool choice '${String(name)}' not found in 'tools' parameter.`
+      : "tool_choice 'required' needs a function tool in 'tools'.";
     throw new RequestError('invalid_value', message, 'tool_choice');
   }
   return name;
@@ -69,7 +76,8 @@ function callOutputs(input: unknown): Set<string> {
   const ids = new Set<string>();
   if (Array.isArray(input)) {
     for (const item of input) {
-      if (isRecord(item) && item.type === 'function_call_output' && typeof item.call_id === 'string') ids.add(item.call_id);
+      if (isRecord(item) && item.type === 'function_call_output' && typeof item.call_id === 'string')
+        ids.add(item.call_id);
     }
   }
   return ids;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+
 import { writeBatch } from './batch-write.js';
 import type { EventOut } from './responses.js';
 

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
+
 import { RequestError, requireObject } from './errors.js';
-import { resetSocket, type FaultOut } from './fault-out.js';
+import { type FaultOut, resetSocket } from './fault-out.js';
 import type { Emitter } from './generation.js';
-import { promptOf, type Prompt } from './input.js';
+import { type Prompt, promptOf } from './input.js';
 import type { SseWriter } from './sse-writer.js';
 
 /** text-generation-inference `/generate_stream` request fields the server acts on. */
@@ -15,13 +16,18 @@ export interface TgiRequest {
 
 export function parseTgiRequest(body: unknown): TgiRequest {
   const b = requireObject(body);
-  if (typeof b.inputs !== 'string' || b.inputs === '') throw new RequestError(null, 'Input validation error: `inputs` cannot be empty');
+  if (typeof b.inputs !== 'string' || b.inputs === '')
+    throw new RequestError(null, 'Input validation error: `inputs` cannot be empty');
   const p = typeof b.parameters === 'object' && b.parameters !== null ? (b.parameters as Record<string, unknown>) : {};
   const max = p.max_new_tokens;
   if (max != null && !(Number.isInteger(max) && (max as number) > 0)) {
     throw new RequestError(null, 'Input validation error: `max_new_tokens` must be strictly positive');
   }
-  return { maxTokens: max == null ? undefined : (max as number), details: p.details === true, prompt: promptOf(b.inputs) };
+  return {
+    maxTokens: max == null ? undefined : (max as number),
+    details: p.details === true,
+    prompt: promptOf(b.inputs),
+  };
 }
 
 /** TGI's error body for a request it rejects (HTTP 422). */
@@ -61,7 +67,9 @@ export class TgiEmitter implements Emitter {
     const last = this.held;
     this.held = undefined;
     const reason = this.req.maxTokens !== undefined && generatedTokens >= this.req.maxTokens ? 'length' : 'eos_token';
-    const details = this.req.details ? JSON.stringify({ finish_reason: reason, generated_tokens: generatedTokens, seed: null }) : 'null';
+    const details = this.req.details
+      ? JSON.stringify({ finish_reason: reason, generated_tokens: generatedTokens, seed: null })
+      : 'null';
     this.event(last ?? '', last === undefined, JSON.stringify(text), details);
   }
 
@@ -78,7 +86,9 @@ export class TgiEmitter implements Emitter {
     return {
       error: (tail) => {
         this.release();
-        this.out.data(`{"error":"Request failed during generation: Server error: CUDA out of memory","error_type":"generation"${tail}`);
+        this.out.data(
+          `{"error":"Request failed during generation: Server error: CUDA out of memory","error_type":"generation"${tail}`,
+        );
       },
       malformed: () => {
         this.release();

@@ -33,7 +33,11 @@ function openssl(args: string[]): Promise<void> {
     execFile('openssl', args, (err, _stdout, stderr) => {
       if (err === null) resolve();
       else if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new CertificateError('--tls makes a self-signed certificate with openssl, which is not on PATH: install openssl'));
+        reject(
+          new CertificateError(
+            '--tls makes a self-signed certificate with openssl, which is not on PATH: install openssl',
+          ),
+        );
       } else reject(new CertificateError(`openssl could not make the certificate: ${stderr.trim() || err.message}`));
     });
   });
@@ -51,9 +55,23 @@ export async function selfSignedCertificate(host: string): Promise<TlsCredential
   const certFile = path.join(dir, 'cert.pem');
   try {
     await openssl([
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', '/CN=wirebench',
-      '-addext', `subjectAltName=${subjectAltNames(host)}`,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=wirebench',
+      '-addext',
+      `subjectAltName=${subjectAltNames(host)}`,
     ]);
     const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
     return { cert, key };
@@ -95,7 +113,9 @@ function writeStringsAsBuffers(res: http2.Http2ServerResponse): void {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with .call(this) below
   const end = res.end;
   const asBuffer = (chunk: unknown, encoding: unknown): unknown =>
-    typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
+    typeof chunk === 'string'
+      ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+      : chunk;
   res.write = function (this: http2.Http2ServerResponse, chunk: unknown, ...rest: unknown[]) {
     return (write as (...a: unknown[]) => boolean).call(this, asBuffer(chunk, rest[0]), ...rest);
   };

@@ -1,6 +1,6 @@
 import { beginTurn, endTurn } from './chain.js';
 import type { ResponseStore } from './context.js';
-import { RequestError, type ApiError } from './errors.js';
+import { type ApiError, RequestError } from './errors.js';
 import { responsesFaultOut } from './fault-out.js';
 import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
 import { BoundedStore } from './store.js';

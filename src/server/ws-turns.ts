@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
+
 import type { RawData, WebSocket } from 'ws';
+
 import type { ServerContext, TokenRequest } from './context.js';
-import { rateLimitError, RequestError, SERVER_ERROR, type ApiError } from './errors.js';
+import { type ApiError, rateLimitError, RequestError, SERVER_ERROR } from './errors.js';
 import type { FaultOut } from './fault-out.js';
 import type { StreamFault } from './faults.js';
-import { eventTail, type Emitter, type Generation } from './generation.js';
+import { type Emitter, eventTail, type Generation } from './generation.js';
 import { WsWriter } from './ws-writer.js';
 
 /**

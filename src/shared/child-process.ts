@@ -59,7 +59,8 @@ export function startChild(entry: string, options: unknown, what: string): Promi
         },
       });
     };
-    const onExit = (code: number | null): void => reject(new Error(`${what} exited (${code}) before listening: ${stderr.trim()}`));
+    const onExit = (code: number | null): void =>
+      reject(new Error(`${what} exited (${code}) before listening: ${stderr.trim()}`));
     child.stdout!.on('data', onData);
     child.once('exit', onExit);
   });

@@ -26,7 +26,12 @@ export class ScenarioError extends Error {
 }
 
 function formatIssue(issue: ScenarioIssue, file: string | undefined): string {
-  const where = issue.line !== undefined ? `${file ?? ''}:${issue.line}:${issue.column ?? 1}` : file !== undefined ? `${file}:` : '';
+  const where =
+    issue.line !== undefined
+      ? `${file ?? ''}:${issue.line}:${issue.column ?? 1}`
+      : file !== undefined
+        ? `${file}:`
+        : '';
   const field = issue.path === '' ? '' : `${issue.path}: `;
   return [where, `${field}${issue.message}`].filter((s) => s !== '').join(' ');
 }

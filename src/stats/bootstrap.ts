@@ -1,5 +1,5 @@
+import { type Histogram, SCALE } from '../metrics/histogram.js';
 import type { Rng } from '../shared/rng.js';
-import { SCALE, type Histogram } from '../metrics/histogram.js';
 
 /**
  * Samples as an empirical distribution: their distinct values in ascending order with cumulative counts,

@@ -1,8 +1,8 @@
-import { bootstrapChange, Empirical } from './bootstrap.js';
 import type { MetricName } from '../core/catalog.js';
 import { decodeHistogram } from '../metrics/histogram.js';
-import { rng } from '../shared/rng.js';
 import type { ClaimResult, VariantResult, Verdict } from '../result/result.js';
+import { rng } from '../shared/rng.js';
+import { bootstrapChange, Empirical } from './bootstrap.js';
 
 /** A published claim as a scenario states it: "candidate cuts metric by `reduction` against baseline". */
 export interface ClaimSpec {
@@ -45,7 +45,8 @@ export function checkClaims(specs: readonly ClaimSpec[], variants: readonly Vari
     }
     const b = base.metrics[metric]!;
     const c = cand.metrics[metric]!;
-    if (b.p50 <= 0) return { ...head, metric, verdict: 'inconclusive', reason: `${spec.baseline}'s median ${metric} is 0` };
+    if (b.p50 <= 0)
+      return { ...head, metric, verdict: 'inconclusive', reason: `${spec.baseline}'s median ${metric} is 0` };
     const change = bootstrapChange(
       Empirical.fromHistogram(decodeHistogram(b.hdr)),
       Empirical.fromHistogram(decodeHistogram(c.hdr)),

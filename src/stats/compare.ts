@@ -1,10 +1,10 @@
-import { bootstrapChange, Empirical, type Interval } from './bootstrap.js';
-import { METRIC_INFO, METRICS, type MetricName } from '../core/catalog.js';
+import { METRIC_INFO, type MetricName, METRICS } from '../core/catalog.js';
 import { decodeHistogram } from '../metrics/histogram.js';
-import { mannWhitney } from './mann-whitney.js';
 import type { MetricSummary } from '../result/result.js';
-import { rng } from '../shared/rng.js';
 import type { VariantResult } from '../result/result.js';
+import { rng } from '../shared/rng.js';
+import { bootstrapChange, Empirical, type Interval } from './bootstrap.js';
+import { mannWhitney } from './mann-whitney.js';
 
 export type CompareStat = 'p50' | 'p90' | 'p99' | 'mean';
 export const COMPARE_STATS: readonly CompareStat[] = ['p50', 'p90', 'p99', 'mean'];
@@ -34,7 +34,10 @@ export interface PairSamples {
 /** A source without samples: every metric is compared from the histograms, for `why`. */
 export const histogramsOnly = (why: string): SampleSource => ({ exact: () => why });
 
-const NO_SAMPLES: PairSamples = { baseline: histogramsOnly('no per-request samples'), candidate: histogramsOnly('no per-request samples') };
+const NO_SAMPLES: PairSamples = {
+  baseline: histogramsOnly('no per-request samples'),
+  candidate: histogramsOnly('no per-request samples'),
+};
 
 /** Compare's name of a variant: a sweep's are prefixed with their step, from 1 (`step2.ws-persistent`). */
 
@@ -148,11 +151,18 @@ export function compareMetric(
 /** Why a pair fell back to its histograms: one reason, or each side's when they differ. */
 function fallbackNote(b: Float64Array | string, c: Float64Array | string): string {
   if (typeof b === 'string' && b === c) return b;
-  return [typeof b === 'string' ? `baseline: ${b}` : '', typeof c === 'string' ? `candidate: ${c}` : ''].filter((x) => x !== '').join('; ');
+  return [typeof b === 'string' ? `baseline: ${b}` : '', typeof c === 'string' ? `candidate: ${c}` : '']
+    .filter((x) => x !== '')
+    .join('; ');
 }
 
 /** Every metric both variants measured, in catalog order. */
-export function compareVariantPair(base: VariantResult, cand: VariantResult, seed = 1, samples = NO_SAMPLES): MetricComparison[] {
+export function compareVariantPair(
+  base: VariantResult,
+  cand: VariantResult,
+  seed = 1,
+  samples = NO_SAMPLES,
+): MetricComparison[] {
   const out: MetricComparison[] = [];
   for (const metric of METRICS) {
     const b = base.metrics[metric];
@@ -175,10 +185,21 @@ export interface FailOn {
 
 export function parseFailOn(text: string): FailOn {
   const m = /^\s*([a-z0-9_]+)\.(p50|p90|p99|mean)\s*([<>])\s*([+-]?\d+(?:\.\d+)?)(%?)\s*$/.exec(text);
-  if (m === null) throw new Error(`--fail-on "${text}": expected METRIC.STAT>+N% or METRIC.STAT>N (STAT: ${COMPARE_STATS.join(', ')})`);
+  if (m === null)
+    throw new Error(
+      `--fail-on "${text}": expected METRIC.STAT>+N% or METRIC.STAT>N (STAT: ${COMPARE_STATS.join(', ')})`,
+    );
   const metric = m[1];
-  if (!Object.hasOwn(METRIC_INFO, metric)) throw new Error(`--fail-on "${text}": unknown metric ${metric} (known: ${METRICS.join(', ')})`);
-  return { text, metric: metric as MetricName, stat: m[2] as CompareStat, op: m[3] as '>' | '<', value: Number(m[4]) / (m[5] ? 100 : 1), relative: m[5] === '%' };
+  if (!Object.hasOwn(METRIC_INFO, metric))
+    throw new Error(`--fail-on "${text}": unknown metric ${metric} (known: ${METRICS.join(', ')})`);
+  return {
+    text,
+    metric: metric as MetricName,
+    stat: m[2] as CompareStat,
+    op: m[3] as '>' | '<',
+    value: Number(m[4]) / (m[5] ? 100 : 1),
+    relative: m[5] === '%',
+  };
 }
 
 /**

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
+
 import type { MetricName } from '../core/catalog.js';
 import {
   completionValues,
   lengthValues,
   PER_REQUEST_METRICS,
-  streamedTokens,
-  streamValues,
   type PerRequestMetric,
   type RequestStamps,
+  streamedTokens,
+  streamValues,
   type ValueSink,
 } from '../metrics/request-metrics.js';
 import { countedAs } from '../result/requests/counted.js';
@@ -31,7 +32,8 @@ export const SAMPLE_CAP = 200_000;
  */
 export const SAMPLE_BUDGET = 64 * 2 ** 20;
 
-const size = (bytes: number): string => (bytes >= 2 ** 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} kB`);
+const size = (bytes: number): string =>
+  bytes >= 2 ** 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} kB`;
 
 /**
  * What one compare may hold of exact samples: at most `cap` per variant and metric, and `bytes` over all
@@ -172,7 +174,8 @@ function streamedOf(l: RequestLine): number | undefined {
   return l.first_channel === 'reasoning' ? streamedTokens(l.output_tokens, l.reasoning_tokens, true) : undefined;
 }
 
-const isPerRequest = (m: MetricName): m is PerRequestMetric => (PER_REQUEST_METRICS as readonly MetricName[]).includes(m);
+const isPerRequest = (m: MetricName): m is PerRequestMetric =>
+  (PER_REQUEST_METRICS as readonly MetricName[]).includes(m);
 
 /**
  * One variant's per-request metrics from its requests.jsonl lines, computed by the very functions that
@@ -222,12 +225,16 @@ export class VariantSamples implements ValueSink, SampleSource {
    */
   exact(metric: MetricName, count: number): Float64Array | string {
     if (!isPerRequest(metric)) return NOT_PER_REQUEST;
-    if (this.rateUnknown && (metric === 'tpot_ms' || metric === 'decode_tps')) return 'hidden reasoning tokens: streamed count not in requests.jsonl';
-    if (this.decodeCoarse && metric === 'decode_tps') return 'decode spans under 1 ms: the µs in requests.jsonl are too coarse';
+    if (this.rateUnknown && (metric === 'tpot_ms' || metric === 'decode_tps'))
+      return 'hidden reasoning tokens: streamed count not in requests.jsonl';
+    if (this.decodeCoarse && metric === 'decode_tps')
+      return 'decode spans under 1 ms: the µs in requests.jsonl are too coarse';
     const c = this.columns.get(metric);
     if (c?.dropped !== undefined) return c.dropped;
     const n = c?.n ?? 0;
-    return n === count ? (c?.samples ?? new Float64Array(0)) : `requests.jsonl has ${n} samples, the histogram ${count}`;
+    return n === count
+      ? (c?.samples ?? new Float64Array(0))
+      : `requests.jsonl has ${n} samples, the histogram ${count}`;
   }
 }
 
@@ -243,7 +250,11 @@ export interface RequestSamples {
  * line throws (see readRequestLines), saying how to compare without the file; an incomplete last line is
  * skipped with a warning.
  */
-export async function readRequestSamples(file: string, keys: Iterable<string>, memory = new SampleMemory()): Promise<RequestSamples | undefined> {
+export async function readRequestSamples(
+  file: string,
+  keys: Iterable<string>,
+  memory = new SampleMemory(),
+): Promise<RequestSamples | undefined> {
   if (!existsSync(file)) return undefined;
   const variants = new Map([...keys].map((k) => [k, new VariantSamples(memory)]));
   const warnings: string[] = [];

@@ -1,6 +1,7 @@
 import type { buildConnector, Dispatcher } from 'undici';
-import type { HttpProtocol, Nanos, RequestRecord, StreamDecoder } from '../core/types.js';
+
 import { now } from '../core/clock.js';
+import type { HttpProtocol, Nanos, RequestRecord, StreamDecoder } from '../core/types.js';
 import { classifyError, RequestTimeout, statusClass } from './errors.js';
 import type { HttpRoute } from './route.js';
 import { openTimedSocket, readyEvent, type SocketTarget, type TimedSocket } from './socket.js';
@@ -108,7 +109,11 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (this.post.signal.aborted) controller.abort(new RequestTimeout());
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(
+    _c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     this.rec.firstByte = this.carrier.arrival();
     this.rec.status = statusCode;
     if (statusCode >= 400) this.rec.retryAfterMs = retryAfterMs(headers['retry-after']);

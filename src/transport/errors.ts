@@ -37,7 +37,12 @@ export function classifyError(err: unknown, connected: boolean): { cls: ErrorCla
     return { cls: 'timeout', code: 'timeout', message };
   }
   const code = e?.code ?? e?.name ?? 'error';
-  if (CONNECT_CODES.has(code) || code.startsWith('ERR_TLS') || code.includes('CERT') || (!connected && code !== 'ECONNRESET')) {
+  if (
+    CONNECT_CODES.has(code) ||
+    code.startsWith('ERR_TLS') ||
+    code.includes('CERT') ||
+    (!connected && code !== 'ECONNRESET')
+  ) {
     return { cls: 'connect', code, message };
   }
   return { cls: 'reset', code, message };

@@ -1,4 +1,6 @@
 import { Client } from 'undici';
+
+import { now } from '../core/clock.js';
 import type {
   Connection,
   HttpProtocol,
@@ -8,10 +10,9 @@ import type {
   Transport,
   TransportOptions,
 } from '../core/types.js';
-import { now } from '../core/clock.js';
-import { connectTimed, postStream, type Carrier } from './dispatch.js';
-import { httpMode, httpRoute, type HttpRoute } from './route.js';
-import { bytesIn, markBytes, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
+import { type Carrier, connectTimed, postStream } from './dispatch.js';
+import { httpMode, type HttpRoute, httpRoute } from './route.js';
+import { bytesIn, markBytes, type SocketTarget, socketTarget, tagTls, type TimedSocket } from './socket.js';
 
 /**
  * One virtual user's HTTP/1.1 connection through an undici Client of its own (not a shared Pool), so the

@@ -1,4 +1,6 @@
 import { Client } from 'undici';
+
+import { now } from '../core/clock.js';
 import type {
   Connection,
   HttpProtocol,
@@ -8,18 +10,19 @@ import type {
   Transport,
   TransportOptions,
 } from '../core/types.js';
-import { now } from '../core/clock.js';
+import { type Carrier, connectTimed, type Post, postStream } from './dispatch.js';
 import { RequestTimeout } from './errors.js';
-import { connectTimed, postStream, type Carrier, type Post } from './dispatch.js';
-import { httpMode, httpRoute, type HttpRoute } from './route.js';
-import { isSecure, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
+import { httpMode, type HttpRoute, httpRoute } from './route.js';
+import { isSecure, type SocketTarget, socketTarget, tagTls, type TimedSocket } from './socket.js';
 
 /** The server answered the handshake but did not choose h2: the policy would silently measure HTTP/1.1. */
 class H2NotNegotiated extends Error {
   readonly code = 'ERR_H2_NOT_NEGOTIATED';
 
   constructor(alpn: string | undefined) {
-    super(`the server did not negotiate h2 over ALPN (${alpn === undefined ? 'no protocol' : alpn}): http2 needs an HTTP/2 endpoint`);
+    super(
+      `the server did not negotiate h2 over ALPN (${alpn === undefined ? 'no protocol' : alpn}): http2 needs an HTTP/2 endpoint`,
+    );
     this.name = 'H2NotNegotiated';
   }
 }
@@ -144,7 +147,14 @@ class Http2Connection implements Connection {
     // Used again after close() (as an HTTP/1.1 connection would reconnect), it joins again.
     const session = (this.session ??= join(this.opts, this.route.origin));
     rec.reused = true; // the connector clears it when this request opens the connection
-    await session.post({ route: this.route, http: this.http, body: this.http.encode(req), rec, signal, carrier: session });
+    await session.post({
+      route: this.route,
+      http: this.http,
+      body: this.http.encode(req),
+      rec,
+      signal,
+      carrier: session,
+    });
   }
 
   /** The last user to leave closes the shared connection. */

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Nanos, RequestTimings, TransportOptions } from '../core/types.js';
+
 import { now } from '../core/clock.js';
+import type { Nanos, RequestTimings, TransportOptions } from '../core/types.js';
 
 export interface SocketTarget {
   hostname: string;
@@ -157,7 +158,10 @@ export function markBytes(timed: TimedSocket | undefined): { socket: TimedSocket
   return { socket: timed?.socket, at: timed?.socket.bytesRead ?? 0 };
 }
 
-export function bytesIn(timed: TimedSocket | undefined, mark: { socket: TimedSocket['socket'] | undefined; at: number }): number {
+export function bytesIn(
+  timed: TimedSocket | undefined,
+  mark: { socket: TimedSocket['socket'] | undefined; at: number },
+): number {
   const socket = timed?.socket;
   if (socket === undefined) return 0;
   return socket.bytesRead - (socket === mark.socket ? mark.at : 0);

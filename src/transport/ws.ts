@@ -1,4 +1,6 @@
 import WebSocket from 'ws';
+
+import { now } from '../core/clock.js';
 import type {
   Connection,
   MessageDecoder,
@@ -10,10 +12,17 @@ import type {
   WsProtocol,
 } from '../core/types.js';
 import { CLIENT_CANCEL } from '../core/types.js';
-import { now } from '../core/clock.js';
 import { classifyError, statusClass } from './errors.js';
 import { joinPath } from './route.js';
-import { bytesIn, markBytes, openTimedSocket, socketTarget, tagTls, type SocketTarget, type TimedSocket } from './socket.js';
+import {
+  bytesIn,
+  markBytes,
+  openTimedSocket,
+  type SocketTarget,
+  socketTarget,
+  tagTls,
+  type TimedSocket,
+} from './socket.js';
 
 interface Turn {
   /** The socket the turn was sent on: a late close of an earlier socket must not fail it. */

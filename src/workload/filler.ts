@@ -5,7 +5,8 @@
  * number of pieces, and a run that starts with a space-led piece can follow any other piece.
  */
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
-import { rng, type Rng } from '../shared/rng.js';
+
+import { type Rng, rng } from '../shared/rng.js';
 
 const WORDS = `the of and to in is for that on with as was at by from this be are or an it not have which
 one all their there has more its also new some when what time can out other about into only over these

@@ -6,6 +6,7 @@
  * consecutive keys already differ at the first token.
  */
 import { decode, encode, vocabularySize } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { rng, streamSeed } from '../shared/rng.js';
 
 /** Digits of a head: V⁴ > 2⁵³ for any V above 9,742, so every safe integer key has a head of its own. */

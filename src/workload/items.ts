@@ -5,6 +5,7 @@
  * earlier run (the salt).
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { lengthOf } from './lengths.js';
 import type { PromptSynth } from './prompt.js';
 import type { DatasetFormat, DatasetRecord, LengthSpec, Message, WorkItem } from './types.js';
@@ -61,7 +62,10 @@ export function syntheticItem(ctx: ItemContext, p: SyntheticPrompt, i: number): 
 }
 
 /** A record's text as one request: what a chat record asks, and the length of the answer it recorded. */
-function request(messages: readonly Message[], format: DatasetFormat): { messages: Message[]; reply: string | undefined } {
+function request(
+  messages: readonly Message[],
+  format: DatasetFormat,
+): { messages: Message[]; reply: string | undefined } {
   // ShareGPT: the first exchange, as vLLM and its peers replay it; a chat record: everything it asks.
   const users = messages.flatMap((m, k) => (m.role === 'user' ? [k] : []));
   const last = format === 'sharegpt' ? users[0] : users[users.length - 1];
@@ -85,13 +89,26 @@ function conversation(ctx: ItemContext, rec: { messages: readonly Message[]; lin
   messages.forEach((m, k) => {
     if (m.role !== 'user') return;
     const reply = messages[k + 1];
-    turnOutputTokens.push(reply?.role === 'assistant' ? Math.max(1, countTokens(reply.text)) : outputOf(ctx, i * 1024 + k, undefined));
+    turnOutputTokens.push(
+      reply?.role === 'assistant' ? Math.max(1, countTokens(reply.text)) : outputOf(ctx, i * 1024 + k, undefined),
+    );
   });
-  return { messages: tagged(messages, ctx.tag), maxOutputTokens: turnOutputTokens[0], turnOutputTokens, record: rec.line };
+  return {
+    messages: tagged(messages, ctx.tag),
+    maxOutputTokens: turnOutputTokens[0],
+    turnOutputTokens,
+    record: rec.line,
+  };
 }
 
 /** Request (or, for sessions, conversation) `i` made from a dataset record. */
-export function recordItem(ctx: ItemContext, rec: DatasetRecord, i: number, format: DatasetFormat, conversations: boolean): WorkItem {
+export function recordItem(
+  ctx: ItemContext,
+  rec: DatasetRecord,
+  i: number,
+  format: DatasetFormat,
+  conversations: boolean,
+): WorkItem {
   const atMs = rec.timestampMs;
   switch (rec.kind) {
     case 'length': {
@@ -101,11 +118,23 @@ export function recordItem(ctx: ItemContext, rec: DatasetRecord, i: number, form
         ids !== undefined && ids.length > 0
           ? ctx.synth.blocks(ctx.isolate ? ids.map((h) => h * ctx.slots + ctx.slot) : ids, rec.inputTokens, key)
           : ctx.synth.unique(key, rec.inputTokens);
-      return { prompt, promptTokens: rec.inputTokens, maxOutputTokens: outputOf(ctx, i, rec.outputTokens), record: rec.line, atMs };
+      return {
+        prompt,
+        promptTokens: rec.inputTokens,
+        maxOutputTokens: outputOf(ctx, i, rec.outputTokens),
+        record: rec.line,
+        atMs,
+      };
     }
     case 'text':
-      if (conversations) return conversation(ctx, { messages: [{ role: 'user', text: rec.prompt }], line: rec.line }, i);
-      return { prompt: ctx.tag + rec.prompt, maxOutputTokens: outputOf(ctx, i, rec.outputTokens), record: rec.line, atMs };
+      if (conversations)
+        return conversation(ctx, { messages: [{ role: 'user', text: rec.prompt }], line: rec.line }, i);
+      return {
+        prompt: ctx.tag + rec.prompt,
+        maxOutputTokens: outputOf(ctx, i, rec.outputTokens),
+        record: rec.line,
+        atMs,
+      };
     case 'messages': {
       if (conversations) return conversation(ctx, rec, i);
       const { messages, reply } = request(rec.messages, format);

@@ -3,7 +3,7 @@
  * from a stream shared by all requests: variants and interleaved blocks ask for lengths in different
  * orders, and each request must get the same length whichever order that is.
  */
-import { rng, streamSeed, type Rng } from '../shared/rng.js';
+import { type Rng, rng, streamSeed } from '../shared/rng.js';
 import type { LengthSpec } from './types.js';
 
 /**

@@ -9,6 +9,7 @@
  * tokenizes, and each is a few string views: no per-call memory beyond the result.
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { filler, Pieces, reserveFiller } from './filler.js';
 import { HEAD_TOKENS, HeadDigits } from './head-words.js';
 

@@ -3,12 +3,12 @@
  * dataset. Each variant gets its own feed of the same sequence — the same lengths and records in the same
  * order, so variants are compared on equal work — with its own texts, so none reads another's cache.
  */
-import { DatasetReader, type DatasetIndex } from './dataset/index.js';
-import { BufferedFeed, MadeFeed, type Feed } from './feed.js';
-import { recordItem, syntheticItem, type ItemContext, type SyntheticPrompt } from './items.js';
-import { PromptSynth } from './prompt.js';
 import { rng } from '../shared/rng.js';
-import { DEFAULT_PROMPT_TOKENS, type DatasetRecord, type LengthSpec, type WorkloadInfo } from './types.js';
+import { type DatasetIndex, DatasetReader } from './dataset/index.js';
+import { BufferedFeed, type Feed, MadeFeed } from './feed.js';
+import { type ItemContext, recordItem, syntheticItem, type SyntheticPrompt } from './items.js';
+import { PromptSynth } from './prompt.js';
+import { type DatasetRecord, DEFAULT_PROMPT_TOKENS, type LengthSpec, type WorkloadInfo } from './types.js';
 
 /** The parts of a scenario a workload is made from (its request block, dataset and load). */
 export interface WorkloadSpec {
@@ -159,7 +159,8 @@ export class Workload {
         },
       };
     }
-    const prompts = r.shared_prefix_tokens === 'all' ? 'identical' : r.shared_prefix_tokens > 0 ? 'shared prefix' : 'unique';
+    const prompts =
+      r.shared_prefix_tokens === 'all' ? 'identical' : r.shared_prefix_tokens > 0 ? 'shared prefix' : 'unique';
     if (r.prompt !== undefined) return { source: 'literal', prompts, ...base };
     return {
       source: 'synthesized',

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -20,8 +21,37 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   scenario: ['core', 'shared', 'protocols', 'server', 'result', 'workload'],
   load: ['core', 'shared', 'protocols', 'transport', 'metrics', 'workload', 'scenario'],
   report: ['core', 'shared', 'result', 'metrics', 'stats', 'workload'],
-  run: ['core', 'shared', 'workload', 'result', 'metrics', 'stats', 'protocols', 'transport', 'server', 'net', 'scenario', 'load', 'report'],
-  cli: ['core', 'shared', 'workload', 'result', 'metrics', 'stats', 'protocols', 'transport', 'server', 'net', 'scenario', 'load', 'report', 'run'],
+  run: [
+    'core',
+    'shared',
+    'workload',
+    'result',
+    'metrics',
+    'stats',
+    'protocols',
+    'transport',
+    'server',
+    'net',
+    'scenario',
+    'load',
+    'report',
+  ],
+  cli: [
+    'core',
+    'shared',
+    'workload',
+    'result',
+    'metrics',
+    'stats',
+    'protocols',
+    'transport',
+    'server',
+    'net',
+    'scenario',
+    'load',
+    'report',
+    'run',
+  ],
 };
 /** Packages only the command line may use. */
 const CLI_ONLY_PACKAGES = ['commander', 'cli-progress'];
@@ -50,7 +80,9 @@ function importsOf(file: string): Import[] {
   const out: Import[] = [];
   for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
     const spec = m[1];
-    const target = spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep)[0] : undefined;
+    const target = spec.startsWith('.')
+      ? path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep)[0]
+      : undefined;
     out.push({ file: path.relative(SRC, file), folder, spec, ...(target !== undefined ? { target } : {}) });
   }
   return out;
@@ -100,7 +132,9 @@ describe('layering', () => {
   });
 
   it('only the command line uses commander and cli-progress', () => {
-    const users = imports.filter((i) => i.target === undefined && CLI_ONLY_PACKAGES.includes(i.spec) && i.folder !== 'cli');
+    const users = imports.filter(
+      (i) => i.target === undefined && CLI_ONLY_PACKAGES.includes(i.spec) && i.folder !== 'cli',
+    );
     expect(users.map((i) => `${i.file} imports ${i.spec}`)).toEqual([]);
   });
 

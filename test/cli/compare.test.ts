@@ -1,6 +1,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { assertBuilt, runCli, runScenarioText, tempDir } from './helpers.js';
 
 /**
@@ -53,7 +55,9 @@ describe('wirebench compare', () => {
       for (const stat of ['p50', 'p99']) {
         if (c.ci95[stat] === undefined) continue;
         expect(c.ci95[stat][0], `${c.candidate_variant} ${c.metric} ${stat}`).toBeLessThanOrEqual(c.stats[stat].change);
-        expect(c.ci95[stat][1], `${c.candidate_variant} ${c.metric} ${stat}`).toBeGreaterThanOrEqual(c.stats[stat].change);
+        expect(c.ci95[stat][1], `${c.candidate_variant} ${c.metric} ${stat}`).toBeGreaterThanOrEqual(
+          c.stats[stat].change,
+        );
       }
     }
   });
@@ -75,9 +79,12 @@ describe('wirebench compare', () => {
   it('two variants of one result, and markdown for a job summary', async () => {
     const summary = path.join(dir, 'summary.md');
     writeFileSync(summary, '');
-    const o = await runCli(['compare', runs.a, '--baseline-variant', 'sse', '--candidate-variant', 'ws', '--format', 'md'], {
-      env: { GITHUB_STEP_SUMMARY: summary },
-    });
+    const o = await runCli(
+      ['compare', runs.a, '--baseline-variant', 'sse', '--candidate-variant', 'ws', '--format', 'md'],
+      {
+        env: { GITHUB_STEP_SUMMARY: summary },
+      },
+    );
     expect(o.code, o.stderr).toBe(0);
     expect(o.stdout).toMatch(/^\| variant \| metric \| p50 base \|/);
     expect(o.stdout).toMatch(/^\| ws vs sse \| overhead_ms \|/m);
@@ -105,11 +112,18 @@ describe('wirebench compare', () => {
       else writeFileSync(file, text);
       return to;
     }
-    const json = async (args: string[]): Promise<{ code: number | null; stderr: string; cs: { candidate_variant: string; metric: string; source: string; source_note?: string }[] }> => {
+    const json = async (
+      args: string[],
+    ): Promise<{
+      code: number | null;
+      stderr: string;
+      cs: { candidate_variant: string; metric: string; source: string; source_note?: string }[];
+    }> => {
       const o = await runCli(['compare', ...args, '--format', 'json']);
       return { code: o.code, stderr: o.stderr, cs: o.code === 0 ? JSON.parse(o.stdout).comparisons : [] };
     };
-    const of = (cs: Awaited<ReturnType<typeof json>>['cs'], variant: string, metric: string) => cs.find((c) => c.candidate_variant === variant && c.metric === metric)!;
+    const of = (cs: Awaited<ReturnType<typeof json>>['cs'], variant: string, metric: string) =>
+      cs.find((c) => c.candidate_variant === variant && c.metric === metric)!;
 
     it('uses them for per-request metrics, the histograms for per-token ones, and says which in one line', async () => {
       const { cs } = await json([runs.a, runs.b]);
@@ -117,26 +131,38 @@ describe('wirebench compare', () => {
       expect(of(cs, 'ws', 'e2e_ms')).toMatchObject({ source: 'requests' });
       expect(of(cs, 'ws', 'itl_ms')).toMatchObject({ source: 'histogram', source_note: 'not one value per request' });
       const o = await runCli(['compare', runs.a, runs.b]);
-      expect(o.stdout).toMatch(/^95% CI and p \(MW\), and the values and changes beside them: exact per-request samples from requests\.jsonl; from the histograms: itl_ms, token_delay_ms \(not one value per request\)/m);
+      expect(o.stdout).toMatch(
+        /^95% CI and p \(MW\), and the values and changes beside them: exact per-request samples from requests\.jsonl; from the histograms: itl_ms, token_delay_ms \(not one value per request\)/m,
+      );
     });
 
     it('falls back to the histograms without requests.jsonl, with --no-requests, and where the file is one request short', async () => {
       const missing = await json([copyOfA('no-jsonl', () => undefined), runs.b]);
-      expect(of(missing.cs, 'sse', 'ttft_ms')).toMatchObject({ source: 'histogram', source_note: 'baseline: no requests.jsonl' });
+      expect(of(missing.cs, 'sse', 'ttft_ms')).toMatchObject({
+        source: 'histogram',
+        source_note: 'baseline: no requests.jsonl',
+      });
       const flag = await json([runs.a, runs.b, '--no-requests']);
       expect(flag.cs.every((c) => c.source === 'histogram' && c.source_note === '--no-requests')).toBe(true);
       // Ctrl-C'd mid-write: the cut line is skipped with a warning, and its variant's counts no longer match.
       const cut = await json([copyOfA('cut', (t) => t.slice(0, -40)), runs.b]);
       expect(cut.code, cut.stderr).toBe(0);
       expect(cut.stderr).toMatch(/^warning: .*requests\.jsonl:\d+: incomplete last line ignored/m);
-      expect(cut.cs.filter((c) => c.metric === 'ttft_ms').map((c) => c.source_note ?? c.source).sort()).toEqual([
-        expect.stringMatching(/^baseline: requests\.jsonl has \d+ samples, the histogram \d+$/),
-        'requests',
-      ]);
+      expect(
+        cut.cs
+          .filter((c) => c.metric === 'ttft_ms')
+          .map((c) => c.source_note ?? c.source)
+          .sort(),
+      ).toEqual([expect.stringMatching(/^baseline: requests\.jsonl has \d+ samples, the histogram \d+$/), 'requests']);
     });
 
     it('a damaged line mid-file is an error naming file and line (exit 2)', async () => {
-      const damaged = copyOfA('damaged', (t) => t.split('\n').map((l, i) => (i === 2 ? l.slice(0, 20) : l)).join('\n'));
+      const damaged = copyOfA('damaged', (t) =>
+        t
+          .split('\n')
+          .map((l, i) => (i === 2 ? l.slice(0, 20) : l))
+          .join('\n'),
+      );
       const o = await runCli(['compare', damaged, runs.b]);
       expect(o.code).toBe(2);
       expect(o.stderr).toMatch(/damaged\/requests\.jsonl:3: not a request line: not JSON .*--no-requests/);

@@ -1,8 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { assertBuilt, explain, runCli, runScenarioText, STACK_FRAME, tempDir } from './helpers.js';
 
 /** Datasets through the CLI: a bad one stops the run before anything is sent; a good one shapes what is. */
@@ -24,7 +26,12 @@ function write(name: string, text: string): string {
 
 const ONE_VARIANT = '  - { name: http, protocol: openai-chat, connection: http-keepalive }';
 
-function scenarioText(name: string, dataset: string, load = 'kind: closed, concurrency: 1, requests: 6', variants = ONE_VARIANT): string {
+function scenarioText(
+  name: string,
+  dataset: string,
+  load = 'kind: closed, concurrency: 1, requests: 6',
+  variants = ONE_VARIANT,
+): string {
   return `name: ${name}
 target: ${server.url}
 dataset: ${dataset}
@@ -34,13 +41,18 @@ load: { ${load} }
 `;
 }
 
-const scenario = (name: string, dataset: string, load?: string): string => write(`${name}.yaml`, scenarioText(name, dataset, load));
+const scenario = (name: string, dataset: string, load?: string): string =>
+  write(`${name}.yaml`, scenarioText(name, dataset, load));
 
 describe('a dataset that cannot be used stops the run before anything is sent (exit 2)', () => {
   const cases: [string, () => string, RegExp][] = [
     [
       'a bad line names file:line and the field',
-      () => scenario('bad-line', `{ path: ${write('bad.jsonl', '{"prompt":"hi"}\n{"prompt":"there","output_tokens":"ten"}\n')} }`),
+      () =>
+        scenario(
+          'bad-line',
+          `{ path: ${write('bad.jsonl', '{"prompt":"hi"}\n{"prompt":"there","output_tokens":"ten"}\n')} }`,
+        ),
       /bad\.jsonl:2:\d+ output_tokens: expected an integer >= 1, got "ten"/,
     ],
     [
@@ -68,7 +80,10 @@ describe('a dataset that cannot be used stops the run before anything is sent (e
   it.each(cases)('%s', async (_what, make, message) => {
     const file = make();
     const out = path.join(dir, `out-${path.basename(file, '.yaml')}`);
-    for (const cmd of [['run', file, '--out', out], ['validate', file]]) {
+    for (const cmd of [
+      ['run', file, '--out', out],
+      ['validate', file],
+    ]) {
       const o = await runCli(cmd);
       expect(o.code, explain(o)).toBe(2);
       expect(o.stderr).toMatch(message);
@@ -82,8 +97,21 @@ describe('a dataset that cannot be used stops the run before anything is sent (e
 describe('a good dataset', () => {
   it('chat records keep their system prompt (Anthropic: apart), ask for their own output length, exactly with exact_output', async () => {
     const records = [
-      { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'One?' }], output_tokens: 30 },
-      { messages: [{ role: 'user', content: 'Two?' }, { role: 'assistant', content: 'Yes.' }, { role: 'user', content: 'Three?' }], output_tokens: 40 },
+      {
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'One?' },
+        ],
+        output_tokens: 30,
+      },
+      {
+        messages: [
+          { role: 'user', content: 'Two?' },
+          { role: 'assistant', content: 'Yes.' },
+          { role: 'user', content: 'Three?' },
+        ],
+        output_tokens: 40,
+      },
     ];
     const data = write('chat.jsonl', records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const variants = `  - { name: chat, protocol: openai-chat, connection: http-keepalive }
@@ -101,10 +129,16 @@ describe('a good dataset', () => {
     // The server stops at 20 tokens unless asked for exactly the length (vLLM's ignore_eos, min_tokens).
     expect(byVariant('chat').every((l) => l.output_tokens === 20)).toBe(true);
     expect(byVariant('exact').map((l) => l.output_tokens)).toEqual([30, 40, 30, 40, 30, 40]);
-    const short = Object.fromEntries(result.variants.map((v: { name: string; output_lengths: unknown }) => [v.name, v.output_lengths]));
+    const short = Object.fromEntries(
+      result.variants.map((v: { name: string; output_lengths: unknown }) => [v.name, v.output_lengths]),
+    );
     expect(short.chat).toEqual({ requests: 6, short: 6, requested_tokens: 210, received_tokens: 120 });
     expect(short.exact).toEqual({ requests: 6, short: 0, requested_tokens: 210, received_tokens: 210 });
-    expect(result.warnings.some((w: string) => w.startsWith('chat: 6 of 6 requests (100%) ended before max_output_tokens'))).toBe(true);
-    expect(result.warnings.filter((w: string) => w.startsWith('exact:') && w.includes('max_output_tokens'))).toEqual([]);
+    expect(
+      result.warnings.some((w: string) => w.startsWith('chat: 6 of 6 requests (100%) ended before max_output_tokens')),
+    ).toBe(true);
+    expect(result.warnings.filter((w: string) => w.startsWith('exact:') && w.includes('max_output_tokens'))).toEqual(
+      [],
+    );
   });
 });

@@ -1,8 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { result, variant } from '../report/fixtures.js';
-import { REPO, STACK_FRAME, assertBuilt, explain, fixture, runCli, tempDir, type Json, type Outcome } from './helpers.js';
+import {
+  assertBuilt,
+  explain,
+  fixture,
+  type Json,
+  type Outcome,
+  REPO,
+  runCli,
+  STACK_FRAME,
+  tempDir,
+} from './helpers.js';
 
 const tmp = tempDir();
 beforeAll(assertBuilt);
@@ -32,7 +44,11 @@ describe('wirebench run with bad input', () => {
   });
 
   it('an unknown protocol names file:line and the field', async () => {
-    expectUsageError(await run('unknown-protocol.yaml'), /^unknown-protocol\.yaml:5:\d+ variants\[1\]\.protocol: /m, 'grpc-stream');
+    expectUsageError(
+      await run('unknown-protocol.yaml'),
+      /^unknown-protocol\.yaml:5:\d+ variants\[1\]\.protocol: /m,
+      'grpc-stream',
+    );
   });
 
   it('ws-persistent with openai-chat names file:line and the field', async () => {
@@ -40,7 +56,11 @@ describe('wirebench run with bad input', () => {
   });
 
   it('an unset ${env:…} reference names the variable', async () => {
-    expectUsageError(await run('missing-env.yaml'), /^missing-env\.yaml:4:\d+ headers\.authorization: /m, 'WB_MISSING_KEY');
+    expectUsageError(
+      await run('missing-env.yaml'),
+      /^missing-env\.yaml:4:\d+ headers\.authorization: /m,
+      'WB_MISSING_KEY',
+    );
   });
 
   it('a missing file is named', async () => {

@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { decodeHistogram } from '../../src/metrics/histogram.js';
-import { expectSameHistogram, readHdrLog, sumOf, type HdrLog } from '../metrics/hlog.js';
-import { assertBuilt, explain, fixture, readResult, runCli, startCli, tempDir, waitFor, type Json } from './helpers.js';
+import { expectSameHistogram, type HdrLog, readHdrLog, sumOf } from '../metrics/hlog.js';
+import { assertBuilt, explain, fixture, type Json, readResult, runCli, startCli, tempDir, waitFor } from './helpers.js';
 
 const tmp = tempDir();
 beforeAll(assertBuilt);
@@ -55,11 +57,17 @@ function checkAgainstResult(log: HdrLog, variant: Json, result: Json): void {
 describe('wirebench run --hdr-log', () => {
   it('writes <variant>.hlog interval logs that add up to result.json', async () => {
     const { dir, result } = await run('plain', scenario(), ['--hdr-log', '0.2']);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.hlog')).sort()).toEqual(['http-keepalive.hlog', 'ws-persistent.hlog']);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.hlog'))
+        .sort(),
+    ).toEqual(['http-keepalive.hlog', 'ws-persistent.hlog']);
     for (const variant of result.variants) {
       const log = readHdrLog(path.join(dir, `${variant.name}.hlog`));
       expect(log.header[0]).toBe(`#[Logged with wirebench: ${variant.name}]`);
-      expect(log.header.at(-1)).toBe('"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"');
+      expect(log.header.at(-1)).toBe(
+        '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"',
+      );
       checkAgainstResult(log, variant, result);
       // 0.2 s ticks over a run of seconds: several intervals per metric, and a gap of a tick or more
       // while the other variant had its turn.
@@ -100,7 +108,9 @@ describe('wirebench run --hdr-log', () => {
       scenario('sweep: { param: request.max_output_tokens, values: [10, 20] }').replace('requests: 60', 'requests: 20'),
       ['--hdr-log', '0.2'],
     );
-    const files = readdirSync(dir).filter((f) => f.endsWith('.hlog')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.hlog'))
+      .sort();
     expect(files).toEqual([
       'step1.http-keepalive.hlog',
       'step1.ws-persistent.hlog',
@@ -114,7 +124,8 @@ describe('wirebench run --hdr-log', () => {
         checkAgainstResult(readHdrLog(path.join(dir, `${file}.hlog`)), variant, result);
       }
     }
-    const end = (f: string): number => readHdrLog(path.join(dir, f)).intervals.reduce((t, i) => Math.max(t, i.startS + i.lengthS), 0);
+    const end = (f: string): number =>
+      readHdrLog(path.join(dir, f)).intervals.reduce((t, i) => Math.max(t, i.startS + i.lengthS), 0);
     const start = (f: string): number => readHdrLog(path.join(dir, f)).intervals[0].startS;
     expect(start('step2.http-keepalive.hlog')).toBeGreaterThanOrEqual(end('step1.http-keepalive.hlog') - 0.0015);
   });
@@ -124,7 +135,9 @@ describe('wirebench run --hdr-log', () => {
     writeFileSync(yaml, scenario());
     const dirs = ['s1', 's2'].map((d) => path.join(tmp.dir, d));
     const runs = await Promise.all(
-      ['1/2', '2/2'].map((s, i) => runCli(['run', yaml, '--shard', s, '--out', dirs[i], '--quiet', '--hdr-log', '0.2'], { timeoutMs: 60_000 })),
+      ['1/2', '2/2'].map((s, i) =>
+        runCli(['run', yaml, '--shard', s, '--out', dirs[i], '--quiet', '--hdr-log', '0.2'], { timeoutMs: 60_000 }),
+      ),
     );
     for (const o of runs) expect(o.code, explain(o)).toBe(0);
     const shardLogs = dirs.map((d) => readFileSync(path.join(d, 'ws-persistent.hlog'), 'utf8'));
@@ -134,7 +147,10 @@ describe('wirebench run --hdr-log', () => {
     expect(o.code, explain(o)).toBe(0);
     expect(dirs.map((d) => readFileSync(path.join(d, 'ws-persistent.hlog'), 'utf8'))).toEqual(shardLogs);
     const merged = JSON.parse(readFileSync(out, 'utf8'));
-    expect(merged.interval_logs).toEqual({ 'http-keepalive': 'merged.http-keepalive.hlog', 'ws-persistent': 'merged.ws-persistent.hlog' });
+    expect(merged.interval_logs).toEqual({
+      'http-keepalive': 'merged.http-keepalive.hlog',
+      'ws-persistent': 'merged.ws-persistent.hlog',
+    });
     const starts = dirs.map((d) => readHdrLog(path.join(d, 'ws-persistent.hlog')).startTimeS);
     for (const variant of merged.variants) {
       const log = readHdrLog(path.join(dirs[0], merged.interval_logs[variant.name]));
@@ -154,7 +170,11 @@ describe('wirebench run --hdr-log', () => {
     const dir = path.join(tmp.dir, 'stopped');
     const run = startCli(['run', fixture('long.yaml'), '--out', dir, '--hdr-log', '0.2'], { timeoutMs: 25_000 });
     const jsonl = path.join(dir, 'requests.jsonl');
-    await waitFor(() => existsSync(jsonl) && readFileSync(jsonl, 'utf8').split('\n').length > 5, 15_000, 'requests.jsonl to fill');
+    await waitFor(
+      () => existsSync(jsonl) && readFileSync(jsonl, 'utf8').split('\n').length > 5,
+      15_000,
+      'requests.jsonl to fill',
+    );
     run.child.kill('SIGINT');
     const o = await run.done;
     expect(o.code, explain(o)).toBe(130);

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkClaims } from '../../src/stats/claims.js';
+
 import type { Result } from '../../src/result/result.js';
 import { checkThresholds } from '../../src/result/thresholds.js';
+import { checkClaims } from '../../src/stats/claims.js';
 import { assertBuilt, runCli, tempDir } from './helpers.js';
 
 /**
@@ -45,7 +47,9 @@ describe('shard and merge', () => {
 
   it('two shards side by side each run half the load; merged, they count and check the whole of it', async () => {
     const runs = await Promise.all(
-      ['1/2', '2/2'].map((s, i) => runCli(['run', file, '--shard', s, '--out', outs[i], '--quiet'], { timeoutMs: 60_000 })),
+      ['1/2', '2/2'].map((s, i) =>
+        runCli(['run', file, '--shard', s, '--out', outs[i], '--quiet'], { timeoutMs: 60_000 }),
+      ),
     );
     for (const o of runs) {
       expect(o.code, o.stderr).toBe(1);
@@ -76,8 +80,19 @@ describe('shard and merge', () => {
       expect(v.window_s).toBeLessThanOrEqual(Math.max(longest, (ms(v.ended_at) - ms(v.started_at)) / 1000));
     }
     expect(m.thresholds!.every((t) => t.ok)).toBe(true);
-    expect(m.thresholds).toEqual(checkThresholds({ '*.ttft_ms.count': '>= 21', '*.errors.count': '== 0' }, m.variants, true));
-    const claims = [{ claim: 'ws cuts overhead in half', metric: 'overhead_ms', baseline: 'sse', candidate: 'ws', reduction: 0.5, tolerance: 0.05 }] as const;
+    expect(m.thresholds).toEqual(
+      checkThresholds({ '*.ttft_ms.count': '>= 21', '*.errors.count': '== 0' }, m.variants, true),
+    );
+    const claims = [
+      {
+        claim: 'ws cuts overhead in half',
+        metric: 'overhead_ms',
+        baseline: 'sse',
+        candidate: 'ws',
+        reduction: 0.5,
+        tolerance: 0.05,
+      },
+    ] as const;
     expect(m.claims).toEqual(checkClaims(claims, m.variants, 3));
     expect(m.claims![0].samples).toEqual({ baseline: 21, candidate: 21 });
     // Its reports come from the added histograms; with no requests.jsonl beside it, no over-time charts.

@@ -1,7 +1,9 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, explain, runCli, tempDir, type Json } from './helpers.js';
+
+import { assertBuilt, explain, type Json, runCli, tempDir } from './helpers.js';
 
 const SCENARIO = `
 name: report-cli
@@ -25,9 +27,15 @@ describe('reports', () => {
     const file = path.join(tmp.dir, 'report.yaml');
     writeFileSync(file, SCENARIO);
     appendFileSync(summary, '# earlier step\n');
-    const o = await runCli(['run', file, '--out', out, '--quiet'], { env: { GITHUB_STEP_SUMMARY: summary }, timeoutMs: 60_000 });
+    const o = await runCli(['run', file, '--out', out, '--quiet'], {
+      env: { GITHUB_STEP_SUMMARY: summary },
+      timeoutMs: 60_000,
+    });
     if (o.code !== 0) throw new Error(explain(o));
-    lines = readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    lines = readFileSync(path.join(out, 'requests.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   }, 90_000);
   afterAll(() => tmp.cleanup());
 

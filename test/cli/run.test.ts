@@ -1,20 +1,22 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
-  STACK_FRAME,
   assertBuilt,
   closedPort,
+  explain,
   fixture,
+  type Json,
+  type Outcome,
+  readRequests,
+  readResult,
   runCli,
+  STACK_FRAME,
   startCli,
   tempDir,
   waitFor,
-  explain,
-  readRequests,
-  readResult,
-  type Json,
-  type Outcome,
 } from './helpers.js';
 
 const tmp = tempDir();
@@ -92,7 +94,17 @@ describe('wirebench run', () => {
 
   it('honours --requests and --concurrency over the file', async () => {
     const dir = path.join(tmp.dir, 'overrides');
-    const o = await runCli(['run', fixture('small.yaml'), '--out', dir, '--quiet', '--requests', '3', '--concurrency', '2']);
+    const o = await runCli([
+      'run',
+      fixture('small.yaml'),
+      '--out',
+      dir,
+      '--quiet',
+      '--requests',
+      '3',
+      '--concurrency',
+      '2',
+    ]);
     expect(o.code, explain(o)).toBe(0);
     const result = readResult(dir);
     for (const v of result.variants) expect(v.counts.requests, v.name).toBe(3);
@@ -105,9 +117,12 @@ describe('wirebench run against an unreachable target', () => {
   it('records every request as a connect error and still exits 0', async () => {
     const port = await closedPort();
     const dir = path.join(tmp.dir, 'unreachable');
-    const o = await runCli(['run', fixture('small.yaml'), '--out', dir, '--quiet', '--target', `http://127.0.0.1:${port}`], {
-      timeoutMs: 15_000,
-    });
+    const o = await runCli(
+      ['run', fixture('small.yaml'), '--out', dir, '--quiet', '--target', `http://127.0.0.1:${port}`],
+      {
+        timeoutMs: 15_000,
+      },
+    );
     // Runtime failures are results, not configuration errors.
     expect(o.code, explain(o)).toBe(0);
     expect(o.stderr).not.toMatch(STACK_FRAME);
@@ -125,7 +140,9 @@ describe('wirebench run against an unreachable target', () => {
 describe('secrets from the environment', () => {
   it('reach neither the result folder nor the terminal', async () => {
     const dir = path.join(tmp.dir, 'secret');
-    const o = await runCli(['run', fixture('secret.yaml'), '--out', dir], { env: { WB_TEST_KEY: 'sk-test-SECRET123' } });
+    const o = await runCli(['run', fixture('secret.yaml'), '--out', dir], {
+      env: { WB_TEST_KEY: 'sk-test-SECRET123' },
+    });
     expect(o.code, explain(o)).toBe(0);
     const result = readResult(dir);
     // The header was accepted by the server: a missing or mangled one would fail the requests.

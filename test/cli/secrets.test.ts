@@ -2,7 +2,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { assertBuilt, runCli, tempDir } from './helpers.js';
 
 /**
@@ -24,7 +26,11 @@ beforeAll(async () => {
       const auth = String(req.headers.authorization ?? '');
       const custom = String(req.headers['x-custom-token'] ?? '');
       res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'invalid_api_key', message: `Incorrect API key provided: ${auth} (${custom})` } }));
+      res.end(
+        JSON.stringify({
+          error: { code: 'invalid_api_key', message: `Incorrect API key provided: ${auth} (${custom})` },
+        }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -1,5 +1,7 @@
 import { request } from 'node:http';
+
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { assertBuilt, startCli, waitFor } from './helpers.js';
 
 beforeAll(assertBuilt);
@@ -13,7 +15,9 @@ function postStream(url: string, body: unknown): Promise<{ status: number; conte
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (s: string) => (text += s));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), text }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), text }),
+        );
         res.on('error', reject);
       },
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
   axisLabel,
   columnLabel,
@@ -33,12 +34,35 @@ describe('metric catalog', () => {
 
   it('derives each section in the order the reports have always listed it', () => {
     expect(metricsIn('compared')).toEqual([
-      'ttft_ms', 'overhead_ms', 'itl_ms', 'tpot_ms', 'e2e_ms', 'decode_tps', 'token_delay_ms', 'session_e2e_ms', 'redirect_ms',
+      'ttft_ms',
+      'overhead_ms',
+      'itl_ms',
+      'tpot_ms',
+      'e2e_ms',
+      'decode_tps',
+      'token_delay_ms',
+      'session_e2e_ms',
+      'redirect_ms',
     ]);
     expect(metricsIn('change')).toEqual([
-      'ttft_ms', 'overhead_ms', 'itl_ms', 'e2e_ms', 'decode_tps', 'token_delay_ms', 'session_e2e_ms', 'redirect_ms',
+      'ttft_ms',
+      'overhead_ms',
+      'itl_ms',
+      'e2e_ms',
+      'decode_tps',
+      'token_delay_ms',
+      'session_e2e_ms',
+      'redirect_ms',
     ]);
-    expect(metricsIn('sweep')).toEqual(['ttft_ms', 'overhead_ms', 'itl_ms', 'tpot_ms', 'e2e_ms', 'decode_tps', 'session_e2e_ms']);
+    expect(metricsIn('sweep')).toEqual([
+      'ttft_ms',
+      'overhead_ms',
+      'itl_ms',
+      'tpot_ms',
+      'e2e_ms',
+      'decode_tps',
+      'session_e2e_ms',
+    ]);
     expect(metricsIn('cdf')).toEqual(['ttft_ms', 'overhead_ms', 'itl_ms', 'e2e_ms']);
     expect(metricsIn('interval')).toEqual(['ttft_ms', 'itl_ms']);
   });
@@ -50,21 +74,49 @@ describe('metric catalog', () => {
   it('labels the terminal rows as the summary prints them', () => {
     expect(metricsWithRow('always').map(rowLabel)).toEqual(['TTFT ms', 'overhead ms', 'ITL ms', 'E2E ms']);
     expect(metricsWithRow('measured').map(rowLabel)).toEqual([
-      'connect ms', 'TLS ms', 'upgrade ms', 'token delay ms', 'sched. delay ms', 'session ms', 'redirect ms',
+      'connect ms',
+      'TLS ms',
+      'upgrade ms',
+      'token delay ms',
+      'sched. delay ms',
+      'session ms',
+      'redirect ms',
     ]);
     expect(metricsWithRow('median').map(rowLabel)).toEqual(['decode tok/s']);
   });
 
   it('labels the change line, the main columns, the change table and the chart axes', () => {
     expect(metricsIn('change').map(metricLabel)).toEqual([
-      'TTFT', 'overhead', 'ITL', 'E2E', 'decode tok/s', 'token delay', 'session', 'redirect',
+      'TTFT',
+      'overhead',
+      'ITL',
+      'E2E',
+      'decode tok/s',
+      'token delay',
+      'session',
+      'redirect',
     ]);
     expect(MAIN_COLUMNS.map(([m, p]) => columnLabel(m, p))).toEqual([
-      'TTFT p50', 'TTFT p99', 'overhead p50', 'ITL p50', 'ITL p99', 'E2E p50', 'decode tok/s', 'session p50', 'redirect p50',
+      'TTFT p50',
+      'TTFT p99',
+      'overhead p50',
+      'ITL p50',
+      'ITL p99',
+      'E2E p50',
+      'decode tok/s',
+      'session p50',
+      'redirect p50',
     ]);
     expect(MAIN_COLUMNS.map(([, p]) => p)).toEqual(['p50', 'p99', 'p50', 'p50', 'p99', 'p50', 'p50', 'p50', 'p50']);
     expect(metricsIn('change').map(keyLabel)).toEqual([
-      'ttft', 'overhead', 'itl', 'e2e', 'decode', 'token_delay', 'session_e2e', 'redirect',
+      'ttft',
+      'overhead',
+      'itl',
+      'e2e',
+      'decode',
+      'token_delay',
+      'session_e2e',
+      'redirect',
     ]);
     expect(axisLabel('decode_tps')).toBe('decode_tps (tok/s)');
     expect(axisLabel('ttft_ms')).toBe('ttft_ms (ms)');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { Arrivals } from '../../src/load/arrivals.js';
 
 function gaps(a: Arrivals, n: number): number[] {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import type { Clock } from '../../src/core/clock.js';
-import { Claims, rampDelay, type ClaimKind } from '../../src/load/claims.js';
+import { type ClaimKind, Claims, rampDelay } from '../../src/load/claims.js';
 
 /** A clock the test moves by hand (harness time is never 0: it counts from module load). */
 function manualClock(start = 1_000): Clock & { t: number } {
@@ -50,7 +51,7 @@ describe('Claims', () => {
   it('keeps the count exact however the users interleave', () => {
     const c = new Claims({ requests: 17, warmup: 4 }, manualClock(), never);
     const users = Array.from({ length: 6 }, () => ({ warmed: false, kinds: [] as ClaimKind[] }));
-    for (let active = true; active; ) {
+    for (let active = true; active;) {
       active = false;
       for (const u of users) {
         const k = c.next(u.warmed);

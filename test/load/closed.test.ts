@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runClosed, type ClosedLoad } from '../../src/load/closed.js';
-import type { Connection, RequestInput, RequestRecord } from '../../src/core/types.js';
+
 import type { Clock } from '../../src/core/clock.js';
+import type { Connection, RequestInput, RequestRecord } from '../../src/core/types.js';
+import { type ClosedLoad, runClosed } from '../../src/load/closed.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
 import { fixedWork } from './helpers.js';
 
@@ -61,7 +62,12 @@ describe('closed loop', () => {
   it('sends exactly warmup + requests, the first `warmup` indexes being the warm-up', async () => {
     const { connections, done } = await run({ concurrency: 3, requests: 10, warmup: 4, ramp_up: 0 });
     expect(done).toHaveLength(14);
-    expect(done.filter((d) => d.warmup).map((d) => d.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+    expect(
+      done
+        .filter((d) => d.warmup)
+        .map((d) => d.index)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1, 2, 3]);
     expect(new Set(done.map((d) => d.index)).size).toBe(14);
     // Every user worked, and none ever had two requests in flight.
     for (const c of connections) {

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 /**
@@ -62,7 +64,12 @@ describe('conversations as sessions', () => {
   it('chained over ws-persistent and HTTP: one conversation per session, its turns in order, each chained to the one before', async () => {
     const variants = `  - { name: ws, protocol: openai-responses, connection: ws-persistent }
   - { name: http, protocol: openai-responses, connection: http-keepalive }`;
-    const { result, lines } = await runScenarioText<RequestLine>(dir, 'chain', scenario('chain', 'chain', variants), 30_000);
+    const { result, lines } = await runScenarioText<RequestLine>(
+      dir,
+      'chain',
+      scenario('chain', 'chain', variants),
+      30_000,
+    );
     for (const v of result.variants) expect(v.sessions).toEqual({ total: 4, ok: 4, failed: 0, interrupted: 0 });
     for (const variant of ['ws', 'http']) {
       const all = sessions(lines, variant);
@@ -89,7 +96,12 @@ describe('conversations as sessions', () => {
   it('full history resends the recorded conversation up to each question, on Chat Completions too', async () => {
     const variants = `  - { name: chat, protocol: openai-chat, connection: http-keepalive }
   - { name: ws, protocol: openai-responses, connection: ws-persistent }`;
-    const { lines } = await runScenarioText<RequestLine>(dir, 'full', scenario('full', 'full', variants, false), 30_000);
+    const { lines } = await runScenarioText<RequestLine>(
+      dir,
+      'full',
+      scenario('full', 'full', variants, false),
+      30_000,
+    );
     for (const variant of ['chat', 'ws']) {
       sessions(lines, variant).forEach((turns, c) => {
         const conv = CONVERSATIONS[c].conversations;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { exchangeWithDeadline } from '../../src/load/exchange.js';
-import type { Connection, RequestInput, RequestRecord } from '../../src/core/types.js';
+
 import { now, systemClock } from '../../src/core/clock.js';
+import type { Connection, RequestInput, RequestRecord } from '../../src/core/types.js';
+import { exchangeWithDeadline } from '../../src/load/exchange.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 
 const input: RequestInput = { model: 'm', prompt: 'p', maxOutputTokens: 1, extra: {} };
@@ -33,7 +34,11 @@ describe('exchange limits', () => {
   it('a stream that stalls fails at the idle limit, not at the request timeout, and says so', async () => {
     const t = now();
     const tl = new Timeline(t, t);
-    await exchangeWithDeadline(new Trickle(20, 300), input, tl, { timeoutMs: 10_000, idleTimeoutMs: 200, clock: systemClock });
+    await exchangeWithDeadline(new Trickle(20, 300), input, tl, {
+      timeoutMs: 10_000,
+      idleTimeoutMs: 200,
+      clock: systemClock,
+    });
     const ms = (now() - t) / 1e6;
     expect([tl.errorClass, tl.errorCode]).toEqual(['timeout', 'idle_timeout']);
     // Deltas kept it alive for 300 ms; it ends within one check period (50 ms) after 200 ms of silence.

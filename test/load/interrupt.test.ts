@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
 import type { Result } from '../../src/result/result.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-interrupt-'));

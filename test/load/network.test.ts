@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
 import type { Result, VariantResult } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
@@ -17,7 +19,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const RTT = 40;
 
-async function run(name: string, network: string, concurrency = 4): Promise<{ byName: Map<string, VariantResult>; lines: RequestLine[] }> {
+async function run(
+  name: string,
+  network: string,
+  concurrency = 4,
+): Promise<{ byName: Map<string, VariantResult>; lines: RequestLine[] }> {
   const yaml = `name: ${name}
 target: embedded
 server: { ttft_ms: 20, tps: 5000, output_tokens: 5, tls: true }

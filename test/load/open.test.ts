@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrivalSchedule, runScheduled } from '../../src/load/open.js';
-import { fixedWork } from './helpers.js';
-import type { Connection, RequestRecord } from '../../src/core/types.js';
+
 import { now, systemClock } from '../../src/core/clock.js';
+import type { Connection, RequestRecord } from '../../src/core/types.js';
+import { arrivalSchedule, runScheduled } from '../../src/load/open.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
 import type { Result } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
+import { fixedWork } from './helpers.js';
 
 const input = { model: 'm', prompt: 'p', maxOutputTokens: 1, extra: {} };
 
@@ -49,12 +51,18 @@ describe('open loop (fake endpoint)', () => {
       onDone: (tl, index, warmup) => done.push({ tl, index, warmup }),
     });
     expect(done).toHaveLength(22);
-    expect(done.filter((d) => d.warmup).map((d) => d.index).sort((a, b) => a - b)).toEqual([0, 1]);
+    expect(
+      done
+        .filter((d) => d.warmup)
+        .map((d) => d.index)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1]);
     expect(opened).toBe(2);
     expect(inFlight.max).toBe(2);
     const byIndex = [...done].sort((a, b) => a.index - b.index).map((d) => d.tl);
     // Intended starts are exactly 5 ms apart, whenever the requests could actually start.
-    for (let i = 1; i < byIndex.length; i++) expect((byIndex[i].intended - byIndex[i - 1].intended) / 1e6).toBeCloseTo(5, 6);
+    for (let i = 1; i < byIndex.length; i++)
+      expect((byIndex[i].intended - byIndex[i - 1].intended) / 1e6).toBeCloseTo(5, 6);
     for (const tl of byIndex) {
       expect(tl.scheduled).toBe(true);
       expect(tl.start).toBeGreaterThanOrEqual(tl.intended);

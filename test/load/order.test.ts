@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Result } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
@@ -31,7 +33,8 @@ ${extra}
 }
 
 /** The variant of each run of consecutive lines: "aabb" → ["a", "b"]. */
-const runsOf = (lines: Line[]): string[] => lines.map((l) => l.variant).filter((v, i, all) => i === 0 || all[i - 1] !== v);
+const runsOf = (lines: Line[]): string[] =>
+  lines.map((l) => l.variant).filter((v, i, all) => i === 0 || all[i - 1] !== v);
 
 describe('variant order', () => {
   it('interleaved (the default): the variants alternate in blocks, each keeps its numbering and counts', async () => {

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 /**
@@ -19,7 +21,14 @@ const PREFILL_MS = (8192 / 20_000) * 1000;
 
 let server: RunningServer;
 beforeEach(async () => {
-  server = await startServer({ ttftMs: TTFT, prefillTps: 20_000, prefixCache: true, tps: 5000, outputTokens: 4, stamp: true });
+  server = await startServer({
+    ttftMs: TTFT,
+    prefillTps: 20_000,
+    prefixCache: true,
+    tps: 5000,
+    outputTokens: 4,
+    stamp: true,
+  });
 });
 afterEach(() => server.close());
 
@@ -52,7 +61,11 @@ describe('prompts against a prefix cache', () => {
   });
 
   it('identical prompts (shared_prefix_tokens: all) are ~400 ms faster from each variant’s second request on', async () => {
-    const { lines, result } = await runScenarioText<RequestLine>(dir, 'identical', scenario('identical', 'shared_prefix_tokens: all'));
+    const { lines, result } = await runScenarioText<RequestLine>(
+      dir,
+      'identical',
+      scenario('identical', 'shared_prefix_tokens: all'),
+    );
     expect(result.workload).toMatchObject({ source: 'synthesized', prompts: 'identical' });
     for (const variant of ['http', 'ws']) {
       const [first, ...rest] = lines.filter((l) => l.variant === variant);
@@ -68,7 +81,11 @@ describe('prompts against a prefix cache', () => {
   });
 
   it('a shared prefix of 1024 tokens is cached, the unique rest is not', async () => {
-    const { lines } = await runScenarioText<RequestLine>(dir, 'prefix', scenario('prefix', 'shared_prefix_tokens: 1024'));
+    const { lines } = await runScenarioText<RequestLine>(
+      dir,
+      'prefix',
+      scenario('prefix', 'shared_prefix_tokens: 1024'),
+    );
     const cached = lines.map((l) => l.cached_tokens);
     // Each variant's first request fills the cache with its prefix; the rest find exactly those two blocks.
     expect(cached.filter((c) => c === 0)).toHaveLength(2);
@@ -91,7 +108,9 @@ load: { kind: closed, concurrency: 1, requests: 2 }
     for (const variant of ['responses', 'chat', 'anthropic', 'realtime']) {
       const [first, second] = lines.filter((l) => l.variant === variant);
       // Anthropic reports the uncached rest as input_tokens: the client adds the cache read back.
-      expect([first.input_tokens, first.cached_tokens, second.input_tokens, second.cached_tokens], variant).toEqual([1024, 0, 1024, 1024]);
+      expect([first.input_tokens, first.cached_tokens, second.input_tokens, second.cached_tokens], variant).toEqual([
+        1024, 0, 1024, 1024,
+      ]);
     }
   });
 });

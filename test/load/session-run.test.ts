@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
 import type { Result, VariantResult } from '../../src/result/result.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 /**
@@ -102,10 +104,12 @@ describe('agent-loop sessions', () => {
     const { result, lines } = await runScenarioText<RequestLine>(
       dir,
       'unknown-id',
-      scenario('unknown-id', variants, 'warmup: 0', 'request: { prompt_tokens: 16, max_output_tokens: 6, body: { store: false } }').replace(
-        /^request: .*\n/m,
-        '',
-      ),
+      scenario(
+        'unknown-id',
+        variants,
+        'warmup: 0',
+        'request: { prompt_tokens: 16, max_output_tokens: 6, body: { store: false } }',
+      ).replace(/^request: .*\n/m, ''),
       60_000,
     );
     const r = result as Result;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runSessions, type SessionLoad } from '../../src/load/session.js';
+
 import type { Connection, RequestInput, RequestRecord, SessionOutcome } from '../../src/core/types.js';
+import { runSessions, type SessionLoad } from '../../src/load/session.js';
 import type { Timeline } from '../../src/metrics/timeline.js';
 import { fixedWork } from './helpers.js';
 
@@ -32,7 +33,17 @@ class FakeAgent implements Connection {
 const input: RequestInput = { model: 'm', prompt: 'the task', maxOutputTokens: 8, extra: {} };
 
 function load(over: Partial<SessionLoad> = {}): SessionLoad {
-  return { concurrency: 1, requests: 1, warmup: 0, ramp_up: 0, turns: 4, history: 'chain', tool_time: 0, seed: 1, ...over };
+  return {
+    concurrency: 1,
+    requests: 1,
+    warmup: 0,
+    ramp_up: 0,
+    turns: 4,
+    history: 'chain',
+    tool_time: 0,
+    seed: 1,
+    ...over,
+  };
 }
 
 async function run(l: SessionLoad, agent?: (clock: { t: number }) => FakeAgent, store = true) {
@@ -70,8 +81,15 @@ describe('agent-loop sessions', () => {
       expect(sent[k].store).toBe(true);
     }
     expect(sent.map((r) => r.tool)).toEqual(['required', 'required', 'required', 'none']);
-    expect(turns.map((t) => [t.session, t.turn])).toEqual([[0, 0], [0, 1], [0, 2], [0, 3]]);
-    expect(sessions).toEqual([{ s: { start: 1, end: 1 + 4e6, turns: 4, ok: true, interrupted: false }, warmup: false }]);
+    expect(turns.map((t) => [t.session, t.turn])).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ]);
+    expect(sessions).toEqual([
+      { s: { start: 1, end: 1 + 4e6, turns: 4, ok: true, interrupted: false }, warmup: false },
+    ]);
   });
 
   it('full history resends the whole conversation, without ids or storage', async () => {

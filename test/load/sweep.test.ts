@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
 import type { Result } from '../../src/result/result.js';
 import { parseScenario } from '../../src/scenario/load.js';
@@ -72,6 +74,8 @@ describe('sweeps', () => {
   });
 
   it('a path outside what can be swept is refused', () => {
-    expect(() => parseScenario(base('{ param: variants, values: [1] }'), 's.yaml', {})).toThrow(/sweep\.param: expected a dotted path under load/);
+    expect(() => parseScenario(base('{ param: variants, values: [1] }'), 's.yaml', {})).toThrow(
+      /sweep\.param: expected a dotted path under load/,
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Result } from '../../src/result/result.js';
 import { assertBuilt, explain, readResult, runCli, runScenarioText } from '../cli/helpers.js';
 
@@ -49,7 +51,10 @@ slo: { ttft_ms: 100 }`),
 
   it('a threshold that fails exits 1 after writing the results, naming the key and the value', async () => {
     const out = path.join(dir, 'fail');
-    const file = write('fail', scenario('thresholds: { "*.ttft_ms.p50": "< 5", "*.errors.count": "== 0" }\nslo: { ttft_ms: 10 }'));
+    const file = write(
+      'fail',
+      scenario('thresholds: { "*.ttft_ms.p50": "< 5", "*.errors.count": "== 0" }\nslo: { ttft_ms: 10 }'),
+    );
     const o = await runCli(['run', file, '--out', out], { timeoutMs: 60_000 });
     expect(o.code, explain(o)).toBe(1);
     const r = readResult<Result>(out);
@@ -69,7 +74,10 @@ slo: { ttft_ms: 100 }`),
 
   it('with a sweep every step is checked, and a failure names its step even with --quiet', async () => {
     const out = path.join(dir, 'sweep');
-    const file = write('sweep', scenario('thresholds: { "a.ttft_ms.p50": "< 5" }\nsweep: { param: load.concurrency, values: [1, 2] }'));
+    const file = write(
+      'sweep',
+      scenario('thresholds: { "a.ttft_ms.p50": "< 5" }\nsweep: { param: load.concurrency, values: [1, 2] }'),
+    );
     const o = await runCli(['run', file, '--out', out, '--quiet'], { timeoutMs: 60_000 });
     expect(o.code, explain(o)).toBe(1);
     expect(o.stdout).toBe('');
@@ -87,6 +95,8 @@ slo: { ttft_ms: 100 }`),
     const o = await runCli(['run', file, '--out', path.join(dir, 'bad')]);
     expect(o.code, explain(o)).toBe(2);
     expect(o.stderr).toContain(`${file}:11:`);
-    expect(o.stderr).toMatch(/thresholds\["c\.ttft_ms\.p99"\]: unknown variant "c" in "c\.ttft_ms\.p99"; expected one of a, b, or \*/);
+    expect(o.stderr).toMatch(
+      /thresholds\["c\.ttft_ms\.p99"\]: unknown variant "c" in "c\.ttft_ms\.p99"; expected one of a, b, or \*/,
+    );
   });
 });

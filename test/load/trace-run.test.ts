@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { assertBuilt, runScenarioText } from '../cli/helpers.js';
 
 /**
@@ -16,7 +18,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let server: RunningServer;
 beforeEach(async () => {
-  server = await startServer({ ttftMs: 5, prefillTps: 200_000, prefixCache: true, tps: 20_000, outputTokens: 100, stamp: true });
+  server = await startServer({
+    ttftMs: 5,
+    prefillTps: 200_000,
+    prefixCache: true,
+    tps: 20_000,
+    outputTokens: 100,
+    stamp: true,
+  });
 });
 afterEach(() => server.close());
 
@@ -59,8 +68,16 @@ const recordOf = (l: RequestLine): TraceRecord => RECORDS[l.record! - 1];
 
 describe('trace replay', () => {
   it('replays every record at its timestamp, its input length exact, its prefixes as the hash ids share them', async () => {
-    const { result, lines } = await runScenarioText<RequestLine>(dir, 'mooncake', scenario('mooncake', 'warmup: 0', ['http-keepalive', 'ws-persistent']), 30_000);
-    expect(result.workload).toMatchObject({ source: 'dataset', dataset: { format: 'mooncake', detected: true, records: 30 } });
+    const { result, lines } = await runScenarioText<RequestLine>(
+      dir,
+      'mooncake',
+      scenario('mooncake', 'warmup: 0', ['http-keepalive', 'ws-persistent']),
+      30_000,
+    );
+    expect(result.workload).toMatchObject({
+      source: 'dataset',
+      dataset: { format: 'mooncake', detected: true, records: 30 },
+    });
     for (const variant of ['http-keepalive', 'ws-persistent']) {
       const v = lines.filter((l) => l.variant === variant).sort((a, b) => a.record! - b.record!);
       expect(v.map((l) => l.record)).toEqual(RECORDS.map((_, k) => k + 1));

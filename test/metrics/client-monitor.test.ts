@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ClientMonitor, clientWarnings } from '../../src/metrics/client-monitor.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

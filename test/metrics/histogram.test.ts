@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { JsHistogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
+
+import type { Histogram } from '../../src/metrics/histogram.js';
 import {
   addCounts,
   COUNTS_LENGTH,
@@ -12,7 +14,6 @@ import {
   indexValue,
   newHistogram,
 } from '../../src/metrics/histogram.js';
-import type { Histogram } from '../../src/metrics/histogram.js';
 import { summarize } from '../../src/metrics/summary.js';
 
 /** Recorded values: mostly small (single-unit buckets), some across the whole range (wide buckets). */

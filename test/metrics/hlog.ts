@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+
 import { HistogramLogReader, listTags } from 'hdr-histogram-js';
 import { expect } from 'vitest';
-import { COUNTS_LENGTH, newHistogram, type Histogram } from '../../src/metrics/histogram.js';
+
+import { COUNTS_LENGTH, type Histogram, newHistogram } from '../../src/metrics/histogram.js';
 
 export interface LoggedInterval {
   tag: string;

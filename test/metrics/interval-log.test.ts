@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { METRICS, type MetricName } from '../../src/core/catalog.js';
+
+import { type MetricName, METRICS } from '../../src/core/catalog.js';
 import { COUNTS_LENGTH, histogramFromCounts } from '../../src/metrics/histogram.js';
 import { diffCounts, IntervalLog, IntervalLogs, type LogMessage } from '../../src/metrics/interval-log.js';
 import { MetricSet } from '../../src/metrics/metric-set.js';
@@ -22,21 +24,25 @@ describe('diffCounts', () => {
   it('finds exactly the buckets that grew, and brings the snapshot up to date', () => {
     const bump = fc.tuple(fc.integer({ min: 0, max: COUNTS_LENGTH - 1 }), fc.integer({ min: 1, max: 1000 }));
     fc.assert(
-      fc.property(fc.array(bump, { maxLength: 50 }), fc.array(bump, { minLength: 1, maxLength: 50 }), (before, after) => {
-        const counts = new Uint32Array(COUNTS_LENGTH);
-        for (const [i, c] of before) counts[i] += c;
-        const snapshot = counts.slice();
-        const expected = new Map<number, number>();
-        for (const [i, c] of after) {
-          counts[i] += c;
-          expected.set(i, (expected.get(i) ?? 0) + c);
-        }
-        const added = after.reduce((n, [, c]) => n + c, 0);
-        const { index, count } = diffCounts(counts, snapshot, added);
-        expect(new Map([...index].map((i, j) => [i, count[j]]))).toEqual(expected);
-        // Not toEqual: a deep comparison of 23552 elements a run would take the test seconds.
-        expect(snapshot.every((c, i) => c === counts[i])).toBe(true);
-      }),
+      fc.property(
+        fc.array(bump, { maxLength: 50 }),
+        fc.array(bump, { minLength: 1, maxLength: 50 }),
+        (before, after) => {
+          const counts = new Uint32Array(COUNTS_LENGTH);
+          for (const [i, c] of before) counts[i] += c;
+          const snapshot = counts.slice();
+          const expected = new Map<number, number>();
+          for (const [i, c] of after) {
+            counts[i] += c;
+            expected.set(i, (expected.get(i) ?? 0) + c);
+          }
+          const added = after.reduce((n, [, c]) => n + c, 0);
+          const { index, count } = diffCounts(counts, snapshot, added);
+          expect(new Map([...index].map((i, j) => [i, count[j]]))).toEqual(expected);
+          // Not toEqual: a deep comparison of 23552 elements a run would take the test seconds.
+          expect(snapshot.every((c, i) => c === counts[i])).toBe(true);
+        },
+      ),
     );
   });
 
@@ -160,10 +166,14 @@ describe('IntervalLogs', () => {
     expect(log.header).toEqual([
       '#[Logged with wirebench: step1.busy]',
       '#[Histogram log format version 1.3]',
-      expect.stringMatching(/^#\[StartTime: \d+\.\d{3} \(seconds since epoch\), \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\]$/),
+      expect.stringMatching(
+        /^#\[StartTime: \d+\.\d{3} \(seconds since epoch\), \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\]$/,
+      ),
       `#[BaseTime: ${log.startTimeS.toFixed(3)} (seconds since epoch)]`,
       expect.stringMatching(/^#\[Values: round\(value x 1000\) .*integer microseconds for the _ms metrics/),
-      expect.stringMatching(/^#\[Interval_Max: the interval's max \/ 1000, in the metric's own unit\. .*-outputValueUnitRatio 1000\]$/),
+      expect.stringMatching(
+        /^#\[Interval_Max: the interval's max \/ 1000, in the metric's own unit\. .*-outputValueUnitRatio 1000\]$/,
+      ),
       expect.stringMatching(/^#\[StartTimestamp: seconds since StartTime/),
       '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"',
     ]);
@@ -180,7 +190,8 @@ describe('IntervalLogs', () => {
     // Interval_Max is the interval's max in ms: the highest value of its µs bucket, / 1000.
     expect(log.intervals.map((i) => i.max)).toEqual(log.intervals.map((i) => Number((i.h.maxValue / 1000).toFixed(3))));
     expect(log.intervals[2].max).toBeCloseTo(2009, 0);
-    for (const name of ['ttft_ms', 'itl_ms'] as const) expectSameHistogram(sumOf(log.intervals, name), busy.histogram(name), name);
+    for (const name of ['ttft_ms', 'itl_ms'] as const)
+      expectSameHistogram(sumOf(log.intervals, name), busy.histogram(name), name);
 
     const quiet = readHdrLog(path.join(tmp, 'idle.hlog'));
     expect(quiet.header).toHaveLength(8);
@@ -201,8 +212,12 @@ describe('IntervalLogs', () => {
     clock.at(3e9);
     b.record('e2e_ms', 20);
     await logs.close();
-    expect(readHdrLog(path.join(tmp, 'step1.a.hlog')).intervals.map((i) => [i.startS, i.lengthS, i.h.totalCount])).toEqual([[0, 2, 1]]);
-    expect(readHdrLog(path.join(tmp, 'step2.a.hlog')).intervals.map((i) => [i.startS, i.lengthS, i.h.totalCount])).toEqual([[2, 1, 1]]);
+    expect(
+      readHdrLog(path.join(tmp, 'step1.a.hlog')).intervals.map((i) => [i.startS, i.lengthS, i.h.totalCount]),
+    ).toEqual([[0, 2, 1]]);
+    expect(
+      readHdrLog(path.join(tmp, 'step2.a.hlog')).intervals.map((i) => [i.startS, i.lengthS, i.h.totalCount]),
+    ).toEqual([[2, 1, 1]]);
     await logs.close(); // once is enough; again is harmless
   });
 
@@ -239,7 +254,9 @@ describe('IntervalLogs', () => {
     kept.record('ttft_ms', 2);
     clock.at(2e9);
     await expect(logs.close()).rejects.toThrow(/writing the \.hlog files failed: .*ENOENT/);
-    expect(readHdrLog(path.join(tmp, 'kept.hlog')).intervals.map((i) => [i.tag, i.startS, i.h.totalCount])).toEqual([['ttft_ms', 1, 1]]);
+    expect(readHdrLog(path.join(tmp, 'kept.hlog')).intervals.map((i) => [i.tag, i.startS, i.h.totalCount])).toEqual([
+      ['ttft_ms', 1, 1],
+    ]);
   });
 
   it('covers every catalog metric, in catalog order', async () => {

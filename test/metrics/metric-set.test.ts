@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { METRICS } from '../../src/core/catalog.js';
 import { decodeHistogram, HIGHEST_TRACKABLE } from '../../src/metrics/histogram.js';
 import { MetricSet } from '../../src/metrics/metric-set.js';

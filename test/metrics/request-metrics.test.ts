@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { outputTokens, recordRequest } from '../../src/metrics/request-metrics.js';
 import { Timeline } from '../../src/metrics/timeline.js';
@@ -66,7 +67,11 @@ describe('metric definitions (README "Metrics") on a made-up timeline', () => {
 
   it('falls back to the tokenizer, then to the delta count, and says so', () => {
     const tl = request(4);
-    expect(outputTokens(tl, (text) => text.split(' ').length - 1)).toEqual({ output: 4, source: 'tokenizer', streamed: 4 });
+    expect(outputTokens(tl, (text) => text.split(' ').length - 1)).toEqual({
+      output: 4,
+      source: 'tokenizer',
+      streamed: 4,
+    });
     expect(outputTokens(tl, undefined)).toEqual({ output: 4, source: 'chunks', streamed: 4 });
   });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { HIGHEST_TRACKABLE, newHistogram } from '../../src/metrics/histogram.js';
 import { summarize } from '../../src/metrics/summary.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { formatHostPort, hostPortOfUrl, parseHostPort } from '../../src/net/address.js';
 
 describe('HOST:PORT', () => {

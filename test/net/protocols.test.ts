@@ -4,10 +4,12 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selfSignedCertificate } from '../../src/server/tls.js';
 import { WebSocket, WebSocketServer } from 'ws';
-import { startRelay, type Relay } from '../../src/net/relay.js';
+
+import { type Relay, startRelay } from '../../src/net/relay.js';
+import { selfSignedCertificate } from '../../src/server/tls.js';
 
 /**
  * The relay copies bytes without reading them, so every protocol a variant may use crosses it unchanged
@@ -71,9 +73,7 @@ afterAll(async () => {
   for (const c of wss.clients) c.terminate();
   plain.closeAllConnections();
   secure.closeAllConnections();
-  await Promise.all(
-    [plain, secure, h2].map((s) => new Promise<void>((r) => (s as http.Server).close(() => r()))),
-  );
+  await Promise.all([plain, secure, h2].map((s) => new Promise<void>((r) => (s as http.Server).close(() => r()))));
 });
 
 function get(url: string, opts: https.RequestOptions = {}): Promise<{ status: number; body: string; ms: number }> {
@@ -159,7 +159,9 @@ describe('protocols through the relay (real sockets)', { retry: 2 }, () => {
     for (let i = 0; i < 3; i++) {
       const sent = performance.now();
       ws.send(`turn ${i}`);
-      const echoed = await new Promise<string>((resolve) => ws.once('message', (m) => resolve((m as Buffer).toString())));
+      const echoed = await new Promise<string>((resolve) =>
+        ws.once('message', (m) => resolve((m as Buffer).toString())),
+      );
       const ms = performance.now() - sent;
       expect(echoed).toBe(`turn ${i}`);
       expect(ms).toBeGreaterThanOrEqual(RTT);

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { assertBuilt, explain, runCli, STACK_FRAME, startCli, waitFor } from '../cli/helpers.js';
 import { connect, echo, roundTrip, tcpTarget } from './helpers.js';
 
@@ -7,7 +8,15 @@ beforeAll(assertBuilt);
 describe('wirebench proxy', { retry: 2 }, () => {
   it('prints where it listens, relays with the RTT, and exits cleanly on SIGTERM', async () => {
     const target = await tcpTarget(echo);
-    const proxy = startCli(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${target.port}`, '--rtt-ms', '30']);
+    const proxy = startCli([
+      'proxy',
+      '--listen',
+      '127.0.0.1:0',
+      '--target',
+      `127.0.0.1:${target.port}`,
+      '--rtt-ms',
+      '30',
+    ]);
     try {
       await waitFor(() => /\n/.test(proxy.stdout()), 10_000, 'the listen line');
       const m = /^listening 127\.0\.0\.1:(\d+)\n$/.exec(proxy.stdout());
@@ -42,7 +51,15 @@ describe('wirebench proxy: usage errors exit 2 with a message, no stack', () => 
   it('a port already in use', async () => {
     const busy = await tcpTarget(() => {});
     try {
-      const out = await runCli(['proxy', '--listen', `127.0.0.1:${busy.port}`, '--target', '127.0.0.1:9', '--rtt-ms', '1']);
+      const out = await runCli([
+        'proxy',
+        '--listen',
+        `127.0.0.1:${busy.port}`,
+        '--target',
+        '127.0.0.1:9',
+        '--rtt-ms',
+        '1',
+      ]);
       expect(out.code, explain(out)).toBe(2);
       expect(out.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
       expect(out.stderr).not.toMatch(STACK_FRAME);

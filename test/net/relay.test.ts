@@ -1,9 +1,11 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
+
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRelay, type Relay, type RelayOptions } from '../../src/net/relay.js';
+
+import { type Relay, type RelayOptions, startRelay } from '../../src/net/relay.js';
 import { closedPort } from '../cli/helpers.js';
-import { closed, connect, echo, roundTrip, sleep, tcpTarget, type Target } from './helpers.js';
+import { closed, connect, echo, roundTrip, sleep, type Target, tcpTarget } from './helpers.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { anthropicMessages, MessagesEvents } from '../../src/protocols/anthropic-messages.js';
 import { type Call, fixture, payloads, RecordingSink, splitAt } from './helpers.js';
 
@@ -20,7 +21,8 @@ function one(payload: string | Buffer, fastPath: boolean): Call[] {
   return sink.calls;
 }
 
-const blockDelta = (delta: string, tail = ''): string => `{"type":"content_block_delta","index":0,"delta":${delta}${tail}}`;
+const blockDelta = (delta: string, tail = ''): string =>
+  `{"type":"content_block_delta","index":0,"delta":${delta}${tail}}`;
 const textDelta = (body: string, tail = ''): string => blockDelta(`{"type":"text_delta","text":${body}}`, tail);
 const sse = (...data: string[]): Buffer => Buffer.from(data.map((d) => `event: x\ndata: ${d}\n\n`).join(''));
 
@@ -94,7 +96,11 @@ describe('anthropic-messages decoding', () => {
       ['done', 1, 'msg_1'],
     ]);
     const later = '{"type":"message_delta","usage":{"output_tokens":3}}';
-    expect(viaSse([sse(start, later, '{"type":"message_delta","usage":{"output_tokens":7}}', '{"type":"message_stop"}')]).slice(-2)).toEqual([
+    expect(
+      viaSse([
+        sse(start, later, '{"type":"message_delta","usage":{"output_tokens":7}}', '{"type":"message_stop"}'),
+      ]).slice(-2),
+    ).toEqual([
       ['usage', 4, 7],
       ['done', 1, 'msg_1'],
     ]);
@@ -123,8 +129,12 @@ describe('anthropic-messages: fast path ≡ JSON.parse path', () => {
   it('text, thinking and tool-input deltas take the fast path', () => {
     const parse = vi.spyOn(JSON, 'parse');
     expect(one(textDelta('" plain"', ',"wb_t":"42"'), true)).toEqual([['delta', 5, 'text', ' plain', '42']]);
-    expect(one(blockDelta('{"type":"thinking_delta","thinking":"hm"}'), true)).toEqual([['delta', 5, 'reasoning', 'hm', undefined]]);
-    expect(one(blockDelta('{"type":"input_json_delta","partial_json":"{\\"a"}'), true)).toEqual([['delta', 5, 'tool', '{"a', undefined]]);
+    expect(one(blockDelta('{"type":"thinking_delta","thinking":"hm"}'), true)).toEqual([
+      ['delta', 5, 'reasoning', 'hm', undefined],
+    ]);
+    expect(one(blockDelta('{"type":"input_json_delta","partial_json":"{\\"a"}'), true)).toEqual([
+      ['delta', 5, 'tool', '{"a', undefined],
+    ]);
     // Only the escaped string itself is handed to JSON.parse, never the event.
     expect(parse.mock.calls.map((c) => c[0])).toEqual(['"{\\"a"']);
   });

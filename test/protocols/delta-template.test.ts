@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { DeltaTemplate } from '../../src/protocols/delta-template.js';
 import { ResponsesEvents } from '../../src/protocols/openai-responses.js';
-import { RecordingSink, type Call } from './helpers.js';
+import { type Call, RecordingSink } from './helpers.js';
 
 function decode(buf: Buffer, fastPath: boolean): Call[] {
   const sink = new RecordingSink();
@@ -58,7 +59,10 @@ describe('DeltaTemplate', () => {
         fc.integer({ min: 0, max: 255 }),
         (delta, obfuscation, stamp, at, byte) => {
           const payload = Buffer.from(
-            canonical(delta, { obfuscation: obfuscation ?? undefined, stamp: stamp === null ? undefined : String(stamp) }),
+            canonical(delta, {
+              obfuscation: obfuscation ?? undefined,
+              stamp: stamp === null ? undefined : String(stamp),
+            }),
           );
           expect(decode(payload, true)).toEqual(decode(payload, false));
           expect(decode(payload, true)[0]?.[3]).toBe(delta);

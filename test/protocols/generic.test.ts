@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import type { RequestInput } from '../../src/core/types.js';
-import { genericAdapter, GenericConfigError, type GenericConfig } from '../../src/protocols/generic.js';
-import { PRESETS, presetAdapter } from '../../src/protocols/generic-presets.js';
+import { genericAdapter, type GenericConfig, GenericConfigError } from '../../src/protocols/generic.js';
+import { presetAdapter, PRESETS } from '../../src/protocols/generic-presets.js';
 import { type Call, fixture, RecordingSink, splitAt } from './helpers.js';
 
 function decode(adapter: ReturnType<typeof genericAdapter>, chunks: readonly Buffer[]): Call[] {
@@ -38,7 +39,10 @@ describe('generic presets decoding', () => {
   });
 
   it('ollama-chat: /message/content; a blank line is skipped; nothing after done', () => {
-    const stream = Buffer.concat([fixture('ollama-chat.ndjson'), ndjson('{"message":{"content":"late"},"done":false}')]);
+    const stream = Buffer.concat([
+      fixture('ollama-chat.ndjson'),
+      ndjson('{"message":{"content":"late"},"done":false}'),
+    ]);
     const calls = decode(ollamaChat, [stream]);
     expect(calls.filter((c) => c[0] === 'delta').map((c) => c[3])).toEqual(['Hello', ',', ' world', '']);
     expect(calls.slice(-2)).toEqual([
@@ -57,7 +61,13 @@ describe('generic presets decoding', () => {
 
   it('tgi-generate-stream: /token/text deltas; the event with generated_text ends it, with details.generated_tokens', () => {
     const calls = decode(tgi, [fixture('tgi-stream.sse')]);
-    expect(calls.filter((c) => c[0] === 'delta').map((c) => c[3])).toEqual([' Deep', ' learning', ' is', ' "a"', ' subset']);
+    expect(calls.filter((c) => c[0] === 'delta').map((c) => c[3])).toEqual([
+      ' Deep',
+      ' learning',
+      ' is',
+      ' "a"',
+      ' subset',
+    ]);
     expect(calls[0]).toEqual(['ack', 1]);
     expect(calls.slice(-2)).toEqual([
       ['usage', undefined, 5],
@@ -65,7 +75,7 @@ describe('generic presets decoding', () => {
     ]);
   });
 
-  it('tgi: error events carry error_type; overloaded is the server\'s failure', () => {
+  it("tgi: error events carry error_type; overloaded is the server's failure", () => {
     expect(decode(tgi, [fixture('tgi-error.sse')]).at(-1)).toEqual([
       'error',
       1,
@@ -76,7 +86,9 @@ describe('generic presets decoding', () => {
     const overloaded = Buffer.from('data:{"error":"Model is overloaded","error_type":"overloaded"}\n\n');
     expect(decode(tgi, [overloaded])).toEqual([['error', 1, 'server_error', 'overloaded', 'Model is overloaded']]);
     const openaiStyle = ndjson('{"error":{"code":"rate_limit_exceeded","message":"slow down"}}');
-    expect(decode(ollamaGenerate, [openaiStyle])).toEqual([['error', 1, 'rate_limited', 'rate_limit_exceeded', 'slow down']]);
+    expect(decode(ollamaGenerate, [openaiStyle])).toEqual([
+      ['error', 1, 'rate_limited', 'rate_limit_exceeded', 'slow down'],
+    ]);
   });
 
   it.each([
@@ -94,7 +106,9 @@ describe('generic presets decoding', () => {
 
 describe('generic decoding rules', () => {
   it('passes the wb_t stamp of an event with its delta', () => {
-    const calls = decode(ollamaGenerate, [ndjson('{"response":"a","done":false,"wb_t":"123"}', '{"response":"","done":true,"eval_count":1,"wb_t":"124"}')]);
+    const calls = decode(ollamaGenerate, [
+      ndjson('{"response":"a","done":false,"wb_t":"123"}', '{"response":"","done":true,"eval_count":1,"wb_t":"124"}'),
+    ]);
     expect(calls.filter((c) => c[0] === 'delta')).toEqual([
       ['delta', 1, 'text', 'a', '123'],
       ['delta', 1, 'text', '', '124'],
@@ -102,13 +116,9 @@ describe('generic decoding rules', () => {
   });
 
   it('a done marker that never came is a cut stream; a marker that does not match does not end it', () => {
-    expect(decode(ollamaGenerate, [ndjson('{"response":"a","done":false}', '{"response":"b","done":"yes"}')]).at(-1)).toEqual([
-      'error',
-      99,
-      'protocol',
-      'stream_ended',
-      'stream ended before the done marker (/done)',
-    ]);
+    expect(
+      decode(ollamaGenerate, [ndjson('{"response":"a","done":false}', '{"response":"b","done":"yes"}')]).at(-1),
+    ).toEqual(['error', 99, 'protocol', 'stream_ended', 'stream ended before the done marker (/done)']);
   });
 
   it('without a done marker the end of the body is the end of the response', () => {
@@ -123,8 +133,13 @@ describe('generic decoding rules', () => {
   });
 
   it('SSE: data [DONE] ends the response too; usage from the last event that had it', () => {
-    const adapter = custom({ delta: '/choices/0/text', done: { pointer: '/finished', equals: 'yes' }, usage_output: '/n' }, 'sse');
-    const sse = Buffer.from('data: {"choices":[{"text":"x"}],"n":1}\n\ndata: {"choices":[],"n":4}\n\ndata: [DONE]\n\ndata: {"choices":[{"text":"late"}]}\n\n');
+    const adapter = custom(
+      { delta: '/choices/0/text', done: { pointer: '/finished', equals: 'yes' }, usage_output: '/n' },
+      'sse',
+    );
+    const sse = Buffer.from(
+      'data: {"choices":[{"text":"x"}],"n":1}\n\ndata: {"choices":[],"n":4}\n\ndata: [DONE]\n\ndata: {"choices":[{"text":"late"}]}\n\n',
+    );
     expect(decode(adapter, [sse])).toEqual([
       ['ack', 1],
       ['delta', 1, 'text', 'x', undefined],
@@ -161,8 +176,13 @@ describe('generic encoding', () => {
       options: { num_predict: 64 },
       keep_alive: '5m',
     });
-    expect(JSON.parse(ollamaChat.http.encode(req)).messages).toEqual([{ role: 'user', content: 'Why is the sky "blue"?' }]);
-    expect(JSON.parse(tgi.http.encode(req))).toEqual({ inputs: 'Why is the sky "blue"?', parameters: { max_new_tokens: 64, details: true } });
+    expect(JSON.parse(ollamaChat.http.encode(req)).messages).toEqual([
+      { role: 'user', content: 'Why is the sky "blue"?' },
+    ]);
+    expect(JSON.parse(tgi.http.encode(req))).toEqual({
+      inputs: 'Why is the sky "blue"?',
+      parameters: { max_new_tokens: 64, details: true },
+    });
     expect(tgi.http.headers.accept).toBe('text/event-stream');
   });
 
@@ -177,7 +197,11 @@ describe('generic encoding', () => {
     const adapter = genericAdapter(cfg);
     expect(adapter.kind).toBe('generic');
     expect(adapter.http.headers.authorization).toBe('Bearer t');
-    expect(JSON.parse(adapter.http.encode(req))).toEqual({ text: '[INST] Why is the sky "blue"? [/INST]', cap: 'max 64', list: ['llama3.2', 1, null, true] });
+    expect(JSON.parse(adapter.http.encode(req))).toEqual({
+      text: '[INST] Why is the sky "blue"? [/INST]',
+      cap: 'max 64',
+      list: ['llama3.2', 1, null, true],
+    });
     expect(cfg.body.text).toBe('[INST] {{ prompt }} [/INST]');
   });
 
@@ -222,8 +246,16 @@ describe('generic encoding', () => {
     ['a malformed delta pointer', { select: { delta: 'response' } }, /select\.delta: invalid JSON pointer/],
     ['a malformed usage pointer', { select: { delta: '/r', usage_output: '/a~2' } }, /select\.usage_output/],
     ['an unknown placeholder', { body: { p: '{{promt}}' } }, /body\.p: unknown placeholder \{\{promt\}\}/],
-    ['{{messages}} inside a longer string', { body: { p: 'say {{messages}}' } }, /body\.p: \{\{messages\}\} stands for a list/],
-    ['a WebSocket mode without done marker', { select: { delta: '/r' }, ws: { path: '/ws', message: {} } }, /ws needs select\.done/],
+    [
+      '{{messages}} inside a longer string',
+      { body: { p: 'say {{messages}}' } },
+      /body\.p: \{\{messages\}\} stands for a list/,
+    ],
+    [
+      'a WebSocket mode without done marker',
+      { select: { delta: '/r' }, ws: { path: '/ws', message: {} } },
+      /ws needs select\.done/,
+    ],
   ])('rejects %s', (_what, change, message) => {
     const cfg: GenericConfig = { ...PRESETS['ollama-generate'], ...change };
     expect(() => genericAdapter(cfg)).toThrow(GenericConfigError);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+
 import { createParser } from 'eventsource-parser';
+
 import type { Channel, ErrorClass, EventSink, Nanos, ToolCall } from '../../src/core/types.js';
 
 export type Call =

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { JsonPointer, JsonPointerError } from '../../src/protocols/json-pointer.js';
 
 // RFC 6901 §5.
@@ -26,12 +27,19 @@ describe('JsonPointer', () => {
     expect(new JsonPointer('/~01').get({ '~1': 'tilde-one', '/': 'slash' })).toBe('tilde-one');
   });
 
-  it.each(['/foo/2', '/foo/01', '/foo/-', '/foo/0/x', '/nope', '/nope/deeper', '/constructor', '/toString', '/foo/length'])(
-    '%s does not exist',
-    (pointer) => {
-      expect(new JsonPointer(pointer).get(DOC)).toBeUndefined();
-    },
-  );
+  it.each([
+    '/foo/2',
+    '/foo/01',
+    '/foo/-',
+    '/foo/0/x',
+    '/nope',
+    '/nope/deeper',
+    '/constructor',
+    '/toString',
+    '/foo/length',
+  ])('%s does not exist', (pointer) => {
+    expect(new JsonPointer(pointer).get(DOC)).toBeUndefined();
+  });
 
   it('selects through nested arrays and objects, and from non-object documents', () => {
     expect(new JsonPointer('/choices/0/delta/content').get({ choices: [{ delta: { content: 'x' } }] })).toBe('x');

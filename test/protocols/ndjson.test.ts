@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_CARRY_BYTES } from '../../src/protocols/sse.js';
+
 import { NdjsonLineTooLong, NdjsonReader } from '../../src/protocols/ndjson.js';
+import { MAX_CARRY_BYTES } from '../../src/protocols/sse.js';
 import { fixture, splitAt } from './helpers.js';
 
 function read(chunks: readonly Buffer[]): string[] {
@@ -24,7 +25,10 @@ function reference(stream: Buffer): string[] {
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 const STREAMS: Array<[string, Buffer]> = [
-  ...['ollama-generate.ndjson', 'ollama-chat.ndjson', 'ollama-error.ndjson'].map((n): [string, Buffer] => [n, fixture(n)]),
+  ...['ollama-generate.ndjson', 'ollama-chat.ndjson', 'ollama-error.ndjson'].map((n): [string, Buffer] => [
+    n,
+    fixture(n),
+  ]),
   ['crlf', b('{"a":1}\r\n{"b":"é"}\r\n')],
   ['blank and whitespace lines', b('\n{"a":1}\n\n  \t\n\r\n{"b":2}\n')],
   ['no final newline', b('{"a":1}\n{"b":"日本語 😀"}')],
@@ -49,10 +53,21 @@ describe('NdjsonReader', () => {
 
   it('identical lines under random splits (fast-check)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: STREAMS.length - 1 }), fc.array(fc.nat(), { maxLength: 30 }), (which, raw) => {
-        const stream = STREAMS[which][1];
-        expect(read(splitAt(stream, raw.map((n) => n % (stream.length + 1))))).toEqual(reference(stream));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: STREAMS.length - 1 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (which, raw) => {
+          const stream = STREAMS[which][1];
+          expect(
+            read(
+              splitAt(
+                stream,
+                raw.map((n) => n % (stream.length + 1)),
+              ),
+            ),
+          ).toEqual(reference(stream));
+        },
+      ),
       { numRuns: 500 },
     );
   });

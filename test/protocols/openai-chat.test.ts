@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { ChatChunks, openaiChat } from '../../src/protocols/openai-chat.js';
 import { type Call, CHAT_FIXTURES, fixture, payloads, RecordingSink, splitAt } from './helpers.js';
 
@@ -11,7 +12,8 @@ function viaSse(chunks: readonly Buffer[], fastPath = true, end = true): Call[] 
   return sink.calls;
 }
 
-const ROLE = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}';
+const ROLE =
+  '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}';
 const content = (body: string, tail = ''): string =>
   `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":${body}},"logprobs":null,"finish_reason":null}],"usage":null${tail}}`;
 
@@ -85,14 +87,28 @@ describe('openai-chat decoding', () => {
     expect(calls).toEqual([
       ['ack', 1],
       ['delta', 1, 'text', 'Hel', undefined],
-      ['error', 1, 'server_error', 'server_error', 'The server had an error while processing your request. Sorry about that!'],
+      [
+        'error',
+        1,
+        'server_error',
+        'server_error',
+        'The server had an error while processing your request. Sorry about that!',
+      ],
     ]);
-    const vllm = '{"error": {"object": "error", "message": "max_tokens is too large", "type": "BadRequestError", "param": null, "code": 400}}';
+    const vllm =
+      '{"error": {"object": "error", "message": "max_tokens is too large", "type": "BadRequestError", "param": null, "code": 400}}';
     expect(viaSse([sse(vllm)])).toEqual([['error', 1, 'protocol', '400', 'max_tokens is too large']]);
-    const vllm500 = '{"error":{"object":"error","message":"boom","type":"InternalServerError","param":null,"code":500}}';
+    const vllm500 =
+      '{"error":{"object":"error","message":"boom","type":"InternalServerError","param":null,"code":500}}';
     expect(viaSse([sse(ROLE, vllm500)]).at(-1)).toEqual(['error', 1, 'server_error', '500', 'boom']);
     const limited = '{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}';
-    expect(viaSse([sse(ROLE, limited)]).at(-1)).toEqual(['error', 1, 'rate_limited', 'rate_limit_exceeded', 'slow down']);
+    expect(viaSse([sse(ROLE, limited)]).at(-1)).toEqual([
+      'error',
+      1,
+      'rate_limited',
+      'rate_limit_exceeded',
+      'slow down',
+    ]);
   });
 
   it('missing [DONE]: done if a finish_reason was seen, else a protocol error', () => {
@@ -101,7 +117,13 @@ describe('openai-chat decoding', () => {
     const deltas = calls.filter((c) => c[0] === 'delta');
     expect(deltas.map((c) => c[3])).toEqual(['Ab', 'cé']);
     expect(deltas.every((c) => typeof c[4] === 'string' && /^\d+$/.test(c[4]))).toBe(true);
-    expect(viaSse([sse(ROLE, content('"x"'))]).at(-1)).toEqual(['error', 99, 'protocol', 'stream_ended', 'stream ended before [DONE]']);
+    expect(viaSse([sse(ROLE, content('"x"'))]).at(-1)).toEqual([
+      'error',
+      99,
+      'protocol',
+      'stream_ended',
+      'stream ended before [DONE]',
+    ]);
     expect(viaSse([sse(ROLE, content('"x"'), '[DONE]')]).at(-1)).toEqual(['done', 1, 'chatcmpl-1']);
   });
 
@@ -164,17 +186,25 @@ describe('openai-chat: fast path ≡ JSON.parse path', () => {
   it('agrees on generated chunk shapes (choice counts, delta kinds, usage, nesting)', () => {
     const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constant(''), fc.constant(null));
     const delta = fc.oneof(
-      fc.record({ content: text, reasoning_content: text, reasoning: text, role: fc.constant('assistant') }, { requiredKeys: [] }),
+      fc.record(
+        { content: text, reasoning_content: text, reasoning: text, role: fc.constant('assistant') },
+        { requiredKeys: [] },
+      ),
       fc.jsonValue({ maxDepth: 2 }),
     );
     const choice = fc.oneof(
-      fc.record({ index: fc.nat(3), delta, finish_reason: fc.constantFrom(null, 'stop', 'length') }, { requiredKeys: [] }),
+      fc.record(
+        { index: fc.nat(3), delta, finish_reason: fc.constantFrom(null, 'stop', 'length') },
+        { requiredKeys: [] },
+      ),
       fc.jsonValue({ maxDepth: 2 }),
     );
     fc.assert(
       fc.property(
         fc.oneof(fc.array(choice, { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
-        fc.option(fc.oneof(fc.constant(null), fc.record({ prompt_tokens: fc.nat(), completion_tokens: fc.nat() })), { nil: undefined }),
+        fc.option(fc.oneof(fc.constant(null), fc.record({ prompt_tokens: fc.nat(), completion_tokens: fc.nat() })), {
+          nil: undefined,
+        }),
         fc.option(fc.string({ unit: 'binary', maxLength: 8 }), { nil: undefined }),
         (choices, usage, stamp) => {
           const chunk: Record<string, unknown> = { id: 'chatcmpl-x', object: 'chat.completion.chunk', choices };
@@ -211,7 +241,13 @@ describe('openai-chat encoding', () => {
   it('POST /v1/chat/completions with usage requested', () => {
     expect(openaiChat.http.path).toBe('/v1/chat/completions');
     expect(openaiChat.http.headers.accept).toBe('text/event-stream');
-    const body = openaiChat.http.encode({ model: 'm', prompt: 'hi', maxOutputTokens: 32, extra: { temperature: 0 }, previousResponseId: 'ignored' });
+    const body = openaiChat.http.encode({
+      model: 'm',
+      prompt: 'hi',
+      maxOutputTokens: 32,
+      extra: { temperature: 0 },
+      previousResponseId: 'ignored',
+    });
     expect(JSON.parse(body)).toEqual({
       model: 'm',
       messages: [{ role: 'user', content: 'hi' }],

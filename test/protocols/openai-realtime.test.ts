@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import type { RequestInput } from '../../src/core/types.js';
 import { cancelMessage, openaiRealtime, RealtimeEvents } from '../../src/protocols/openai-realtime.js';
 import { type Call, fixture, RecordingSink } from './helpers.js';
@@ -75,13 +76,21 @@ describe('openai-realtime decoding', () => {
   });
 
   it('GA audio transcript deltas and function-call argument deltas', () => {
-    expect(one(delta('response.output_audio_transcript.delta', '"spoken"'), true)).toEqual([['delta', 5, 'text', 'spoken', undefined]]);
-    expect(one(delta('response.function_call_arguments.delta', '"{\\"q\\":"'), true)).toEqual([['delta', 5, 'tool', '{"q":', undefined]]);
+    expect(one(delta('response.output_audio_transcript.delta', '"spoken"'), true)).toEqual([
+      ['delta', 5, 'text', 'spoken', undefined],
+    ]);
+    expect(one(delta('response.function_call_arguments.delta', '"{\\"q\\":"'), true)).toEqual([
+      ['delta', 5, 'tool', '{"q":', undefined],
+    ]);
   });
 
   it("passes the reference server's stamp of each delta", () => {
     const { calls } = decode(messages('realtime-stamped.jsonl'));
-    expect(calls.filter((c) => c[0] === 'delta').map((c) => c[4])).toEqual(['14433785427001', '14433786427113', '14433787426950']);
+    expect(calls.filter((c) => c[0] === 'delta').map((c) => c[4])).toEqual([
+      '14433785427001',
+      '14433786427113',
+      '14433787426950',
+    ]);
     expect(calls.slice(-2)).toEqual([
       ['usage', 1, 3],
       ['done', 1, 'resp_868422c01a10405aa9bea9a69ce4ce3a'],
@@ -92,10 +101,17 @@ describe('openai-realtime decoding', () => {
     const { calls, over } = decode(messages('realtime-error.jsonl'));
     expect(calls.slice(1)).toEqual([
       ['delta', 1, 'text', 'Partial', undefined],
-      ['error', 1, 'rate_limited', 'rate_limit_exceeded', expect.stringContaining('Rate limit reached') as unknown as string],
+      [
+        'error',
+        1,
+        'rate_limited',
+        'rate_limit_exceeded',
+        expect.stringContaining('Rate limit reached') as unknown as string,
+      ],
     ]);
     expect(over).toEqual([false, false, true, true]);
-    const serverError = '{"type":"error","event_id":"e","error":{"type":"server_error","code":null,"message":"boom","param":null}}';
+    const serverError =
+      '{"type":"error","event_id":"e","error":{"type":"server_error","code":null,"message":"boom","param":null}}';
     expect(one(serverError, true)).toEqual([['error', 5, 'server_error', 'server_error', 'boom']]);
   });
 
@@ -106,7 +122,10 @@ describe('openai-realtime decoding', () => {
       ['error', 1, 'server_error', 'server_error', expect.stringContaining('had an error') as unknown as string],
     ]);
     expect(over.at(-1)).toBe(true);
-    const limited = done('failed', '{"type":"failed","error":{"type":"invalid_request_error","code":"rate_limit_exceeded","message":"slow down"}}');
+    const limited = done(
+      'failed',
+      '{"type":"failed","error":{"type":"invalid_request_error","code":"rate_limit_exceeded","message":"slow down"}}',
+    );
     expect(one(limited, true)).toEqual([['error', 5, 'rate_limited', 'rate_limit_exceeded', 'slow down']]);
     // No details at all: still a server-side failure.
     expect(one(done('failed', 'null'), true)).toEqual([['error', 5, 'server_error', undefined, undefined]]);
@@ -135,7 +154,8 @@ describe('openai-realtime decoding', () => {
   });
 
   it("ignores the error of a cancel that came too late (the previous response had ended): it is not this turn's", () => {
-    const late = '{"type":"error","event_id":"e","error":{"type":"invalid_request_error","code":"response_cancel_not_active","message":"Cancellation failed: no active response found.","param":null}}';
+    const late =
+      '{"type":"error","event_id":"e","error":{"type":"invalid_request_error","code":"response_cancel_not_active","message":"Cancellation failed: no active response found.","param":null}}';
     const { calls, over } = decode([late, ...messages('realtime-stamped.jsonl')]);
     expect(over[0]).toBe(false);
     expect(calls.filter((c) => c[0] === 'error')).toEqual([]);
@@ -143,9 +163,18 @@ describe('openai-realtime decoding', () => {
   });
 
   it('malformed JSON is a protocol error that ends the turn', () => {
-    const { calls, over } = decode([delta('response.output_text.delta', '"ok"'), '{"type":"response.output_text.delta","delta":"tr']);
+    const { calls, over } = decode([
+      delta('response.output_text.delta', '"ok"'),
+      '{"type":"response.output_text.delta","delta":"tr',
+    ]);
     expect(over).toEqual([false, true]);
-    expect(calls[1]).toEqual(['error', 1, 'protocol', 'malformed_event', expect.stringContaining('malformed') as unknown as string]);
+    expect(calls[1]).toEqual([
+      'error',
+      1,
+      'protocol',
+      'malformed_event',
+      expect.stringContaining('malformed') as unknown as string,
+    ]);
   });
 });
 
@@ -159,7 +188,9 @@ describe('openai-realtime: fast path ≡ JSON.parse path', () => {
   it('delta events take the fast path (no JSON.parse unless the string has escapes)', () => {
     const parse = vi.spyOn(JSON, 'parse');
     for (const name of FIXTURES) {
-      for (const m of messages(name).filter((m) => /^\{"type":"response\.(output_text|text|audio_transcript)\.delta"/.test(m.toString()))) {
+      for (const m of messages(name).filter((m) =>
+        /^\{"type":"response\.(output_text|text|audio_transcript)\.delta"/.test(m.toString()),
+      )) {
         one(m, true);
       }
     }
@@ -167,7 +198,9 @@ describe('openai-realtime: fast path ≡ JSON.parse path', () => {
     expect(parse).toHaveBeenCalled();
     expect(parse.mock.calls.every(([s]) => s.startsWith('"'))).toBe(true);
     parse.mockClear();
-    expect(one(`${delta('response.text.delta', '"x"').slice(0, -1)},"wb_t":"123"}`, true)).toEqual([['delta', 5, 'text', 'x', '123']]);
+    expect(one(`${delta('response.text.delta', '"x"').slice(0, -1)},"wb_t":"123"}`, true)).toEqual([
+      ['delta', 5, 'text', 'x', '123'],
+    ]);
     expect(parse).not.toHaveBeenCalled();
   });
 
@@ -192,9 +225,13 @@ describe('openai-realtime: fast path ≡ JSON.parse path', () => {
         fc.nat(),
         fc.integer({ min: 0, max: 255 }),
         (type, deltaValue, extra, at, cut, byte) => {
-          const entries = Object.entries(extra).filter(([k]) => k !== 'type' && k !== 'delta' && k !== 'wb_t' && k !== '__proto__');
+          const entries = Object.entries(extra).filter(
+            ([k]) => k !== 'type' && k !== 'delta' && k !== 'wb_t' && k !== '__proto__',
+          );
           entries.splice(at % (entries.length + 1), 0, ['type', type], ['delta', deltaValue]);
-          const payload = Buffer.from(`{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+          const payload = Buffer.from(
+            `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`,
+          );
           expect(one(payload, true)).toEqual(one(payload, false));
           const truncated = payload.subarray(0, cut % (payload.length + 1));
           expect(one(truncated, true)).toEqual(one(truncated, false));
@@ -209,7 +246,12 @@ describe('openai-realtime: fast path ≡ JSON.parse path', () => {
 });
 
 describe('openai-realtime encoding', () => {
-  const req: RequestInput = { model: 'gpt-realtime', prompt: 'Say "hi"', maxOutputTokens: 64, extra: { temperature: 0.7 } };
+  const req: RequestInput = {
+    model: 'gpt-realtime',
+    prompt: 'Say "hi"',
+    maxOutputTokens: 64,
+    extra: { temperature: 0.7 },
+  };
 
   it('WebSocket only: /v1/realtime with the model in the query, no beta header', () => {
     expect('http' in openaiRealtime).toBe(false);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import type { RequestInput } from '../../src/core/types.js';
 import { classifyError } from '../../src/protocols/errors.js';
 import { openaiResponses, ResponsesEvents } from '../../src/protocols/openai-responses.js';
@@ -128,9 +129,18 @@ describe('openai-responses decoding', () => {
   });
 
   it('malformed JSON is a protocol error that ends the turn', () => {
-    const { calls, over } = viaWs([Buffer.from(delta('"ok"')), Buffer.from('{"type":"response.output_text.delta","delta":"tr')]);
+    const { calls, over } = viaWs([
+      Buffer.from(delta('"ok"')),
+      Buffer.from('{"type":"response.output_text.delta","delta":"tr'),
+    ]);
     expect(over).toEqual([false, true]);
-    expect(calls[1]).toEqual(['error', 1, 'protocol', 'malformed_event', expect.stringContaining('malformed') as unknown as string]);
+    expect(calls[1]).toEqual([
+      'error',
+      1,
+      'protocol',
+      'malformed_event',
+      expect.stringContaining('malformed') as unknown as string,
+    ]);
     expect(one('[1,2]', true)[0].slice(2, 4)).toEqual(['protocol', 'malformed_event']);
   });
 
@@ -157,7 +167,9 @@ describe('openai-responses: SSE and WebSocket agree', () => {
       '{"type":"error","status":400,"error":{"type":"invalid_request_error","code":"previous_response_not_found","message":"Previous response with id \'resp_abc\' not found.","param":"previous_response_id"}}',
     );
     expect(viaWs([msg])).toEqual({
-      calls: [['error', 1, 'protocol', 'previous_response_not_found', "Previous response with id 'resp_abc' not found."]],
+      calls: [
+        ['error', 1, 'protocol', 'previous_response_not_found', "Previous response with id 'resp_abc' not found."],
+      ],
       over: [true],
     });
   });
@@ -174,7 +186,9 @@ describe('openai-responses: fast path ≡ JSON.parse path', () => {
   it('delta events take the fast path (no JSON.parse unless the string has escapes)', () => {
     const parse = vi.spyOn(JSON, 'parse');
     expect(one(delta('" plain"'), true)).toEqual([['delta', 5, 'text', ' plain', undefined]]);
-    expect(one(`${delta('"x"').slice(0, -1)},"wb_t":"123456789"}`, true)).toEqual([['delta', 5, 'text', 'x', '123456789']]);
+    expect(one(`${delta('"x"').slice(0, -1)},"wb_t":"123456789"}`, true)).toEqual([
+      ['delta', 5, 'text', 'x', '123456789'],
+    ]);
     expect(parse).not.toHaveBeenCalled();
     expect(one(delta('"a\\"b"'), true)).toEqual([['delta', 5, 'text', 'a"b', undefined]]);
     expect(parse).toHaveBeenCalledWith('"a\\"b"');
@@ -199,8 +213,16 @@ describe('openai-responses: fast path ≡ JSON.parse path', () => {
 
   it('agrees on invalid UTF-8 in the delta (replacement characters, as a whole-payload decode gives)', () => {
     for (const bad of [[0xe2, 0x82], [0x80], [0xf0, 0x9f, 0x98], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff]]) {
-      for (const [pre, post] of [['"', '"'], ['"x', 'y"'], ['"\\u00e9', '"']]) {
-        const payload = Buffer.concat([Buffer.from(`{"type":"response.output_text.delta","delta":${pre}`), Buffer.from(bad), Buffer.from(`${post}}`)]);
+      for (const [pre, post] of [
+        ['"', '"'],
+        ['"x', 'y"'],
+        ['"\\u00e9', '"'],
+      ]) {
+        const payload = Buffer.concat([
+          Buffer.from(`{"type":"response.output_text.delta","delta":${pre}`),
+          Buffer.from(bad),
+          Buffer.from(`${post}}`),
+        ]);
         expect(one(payload, true)).toEqual(one(payload, false));
       }
     }
@@ -209,20 +231,40 @@ describe('openai-responses: fast path ≡ JSON.parse path', () => {
   const unit = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 4 }),
     fc.string({ unit: 'binary-ascii', maxLength: 4 }),
-    fc.constantFrom('"', '\\', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udfff', '😀', 'é', '/'),
+    fc.constantFrom(
+      '"',
+      '\\',
+      '\n',
+      '\r',
+      '\t',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u2028',
+      '\ud800',
+      '\udfff',
+      '😀',
+      'é',
+      '/',
+    ),
   );
   const escapeAll = (s: string): string =>
     `"${Array.from({ length: s.length }, (_, i) => `\\u${s.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"`;
 
   it('agrees on generated delta strings (unicode, quotes, backslashes, control chars)', () => {
     fc.assert(
-      fc.property(fc.string({ unit, maxLength: 30 }), fc.boolean(), fc.option(fc.bigInt({ min: 0n, max: 1n << 62n })), (s, escaped, stamp) => {
-        const body = escaped ? escapeAll(s) : JSON.stringify(s);
-        const payload = stamp === null ? delta(body) : `${delta(body).slice(0, -1)},"wb_t":"${stamp}"}`;
-        const fast = one(payload, true);
-        expect(fast).toEqual(one(payload, false));
-        expect(fast).toEqual([['delta', 5, 'text', s, stamp === null ? undefined : String(stamp)]]);
-      }),
+      fc.property(
+        fc.string({ unit, maxLength: 30 }),
+        fc.boolean(),
+        fc.option(fc.bigInt({ min: 0n, max: 1n << 62n })),
+        (s, escaped, stamp) => {
+          const body = escaped ? escapeAll(s) : JSON.stringify(s);
+          const payload = stamp === null ? delta(body) : `${delta(body).slice(0, -1)},"wb_t":"${stamp}"}`;
+          const fast = one(payload, true);
+          expect(fast).toEqual(one(payload, false));
+          expect(fast).toEqual([['delta', 5, 'text', s, stamp === null ? undefined : String(stamp)]]);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -245,7 +287,9 @@ describe('openai-responses: fast path ≡ JSON.parse path', () => {
         fc.nat(),
         fc.integer({ min: 0, max: 255 }),
         (type, deltaValue, extra, at, cut, byte) => {
-          const entries = Object.entries(extra).filter(([k]) => k !== 'type' && k !== 'delta' && k !== 'wb_t' && k !== '__proto__');
+          const entries = Object.entries(extra).filter(
+            ([k]) => k !== 'type' && k !== 'delta' && k !== 'wb_t' && k !== '__proto__',
+          );
           entries.splice(at % (entries.length + 1), 0, ['type', type], ['delta', deltaValue]);
           const text = `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
           const payload = Buffer.from(text);
@@ -283,13 +327,22 @@ describe('error classification', () => {
     expect(classifyError('invalid_prompt', undefined, undefined, 'server_error')).toBe('server_error');
     const failed = (code: string): string =>
       `{"type":"response.failed","response":{"id":"r","status":"failed","error":{"code":"${code}","message":"m"}}}`;
-    expect(one(failed('rate_limit_exceeded'), true)).toEqual([['error', 5, 'rate_limited', 'rate_limit_exceeded', 'm']]);
-    expect(one(failed('vector_store_timeout'), true)).toEqual([['error', 5, 'server_error', 'vector_store_timeout', 'm']]);
+    expect(one(failed('rate_limit_exceeded'), true)).toEqual([
+      ['error', 5, 'rate_limited', 'rate_limit_exceeded', 'm'],
+    ]);
+    expect(one(failed('vector_store_timeout'), true)).toEqual([
+      ['error', 5, 'server_error', 'vector_store_timeout', 'm'],
+    ]);
   });
 });
 
 describe('openai-responses encoding', () => {
-  const req: RequestInput = { model: 'gpt-x', prompt: 'Say "hi"', maxOutputTokens: 64, extra: { store: false, temperature: 0 } };
+  const req: RequestInput = {
+    model: 'gpt-x',
+    prompt: 'Say "hi"',
+    maxOutputTokens: 64,
+    extra: { store: false, temperature: 0 },
+  };
 
   it('HTTP: POST /v1/responses, streaming body with extra fields and previous_response_id', () => {
     expect(openaiResponses.http.path).toBe('/v1/responses');
@@ -302,12 +355,16 @@ describe('openai-responses encoding', () => {
       store: false,
       temperature: 0,
     });
-    expect(JSON.parse(openaiResponses.http.encode({ ...req, previousResponseId: 'resp_1' })).previous_response_id).toBe('resp_1');
+    expect(JSON.parse(openaiResponses.http.encode({ ...req, previousResponseId: 'resp_1' })).previous_response_id).toBe(
+      'resp_1',
+    );
   });
 
   it('WS: response.create without stream', () => {
     expect(openaiResponses.ws.path).toBe('/v1/responses');
-    const body = JSON.parse(openaiResponses.ws.encode({ ...req, extra: { generate: false }, previousResponseId: 'resp_2' })) as Record<string, unknown>;
+    const body = JSON.parse(
+      openaiResponses.ws.encode({ ...req, extra: { generate: false }, previousResponseId: 'resp_2' }),
+    ) as Record<string, unknown>;
     expect(body).toEqual({
       type: 'response.create',
       model: 'gpt-x',

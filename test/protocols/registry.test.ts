@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { getProtocol, httpCapable, PROTOCOL_KINDS, wsCapable } from '../../src/protocols/registry.js';
 
 describe('protocol registry', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { MAX_CARRY_BYTES, SseLineTooLong, SseReader } from '../../src/protocols/sse.js';
-import { CHAT_FIXTURES, fixture, referenceEvents, RESPONSES_FIXTURES, type SseEvent, splitAt } from './helpers.js';
+import { CHAT_FIXTURES, fixture, referenceEvents, RESPONSES_FIXTURES, splitAt, type SseEvent } from './helpers.js';
 
 function read(chunks: readonly Buffer[]): SseEvent[] {
   const out: SseEvent[] = [];
@@ -67,17 +68,16 @@ describe('SseReader', () => {
   it('identical events under random splits (fast-check)', () => {
     const all = streams();
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: all.length - 1 }),
-        fc.array(fc.nat(), { maxLength: 40 }),
-        (which, raw) => {
-          const stream = all[which][1];
-          const chunks = splitAt(stream, raw.map((n) => n % (stream.length + 1)));
-          const expected = read([stream]);
-          expect(read(chunks)).toEqual(expected);
-          expect(referenceEvents(chunks)).toEqual(expected);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: all.length - 1 }), fc.array(fc.nat(), { maxLength: 40 }), (which, raw) => {
+        const stream = all[which][1];
+        const chunks = splitAt(
+          stream,
+          raw.map((n) => n % (stream.length + 1)),
+        );
+        const expected = read([stream]);
+        expect(read(chunks)).toEqual(expected);
+        expect(referenceEvents(chunks)).toEqual(expected);
+      }),
       { numRuns: 500 },
     );
   });

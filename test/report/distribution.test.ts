@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { cdfCurve, percentileCurve } from '../../src/report/distribution.js';
 
@@ -12,19 +13,22 @@ function summaryOf(values: readonly number[]) {
 describe('distribution curves', () => {
   it('percentile curve: non-decreasing, from the minimum to the maximum, as far into the tail as the samples go', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0.001, max: 60_000, noNaN: true }), { minLength: 1, maxLength: 300 }), (values) => {
-        const s = summaryOf(values);
-        const curve = percentileCurve(s);
-        for (let k = 1; k < curve.length; k++) {
-          expect(curve[k][0]).toBeGreaterThanOrEqual(curve[k - 1][0]);
-          expect(curve[k][1]).toBeGreaterThanOrEqual(curve[k - 1][1]);
-        }
-        expect(curve[0]).toEqual([0, s.min]);
-        expect(curve[curve.length - 1][1]).toBe(s.max);
-        // The last percentile is 1 − 1/n: a sample of n cannot say more about the tail.
-        const n = Math.max(values.length, 2);
-        expect(curve[curve.length - 1][0]).toBeCloseTo(100 * (1 - 1 / n), 6);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0.001, max: 60_000, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        (values) => {
+          const s = summaryOf(values);
+          const curve = percentileCurve(s);
+          for (let k = 1; k < curve.length; k++) {
+            expect(curve[k][0]).toBeGreaterThanOrEqual(curve[k - 1][0]);
+            expect(curve[k][1]).toBeGreaterThanOrEqual(curve[k - 1][1]);
+          }
+          expect(curve[0]).toEqual([0, s.min]);
+          expect(curve[curve.length - 1][1]).toBe(s.max);
+          // The last percentile is 1 − 1/n: a sample of n cannot say more about the tail.
+          const n = Math.max(values.length, 2);
+          expect(curve[curve.length - 1][0]).toBeCloseTo(100 * (1 - 1 / n), 6);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -1,10 +1,14 @@
 import type { MetricName } from '../../src/core/catalog.js';
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { collectEnv, compareVariants } from '../../src/result/result.js';
 import type { Result, VariantResult } from '../../src/result/result.js';
+import { collectEnv, compareVariants } from '../../src/result/result.js';
 
 /** A variant whose every listed metric has the given median (all samples equal, so p50 is exact below 2.048). */
-export function variant(name: string, medians: Partial<Record<MetricName, number>>, set = new MetricSet()): VariantResult {
+export function variant(
+  name: string,
+  medians: Partial<Record<MetricName, number>>,
+  set = new MetricSet(),
+): VariantResult {
   for (const [metric, value] of Object.entries(medians) as [MetricName, number][]) {
     for (let i = 0; i < 3; i++) set.record(metric, value);
   }

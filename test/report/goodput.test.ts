@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { now } from '../../src/core/clock.js';
 import type { Slo } from '../../src/metrics/request-metrics.js';
 import { Timeline } from '../../src/metrics/timeline.js';

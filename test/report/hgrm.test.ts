@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { toHgrm } from '../../src/report/hgrm.js';
 

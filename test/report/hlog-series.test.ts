@@ -1,13 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { encodeHistogram, newHistogram, SCALE } from '../../src/metrics/histogram.js';
 import { MAX_WINDOWS, MIN_SAMPLES, readIntervalSeries, ReportInputError } from '../../src/report/hlog-series.js';
 import { tempDir } from '../cli/helpers.js';
 
 /** An interval log as `run --hdr-log` writes it: interval k holds `values(k)` (ms) under `tag`. */
 function writeLog(file: string, n: number, values: (k: number) => number[]): void {
-  const lines = ['#[Histogram log format version 1.3]', '#[StartTime: 1795689043.981 (seconds since epoch), 2026-11-26T10:30:43.981Z]', '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"'];
+  const lines = [
+    '#[Histogram log format version 1.3]',
+    '#[StartTime: 1795689043.981 (seconds since epoch), 2026-11-26T10:30:43.981Z]',
+    '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"',
+  ];
   for (let k = 0; k < n; k++) {
     for (const tag of ['ttft_ms', 'itl_ms']) {
       const h = newHistogram();
@@ -80,7 +86,10 @@ describe('percentiles per interval from an interval log', () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = path.join(dir, 'v.hlog');
-      writeFileSync(file, '#[StartTime: 1 (seconds since epoch), x]\nTag=itl_ms,0.000,0.500,1.000,HISTFAAAnotbase64!\n');
+      writeFileSync(
+        file,
+        '#[StartTime: 1 (seconds since epoch), x]\nTag=itl_ms,0.000,0.500,1.000,HISTFAAAnotbase64!\n',
+      );
       await expect(readIntervalSeries(file, ['itl_ms'])).rejects.toThrow(ReportInputError);
       await expect(readIntervalSeries(file, ['itl_ms'])).rejects.toThrow(`${file}:2:`);
     } finally {

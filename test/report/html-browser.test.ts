@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { writeReports } from '../../src/report/report-files.js';
 import { rng } from '../../src/shared/rng.js';
@@ -66,9 +68,30 @@ async function lengthsRun(dir: string): Promise<void> {
       // Prefill at 50k tokens/s, decode at 2k, a little jitter; the ws variant a few ms faster.
       const ttft = 20 - 3 * slot + input / 50 + 5 * rand();
       const e2e = ttft + output / 2;
-      for (const [m, v] of [['input_tokens', input], ['output_tokens', output], ['ttft_ms', ttft], ['e2e_ms', e2e]] as const) set.record(m, v);
+      for (const [m, v] of [
+        ['input_tokens', input],
+        ['output_tokens', output],
+        ['ttft_ms', ttft],
+        ['e2e_ms', e2e],
+      ] as const)
+        set.record(m, v);
       const phases = { firstDelta: ttft, lastDelta: e2e, doneAt: e2e };
-      lines.push(JSON.stringify({ variant: name, i, warmup: false, ok: true, intended_ms: 10 * i, start_ms: 10 * i, phases, deltas: output, output_tokens: output, max_output_tokens: asked, prompt_tokens: input, input_tokens: input }));
+      lines.push(
+        JSON.stringify({
+          variant: name,
+          i,
+          warmup: false,
+          ok: true,
+          intended_ms: 10 * i,
+          start_ms: 10 * i,
+          phases,
+          deltas: output,
+          output_tokens: output,
+          max_output_tokens: asked,
+          prompt_tokens: input,
+          input_tokens: input,
+        }),
+      );
     }
     return variant(name, {}, set);
   });
@@ -122,7 +145,14 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // As root (CI containers) Chromium refuses to start sandboxed; the rest keep it off this machine's closed network.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -132,14 +162,30 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
 
   it('renders every chart of a run, with no console error and no request leaving the file', async () => {
     await runScenarioText(tmp.dir, 'plain', PLAIN, 60_000, ['--hdr-log', '0.5']);
-    const check = await inspect(browser, path.join(tmp.dir, 'plain', 'report.html'), path.join(ARTIFACTS, 'report-plain.png'));
+    const check = await inspect(
+      browser,
+      path.join(tmp.dir, 'plain', 'report.html'),
+      path.join(ARTIFACTS, 'report-plain.png'),
+    );
     expect(check.errors).toEqual([]);
     expect(check.external).toEqual([]);
     const ids = check.charts.map((c) => c.id);
     // Each kind the issue asks for: percentile distributions, CDFs, over-time charts (failures too: the
     // server injects some; percentiles per interval from --hdr-log), the waterfall.
-    for (const prefix of ['pct-ttft_ms', 'pct-itl_ms', 'cdf-ttft_ms', 'time-ttft', 'time-itl', 'time-failures', 'interval-itl_ms', 'waterfall']) {
-      expect(ids.some((id) => id.startsWith(prefix)), `${prefix} in ${ids.join(' ')}`).toBe(true);
+    for (const prefix of [
+      'pct-ttft_ms',
+      'pct-itl_ms',
+      'cdf-ttft_ms',
+      'time-ttft',
+      'time-itl',
+      'time-failures',
+      'interval-itl_ms',
+      'waterfall',
+    ]) {
+      expect(
+        ids.some((id) => id.startsWith(prefix)),
+        `${prefix} in ${ids.join(' ')}`,
+      ).toBe(true);
     }
     for (const c of check.charts) {
       expect(c.points, c.id).toBeGreaterThan(0);
@@ -160,7 +206,12 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
     expect(check.external).toEqual([]);
     const byId = new Map(check.charts.map((c) => [c.id, c]));
     // Both variants in each scatter; one histogram series per variant, and the lengths asked for beside the output.
-    for (const [id, series] of [['ttft-by-input-', 2], ['e2e-by-output-', 2], ['length-input-http', 1], ['length-output-ws', 2]] as const) {
+    for (const [id, series] of [
+      ['ttft-by-input-', 2],
+      ['e2e-by-output-', 2],
+      ['length-input-http', 1],
+      ['length-output-ws', 2],
+    ] as const) {
       expect(byId.get(id)?.series, id).toBe(series);
     }
     for (const c of check.charts) {
@@ -171,7 +222,11 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
 
   it('renders the sweep charts of a sweep', async () => {
     await runScenarioText(tmp.dir, 'sweep', SWEEP);
-    const check = await inspect(browser, path.join(tmp.dir, 'sweep', 'report.html'), path.join(ARTIFACTS, 'report-sweep.png'));
+    const check = await inspect(
+      browser,
+      path.join(tmp.dir, 'sweep', 'report.html'),
+      path.join(ARTIFACTS, 'report-sweep.png'),
+    );
     expect(check.errors).toEqual([]);
     expect(check.external).toEqual([]);
     const sweep = check.charts.filter((c) => c.id.startsWith('sweep-'));

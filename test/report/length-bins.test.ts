@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/histogram.js';
+
+import { decodeHistogram, type Histogram, newHistogram } from '../../src/metrics/histogram.js';
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { lengthBins, type LengthBins } from '../../src/report/length-bins.js';
+import { type LengthBins, lengthBins } from '../../src/report/length-bins.js';
 
 /** A length histogram as result.json holds it: recorded by a MetricSet, encoded, decoded. */
 function hist(values: readonly (readonly [number, number])[]): Histogram {
@@ -48,10 +49,23 @@ describe('lengthBins', () => {
   });
 
   it('bins a spread over decades in log10 steps, every bin holding whole lengths', () => {
-    const b = lengthBins([hist([[16, 3], [100, 5], [1000, 7], [15_999, 2]])])!;
+    const b = lengthBins([
+      hist([
+        [16, 3],
+        [100, 5],
+        [1000, 7],
+        [15_999, 2],
+      ]),
+    ])!;
     expect(b.scale).toBe('log');
     expect(b.bins.length).toBeLessThanOrEqual(30);
-    for (const [tokens, n] of [[16, 3], [100, 5], [1000, 7], [15_999, 2]]) expect(countAt(b, 0, tokens), String(tokens)).toBe(n);
+    for (const [tokens, n] of [
+      [16, 3],
+      [100, 5],
+      [1000, 7],
+      [15_999, 2],
+    ])
+      expect(countAt(b, 0, tokens), String(tokens)).toBe(n);
     expect(filled(b.counts[0])).toBe(4);
     b.bins.forEach((x, k) => {
       expect(x.to - x.from).toBeGreaterThanOrEqual(1);
@@ -60,8 +74,15 @@ describe('lengthBins', () => {
   });
 
   it('bins several histograms alike: output received beside output asked for', () => {
-    const received = hist([[400, 30], [120, 10]]);
-    const asked = hist([[120, 10], [450, 10], [590, 20]]);
+    const received = hist([
+      [400, 30],
+      [120, 10],
+    ]);
+    const asked = hist([
+      [120, 10],
+      [450, 10],
+      [590, 20],
+    ]);
     const b = lengthBins([received, asked])!;
     expect(b.counts.map((c) => c.length)).toEqual([b.bins.length, b.bins.length]);
     expect([countAt(b, 0, 400), countAt(b, 0, 120), countAt(b, 0, 590)]).toEqual([30, 10, 0]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { cell, renderMarkdown } from '../../src/report/markdown.js';
 import type { StepResult } from '../../src/result/result.js';
@@ -11,14 +12,22 @@ function firstTable(md: string): string[][] {
   const rows: string[][] = [];
   for (let i = start; i < lines.length && lines[i].startsWith('|'); i++) {
     if (/^\|[\s\-:|]+\|$/.test(lines[i])) continue;
-    rows.push(lines[i].slice(2, -2).split(' | ').map((c) => c.trim()));
+    rows.push(
+      lines[i]
+        .slice(2, -2)
+        .split(' | ')
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
 
 describe('markdown report', () => {
   it('puts each variant in one row with its own counts and medians', () => {
-    const r = result([variant('http-fresh', { ttft_ms: 120, overhead_ms: 20 }), variant('ws-persistent', { ttft_ms: 60, overhead_ms: 2 })]);
+    const r = result([
+      variant('http-fresh', { ttft_ms: 120, overhead_ms: 20 }),
+      variant('ws-persistent', { ttft_ms: 60, overhead_ms: 2 }),
+    ]);
     const md = renderMarkdown(r);
     const [head, ...rows] = firstTable(md);
     expect(head.slice(0, 3)).toEqual(['variant', 'ok / requests', 'errors']);
@@ -48,7 +57,10 @@ describe('markdown report', () => {
     const steps: StepResult[] = [10, 20].map((value) => ({
       param: 'server.ttft_ms',
       value,
-      variants: [variant('a', { ttft_ms: value }, new MetricSet()), variant('b', { ttft_ms: value * 2 }, new MetricSet())],
+      variants: [
+        variant('a', { ttft_ms: value }, new MetricSet()),
+        variant('b', { ttft_ms: value * 2 }, new MetricSet()),
+      ],
       comparisons: [],
     }));
     const r = { ...result([]), steps, sweep: { param: 'server.ttft_ms', values: [10, 20] } };

@@ -1,11 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { readRequestSeries } from '../../src/report/request-series.js';
 import { tempDir } from '../cli/helpers.js';
 
 const line = (o: Record<string, unknown>): string =>
-  JSON.stringify({ variant: 'v', i: 0, warmup: false, ok: true, intended_ms: 0, start_ms: 0, phases: {}, deltas: 0, output_tokens: 0, ...o });
+  JSON.stringify({
+    variant: 'v',
+    i: 0,
+    warmup: false,
+    ok: true,
+    intended_ms: 0,
+    start_ms: 0,
+    phases: {},
+    deltas: 0,
+    output_tokens: 0,
+    ...o,
+  });
 
 describe('requests.jsonl series for the report', () => {
   it('counts from the intended start, takes the mean gap per request, and skips what the histograms skip', async () => {
@@ -20,12 +33,26 @@ describe('requests.jsonl series for the report', () => {
           line({ i: 2, warmup: true, start_ms: 10, phases: { firstDelta: 1, lastDelta: 2 }, deltas: 2 }),
           // Cancelled on purpose: its TTFT is in the histogram, so in the series too.
           line({ i: 3, cancelled: true, intended_ms: 20, start_ms: 20, phases: { firstDelta: 1 }, deltas: 1 }),
-          line({ i: 4, ok: false, start_ms: 2000, phases: { errorAt: 30 }, error: { class: 'timeout', code: 'idle_timeout' } }),
+          line({
+            i: 4,
+            ok: false,
+            start_ms: 2000,
+            phases: { errorAt: 30 },
+            error: { class: 'timeout', code: 'idle_timeout' },
+          }),
           line({ i: 8, ok: false, start_ms: 2100, error: { class: 'reset' } }),
           // Not a request line (no phases): skipped, not a crash.
           JSON.stringify({ variant: 'v', i: 9, ok: true, start_ms: 1, intended_ms: 1, deltas: 1 }),
           line({ i: 7, ok: false, start_ms: 2500, error: { class: 'interrupted' } }),
-          line({ i: 5, step: 1, start_ms: 3000, intended_ms: 3000, phases: { firstDelta: 7 }, deltas: 1, token_ms: [7] }),
+          line({
+            i: 5,
+            step: 1,
+            start_ms: 3000,
+            intended_ms: 3000,
+            phases: { firstDelta: 7 },
+            deltas: 1,
+            token_ms: [7],
+          }),
           '{"variant":"v","i":6,"warm', // a run killed mid-write
         ].join('\n'),
       );
@@ -54,21 +81,45 @@ describe('requests.jsonl series for the report', () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = path.join(dir, 'requests.jsonl');
-      const done = (o: Record<string, unknown>) => line({ deltas: 2, ...o, phases: { firstDelta: 20, lastDelta: 40, doneAt: 50 } });
+      const done = (o: Record<string, unknown>) =>
+        line({ deltas: 2, ...o, phases: { firstDelta: 20, lastDelta: 40, doneAt: 50 } });
       writeFileSync(
         file,
         [
           // The server's count wins over the client's; started 5 ms late: TTFT 25, E2E 55.
-          done({ i: 1, intended_ms: 0, start_ms: 5, prompt_tokens: 100, input_tokens: 120, output_tokens: 30, max_output_tokens: 40 }),
+          done({
+            i: 1,
+            intended_ms: 0,
+            start_ms: 5,
+            prompt_tokens: 100,
+            input_tokens: 120,
+            output_tokens: 30,
+            max_output_tokens: 40,
+          }),
           // A synthesized prompt the server did not count: the client's count.
           done({ i: 2, intended_ms: 10, start_ms: 10, prompt_tokens: 200, output_tokens: 40, max_output_tokens: 40 }),
           // Dataset text without usage: no input length (0 is the recorder's "not counted"), still an E2E.
           done({ i: 3, intended_ms: 20, start_ms: 20, prompt_tokens: 0, output_tokens: 10 }),
           // A cancelled stream: its TTFT is counted, it has no E2E (and asked for nothing the histogram received).
-          done({ i: 4, intended_ms: 30, start_ms: 30, cancelled: true, input_tokens: 300, output_tokens: 5, max_output_tokens: 99 }),
+          done({
+            i: 4,
+            intended_ms: 30,
+            start_ms: 30,
+            cancelled: true,
+            input_tokens: 300,
+            output_tokens: 5,
+            max_output_tokens: 99,
+          }),
           // Neither warm-up, nor failures, nor retried attempts.
           done({ i: 5, warmup: true, input_tokens: 900, output_tokens: 900, max_output_tokens: 900 }),
-          done({ i: 6, ok: false, error: { class: 'reset' }, input_tokens: 900, output_tokens: 900, max_output_tokens: 900 }),
+          done({
+            i: 6,
+            ok: false,
+            error: { class: 'reset' },
+            input_tokens: 900,
+            output_tokens: 900,
+            max_output_tokens: 900,
+          }),
           done({ i: 7, retried: true, input_tokens: 900, output_tokens: 900, max_output_tokens: 900 }),
         ].join('\n'),
       );
@@ -101,7 +152,18 @@ describe('requests.jsonl series for the report', () => {
       for (let i = 0; i < n; i++) {
         // TTFT, input and output length all name the request, so the samples can be told apart.
         const phases = { firstDelta: i, doneAt: i + 1 };
-        lines.push(line({ i, start_ms: i, intended_ms: i, phases, deltas: 1, input_tokens: i + 1, output_tokens: i + 2, max_output_tokens: 5 }));
+        lines.push(
+          line({
+            i,
+            start_ms: i,
+            intended_ms: i,
+            phases,
+            deltas: 1,
+            input_tokens: i + 1,
+            output_tokens: i + 2,
+            max_output_tokens: 5,
+          }),
+        );
       }
       writeFileSync(file, lines.join('\n'));
       const v = (await readRequestSeries(file, 1000)).get('v')!;
@@ -109,7 +171,8 @@ describe('requests.jsonl series for the report', () => {
       expect(v.ttft).toHaveLength(1000);
       expect([v.withInput, v.completed, v.requested!.totalCount]).toEqual([n, n, n]);
       // The scatter plots draw the very requests of the over-time sample.
-      const ids = (pairs: [number, number][], id: (p: [number, number]) => number) => pairs.map(id).sort((a, b) => a - b);
+      const ids = (pairs: [number, number][], id: (p: [number, number]) => number) =>
+        pairs.map(id).sort((a, b) => a - b);
       const sampled = ids(v.ttft, ([, ttft]) => ttft);
       expect(v.ttftByInput.every(([input, ttft]) => input === ttft + 1)).toBe(true);
       expect(ids(v.ttftByInput, ([, ttft]) => ttft)).toEqual(sampled);

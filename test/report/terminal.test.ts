@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { renderSummary } from '../../src/report/terminal.js';
 import { result, variant } from './fixtures.js';
 
@@ -25,12 +26,17 @@ describe('renderSummary', () => {
   });
 
   it('gives the change of the medians against the first variant', () => {
-    expect(text).toContain('ws-persistent vs http-fresh: TTFT -52%, overhead -83%, ITL -3%, E2E -20%, decode tok/s +25%');
+    expect(text).toContain(
+      'ws-persistent vs http-fresh: TTFT -52%, overhead -83%, ITL -3%, E2E -20%, decode tok/s +25%',
+    );
   });
 
   it('ends with the warnings', () => {
     const lines = text.trimEnd().split('\n');
-    expect(lines.slice(-2)).toEqual(['warning: event loop was blocked for 120 ms', 'warning: tokens counted from chunks']);
+    expect(lines.slice(-2)).toEqual([
+      'warning: event loop was blocked for 120 ms',
+      'warning: tokens counted from chunks',
+    ]);
   });
 
   it('is plain text unless asked for color', () => {

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { renderHtml } from '../../src/report/html.js';
 import { readRequestSeries, type VariantSeries } from '../../src/report/request-series.js';
@@ -25,7 +27,12 @@ function variantOf(name: string, sent: readonly Sent[]): VariantResult {
   const sum = (xs: readonly Sent[], k: keyof Sent) => xs.reduce((a, r) => a + r[k], 0);
   return {
     ...variant(name, { ttft_ms: 20, e2e_ms: 50 }, set),
-    output_lengths: { requests: sent.length, short: short.length, requested_tokens: sum(sent, 'asked'), received_tokens: sum(sent, 'output') },
+    output_lengths: {
+      requests: sent.length,
+      short: short.length,
+      requested_tokens: sum(sent, 'asked'),
+      received_tokens: sum(sent, 'output'),
+    },
   };
 }
 
@@ -36,9 +43,17 @@ async function seriesOf(variants: Record<string, readonly Sent[]>): Promise<Map<
     const lines = Object.entries(variants).flatMap(([name, sent]) =>
       sent.map((r, i) =>
         JSON.stringify({
-          variant: name, i, warmup: false, ok: true, intended_ms: i * 100, start_ms: i * 100, deltas: r.output,
+          variant: name,
+          i,
+          warmup: false,
+          ok: true,
+          intended_ms: i * 100,
+          start_ms: i * 100,
+          deltas: r.output,
           phases: { firstDelta: 10 + r.input / 100, lastDelta: 20 + r.output, doneAt: 20 + r.output },
-          input_tokens: r.input, output_tokens: r.output, max_output_tokens: r.asked,
+          input_tokens: r.input,
+          output_tokens: r.output,
+          max_output_tokens: r.asked,
         }),
       ),
     );
@@ -50,7 +65,8 @@ async function seriesOf(variants: Record<string, readonly Sent[]>): Promise<Map<
 }
 
 /** The figure with this id, whole. */
-const figure = (html: string, id: string): string | undefined => new RegExp(`<figure class="chart" id="${id}".*?</figure>`, 's').exec(html)?.[0];
+const figure = (html: string, id: string): string | undefined =>
+  new RegExp(`<figure class="chart" id="${id}".*?</figure>`, 's').exec(html)?.[0];
 
 const VARYING: Sent[] = [
   { input: 100, output: 50, asked: 50 },
@@ -80,7 +96,9 @@ describe('the report’s Workload section', () => {
       // What arrived as bars, what was asked for outlined beside it, and how many ended early.
       expect(output).toContain(`data-series="${name}: output tokens received"`);
       expect(output).toMatch(/<path class="series" data-series="max_output_tokens asked for"[^>]*stroke-dasharray/);
-      expect(output).toContain('2 of 3 requests (67%) ended before max_output_tokens, 68% of the tokens asked for arrived');
+      expect(output).toContain(
+        '2 of 3 requests (67%) ended before max_output_tokens, 68% of the tokens asked for arrived',
+      );
     }
     // Lengths are drawn here, not among the latency distributions.
     expect(html).toContain('id="pct-ttft_ms"');
@@ -89,13 +107,18 @@ describe('the report’s Workload section', () => {
   });
 
   it('leaves out the scatter plots when every request had the same lengths, and says the length', async () => {
-    const html = renderHtml(result([variantOf('http', CONSTANT)]), { series: await seriesOf({ http: CONSTANT }), intervals: new Map() });
+    const html = renderHtml(result([variantOf('http', CONSTANT)]), {
+      series: await seriesOf({ http: CONSTANT }),
+      intervals: new Map(),
+    });
     expect(figure(html, 'ttft-by-input-')).toBeUndefined();
     expect(figure(html, 'e2e-by-output-')).toBeUndefined();
     const input = figure(html, 'length-input-http')!;
     expect(input).toContain('data-points="1"');
     expect(input).toContain('all 3 requests: 512 tokens;');
-    expect(figure(html, 'length-output-http')).toContain('all 3 requests counted received the max_output_tokens they asked for');
+    expect(figure(html, 'length-output-http')).toContain(
+      'all 3 requests counted received the max_output_tokens they asked for',
+    );
   });
 
   it('draws the length histograms from result.json alone (a merge has no requests.jsonl)', () => {

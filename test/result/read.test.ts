@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { readResult, ResultFileError } from '../../src/result/read.js';
 import type { Result } from '../../src/result/result.js';
-import { assertBuilt, runScenarioText, tempDir, type Json } from '../cli/helpers.js';
+import { assertBuilt, type Json, runScenarioText, tempDir } from '../cli/helpers.js';
 import { result, variant } from '../report/fixtures.js';
 
 const tmp = tempDir();
@@ -45,15 +47,30 @@ describe('readResult', () => {
     const file = written('missing', (r) => delete r.variants[0].counts.ok);
     expect(refusal(file)).toBe(`${file}: variants[0].counts.ok: required field is missing (expected number)`);
     const union = written('missing-union', (r) => (r.workload = { source: 'literal', prompts: 'identical', seed: 1 }));
-    expect(refusal(union)).toBe(`${union}: workload.max_output_tokens: required field is missing (expected number | object)`);
+    expect(refusal(union)).toBe(
+      `${union}: workload.max_output_tokens: required field is missing (expected number | object)`,
+    );
   });
 
   it('names a value outside an enumeration, and inside a union the branch that came closest', () => {
-    const claim = { claim: 'c', metric: 'ttft_ms', baseline: 'sse', candidate: 'ws', claimed_reduction: 0.5, verdict: 'maybe', reason: '' };
+    const claim = {
+      claim: 'c',
+      metric: 'ttft_ms',
+      baseline: 'sse',
+      candidate: 'ws',
+      claimed_reduction: 0.5,
+      verdict: 'maybe',
+      reason: '',
+    };
     const verdict = written('verdict', (r) => (r.claims = [claim]));
-    expect(refusal(verdict)).toBe(`${verdict}: claims[0].verdict: expected "supported" | "not supported" | "inconclusive", got "maybe"`);
+    expect(refusal(verdict)).toBe(
+      `${verdict}: claims[0].verdict: expected "supported" | "not supported" | "inconclusive", got "maybe"`,
+    );
     const max_output_tokens = { distribution: 'uniform', min: 1, max: '9' };
-    const length = written('length', (r) => (r.workload = { source: 'synthesized', prompts: 'unique', max_output_tokens, seed: 1 }));
+    const length = written(
+      'length',
+      (r) => (r.workload = { source: 'synthesized', prompts: 'unique', max_output_tokens, seed: 1 }),
+    );
     expect(refusal(length)).toBe(`${length}: workload.max_output_tokens.max: expected number, got string`);
     const sweep = written('sweep', (r) => (r.sweep = { param: 'load.concurrency', values: [1, null] }));
     expect(refusal(sweep)).toBe(`${sweep}: sweep.values[1]: expected number | string | boolean, got null`);
@@ -79,7 +96,9 @@ describe('readResult', () => {
     const file = path.join(tmp.dir, 'truncated.json');
     const text = readFileSync(written('whole'), 'utf8');
     writeFileSync(file, text.slice(0, text.length / 2));
-    expect(refusal(file)).toMatch(new RegExp(`^${file.replace(/[.\\]/g, '\\$&')}: not valid JSON, damaged or cut short \\(`));
+    expect(refusal(file)).toMatch(
+      new RegExp(`^${file.replace(/[.\\]/g, '\\$&')}: not valid JSON, damaged or cut short \\(`),
+    );
   });
 
   it('still refuses a file that is not a result, or is not there, as before', () => {
@@ -135,12 +154,17 @@ sweep: { param: load.concurrency, values: [1, 2] }
 ${common}load: { kind: session, concurrency: 1, sessions: 2, warmup: 0, turns: 2, tool_time: 0 }
 `,
     );
-    for (const [name, run] of [['sweep', sweep], ['sessions', sessions]] as const) {
+    for (const [name, run] of [
+      ['sweep', sweep],
+      ['sessions', sessions],
+    ] as const) {
       expect(readResult(path.join(dir, name))).toEqual(run.result);
     }
     // What the schema is meant to cover was in what it read.
     const r = sweep.result as Result;
-    expect([r.steps?.length, r.steps?.[0].claims?.length, r.thresholds?.length, r.workload, r.client]).not.toContain(undefined);
+    expect([r.steps?.length, r.steps?.[0].claims?.length, r.thresholds?.length, r.workload, r.client]).not.toContain(
+      undefined,
+    );
     expect(r.steps![0].variants[0].goodput).toBeDefined();
     expect((sessions.result as Result).variants[0].sessions).toBeDefined();
   }, 90_000);

@@ -1,17 +1,31 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countedAs, failureClass, type Counted } from '../../src/result/requests/counted.js';
+
+import { type Counted, countedAs, failureClass } from '../../src/result/requests/counted.js';
 import type { RequestLine } from '../../src/result/requests/line.js';
-import { readRequestLines, type ReadOptions } from '../../src/result/requests/read.js';
-import { variantKey, type Result, type VariantResult } from '../../src/result/result.js';
+import { type ReadOptions, readRequestLines } from '../../src/result/requests/read.js';
+import { type Result, variantKey, type VariantResult } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText, tempDir } from '../cli/helpers.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
 const line = (o: Record<string, unknown> = {}): string =>
-  JSON.stringify({ variant: 'v', i: 0, warmup: false, ok: true, intended_ms: 0, start_ms: 0, phases: { firstDelta: 5 }, deltas: 1, output_tokens: 1, token_source: 'usage', ...o });
+  JSON.stringify({
+    variant: 'v',
+    i: 0,
+    warmup: false,
+    ok: true,
+    intended_ms: 0,
+    start_ms: 0,
+    phases: { firstDelta: 5 },
+    deltas: 1,
+    output_tokens: 1,
+    token_source: 'usage',
+    ...o,
+  });
 
 async function read(text: string, options?: ReadOptions): Promise<RequestLine[]> {
   const file = path.join(dir, 'requests.jsonl');
@@ -23,7 +37,9 @@ async function read(text: string, options?: ReadOptions): Promise<RequestLine[]>
 
 describe('readRequestLines', () => {
   it('streams the request lines, past blank lines and CRLF endings, and across read chunks', async () => {
-    expect((await read([line({ i: 1 }), '', line({ i: 2 }) + '\r', line({ i: 3 }), ''].join('\n'))).map((l) => l.i)).toEqual([1, 2, 3]);
+    expect(
+      (await read([line({ i: 1 }), '', line({ i: 2 }) + '\r', line({ i: 3 }), ''].join('\n'))).map((l) => l.i),
+    ).toEqual([1, 2, 3]);
     // Lines of ~1 kB over several 1 MiB chunks: none split or lost, and a damaged one is still found by its number.
     const pad = 'x'.repeat(1000);
     const many = Array.from({ length: 3000 }, (_, i) => line({ i, response_id: pad }));
@@ -33,7 +49,9 @@ describe('readRequestLines', () => {
   });
 
   it('stops on a damaged line mid-file, naming file and line and what is wrong', async () => {
-    await expect(read([line(), 'not json', line()].join('\n'))).rejects.toThrow(/requests\.jsonl:2: not a request line: not JSON \(/);
+    await expect(read([line(), 'not json', line()].join('\n'))).rejects.toThrow(
+      /requests\.jsonl:2: not a request line: not JSON \(/,
+    );
     const bad: [Record<string, unknown>, RegExp][] = [
       [{ variant: 3 }, /no variant name/],
       [{ step: -1 }, /step is not a step number/],
@@ -43,22 +61,32 @@ describe('readRequestLines', () => {
       [{ reasoning_tokens: 'many' }, /reasoning_tokens is not a number/],
       [{ token_ms: 7 }, /token_ms is not a list/],
     ];
-    for (const [o, why] of bad) await expect(read([line(), line(), line(o), ''].join('\n'))).rejects.toThrow(new RegExp(`:3: not a request line: ${why.source}`));
+    for (const [o, why] of bad)
+      await expect(read([line(), line(), line(o), ''].join('\n'))).rejects.toThrow(
+        new RegExp(`:3: not a request line: ${why.source}`),
+      );
     await expect(read(['[1]', line()].join('\n'))).rejects.toThrow(/:1: not a request line: not an object/);
   });
 
   it('passes over an unterminated last line that does not parse (a killed run), telling onCut; keeps one that does', async () => {
     const cut: string[] = [];
-    const lines = await read([line({ i: 1 }), '', line({ i: 2 }), '{"variant":"v","i":6,"warm'].join('\n'), { onCut: (at) => cut.push(at) });
+    const lines = await read([line({ i: 1 }), '', line({ i: 2 }), '{"variant":"v","i":6,"warm'].join('\n'), {
+      onCut: (at) => cut.push(at),
+    });
     expect(lines.map((l) => l.i)).toEqual([1, 2]);
     expect(cut).toEqual([expect.stringMatching(/requests\.jsonl:4$/)]);
     expect((await read([line({ i: 1 }), line({ i: 2 })].join('\n'))).map((l) => l.i)).toEqual([1, 2]);
     // A terminated damaged last line was finished by someone, not cut: an error.
-    await expect(read([line(), '{"variant":', ''].join('\n'), { onCut: () => {} })).rejects.toThrow(/:2: not a request line/);
+    await expect(read([line(), '{"variant":', ''].join('\n'), { onCut: () => {} })).rejects.toThrow(
+      /:2: not a request line/,
+    );
   });
 
   it('skips damaged lines anywhere when asked (the report)', async () => {
-    const lines = await read([line({ i: 1 }), 'not json', line({ i: 2, token_ms: 'x' }), line({ i: 3 }), '{"i'].join('\n'), { skipDamaged: true });
+    const lines = await read(
+      [line({ i: 1 }), 'not json', line({ i: 2, token_ms: 'x' }), line({ i: 3 }), '{"i'].join('\n'),
+      { skipDamaged: true },
+    );
     expect(lines.map((l) => l.i)).toEqual([1, 3]);
   });
 });
@@ -125,9 +153,18 @@ timeout: 10
     const seen = new Set<Counted>();
     for (const { result, lines } of results) {
       const variants: [string, VariantResult][] =
-        result.steps !== undefined ? result.steps.flatMap((st, k) => st.variants.map((v): [string, VariantResult] => [variantKey(v.name, k), v])) : result.variants.map((v) => [v.name, v]);
+        result.steps !== undefined
+          ? result.steps.flatMap((st, k) => st.variants.map((v): [string, VariantResult] => [variantKey(v.name, k), v]))
+          : result.variants.map((v) => [v.name, v]);
       for (const [key, v] of variants) {
-        const counts = { requests: 0, ok: 0, warmup: 0, retries: 0, cancelled: 0, errors: {} as Record<string, number> };
+        const counts = {
+          requests: 0,
+          ok: 0,
+          warmup: 0,
+          retries: 0,
+          cancelled: 0,
+          errors: {} as Record<string, number>,
+        };
         for (const l of lines.filter((x) => variantKey(x.variant, x.step) === key)) {
           const c = countedAs(l);
           seen.add(c);
@@ -139,7 +176,14 @@ timeout: 10
           if (c === 'cancelled') counts.cancelled++;
         }
         const r = v.counts;
-        expect(counts, key).toEqual({ requests: r.requests, ok: r.ok, warmup: r.warmup, retries: r.retries ?? 0, cancelled: r.cancelled ?? 0, errors: r.errors });
+        expect(counts, key).toEqual({
+          requests: r.requests,
+          ok: r.ok,
+          warmup: r.warmup,
+          retries: r.retries ?? 0,
+          cancelled: r.cancelled ?? 0,
+          errors: r.errors,
+        });
       }
     }
     expect([...seen].sort()).toEqual(['cancelled', 'failed', 'ok', 'retried', 'warmup']);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+
 import { describe, expect, it } from 'vitest';
+
 import { collectEnv, compareVariants, tokenSource } from '../../src/result/result.js';
 import { variant } from '../report/fixtures.js';
 
@@ -11,11 +13,39 @@ describe('compareVariants', () => {
     const ka = variant('http-keepalive', { ttft_ms: 1.5, e2e_ms: 1 });
     const cmp = compareVariants([base, ws, ka]);
     expect(cmp).toEqual([
-      { baseline: 'http-fresh', candidate: 'ws-persistent', metric: 'ttft_ms', baseline_p50: 2, candidate_p50: 1, change: -0.5 },
-      { baseline: 'http-fresh', candidate: 'ws-persistent', metric: 'overhead_ms', baseline_p50: 1, candidate_p50: 0.25, change: -0.75 },
-      { baseline: 'http-fresh', candidate: 'ws-persistent', metric: 'decode_tps', baseline_p50: 1, candidate_p50: 1.5, change: 0.5 },
+      {
+        baseline: 'http-fresh',
+        candidate: 'ws-persistent',
+        metric: 'ttft_ms',
+        baseline_p50: 2,
+        candidate_p50: 1,
+        change: -0.5,
+      },
+      {
+        baseline: 'http-fresh',
+        candidate: 'ws-persistent',
+        metric: 'overhead_ms',
+        baseline_p50: 1,
+        candidate_p50: 0.25,
+        change: -0.75,
+      },
+      {
+        baseline: 'http-fresh',
+        candidate: 'ws-persistent',
+        metric: 'decode_tps',
+        baseline_p50: 1,
+        candidate_p50: 1.5,
+        change: 0.5,
+      },
       // e2e_ms: the baseline has no data; overhead_ms: the candidate has none.
-      { baseline: 'http-fresh', candidate: 'http-keepalive', metric: 'ttft_ms', baseline_p50: 2, candidate_p50: 1.5, change: -0.25 },
+      {
+        baseline: 'http-fresh',
+        candidate: 'http-keepalive',
+        metric: 'ttft_ms',
+        baseline_p50: 2,
+        candidate_p50: 1.5,
+        change: -0.25,
+      },
     ]);
   });
 

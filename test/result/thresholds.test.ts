@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkThresholds, describeThreshold, parseThreshold, type ThresholdSpec } from '../../src/result/thresholds.js';
+
 import { renderSummary } from '../../src/report/terminal.js';
+import { checkThresholds, describeThreshold, parseThreshold, type ThresholdSpec } from '../../src/result/thresholds.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { result, variant } from '../report/fixtures.js';
 
@@ -11,7 +12,10 @@ describe('parseThreshold', () => {
     const spec = parseThreshold('gpt-4.1.ttft_ms.p99', ' <= 400 ', ctx) as ThresholdSpec;
     expect(spec).toMatchObject({ variant: 'gpt-4.1', op: '<=', limit: 400 });
     expect(parseThreshold('*.errors.rate', '< 0.01', ctx)).toMatchObject({ variant: '*', op: '<', limit: 0.01 });
-    expect(parseThreshold('fresh.throughput.output_tokens_per_s', '>= 1e3', ctx)).toMatchObject({ op: '>=', limit: 1000 });
+    expect(parseThreshold('fresh.throughput.output_tokens_per_s', '>= 1e3', ctx)).toMatchObject({
+      op: '>=',
+      limit: 1000,
+    });
     expect(parseThreshold('*.goodput.share', '> 0.9', { ...ctx, slo: true })).toMatchObject({ op: '>', limit: 0.9 });
     expect(parseThreshold('*.decode_tps.count', '== 3', ctx)).toMatchObject({ op: '==', limit: 3 });
   });
@@ -20,15 +24,21 @@ describe('parseThreshold', () => {
     expect(parseThreshold('ws.ttft_ms.p99', '< 1', ctx)).toBe(
       'unknown variant "ws" in "ws.ttft_ms.p99"; expected one of fresh, gpt-4.1, or * for every variant',
     );
-    expect(parseThreshold('*.ttft.p99', '< 1', ctx)).toMatch(/^unknown metric "ttft"; expected one of dns_ms, .*goodput in "\*\.ttft\.p99"$/);
+    expect(parseThreshold('*.ttft.p99', '< 1', ctx)).toMatch(
+      /^unknown metric "ttft"; expected one of dns_ms, .*goodput in "\*\.ttft\.p99"$/,
+    );
     expect(parseThreshold('*.ttft_ms.p98', '< 1', ctx)).toBe(
       'unknown statistic "p98" of ttft_ms; expected one of count, min, mean, stdev, p50, p90, p95, p99, p999, max in "*.ttft_ms.p98"',
     );
-    expect(parseThreshold('*.errors.ratio', '< 1', ctx)).toMatch(/^unknown figure "ratio" of errors; expected one of rate, count/);
+    expect(parseThreshold('*.errors.ratio', '< 1', ctx)).toMatch(
+      /^unknown figure "ratio" of errors; expected one of rate, count/,
+    );
     expect(parseThreshold('ttft_ms.p99', '< 1', ctx)).toMatch(/^expected a key <variant\|\*>\.<metric>\.<stat>/);
     expect(parseThreshold('*.goodput.rate', '> 1', ctx)).toMatch(/needs an slo/);
     for (const bad of ['400', '< fast', '<< 4', '!= 3', '< 4 ms']) {
-      expect(parseThreshold('*.ttft_ms.p99', bad, ctx)).toMatch(/^expected an expression "<op> <number>" .* for "\*\.ttft_ms\.p99", got/);
+      expect(parseThreshold('*.ttft_ms.p99', bad, ctx)).toMatch(
+        /^expected an expression "<op> <number>" .* for "\*\.ttft_ms\.p99", got/,
+      );
     }
   });
 
@@ -54,7 +64,11 @@ describe('checkThresholds', () => {
   const variants = [variant('fresh', { ttft_ms: 2 }), variant('ws', { ttft_ms: 0.5, itl_ms: 1 })];
 
   it('a * key checks every variant; each result carries the value and whether it held', () => {
-    const out = checkThresholds({ '*.ttft_ms.p50': '< 1', 'fresh.errors.rate': '<= 0.02', 'ws.errors.count': '== 1' }, variants, false);
+    const out = checkThresholds(
+      { '*.ttft_ms.p50': '< 1', 'fresh.errors.rate': '<= 0.02', 'ws.errors.count': '== 1' },
+      variants,
+      false,
+    );
     expect(out).toEqual([
       { key: '*.ttft_ms.p50', expression: '< 1', variant: 'fresh', value: 2, ok: false },
       { key: '*.ttft_ms.p50', expression: '< 1', variant: 'ws', value: 0.5, ok: true },
@@ -82,10 +96,15 @@ describe('checkThresholds', () => {
   });
 
   it('the summary lists every threshold with ✓ or ✗, and goodput per variant', () => {
-    const withGoodput = variants.map((v) => ({ ...v, goodput: { share: 0.98, rate_per_s: 9.8, good: 98, requests: 100 } }));
+    const withGoodput = variants.map((v) => ({
+      ...v,
+      goodput: { share: 0.98, rate_per_s: 9.8, good: 98, requests: 100 },
+    }));
     const r = { ...result(withGoodput), thresholds: checkThresholds({ '*.ttft_ms.p50': '< 1' }, withGoodput, true) };
     const text = renderSummary(r);
-    expect(text).toContain('Thresholds: 1 of 2 failed\n  ✗ *.ttft_ms.p50 < 1  fresh: 2\n  ✓ *.ttft_ms.p50 < 1  ws: 0.5');
+    expect(text).toContain(
+      'Thresholds: 1 of 2 failed\n  ✗ *.ttft_ms.p50 < 1  fresh: 2\n  ✓ *.ttft_ms.p50 < 1  ws: 0.5',
+    );
     expect(text).toContain('  goodput  98/100 within the SLO (98.0%), 9.80 good req/s');
   });
 });

@@ -1,4 +1,5 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
 import { now } from '../../src/core/clock.js';
 import { WorkSource } from '../../src/load/work.js';
 import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
@@ -44,12 +45,27 @@ export function buildRuns(s: Scenario, url: string, opts: RunOptions = {}): Buil
   const start = now();
   return s.variants.map((variant, v) => {
     const lines: RequestLine[] = [];
-    const rec = new VariantRecorder(variant.name, start, countTokens, (l) => {
-      lines.push(l);
-      opts.all?.push(l);
-    }, undefined, s.slo);
+    const rec = new VariantRecorder(
+      variant.name,
+      start,
+      countTokens,
+      (l) => {
+        lines.push(l);
+        opts.all?.push(l);
+      },
+      undefined,
+      s.slo,
+    );
     const work = new WorkSource(opts.feed ?? workload.feed(v, s.variants.length), requestBase(s, variant));
-    const run = new VariantRun(s, variant, { target: new URL(url), tls: variant.tls }, work, rec, opts.stopping ?? (() => false), opts.hardStop);
+    const run = new VariantRun(
+      s,
+      variant,
+      { target: new URL(url), tls: variant.tls },
+      work,
+      rec,
+      opts.stopping ?? (() => false),
+      opts.hardStop,
+    );
     return { run, lines };
   });
 }

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { ClientMonitor } from '../../src/metrics/client-monitor.js';
 import type { RequestLine } from '../../src/result/requests/line.js';
-import { runInterleaved, type InterleaveHooks } from '../../src/run/interleave.js';
+import { type InterleaveHooks, runInterleaved } from '../../src/run/interleave.js';
 import type { VariantRun } from '../../src/run/variant-run.js';
 import type { Scenario } from '../../src/scenario/schema.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { buildRuns, scenarioOf, stretches, variantsYaml } from './helpers.js';
 
 /**
@@ -67,7 +68,10 @@ async function schedule(
     },
   };
   await runInterleaved(s, runs as unknown as VariantRun[], hooks);
-  const order = log.filter((l) => l.startsWith('block ')).map((l) => l.slice(6)).join('');
+  const order = log
+    .filter((l) => l.startsWith('block '))
+    .map((l) => l.slice(6))
+    .join('');
   return { order, finished: finished.join(''), log, runs };
 }
 
@@ -124,14 +128,22 @@ describe('runInterleaved: blocks and rounds', () => {
   });
 
   it('order: sequential runs each variant whole, one after another, with unbounded blocks', async () => {
-    const r = await schedule(closed('{ kind: closed, concurrency: 1 }', 'order: sequential\nblock: 2'), { a: 50, b: 30, c: 10 });
+    const r = await schedule(closed('{ kind: closed, concurrency: 1 }', 'order: sequential\nblock: 2'), {
+      a: 50,
+      b: 30,
+      c: 10,
+    });
     expect(r.order).toBe('abc');
     expect(r.finished).toBe('abc');
     for (const run of r.runs) expect(run.blocks).toEqual([{ requests: Infinity, seconds: Infinity }]);
   });
 
   it('runs an open load whole, even when interleaving is asked for: an arrival schedule is one process', async () => {
-    const r = await schedule(closed('{ kind: open, rate: 100, requests: 10 }', 'order: interleaved\nblock: 2'), { a: 10, b: 10 }, {});
+    const r = await schedule(
+      closed('{ kind: open, rate: 100, requests: 10 }', 'order: interleaved\nblock: 2'),
+      { a: 10, b: 10 },
+      {},
+    );
     expect(r.order).toBe('ab');
     for (const run of r.runs) expect(run.blocks).toEqual([{ requests: Infinity, seconds: Infinity }]);
   });
@@ -155,10 +167,14 @@ describe('runInterleaved: blocks and rounds', () => {
 
 describe('runInterleaved: hooks', () => {
   it('announces each block, watches only its measured part, closes it, then says when the variant is done', async () => {
-    const r = await schedule(closed('{ kind: closed, concurrency: 1 }', 'block: 1', ['a', 'b']), { a: 1, b: 2 }, {
-      // b's first block measures nothing (a block that only warms up): the monitor must not resume.
-      fake: (name, l) => (name === 'b' ? new BFirstSilent(l) : undefined),
-    });
+    const r = await schedule(
+      closed('{ kind: closed, concurrency: 1 }', 'block: 1', ['a', 'b']),
+      { a: 1, b: 2 },
+      {
+        // b's first block measures nothing (a block that only warms up): the monitor must not resume.
+        fake: (name, l) => (name === 'b' ? new BFirstSilent(l) : undefined),
+      },
+    );
     expect(r.log).toEqual([
       'onBlock a',
       'block a',
@@ -181,10 +197,14 @@ describe('runInterleaved: hooks', () => {
 
   it('stops between blocks once stopping() says so: no new block, no round after, no variant declared done', async () => {
     let stop = false;
-    const r = await schedule(closed('{ kind: closed, concurrency: 1 }', 'block: 1'), { a: 3, b: 3, c: 3 }, {
-      stopping: () => stop,
-      fake: (name, log) => (name === 'b' ? new FakeRun('b', 3, log, { during: () => (stop = true) }) : undefined),
-    });
+    const r = await schedule(
+      closed('{ kind: closed, concurrency: 1 }', 'block: 1'),
+      { a: 3, b: 3, c: 3 },
+      {
+        stopping: () => stop,
+        fake: (name, log) => (name === 'b' ? new FakeRun('b', 3, log, { during: () => (stop = true) }) : undefined),
+      },
+    );
     expect(r.order).toBe('ab');
     expect(r.finished).toBe('');
     // The block that was running when the stop came is still closed and the monitor paused.

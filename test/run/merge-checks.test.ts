@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { checkClaims, type ClaimSpec } from '../../src/stats/claims.js';
-import { mergeResults } from '../../src/run/merge.js';
 import { compareVariants, type Result, type VariantResult } from '../../src/result/result.js';
 import { checkThresholds } from '../../src/result/thresholds.js';
+import { mergeResults } from '../../src/run/merge.js';
 import { rng } from '../../src/shared/rng.js';
+import { checkClaims, type ClaimSpec } from '../../src/stats/claims.js';
 import { result, variant } from '../report/fixtures.js';
 
 /** The scenario as result.json stores it: as written, `${env:…}` references kept. */
@@ -17,12 +18,23 @@ const SCENARIO = {
     { name: 'ws', protocol: 'openai-responses', connection: 'ws-persistent' },
   ],
   seed: 7,
-  claims: [{ claim: 'ws cuts overhead in half', metric: 'overhead_ms', baseline: 'http', candidate: 'ws', reduction: 0.5 }],
+  claims: [
+    { claim: 'ws cuts overhead in half', metric: 'overhead_ms', baseline: 'http', candidate: 'ws', reduction: 0.5 },
+  ],
   // Each fixture shard has 2 errors and 9.8 req/s; added up, 4 errors and twice the rate.
   thresholds: { '*.errors.count': '< 3', '*.throughput.requests_per_s': '> 15' },
 };
 /** The claims as the schema reads them (its default tolerance filled in). */
-const CLAIMS: ClaimSpec[] = [{ claim: 'ws cuts overhead in half', metric: 'overhead_ms', baseline: 'http', candidate: 'ws', reduction: 0.5, tolerance: 0.05 }];
+const CLAIMS: ClaimSpec[] = [
+  {
+    claim: 'ws cuts overhead in half',
+    metric: 'overhead_ms',
+    baseline: 'http',
+    candidate: 'ws',
+    reduction: 0.5,
+    tolerance: 0.05,
+  },
+];
 
 /** `n` overhead samples around `ms` into each set. */
 function record(sets: readonly MetricSet[], ms: number, n: number, rand: () => number): void {
@@ -49,7 +61,9 @@ function shard(k: number, n: number, all: MetricSet[][], values?: number[]): Res
   const own = {
     shard: { index: k, count: n },
     scenario: values === undefined ? SCENARIO : { ...SCENARIO, sweep: { param: 'load.concurrency', values } },
-    thresholds: groups.flatMap((vs, s) => checkThresholds(SCENARIO.thresholds, vs, false, values === undefined ? undefined : s)),
+    thresholds: groups.flatMap((vs, s) =>
+      checkThresholds(SCENARIO.thresholds, vs, false, values === undefined ? undefined : s),
+    ),
   };
   if (values === undefined) return { ...result(groups[0]), ...own, claims: checkClaims(CLAIMS, groups[0], 7) };
   return {
@@ -66,7 +80,8 @@ function shard(k: number, n: number, all: MetricSet[][], values?: number[]): Res
   };
 }
 
-const collectors = (steps: number): MetricSet[][] => Array.from({ length: steps }, () => [new MetricSet(), new MetricSet()]);
+const collectors = (steps: number): MetricSet[][] =>
+  Array.from({ length: steps }, () => [new MetricSet(), new MetricSet()]);
 const overhead = (vs: readonly VariantResult[]) => vs.map((v) => v.metrics.overhead_ms);
 
 describe('merge re-checks claims and thresholds on the sums', () => {
@@ -97,7 +112,10 @@ describe('merge re-checks claims and thresholds on the sums', () => {
 
   it('needs none of the environment the shards had, but refuses a check that depended on it', () => {
     const all = collectors(1);
-    const withRef = (r: Result): Result => ({ ...r, scenario: { ...SCENARIO, thresholds: { '*.ttft_ms.p99': '< ${env:LIMIT}' } } });
+    const withRef = (r: Result): Result => ({
+      ...r,
+      scenario: { ...SCENARIO, thresholds: { '*.ttft_ms.p99': '< ${env:LIMIT}' } },
+    });
     expect(() => mergeResults([shard(1, 2, all), shard(2, 2, all)].map(withRef))).toThrow(
       'the scenario\'s thresholds["*.ttft_ms.p99"] refers to the environment',
     );
@@ -117,7 +135,9 @@ describe('merge of sweeps', () => {
       expect(st.comparisons).toEqual(compareVariants(st.variants));
       expect(st.claims).toEqual(checkClaims(CLAIMS, st.variants, 7));
     });
-    expect(merged.thresholds).toEqual(merged.steps!.flatMap((st, s) => checkThresholds(SCENARIO.thresholds, st.variants, false, s)));
+    expect(merged.thresholds).toEqual(
+      merged.steps!.flatMap((st, s) => checkThresholds(SCENARIO.thresholds, st.variants, false, s)),
+    );
   });
 
   it('refuses shards that swept differently, naming the difference', () => {

@@ -1,8 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
-import { newHistogram, type Histogram } from '../../src/metrics/histogram.js';
+
+import { type Histogram, newHistogram } from '../../src/metrics/histogram.js';
 import { intervalLine, logHeader } from '../../src/metrics/interval-log-format.js';
 import { ReportInputError } from '../../src/report/hlog-series.js';
 import { mergeIntervalLogs } from '../../src/run/merge-hlog.js';
@@ -31,7 +33,10 @@ interface Interval {
 
 function writeLog(dir: string, key: string, epochMs: number, intervals: Interval[]): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${key}.hlog`), logHeader(key, epochMs) + intervals.map((i) => intervalLine(i.tag, i.start, i.length, i.h)).join(''));
+  writeFileSync(
+    path.join(dir, `${key}.hlog`),
+    logHeader(key, epochMs) + intervals.map((i) => intervalLine(i.tag, i.start, i.length, i.h)).join(''),
+  );
 }
 
 describe('merge of the shards’ interval logs', () => {
@@ -50,7 +55,12 @@ describe('merge of the shards’ interval logs', () => {
     ]);
     writeLog(path.join(dir, 's1'), 'step0.ws', 1_000_000, a);
     writeLog(path.join(dir, 's2'), 'step0.ws', 1_000_400, b);
-    const out = await mergeIntervalLogs([path.join(dir, 's1'), path.join(dir, 's2')], ['step0.ws', 'step0.sse'], dir, 'merged');
+    const out = await mergeIntervalLogs(
+      [path.join(dir, 's1'), path.join(dir, 's2')],
+      ['step0.ws', 'step0.sse'],
+      dir,
+      'merged',
+    );
     expect(out).toEqual({ files: { 'step0.ws': 'merged.step0.ws.hlog' }, warnings: [] });
 
     const log = readHdrLog(path.join(dir, 'merged.step0.ws.hlog'));
@@ -59,7 +69,10 @@ describe('merge of the shards’ interval logs', () => {
     for (const k of [0, 1, 2]) {
       for (const tag of ['ttft_ms', 'itl_ms']) {
         const got = log.intervals.filter((i) => i.tag === tag && i.startS === k);
-        expect(got.map((i) => i.lengthS), `${tag} window ${k}`).toEqual([1]);
+        expect(
+          got.map((i) => i.lengthS),
+          `${tag} window ${k}`,
+        ).toEqual([1]);
         const want = newHistogram();
         want.add(a.find((i) => i.tag === tag && i.start === k)!.h);
         want.add(b.find((i) => i.tag === tag && i.start === k)!.h);
@@ -78,9 +91,19 @@ describe('merge of the shards’ interval logs', () => {
   it('a late shard’s intervals keep their time: windows follow the merged clock, idle gaps stay gaps', async () => {
     const dir = path.join(root, 'late');
     const h = (s: number) => hist(s, 50, 10_000);
-    writeLog(path.join(dir, 's1'), 'x', 5_000_000, [0, 1].map((k) => ({ tag: 'e2e_ms', start: k * 0.5, length: 0.5, h: h(k + 1) })));
+    writeLog(
+      path.join(dir, 's1'),
+      'x',
+      5_000_000,
+      [0, 1].map((k) => ({ tag: 'e2e_ms', start: k * 0.5, length: 0.5, h: h(k + 1) })),
+    );
     // Starts 3.1 s later and ticks at the same 0.5 s: middles 3.35 and 3.85 → windows 6 and 7.
-    writeLog(path.join(dir, 's2'), 'x', 5_003_100, [0, 1].map((k) => ({ tag: 'e2e_ms', start: k * 0.5, length: 0.5, h: h(k + 5) })));
+    writeLog(
+      path.join(dir, 's2'),
+      'x',
+      5_003_100,
+      [0, 1].map((k) => ({ tag: 'e2e_ms', start: k * 0.5, length: 0.5, h: h(k + 5) })),
+    );
     await mergeIntervalLogs([path.join(dir, 's1'), path.join(dir, 's2')], ['x'], dir, 'm');
     expect(readHdrLog(path.join(dir, 'm.x.hlog')).intervals.map((i) => [i.startS, i.lengthS, i.h.totalCount])).toEqual([
       [0, 0.5, 50],
@@ -93,7 +116,12 @@ describe('merge of the shards’ interval logs', () => {
   it('takes the interval from a shard that measured something when the first measured nothing', async () => {
     const dir = path.join(root, 'empty-first');
     writeLog(path.join(dir, 's1'), 'x', 7_000_000, []);
-    writeLog(path.join(dir, 's2'), 'x', 7_000_000, [0, 1, 2].map((k) => ({ tag: 'e2e_ms', start: k * 0.2, length: 0.2, h: hist(k + 1, 20, 5_000) })));
+    writeLog(
+      path.join(dir, 's2'),
+      'x',
+      7_000_000,
+      [0, 1, 2].map((k) => ({ tag: 'e2e_ms', start: k * 0.2, length: 0.2, h: hist(k + 1, 20, 5_000) })),
+    );
     await mergeIntervalLogs([path.join(dir, 's1'), path.join(dir, 's2')], ['x'], dir, 'm');
     expect(readHdrLog(path.join(dir, 'm.x.hlog')).intervals.map((i) => [i.startS, i.lengthS, i.h.totalCount])).toEqual([
       [0, 0.2, 20],

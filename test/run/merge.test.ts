@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
-import { mergeResults } from '../../src/run/merge.js';
 import type { Result, VariantResult } from '../../src/result/result.js';
+import { mergeResults } from '../../src/run/merge.js';
 import { variantResult } from '../../src/run/variant-result.js';
-import { shareOf, shardLoad } from '../../src/scenario/shard.js';
+import { shardLoad, shareOf } from '../../src/scenario/shard.js';
 import { rng } from '../../src/shared/rng.js';
 import { result, variant } from '../report/fixtures.js';
 
@@ -27,7 +28,14 @@ describe('merge', () => {
   it('4 shards add up to one histogram of all their samples: same counts, same percentiles', () => {
     const rand = rng(4);
     const all = new MetricSet();
-    const shards = [1, 2, 3, 4].map((k) => shard(k, 4, Array.from({ length: 200 + 50 * k }, () => 50 + 400 * rand() ** 3), all));
+    const shards = [1, 2, 3, 4].map((k) =>
+      shard(
+        k,
+        4,
+        Array.from({ length: 200 + 50 * k }, () => 50 + 400 * rand() ** 3),
+        all,
+      ),
+    );
     const merged = mergeResults(shards);
     const v = merged.variants[0];
     expect(v.counts.requests).toBe(4 * 100);
@@ -44,7 +52,9 @@ describe('merge', () => {
     expect(() => mergeResults([a, { ...shard(2, 2, [3], all), shard: undefined }])).toThrow('result 2 is not a shard');
     expect(() => mergeResults([a, shard(2, 3, [3], all)])).toThrow(/split the load differently/);
     const edited = { ...shard(2, 2, [3], all), scenario: { name: 'gate', seed: 2 } };
-    expect(() => mergeResults([a, edited])).toThrow('results 1 and 2 ran different versions of scenario gate (they differ in seed)');
+    expect(() => mergeResults([a, edited])).toThrow(
+      'results 1 and 2 ran different versions of scenario gate (they differ in seed)',
+    );
     const flagged = { ...shard(2, 2, [3], all), overrides: { requests: 10, shard: { index: 2, count: 2 } } };
     expect(() => mergeResults([a, flagged])).toThrow(/ran with different flags/);
   });
@@ -79,12 +89,18 @@ describe('merged window', () => {
 
   it('always between the longest shard window and the union of the spans', () => {
     const part = fc
-      .record({ start: fc.integer({ min: 0, max: 100 }), span: fc.integer({ min: 1, max: 100 }), busy: fc.double({ min: 0.05, max: 1, noNaN: true }) })
+      .record({
+        start: fc.integer({ min: 0, max: 100 }),
+        span: fc.integer({ min: 1, max: 100 }),
+        busy: fc.double({ min: 0.05, max: 1, noNaN: true }),
+      })
       .map(({ start, span, busy }) => timed(Math.round(span * busy * 1000) / 1000, start, start + span));
     fc.assert(
       fc.property(fc.array(part, { minLength: 2, maxLength: 5 }), (parts) => {
         const w = mergeResults(shardsOf(parts)).variants[0].window_s;
-        const union = Math.max(...parts.map((p) => Date.parse(p.ended_at!))) - Math.min(...parts.map((p) => Date.parse(p.started_at!)));
+        const union =
+          Math.max(...parts.map((p) => Date.parse(p.ended_at!))) -
+          Math.min(...parts.map((p) => Date.parse(p.started_at!)));
         expect(w).toBeGreaterThanOrEqual(Math.max(...parts.map((p) => p.window_s)) - 1e-9);
         expect(w).toBeLessThanOrEqual(union / 1000 + 1e-9);
       }),
@@ -93,8 +109,14 @@ describe('merged window', () => {
 
   it('goodput, wire bytes and sessions add up; share and rates follow from the sums', () => {
     const parts = [
-      timed(10, 0, 10, { goodput: { share: 0.9, rate_per_s: 9, good: 90, requests: 100 }, wire: { bytes_in: 1000, output_tokens: 10, bytes_per_output_token: 100 } }),
-      timed(10, 0, 10, { goodput: { share: 0.5, rate_per_s: 5, good: 50, requests: 100 }, wire: { bytes_in: 3000, output_tokens: 10, bytes_per_output_token: 300 } }),
+      timed(10, 0, 10, {
+        goodput: { share: 0.9, rate_per_s: 9, good: 90, requests: 100 },
+        wire: { bytes_in: 1000, output_tokens: 10, bytes_per_output_token: 100 },
+      }),
+      timed(10, 0, 10, {
+        goodput: { share: 0.5, rate_per_s: 5, good: 50, requests: 100 },
+        wire: { bytes_in: 3000, output_tokens: 10, bytes_per_output_token: 300 },
+      }),
     ].map((p) => ({ ...p, sessions: { total: 10, ok: 9, failed: 1, interrupted: 0 } }));
     const v = mergeResults(shardsOf(parts)).variants[0];
     expect(v.goodput).toEqual({ share: 0.7, rate_per_s: 14, good: 140, requests: 200 });
@@ -116,7 +138,12 @@ describe('merged window', () => {
     rec.commit(request(1010 * ms), 1, false, 1010 * ms);
     rec.endBlock(); // another variant's block runs from 1014 to 1100 ms
     rec.commit(request(1100 * ms), 2, false, 1100 * ms);
-    const v = variantResult({ name: 'v', protocol: 'openai-responses', connection: 'http-keepalive' }, rec, undefined, (t) => new Date(T0 + t / 1e6));
+    const v = variantResult(
+      { name: 'v', protocol: 'openai-responses', connection: 'http-keepalive' },
+      rec,
+      undefined,
+      (t) => new Date(T0 + t / 1e6),
+    );
     expect(v).toMatchObject({ started_at: at(1), ended_at: at(1.104), window_s: 0.018 });
   });
 });
@@ -134,7 +161,13 @@ describe('shards', () => {
 
   it('splits users, counts, warm-up and rate, seeds each shard apart, refuses an empty part', () => {
     const load = { kind: 'open', rate: 100, requests: 10, warmup: 3, seed: 7 };
-    expect(shardLoad(load, { index: 2, count: 4 })).toEqual({ kind: 'open', rate: 25, requests: 3, warmup: 1, seed: 8 });
+    expect(shardLoad(load, { index: 2, count: 4 })).toEqual({
+      kind: 'open',
+      rate: 25,
+      requests: 3,
+      warmup: 1,
+      seed: 8,
+    });
     expect(shardLoad({ kind: 'closed', concurrency: 2, requests: 10 }, { index: 3, count: 3 })).toEqual([
       { path: '--shard', message: 'shard 3/3 gets no concurrency (load.concurrency is 2)' },
     ]);

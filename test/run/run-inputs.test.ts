@@ -1,12 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { openDataset, requestBase, runSalt, serverOptions, trustedCa } from '../../src/run/run-inputs.js';
-import { ScenarioError } from '../../src/shared/input-error.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { ServerOptionsSchema } from '../../src/scenario/server-options.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../src/server/index.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
 import { scenarioOf } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-run-inputs-'));
@@ -136,7 +138,10 @@ variants:
   });
 
   it('reads the file relative to the scenario file and checks every record', async () => {
-    writeFileSync(path.join(scenarioDir, 'data', 'prompts.jsonl'), jsonLines([{ prompt: 'a' }, { prompt: 'b', output_tokens: 3 }, { prompt: 'c' }]));
+    writeFileSync(
+      path.join(scenarioDir, 'data', 'prompts.jsonl'),
+      jsonLines([{ prompt: 'a' }, { prompt: 'b', output_tokens: 3 }, { prompt: 'c' }]),
+    );
     const index = await openDataset(scenarioFile, withDataset('{ kind: closed }', '{ path: data/prompts.jsonl }'));
     expect(index).toMatchObject({ path: path.join(scenarioDir, 'data', 'prompts.jsonl'), format: 'jsonl', records: 3 });
   });
@@ -150,15 +155,24 @@ variants:
   });
 
   it('rejects a missing file naming it', async () => {
-    const err = await rejection(openDataset(scenarioFile, withDataset('{ kind: closed }', '{ path: data/none.jsonl }')));
+    const err = await rejection(
+      openDataset(scenarioFile, withDataset('{ kind: closed }', '{ path: data/none.jsonl }')),
+    );
     expect(err.message).toContain(path.join(scenarioDir, 'data', 'none.jsonl'));
   });
 
   it('a trace needs timestamps: a format without them is the scenario error at `dataset`', async () => {
     writeFileSync(path.join(scenarioDir, 'data', 'untimed.jsonl'), jsonLines([{ prompt: 'a' }, { prompt: 'b' }]));
-    const err = await rejection(openDataset(scenarioFile, withDataset('{ kind: trace }', '{ path: data/untimed.jsonl }')));
+    const err = await rejection(
+      openDataset(scenarioFile, withDataset('{ kind: trace }', '{ path: data/untimed.jsonl }')),
+    );
     expect(err.file).toBe(scenarioFile);
-    expect(err.issues).toEqual([{ path: 'dataset', message: expect.stringMatching(/a trace needs a timestamp on every record; jsonl records have none/) }]);
+    expect(err.issues).toEqual([
+      {
+        path: 'dataset',
+        message: expect.stringMatching(/a trace needs a timestamp on every record; jsonl records have none/),
+      },
+    ]);
   });
 
   it('a trace of timed records opens', async () => {
@@ -175,9 +189,19 @@ variants:
   });
 
   it('sessions need conversations: a lengths-only format is the scenario error, a jsonl of messages opens', async () => {
-    const err = await rejection(openDataset(scenarioFile, withDataset('{ kind: session }', '{ path: data/mooncake.jsonl }')));
-    expect(err.issues).toEqual([{ path: 'dataset', message: expect.stringMatching(/sessions replay conversations .*; mooncake holds lengths only/) }]);
-    writeFileSync(path.join(scenarioDir, 'data', 'chats.jsonl'), jsonLines([{ messages: [{ role: 'user', content: 'hi' }] }]));
+    const err = await rejection(
+      openDataset(scenarioFile, withDataset('{ kind: session }', '{ path: data/mooncake.jsonl }')),
+    );
+    expect(err.issues).toEqual([
+      {
+        path: 'dataset',
+        message: expect.stringMatching(/sessions replay conversations .*; mooncake holds lengths only/),
+      },
+    ]);
+    writeFileSync(
+      path.join(scenarioDir, 'data', 'chats.jsonl'),
+      jsonLines([{ messages: [{ role: 'user', content: 'hi' }] }]),
+    );
     const index = await openDataset(scenarioFile, withDataset('{ kind: session }', '{ path: data/chats.jsonl }'));
     expect(index).toMatchObject({ format: 'jsonl', records: 1 });
   });
@@ -246,6 +270,8 @@ describe('trustedCa', () => {
     }
     expect(err).toBeInstanceOf(ScenarioError);
     expect((err as ScenarioError).file).toBe(scenarioFile);
-    expect((err as ScenarioError).issues).toEqual([{ path: 'tls.ca', message: expect.stringMatching(/^cannot read the CA file \(ENOENT/) }]);
+    expect((err as ScenarioError).issues).toEqual([
+      { path: 'tls.ca', message: expect.stringMatching(/^cannot read the CA file \(ENOENT/) },
+    ]);
   });
 });

@@ -2,14 +2,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSyn
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { RequestLine } from '../../src/result/requests/line.js';
 import type { Result } from '../../src/result/result.js';
 import { runSalt } from '../../src/run/run-inputs.js';
-import { runScenario, type RunConfig, type RunStatus } from '../../src/run/runner.js';
-import { ScenarioError } from '../../src/shared/input-error.js';
+import { type RunConfig, runScenario, type RunStatus } from '../../src/run/runner.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
 import { assertBuilt } from '../cli/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-runner-'));
@@ -145,7 +147,13 @@ thresholds:
     const [a, b] = r.variants;
     expect(r.claims).toHaveLength(1);
     const claim = r.claims![0];
-    expect(claim).toMatchObject({ claim: 'b halves TTFT', metric: 'ttft_ms', baseline: 'a', candidate: 'b', claimed_reduction: 0.5 });
+    expect(claim).toMatchObject({
+      claim: 'b halves TTFT',
+      metric: 'ttft_ms',
+      baseline: 'a',
+      candidate: 'b',
+      claimed_reduction: 0.5,
+    });
     expect(claim.baseline_p50).toBe(a.metrics.ttft_ms!.p50);
     expect(claim.candidate_p50).toBe(b.metrics.ttft_ms!.p50);
     // Recorded to four decimals.
@@ -167,7 +175,16 @@ thresholds:
 
   it('writes result.json (what it returns), every request, the histograms and the reports to the out folder', () => {
     const files = readdirSync(ran.out);
-    expect(files).toEqual(expect.arrayContaining(['result.json', 'requests.jsonl', 'report.html', 'report.md', 'a.ttft_ms.hgrm', 'b.ttft_ms.hgrm']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'result.json',
+        'requests.jsonl',
+        'report.html',
+        'report.md',
+        'a.ttft_ms.hgrm',
+        'b.ttft_ms.hgrm',
+      ]),
+    );
     expect(readJson(path.join(ran.out, 'result.json'))).toEqual(ran.result);
     const lines = requestLines(ran.out);
     for (const v of ['a', 'b']) {
@@ -190,7 +207,12 @@ thresholds:
   });
 
   it("logs each variant's outcome, reports its progress, and stops the embedded server", async () => {
-    expect(ran.logs).toEqual(expect.arrayContaining([expect.stringMatching(/^a: 6\/6 ok, TTFT p50 /), expect.stringMatching(/^b: 6\/6 ok, TTFT p50 /)]));
+    expect(ran.logs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^a: 6\/6 ok, TTFT p50 /),
+        expect.stringMatching(/^b: 6\/6 ok, TTFT p50 /),
+      ]),
+    );
     const st = ran.status!();
     expect(st).toMatchObject({ done: 12, total: 12, errors: 0 });
     expect(st.elapsedS).toBeGreaterThan(0);
@@ -212,7 +234,11 @@ describe('runScenario: sweeps, shards, stops and datasets', () => {
   const target = (yaml: string): string => yaml.replace('target: URL', `target: ${server.url}`);
 
   it('runs one step per swept value, each step judged and written on its own', async () => {
-    const { result: r, out, status } = await run(
+    const {
+      result: r,
+      out,
+      status,
+    } = await run(
       'sweep',
       target(
         URL_SCENARIO(
@@ -241,13 +267,21 @@ thresholds: { "b.ttft_ms.p99": "< 60000" }`,
       [1, 'b', true],
     ]);
     const lines = requestLines(out);
-    expect(lines.map((l) => `${l.step}:${l.max_output_tokens}`)).toEqual([...Array(6).fill('0:2'), ...Array(6).fill('1:5')]);
+    expect(lines.map((l) => `${l.step}:${l.max_output_tokens}`)).toEqual([
+      ...Array(6).fill('0:2'),
+      ...Array(6).fill('1:5'),
+    ]);
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['step1.a.ttft_ms.hgrm', 'step2.b.ttft_ms.hgrm']));
     expect(status!()).toMatchObject({ done: 12, total: 12 });
   });
 
   it('records the shard it ran and salts its prompts apart from the other shards', async () => {
-    const yaml = target(URL_SCENARIO('shard', 'request: { prompt_tokens: 8, max_output_tokens: 4, salt: 5 }\nload: { kind: closed, requests: 2 }').replace(/^request: .*\n/m, ''));
+    const yaml = target(
+      URL_SCENARIO(
+        'shard',
+        'request: { prompt_tokens: 8, max_output_tokens: 4, salt: 5 }\nload: { kind: closed, requests: 2 }',
+      ).replace(/^request: .*\n/m, ''),
+    );
     const shard = { index: 2, count: 3 };
     const { result: r } = await run('shard', yaml, { shard });
     expect(r.shard).toEqual(shard);
@@ -258,7 +292,11 @@ thresholds: { "b.ttft_ms.p99": "< 60000" }`,
 
   it('a run stopped before it starts sends nothing and says it is incomplete', async () => {
     const before = server.stats();
-    const { result: r, out } = await run('stopped', target(URL_SCENARIO('stopped', 'load: { kind: closed, requests: 3 }')), { stopping: () => true });
+    const { result: r, out } = await run(
+      'stopped',
+      target(URL_SCENARIO('stopped', 'load: { kind: closed, requests: 3 }')),
+      { stopping: () => true },
+    );
     expect(r.complete).toBe(false);
     expect(r.variants).toEqual([]);
     expect(server.stats().tcpConnections).toBe(before.tcpConnections);
@@ -269,7 +307,12 @@ thresholds: { "b.ttft_ms.p99": "< 60000" }`,
   it('checks the dataset before anything is sent or written: a bad record rejects the run', async () => {
     writeFileSync(path.join(dir, 'bad.jsonl'), '{"prompt": "ok"}\n{"prompt": "ok"}\n{"prompt": 3}\n');
     const before = server.stats();
-    const yaml = target(URL_SCENARIO('bad-dataset', 'dataset: { path: bad.jsonl }\nload: { kind: closed, requests: 3 }').replace(/^request: .*\n/m, ''));
+    const yaml = target(
+      URL_SCENARIO('bad-dataset', 'dataset: { path: bad.jsonl }\nload: { kind: closed, requests: 3 }').replace(
+        /^request: .*\n/m,
+        '',
+      ),
+    );
     const err = await run('bad-dataset', yaml).then(
       () => undefined,
       (e: unknown) => e,
@@ -283,13 +326,24 @@ thresholds: { "b.ttft_ms.p99": "< 60000" }`,
 
   it('a dataset that changes after it was checked stops its variants: the result is incomplete and says why', async () => {
     const file = path.join(dir, 'prompts.jsonl');
-    writeFileSync(file, Array.from({ length: 6 }, (_, i) => JSON.stringify({ prompt: `question ${i}`, output_tokens: 3 })).join('\n') + '\n');
-    const yaml = target(URL_SCENARIO('changed', 'dataset: { path: prompts.jsonl }\nload: { kind: closed, requests: 4 }').replace(/^request: .*\n/m, ''));
+    writeFileSync(
+      file,
+      Array.from({ length: 6 }, (_, i) => JSON.stringify({ prompt: `question ${i}`, output_tokens: 3 })).join('\n') +
+        '\n',
+    );
+    const yaml = target(
+      URL_SCENARIO('changed', 'dataset: { path: prompts.jsonl }\nload: { kind: closed, requests: 4 }').replace(
+        /^request: .*\n/m,
+        '',
+      ),
+    );
     // The run is watched once the dataset is indexed and before any record is read: the file changes then.
     const { result: r, out } = await run('changed', yaml, { watch: () => truncateSync(file, 10) });
     expect(r.complete).toBe(false);
     for (const v of ['a', 'b']) {
-      expect(r.warnings).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${v}: stopped: .*changed after it was indexed`))]));
+      expect(r.warnings).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`^${v}: stopped: .*changed after it was indexed`))]),
+      );
     }
     expect(readJson(path.join(out, 'result.json'))).toMatchObject({ complete: false });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { now } from '../../src/core/clock.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
@@ -18,7 +19,12 @@ function finished(start: number, withUsage: boolean, opened: boolean): Timeline 
 describe('variantResult and its warnings', () => {
   it('counts, window, throughput and token sources come from the recorder; warm-up stays out', () => {
     const lines: unknown[] = [];
-    const rec = new VariantRecorder('v', 0, (text) => text.trim().split(/\s+/).length, (l) => lines.push(l));
+    const rec = new VariantRecorder(
+      'v',
+      0,
+      (text) => text.trim().split(/\s+/).length,
+      (l) => lines.push(l),
+    );
     const t0 = now();
     rec.commit(finished(t0, true, true), 0, true, t0); // warm-up opens the connection
     rec.commit(finished(t0 + 10e6, true, false), 1, false, t0 + 10e6);
@@ -36,7 +42,12 @@ describe('variantResult and its warnings', () => {
   });
 
   it('warns when counts did not come from usage, and when a kept connection had to be reopened', () => {
-    const rec = new VariantRecorder('w', 0, (text) => text.trim().split(/\s+/).length, () => {});
+    const rec = new VariantRecorder(
+      'w',
+      0,
+      (text) => text.trim().split(/\s+/).length,
+      () => {},
+    );
     const t0 = now();
     rec.commit(finished(t0, false, false), 0, false, t0);
     rec.commit(finished(t0 + 10e6, false, true), 1, false, t0 + 10e6);

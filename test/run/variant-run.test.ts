@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferedFeed } from '../../src/workload/feed.js';
-import { startServer, type RunningServer, type ServerStats } from '../../src/server/index.js';
+
 import type { Scenario } from '../../src/scenario/schema.js';
-import { buildRuns, scenarioOf, type BuiltRun, type RunOptions } from './helpers.js';
+import { type RunningServer, type ServerStats, startServer } from '../../src/server/index.js';
+import { BufferedFeed } from '../../src/workload/feed.js';
+import { buildRuns, type BuiltRun, type RunOptions, scenarioOf } from './helpers.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -31,7 +32,10 @@ async function delta(f: () => Promise<void>): Promise<ServerStats> {
   await f();
   const after = server.stats();
   return Object.fromEntries(
-    Object.entries(after).map(([k, v]) => [k, typeof v === 'number' ? v - (before[k as keyof ServerStats] as number) : v]),
+    Object.entries(after).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? v - (before[k as keyof ServerStats] as number) : v,
+    ]),
   ) as ServerStats;
 }
 
@@ -58,7 +62,12 @@ describe('VariantRun: closed loads across blocks', () => {
     // requests.jsonl numbering continues over the blocks: 7 requests, 0…6, each once.
     expect(lines.map((l) => l.i).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     // Warm-up takes the first numbers: it runs before anything is measured.
-    expect(lines.filter((l) => l.warmup).map((l) => l.i).sort()).toEqual([0, 1]);
+    expect(
+      lines
+        .filter((l) => l.warmup)
+        .map((l) => l.i)
+        .sort(),
+    ).toEqual([0, 1]);
     expect(lines.every((l) => l.ok && l.variant === 'v')).toBe(true);
     // The users' WebSockets are opened once and kept from one block to the next.
     expect(seen.wsConnections).toBe(2);
@@ -112,7 +121,12 @@ describe('VariantRun: other loads', () => {
     }
     expect(run.rec).toMatchObject({ requests: 6, ok: 6, warmup: 2 });
     expect(lines.map((l) => l.i).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(lines.filter((l) => l.warmup).map((l) => l.i).sort()).toEqual([0, 1]);
+    expect(
+      lines
+        .filter((l) => l.warmup)
+        .map((l) => l.i)
+        .sort(),
+    ).toEqual([0, 1]);
     expect(run.done).toBe(true);
   });
 
@@ -134,7 +148,16 @@ describe('VariantRun: other loads', () => {
     // 1 warm-up + 3 measured sessions of 2 turns each.
     expect(lines).toHaveLength(8);
     expect(lines.map((l) => l.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(lines.map((l) => `${l.session}.${l.turn}`)).toEqual(['0.0', '0.1', '1.0', '1.1', '2.0', '2.1', '3.0', '3.1']);
+    expect(lines.map((l) => `${l.session}.${l.turn}`)).toEqual([
+      '0.0',
+      '0.1',
+      '1.0',
+      '1.1',
+      '2.0',
+      '2.1',
+      '3.0',
+      '3.1',
+    ]);
     expect(lines.map((l) => l.warmup)).toEqual([true, true, false, false, false, false, false, false]);
   });
 });
@@ -156,7 +179,9 @@ describe('VariantRun: a feed that fails', () => {
 
   it('ends the variant with the failure when the load has to wait for the failing read; what it measured stands', async () => {
     let lines: readonly unknown[] = [];
-    const built = one(scenario('{ kind: closed, concurrency: 1, requests: 20 }'), { feed: failingFeed(2, () => lines.length >= 2) });
+    const built = one(scenario('{ kind: closed, concurrency: 1, requests: 20 }'), {
+      feed: failingFeed(2, () => lines.length >= 2),
+    });
     lines = built.lines;
     const { run } = built;
     try {

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { ResultWriter, resultDirName } from '../../src/run/writer.js';
+import { resultDirName, ResultWriter } from '../../src/run/writer.js';
 import { result, variant } from '../report/fixtures.js';
 
 describe('resultDirName', () => {
@@ -32,7 +34,15 @@ describe('ResultWriter', () => {
     const a = new MetricSet();
     const b = new MetricSet();
     const r = result([variant('a', { ttft_ms: 1, itl_ms: 0.5 }, a), variant('b', { ttft_ms: 2 }, b)], ['w']);
-    expect(await writer.finish(r, new Map([['a', a], ['b', b]]))).toEqual([]);
+    expect(
+      await writer.finish(
+        r,
+        new Map([
+          ['a', a],
+          ['b', b],
+        ]),
+      ),
+    ).toEqual([]);
 
     const lines = readFileSync(path.join(dir, 'requests.jsonl'), 'utf8').split('\n');
     expect(lines.pop()).toBe('');
@@ -43,8 +53,18 @@ describe('ResultWriter', () => {
     expect(json).toBe(JSON.stringify(r, null, 2) + '\n');
     expect(JSON.parse(json)).toEqual(r);
 
-    expect(readdirSync(dir).sort()).toEqual(['a.itl_ms.hgrm', 'a.ttft_ms.hgrm', 'b.ttft_ms.hgrm', 'report.html', 'report.md', 'requests.jsonl', 'result.json']);
-    expect(readFileSync(path.join(dir, 'a.ttft_ms.hgrm'), 'utf8')).toMatch(/Value\s+Percentile[\s\S]*Total count\s+=\s+3\]/);
+    expect(readdirSync(dir).sort()).toEqual([
+      'a.itl_ms.hgrm',
+      'a.ttft_ms.hgrm',
+      'b.ttft_ms.hgrm',
+      'report.html',
+      'report.md',
+      'requests.jsonl',
+      'result.json',
+    ]);
+    expect(readFileSync(path.join(dir, 'a.ttft_ms.hgrm'), 'utf8')).toMatch(
+      /Value\s+Percentile[\s\S]*Total count\s+=\s+3\]/,
+    );
   });
 
   it('reports a failed requests.jsonl from finish instead of crashing', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { scenarioFailure } from './helpers.js';
+
 import { parseScenario } from '../../src/scenario/load.js';
+import { scenarioFailure } from './helpers.js';
 
 const scenario = (variant: string): string => `name: t
 target: embedded
@@ -15,8 +16,15 @@ const OK = '{ path: /api/generate, body: { prompt: "{{prompt}}" }, response: ndj
 
 describe('protocol: generic (scenario file)', () => {
   it('takes its configuration from the variant', () => {
-    const { scenario: s } = parseScenario(scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK} }`), 's.yaml', {});
-    expect(s.variants[0]).toMatchObject({ protocol: 'generic', generic: { path: '/api/generate', response: 'ndjson' } });
+    const { scenario: s } = parseScenario(
+      scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK} }`),
+      's.yaml',
+      {},
+    );
+    expect(s.variants[0]).toMatchObject({
+      protocol: 'generic',
+      generic: { path: '/api/generate', response: 'ndjson' },
+    });
   });
 
   it('needs the configuration, and only with protocol generic', () => {
@@ -29,13 +37,21 @@ describe('protocol: generic (scenario file)', () => {
   });
 
   it('reports a bad pointer or placeholder at the block, and a WebSocket policy without generic.ws', () => {
-    expect(failure(scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK.replace('/response', 'response')} }`))).toMatch(
-      /generic\.select\.delta: expected a JSON pointer/,
+    expect(
+      failure(
+        scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK.replace('/response', 'response')} }`),
+      ),
+    ).toMatch(/generic\.select\.delta: expected a JSON pointer/);
+    expect(
+      failure(
+        scenario(
+          `{ protocol: generic, connection: http-keepalive, generic: ${OK.replace('{{prompt}}', '{{promt}}')} }`,
+        ),
+      ),
+    ).toMatch(/variants\[0\]\.generic: generic protocol: .*promt/);
+    expect(failure(scenario(`{ protocol: generic, connection: ws-persistent, generic: ${OK} }`))).toMatch(
+      /needs generic\.ws/,
     );
-    expect(failure(scenario(`{ protocol: generic, connection: http-keepalive, generic: ${OK.replace('{{prompt}}', '{{promt}}')} }`))).toMatch(
-      /variants\[0\]\.generic: generic protocol: .*promt/,
-    );
-    expect(failure(scenario(`{ protocol: generic, connection: ws-persistent, generic: ${OK} }`))).toMatch(/needs generic\.ws/);
   });
 
   it('a WebSocket-only protocol refuses HTTP connections', () => {

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+
 import { parseScenario } from '../../src/scenario/load.js';
 import { ScenarioError } from '../../src/shared/input-error.js';
 

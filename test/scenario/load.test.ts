@@ -1,11 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
-import { scenarioFailure } from './helpers.js';
+
 import { loadScenario, parseScenario } from '../../src/scenario/load.js';
-import { ScenarioError } from '../../src/shared/input-error.js';
 import { ScenarioSchema } from '../../src/scenario/schema.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
+import { scenarioFailure } from './helpers.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/scenario');
 
@@ -71,7 +73,14 @@ describe('valid scenarios', () => {
         tls: {},
       },
     ]);
-    expect(scenario.load).toEqual({ kind: 'closed', concurrency: 8, warmup: 4, ramp_up: 0, requests: undefined, duration: 30 });
+    expect(scenario.load).toEqual({
+      kind: 'closed',
+      concurrency: 8,
+      warmup: 4,
+      ramp_up: 0,
+      requests: undefined,
+      duration: 30,
+    });
     expect(scenario.timeout).toBe(60);
   });
 
@@ -90,7 +99,14 @@ describe('valid scenarios', () => {
       seed: 1,
       body: {},
     });
-    expect(scenario.load).toEqual({ kind: 'closed', concurrency: 1, warmup: 0, ramp_up: 0, requests: 100, duration: undefined });
+    expect(scenario.load).toEqual({
+      kind: 'closed',
+      concurrency: 1,
+      warmup: 0,
+      ramp_up: 0,
+      requests: 100,
+      duration: undefined,
+    });
     expect(scenario.variants[0].name).toBe('http-fresh');
     expect(scenario).not.toHaveProperty('$schema');
   });
@@ -134,7 +150,8 @@ describe('errors name the file, line:column, field and expectation', () => {
         path: 'variants[0].protocol',
         line: 4,
         column: 15,
-        message: 'expected one of openai-responses | openai-chat | openai-realtime | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
+        message:
+          'expected one of openai-responses | openai-chat | openai-realtime | anthropic-messages | ollama-generate | ollama-chat | tgi-generate-stream | generic, got "anthropic"',
       },
     ]);
   });
@@ -147,7 +164,9 @@ describe('errors name the file, line:column, field and expectation', () => {
   });
 
   it('a WebSocket connection with a protocol that has no WebSocket mode', () => {
-    const text = base().replace('protocol: openai-responses', 'protocol: openai-chat').replace('http-keepalive', 'ws-persistent');
+    const text = base()
+      .replace('protocol: openai-responses', 'protocol: openai-chat')
+      .replace('http-keepalive', 'ws-persistent');
     expect(failure(text).message).toBe(
       'bad.yaml:5:17 variants[0].connection: connection ws-persistent needs a protocol with a WebSocket mode (openai-responses, openai-realtime); openai-chat has none',
     );
@@ -215,7 +234,9 @@ describe('errors name the file, line:column, field and expectation', () => {
   });
 
   it('a load kind that does not exist', () => {
-    expect(failure(base('load:\n  kind: sweeps\n')).message).toBe('bad.yaml:7:9 load.kind: expected one of closed | open | trace | session, got "sweeps"');
+    expect(failure(base('load:\n  kind: sweeps\n')).message).toBe(
+      'bad.yaml:7:9 load.kind: expected one of closed | open | trace | session, got "sweeps"',
+    );
   });
 
   it('an open load needs its rate', () => {
@@ -235,12 +256,17 @@ describe('errors name the file, line:column, field and expectation', () => {
 
   it('reports every problem at once, in file order', () => {
     const err = failure('name: a b\ntarget: nowhere\nvariants: []\n');
-    expect(err.issues.map((i) => `${i.line}:${i.column} ${i.path}`)).toEqual(['1:7 name', '2:9 target', '3:11 variants']);
+    expect(err.issues.map((i) => `${i.line}:${i.column} ${i.path}`)).toEqual([
+      '1:7 name',
+      '2:9 target',
+      '3:11 variants',
+    ]);
     expect(err.issues[2].message).toBe('expected at least 1 entry, got a list');
   });
 
   it('JSON files get line numbers too', () => {
-    const json = '{\n\t"name": "x",\n\t"target": "embedded",\n\t"variants": [\n\t\t{"protocol": "openai-chat", "connection": "ws-per-request"}\n\t]\n}\n';
+    const json =
+      '{\n\t"name": "x",\n\t"target": "embedded",\n\t"variants": [\n\t\t{"protocol": "openai-chat", "connection": "ws-per-request"}\n\t]\n}\n';
     expect(failure(json).message).toBe(
       'bad.yaml:5:45 variants[0].connection: connection ws-per-request needs a protocol with a WebSocket mode (openai-responses, openai-realtime); openai-chat has none',
     );
@@ -272,7 +298,9 @@ describe('${env:…} substitution', () => {
   });
 
   it('uses the fallback when the variable is unset or empty', () => {
-    const text = withHeaders('  x-a: ${env:UNSET:-one}\n  x-b: ${env:EMPTY:-two}\n  x-c: "${env:EMPTY}"\n  x-d: ${env:UNSET:-}\n');
+    const text = withHeaders(
+      '  x-a: ${env:UNSET:-one}\n  x-b: ${env:EMPTY:-two}\n  x-c: "${env:EMPTY}"\n  x-d: ${env:UNSET:-}\n',
+    );
     const { scenario } = parseScenario(text, 'ok.yaml', { EMPTY: '' });
     expect(scenario.headers).toEqual({ 'x-a': 'one', 'x-b': 'two', 'x-c': '', 'x-d': '' });
   });
@@ -289,7 +317,9 @@ describe('${env:…} substitution', () => {
   });
 
   it('a whole-value reference in a numeric field becomes a number', () => {
-    const { scenario } = parseScenario(base('load:\n  kind: closed\n  concurrency: ${env:USERS}\n'), 'ok.yaml', { USERS: '8' });
+    const { scenario } = parseScenario(base('load:\n  kind: closed\n  concurrency: ${env:USERS}\n'), 'ok.yaml', {
+      USERS: '8',
+    });
     expect(scenario.load).toMatchObject({ kind: 'closed', concurrency: 8 });
     expect(failure(base('load:\n  kind: closed\n  concurrency: ${env:USERS}\n'), { USERS: 'many' }).message).toBe(
       'bad.yaml:8:16 load.concurrency: expected a number, got "many"',
@@ -302,7 +332,9 @@ describe('${env:…} substitution', () => {
   });
 
   it('raw keeps the unexpanded references', () => {
-    const { raw, scenario } = parseScenario(withHeaders('  authorization: "Bearer ${env:KEY}"\n'), 'ok.yaml', { KEY: 'sk-1' });
+    const { raw, scenario } = parseScenario(withHeaders('  authorization: "Bearer ${env:KEY}"\n'), 'ok.yaml', {
+      KEY: 'sk-1',
+    });
     expect(scenario.headers.authorization).toBe('Bearer sk-1');
     expect(raw).toMatchObject({ headers: { authorization: 'Bearer ${env:KEY}' } });
     expect(JSON.stringify(raw)).not.toContain('sk-1');

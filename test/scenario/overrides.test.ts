@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario, type LoadedScenario } from '../../src/scenario/load.js';
-import { ScenarioError } from '../../src/shared/input-error.js';
+
+import { type LoadedScenario, parseScenario } from '../../src/scenario/load.js';
 import { applyOverrides } from '../../src/scenario/overrides.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
 
 const embedded = (): LoadedScenario =>
   parseScenario(
@@ -40,7 +41,14 @@ describe('applyOverrides', () => {
   it('--requests replaces the duration and --duration replaces the requests', () => {
     const loaded = embedded();
     const byCount = applyOverrides(loaded, { requests: 7 });
-    expect(byCount.load).toEqual({ kind: 'closed', concurrency: 2, warmup: 0, ramp_up: 0, requests: 7, duration: undefined });
+    expect(byCount.load).toEqual({
+      kind: 'closed',
+      concurrency: 2,
+      warmup: 0,
+      ramp_up: 0,
+      requests: 7,
+      duration: undefined,
+    });
     const byTime = applyOverrides({ ...loaded, scenario: byCount }, { duration: 3 });
     expect(byTime.load).toMatchObject({ requests: undefined, duration: 3 });
   });
@@ -77,6 +85,8 @@ describe('applyOverrides', () => {
   });
 
   it('--requests and --duration together are an error', () => {
-    expect(overrideError(embedded(), { requests: 1, duration: 1 })).toBe('--duration: cannot be combined with --requests (got --requests 1)');
+    expect(overrideError(embedded(), { requests: 1, duration: 1 })).toBe(
+      '--duration: cannot be combined with --requests (got --requests 1)',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { redactScenario } from '../../src/scenario/redact.js';
 
 describe('redactScenario', () => {
@@ -13,8 +14,16 @@ describe('redactScenario', () => {
     },
     request: { body: { authorization: 'not a header' } },
     variants: [
-      { protocol: 'openai-responses', connection: 'ws-persistent', headers: { authorization: 'Bearer ${env:OPENAI_API_KEY}' } },
-      { protocol: 'openai-chat', connection: 'http-fresh', headers: { 'api-key': '${env:K:-sk-fallback}', 'proxy-authorization': 'Basic xyz' } },
+      {
+        protocol: 'openai-responses',
+        connection: 'ws-persistent',
+        headers: { authorization: 'Bearer ${env:OPENAI_API_KEY}' },
+      },
+      {
+        protocol: 'openai-chat',
+        connection: 'http-fresh',
+        headers: { 'api-key': '${env:K:-sk-fallback}', 'proxy-authorization': 'Basic xyz' },
+      },
     ],
   };
 
@@ -25,8 +34,16 @@ describe('redactScenario', () => {
       headers: { Authorization: '[redacted]', 'X-API-Key': '${env:KEY}', cookie: '[redacted]', 'x-trace': 'keep-me' },
       request: { body: { authorization: 'not a header' } },
       variants: [
-        { protocol: 'openai-responses', connection: 'ws-persistent', headers: { authorization: 'Bearer ${env:OPENAI_API_KEY}' } },
-        { protocol: 'openai-chat', connection: 'http-fresh', headers: { 'api-key': '[redacted]', 'proxy-authorization': '[redacted]' } },
+        {
+          protocol: 'openai-responses',
+          connection: 'ws-persistent',
+          headers: { authorization: 'Bearer ${env:OPENAI_API_KEY}' },
+        },
+        {
+          protocol: 'openai-chat',
+          connection: 'http-fresh',
+          headers: { 'api-key': '[redacted]', 'proxy-authorization': '[redacted]' },
+        },
       ],
     });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.js';
 
 interface JsonSchemaNode {
@@ -19,8 +20,23 @@ describe('scenarioJsonSchema', () => {
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['name', 'target', 'variants']);
     const variant = schema.properties?.variants?.items;
-    expect(variant?.properties?.connection?.enum).toEqual(['http-fresh', 'http-keepalive', 'http2', 'ws-persistent', 'ws-per-request']);
-    expect(variant?.properties?.protocol?.enum).toEqual(['openai-responses', 'openai-chat', 'openai-realtime', 'anthropic-messages', 'ollama-generate', 'ollama-chat', 'tgi-generate-stream', 'generic']);
+    expect(variant?.properties?.connection?.enum).toEqual([
+      'http-fresh',
+      'http-keepalive',
+      'http2',
+      'ws-persistent',
+      'ws-per-request',
+    ]);
+    expect(variant?.properties?.protocol?.enum).toEqual([
+      'openai-responses',
+      'openai-chat',
+      'openai-realtime',
+      'anthropic-messages',
+      'ollama-generate',
+      'ollama-chat',
+      'tgi-generate-stream',
+      'generic',
+    ]);
     expect(variant?.required).toEqual(['protocol', 'connection']);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { scenarioFailure } from './helpers.js';
+
 import { parseScenario } from '../../src/scenario/load.js';
 import { applyOverrides } from '../../src/scenario/overrides.js';
+import { scenarioFailure } from './helpers.js';
 
 const scenario = (load: string, extra = '', protocol = 'openai-responses'): string => `name: t
 target: embedded
@@ -31,7 +32,11 @@ describe('session loads, interrupts (scenario file)', () => {
   });
 
   it('tool time may be a seeded distribution; a uniform one needs max >= min', () => {
-    const ok = parseScenario(scenario('{ kind: session, tool_time: { distribution: exponential, mean: 0.2 } }'), 's.yaml', {});
+    const ok = parseScenario(
+      scenario('{ kind: session, tool_time: { distribution: exponential, mean: 0.2 } }'),
+      's.yaml',
+      {},
+    );
     expect(ok.scenario.load).toMatchObject({ tool_time: { distribution: 'exponential', mean: 0.2 } });
     expect(failure(scenario('{ kind: session, tool_time: { distribution: uniform, min: 2, max: 1 } }'))).toMatch(
       /^bad\.yaml:\d+:\d+ load\.tool_time/,
@@ -46,12 +51,18 @@ describe('session loads, interrupts (scenario file)', () => {
 
   it('refuses more than 256 turns, and sessions together with a duration', () => {
     expect(failure(scenario('{ kind: session, turns: 257 }'))).toMatch(/load\.turns: expected .*256/);
-    expect(failure(scenario('{ kind: session, sessions: 3, duration: 5 }'))).toMatch(/expected exactly one of sessions \/ duration/);
+    expect(failure(scenario('{ kind: session, sessions: 3, duration: 5 }'))).toMatch(
+      /expected exactly one of sessions \/ duration/,
+    );
   });
 
   it('--requests counts sessions for a session load', () => {
     const loaded = parseScenario(scenario('{ kind: session, duration: 30 }'), 's.yaml', {});
-    expect(applyOverrides(loaded, { requests: 4 }).load).toMatchObject({ kind: 'session', sessions: 4, duration: undefined });
+    expect(applyOverrides(loaded, { requests: 4 }).load).toMatchObject({
+      kind: 'session',
+      sessions: 4,
+      duration: undefined,
+    });
   });
 
   it('an interrupt applies to closed and open loads only', () => {
@@ -60,6 +71,8 @@ describe('session loads, interrupts (scenario file)', () => {
       after_tokens: 5,
       redirect: 'stop',
     });
-    expect(failure(scenario('{ kind: session }', interrupt))).toMatch(/interrupt: interrupt applies to closed, open and trace loads, not to sessions/);
+    expect(failure(scenario('{ kind: session }', interrupt))).toMatch(
+      /interrupt: interrupt applies to closed, open and trace loads, not to sessions/,
+    );
   });
 });

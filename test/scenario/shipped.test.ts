@@ -1,12 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { openDataset } from '../../src/run/run-inputs.js';
 import { parseScenario } from '../../src/scenario/load.js';
 
 const DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');
 // Presets and workloads live one folder down; they are scenarios like the others. data/ holds the example datasets.
-const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith(`data${path.sep}`));
+const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter(
+  (f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith(`data${path.sep}`),
+);
 
 describe('shipped scenarios', () => {
   it('there are some', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isIssues, sweepSteps, type SweepIssue, type SweepStep } from '../../src/scenario/sweep.js';
+
 import type { Scenario } from '../../src/scenario/schema.js';
+import { isIssues, type SweepIssue, type SweepStep, sweepSteps } from '../../src/scenario/sweep.js';
 import { scenarioOf } from '../run/helpers.js';
 
 const base = (extra = ''): Scenario =>

@@ -1,7 +1,8 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { startServer, type ServerOptions } from '../../src/server/index.js';
-import { deltas, ms, post, times, WsClient, type Received } from './helpers.js';
+
+import { type ServerOptions, startServer } from '../../src/server/index.js';
+import { deltas, ms, post, type Received, times, WsClient } from './helpers.js';
 
 const DELTA = 'response.output_text.delta';
 
@@ -108,7 +109,7 @@ describe('timing accuracy (real sockets)', { retry: 2 }, () => {
     });
   });
 
-  it('adds the prefill of the request\'s own input to the first token, not to the ack', async () => {
+  it("adds the prefill of the request's own input to the first token, not to the ack", async () => {
     const input = ' the'.repeat(2000);
     const n = countTokens(input);
     const ttftMs = 20;
@@ -127,7 +128,11 @@ describe('timing accuracy (real sockets)', { retry: 2 }, () => {
         expect(times(r.events, 'response.created', r.start)[0]).toBeLessThan(10);
         within(times(r.events, DELTA, r.start)[0], expected);
       }
-      const chat = await post(url, '/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: input }], stream: true });
+      const chat = await post(url, '/v1/chat/completions', {
+        model: 'm',
+        messages: [{ role: 'user', content: input }],
+        stream: true,
+      });
       const first = chat.events.filter((e) => e.data !== '[DONE]' && e.data.choices[0]?.delta.content);
       expect(ms(chat.start, chat.events[0].t)).toBeLessThan(10);
       within(ms(chat.start, first[0].t), expected);
@@ -187,7 +192,12 @@ describe('stamps and batching', () => {
       // the ack late while later deltas keep their absolute due times.)
       stamps.slice(4, 14).forEach((d, k) => expect(ms(r.start, d)).toBeGreaterThanOrEqual(5 + 2 * k));
 
-      const chat = await post(url, '/v1/chat/completions', { model: 'm', messages: [], stream: true, stream_options: { include_usage: true } });
+      const chat = await post(url, '/v1/chat/completions', {
+        model: 'm',
+        messages: [],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       checkStamps(chat.events.slice(0, -1));
 
       const c = await WsClient.open(url);

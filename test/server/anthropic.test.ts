@@ -1,12 +1,19 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { anthropicMessages } from '../../src/protocols/anthropic-messages.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { decodeFrom } from './decode.js';
 import { post } from './helpers.js';
 
 const messages = [{ role: 'user', content: [{ type: 'text', text: 'Say something.' }] }];
-const request = (fields: Record<string, unknown> = {}) => ({ model: 'claude-wb', max_tokens: 100, messages, stream: true, ...fields });
+const request = (fields: Record<string, unknown> = {}) => ({
+  model: 'claude-wb',
+  max_tokens: 100,
+  messages,
+  stream: true,
+  ...fields,
+});
 
 describe('Anthropic Messages twin', () => {
   let server: RunningServer;
@@ -47,8 +54,17 @@ describe('Anthropic Messages twin', () => {
     });
     expect(block).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     const deltas = r.events.filter((e) => e.event === 'content_block_delta').map((e) => e.data);
-    for (const d of deltas) expect(d).toEqual({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: expect.any(String) } });
-    expect(r.events.at(-2)!.data).toEqual({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } });
+    for (const d of deltas)
+      expect(d).toEqual({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: expect.any(String) },
+      });
+    expect(r.events.at(-2)!.data).toEqual({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 5 },
+    });
   });
 
   it('counts one output token per delta, and stops at max_tokens with stop_reason max_tokens', async () => {
@@ -65,7 +81,12 @@ describe('Anthropic Messages twin', () => {
     const r = await post(server.url, '/v1/messages', request({ stream: false, max_tokens: 4 }));
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body);
-    expect(body).toMatchObject({ type: 'message', role: 'assistant', stop_reason: 'max_tokens', usage: { output_tokens: 4 } });
+    expect(body).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      stop_reason: 'max_tokens',
+      usage: { output_tokens: 4 },
+    });
     expect(body.content).toHaveLength(1);
     expect(countTokens(body.content[0].text)).toBe(4);
   });
@@ -75,14 +96,19 @@ describe('Anthropic Messages twin', () => {
     [{ max_tokens: 0 }, 'max_tokens: Input should be an integer greater than or equal to 1'],
     [{ messages: undefined }, 'messages: Field required'],
     [{ messages: [] }, 'messages: at least one message is required'],
-  ])('rejects %j in Anthropic\'s error shape', async (fields, message) => {
+  ])("rejects %j in Anthropic's error shape", async (fields, message) => {
     const r = await post(server.url, '/v1/messages', request(fields));
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message } });
   });
 
   it('decodes through the anthropic-messages adapter: ack, deltas, usage matching the text, done with the id', async () => {
-    const { status, sink } = await decodeFrom(server.url, anthropicMessages.http, { model: 'm', prompt: 'Hello there', maxOutputTokens: 4, extra: {} });
+    const { status, sink } = await decodeFrom(server.url, anthropicMessages.http, {
+      model: 'm',
+      prompt: 'Hello there',
+      maxOutputTokens: 4,
+      extra: {},
+    });
     expect(status).toBe(200);
     const kinds = sink.calls.map((c) => c[0]);
     expect(kinds).toEqual(['ack', 'delta', 'delta', 'delta', 'delta', 'usage', 'done']);
@@ -98,7 +124,12 @@ describe('Anthropic Messages twin, stamped', () => {
     try {
       const r = await post(server.url, '/v1/messages', request());
       for (const e of r.events) expect(e.raw).toMatch(/,"wb_t":"\d+"}$/);
-      const { sink } = await decodeFrom(server.url, anthropicMessages.http, { model: 'm', prompt: 'x', maxOutputTokens: 10, extra: {} });
+      const { sink } = await decodeFrom(server.url, anthropicMessages.http, {
+        model: 'm',
+        prompt: 'x',
+        maxOutputTokens: 10,
+        extra: {},
+      });
       const stamps = sink.calls.filter((c) => c[0] === 'delta').map((c) => c[4]);
       expect(stamps).toHaveLength(3);
       for (const s of stamps) expect(s).toMatch(/^\d+$/);

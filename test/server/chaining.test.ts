@@ -1,6 +1,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { post, WsClient } from './helpers.js';
 
 let server: RunningServer;
@@ -17,17 +18,32 @@ function answer(callId: string, output = '{"exit":0}') {
 }
 
 function missing(callId: string) {
-  return { type: 'invalid_request_error', code: null, message: `No tool output found for function call ${callId}.`, param: 'input' };
+  return {
+    type: 'invalid_request_error',
+    code: null,
+    message: `No tool output found for function call ${callId}.`,
+    param: 'input',
+  };
 }
 
 describe('chaining from function calls over HTTP', () => {
   it('accepts a request that answers every pending call, and counts it', async () => {
     const before = server.stats();
-    const first = await post(server.url, '/v1/responses', { ...CALL, input: 'Run the tests.', store: true, stream: true });
+    const first = await post(server.url, '/v1/responses', {
+      ...CALL,
+      input: 'Run the tests.',
+      store: true,
+      stream: true,
+    });
     const done = first.events.at(-1)!.data.response;
     const callId: string = done.output[0].call_id;
     const input = [answer(callId)];
-    const second = await post(server.url, '/v1/responses', { model: 'm', input, previous_response_id: done.id, stream: true });
+    const second = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input,
+      previous_response_id: done.id,
+      stream: true,
+    });
     expect(second.status).toBe(200);
     const r = second.events.at(-1)!.data.response;
     expect(r).toMatchObject({ status: 'completed', previous_response_id: done.id });
@@ -44,23 +60,38 @@ describe('chaining from function calls over HTTP', () => {
   });
 
   it('rejects a request that leaves a pending call unanswered with 400, non-streamed calls included', async () => {
-    const first = JSON.parse((await post(server.url, '/v1/responses', { ...CALL, input: 'Run it.', store: true })).body);
+    const first = JSON.parse(
+      (await post(server.url, '/v1/responses', { ...CALL, input: 'Run it.', store: true })).body,
+    );
     const callId: string = first.output[0].call_id;
     const before = server.stats().chainedRequests;
     for (const input of ['Go on.', [answer('call_other')], []]) {
-      const r = await post(server.url, '/v1/responses', { model: 'm', input, previous_response_id: first.id, stream: true });
+      const r = await post(server.url, '/v1/responses', {
+        model: 'm',
+        input,
+        previous_response_id: first.id,
+        stream: true,
+      });
       expect(r.status).toBe(400);
       expect(JSON.parse(r.body)).toEqual({ error: missing(callId) });
     }
     expect(server.stats().chainedRequests).toBe(before);
-    const ok = await post(server.url, '/v1/responses', { ...CALL, input: [answer(callId)], previous_response_id: first.id });
+    const ok = await post(server.url, '/v1/responses', {
+      ...CALL,
+      input: [answer(callId)],
+      previous_response_id: first.id,
+    });
     expect(JSON.parse(ok.body).output[0].type).toBe('function_call');
     expect(server.stats().chainedRequests).toBe(before + 1);
   });
 
   it('reports an unknown previous_response_id as previous_response_not_found, and counts it', async () => {
     const before = server.stats();
-    const r = await post(server.url, '/v1/responses', { model: 'm', input: [answer('call_1')], previous_response_id: 'resp_nope' });
+    const r = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input: [answer('call_1')],
+      previous_response_id: 'resp_nope',
+    });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body).error.code).toBe('previous_response_not_found');
     const after = server.stats();
@@ -78,10 +109,22 @@ describe('chaining from function calls over WebSocket', () => {
       let previous = (await c.turn()).at(-1)!.data.response;
       for (let turn = 0; turn < 3; turn++) {
         const callId: string = previous.output[0].call_id;
-        c.send({ type: 'response.create', ...CALL, input: 'Not an answer.', store: false, previous_response_id: previous.id });
+        c.send({
+          type: 'response.create',
+          ...CALL,
+          input: 'Not an answer.',
+          store: false,
+          previous_response_id: previous.id,
+        });
         expect((await c.turn()).map((e) => e.data)).toEqual([{ type: 'error', status: 400, error: missing(callId) }]);
 
-        c.send({ type: 'response.create', ...CALL, input: [answer(callId)], store: false, previous_response_id: previous.id });
+        c.send({
+          type: 'response.create',
+          ...CALL,
+          input: [answer(callId)],
+          store: false,
+          previous_response_id: previous.id,
+        });
         const ev = await c.turn();
         const r = ev.at(-1)!.data.response;
         expect(r).toMatchObject({ status: 'completed', previous_response_id: previous.id });

@@ -1,6 +1,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { post, type Received } from './helpers.js';
 
 let server: RunningServer;
@@ -15,12 +16,19 @@ const messages = [
 ];
 
 function content(events: Received[]): string[] {
-  return events.filter((e) => e.data !== '[DONE]' && e.data.choices[0]?.delta.content).map((e) => e.data.choices[0].delta.content);
+  return events
+    .filter((e) => e.data !== '[DONE]' && e.data.choices[0]?.delta.content)
+    .map((e) => e.data.choices[0].delta.content);
 }
 
 describe('Chat Completions SSE', () => {
   it('sends the role chunk, content chunks, the stop chunk, usage and [DONE]', async () => {
-    const r = await post(server.url, '/v1/chat/completions', { model: 'wb', messages, stream: true, stream_options: { include_usage: true } });
+    const r = await post(server.url, '/v1/chat/completions', {
+      model: 'wb',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/event-stream');
     expect(r.body).not.toContain('event:');
@@ -35,7 +43,8 @@ describe('Chat Completions SSE', () => {
     expect(ev[0].choices).toEqual([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
     const parts = content(r.events);
     expect(parts.map((t) => countTokens(t))).toEqual([3, 3, 2]);
-    for (const c of ev.slice(1, 4)) expect(c.choices).toEqual([{ index: 0, delta: { content: expect.any(String) }, finish_reason: null }]);
+    for (const c of ev.slice(1, 4))
+      expect(c.choices).toEqual([{ index: 0, delta: { content: expect.any(String) }, finish_reason: null }]);
     expect(ev[4].choices).toEqual([{ index: 0, delta: {}, finish_reason: 'stop' }]);
     const prompt = countTokens('You are terse.') + countTokens('Say something.');
     expect(ev[5].choices).toEqual([]);
@@ -55,7 +64,13 @@ describe('Chat Completions SSE', () => {
   });
 
   it('caps the output at max_completion_tokens, else max_tokens', async () => {
-    const a = await post(server.url, '/v1/chat/completions', { model: 'wb', messages, stream: true, max_completion_tokens: 2, max_tokens: 7 });
+    const a = await post(server.url, '/v1/chat/completions', {
+      model: 'wb',
+      messages,
+      stream: true,
+      max_completion_tokens: 2,
+      max_tokens: 7,
+    });
     expect(countTokens(content(a.events).join(''))).toBe(2);
     const b = await post(server.url, '/v1/chat/completions', {
       model: 'wb',
@@ -71,7 +86,10 @@ describe('Chat Completions SSE', () => {
   it('answers a non-streamed request with a chat.completion object', async () => {
     const r = await post(server.url, '/v1/chat/completions', { model: 'wb', messages, max_tokens: 5 });
     const body = JSON.parse(r.body);
-    expect(body).toMatchObject({ object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }] });
+    expect(body).toMatchObject({
+      object: 'chat.completion',
+      choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }],
+    });
     expect(body.usage.completion_tokens).toBe(5);
     expect(countTokens(body.choices[0].message.content)).toBe(5);
   });

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+
 import type { HttpProtocol, RequestInput } from '../../src/core/types.js';
 import { RecordingSink } from '../protocols/helpers.js';
 
@@ -15,16 +16,20 @@ export function decodeFrom(
   const sink = new RecordingSink();
   const now = () => Number(process.hrtime.bigint());
   return new Promise((resolve, reject) => {
-    const req = request(new URL(protocol.path, baseUrl), { method: 'POST', agent: false, headers: protocol.headers }, (res) => {
-      const status = res.statusCode ?? 0;
-      const decoder = status >= 200 && status < 300 ? protocol.decoder(sink) : undefined;
-      res.on('data', (chunk: Buffer) => decoder?.push(chunk, now()));
-      res.on('end', () => {
-        decoder?.end(now());
-        resolve({ status, sink, start });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      new URL(protocol.path, baseUrl),
+      { method: 'POST', agent: false, headers: protocol.headers },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const decoder = status >= 200 && status < 300 ? protocol.decoder(sink) : undefined;
+        res.on('data', (chunk: Buffer) => decoder?.push(chunk, now()));
+        res.on('end', () => {
+          decoder?.end(now());
+          resolve({ status, sink, start });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     const start = now();
     req.end(protocol.encode(input));

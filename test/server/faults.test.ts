@@ -1,15 +1,20 @@
 import { request } from 'node:http';
 import { connect, constants } from 'node:http2';
+
 import { describe, expect, it } from 'vitest';
-import { drawFault, FAULT_AFTER_TOKENS, formatFaults, parseFaults, type FaultRates } from '../../src/server/faults.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
-import { classify, deltaCount, rawPost, rawWs, sseFrames, until, type Outcome } from './raw-client.js';
+
+import { drawFault, FAULT_AFTER_TOKENS, type FaultRates, formatFaults, parseFaults } from '../../src/server/faults.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
+import { classify, deltaCount, type Outcome, rawPost, rawWs, sseFrames, until } from './raw-client.js';
 
 const RESPONSES = { model: 'm', input: 'hi', stream: true };
 const CHAT = { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true };
 const FAST = { ttftMs: 1, tps: 20_000, outputTokens: 8 };
 
-async function withServer<T>(opts: Parameters<typeof startServer>[0], fn: (s: RunningServer) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  opts: Parameters<typeof startServer>[0],
+  fn: (s: RunningServer) => Promise<T>,
+): Promise<T> {
   const s = await startServer(opts);
   try {
     return await fn(s);
@@ -29,7 +34,10 @@ describe('--fault spec', () => {
   });
 
   it.each([
-    ['bogus=0.1', /'bogus=0\.1': unknown fault class 'bogus' \(known: http-500, mid-stream-error, reset, stall, malformed, ws-426\)/],
+    [
+      'bogus=0.1',
+      /'bogus=0\.1': unknown fault class 'bogus' \(known: http-500, mid-stream-error, reset, stall, malformed, ws-426\)/,
+    ],
     ['reset=1.5', /'reset=1\.5': the probability must be a number in \[0, 1\]/],
     ['reset=-0.1', /'reset=-0\.1': the probability/],
     ['reset=x', /'reset=x': the probability/],
@@ -44,9 +52,15 @@ describe('--fault spec', () => {
   it('lays the classes out in fixed slices of [0, 1), whatever applies', () => {
     const r: FaultRates = { 'http-500': 0.1, stall: 0.2, 'ws-426': 0.1 };
     const all = ['http-500', 'stall', 'ws-426'] as const;
-    expect([0, 0.099, 0.1, 0.299, 0.301, 0.399, 0.401].map((u) => drawFault(r, u, all))).toEqual(
-      ['http-500', 'http-500', 'stall', 'stall', 'ws-426', 'ws-426', null],
-    );
+    expect([0, 0.099, 0.1, 0.299, 0.301, 0.399, 0.401].map((u) => drawFault(r, u, all))).toEqual([
+      'http-500',
+      'http-500',
+      'stall',
+      'stall',
+      'ws-426',
+      'ws-426',
+      null,
+    ]);
     expect(drawFault(r, 0.35, ['http-500', 'stall'])).toBeNull();
     expect(drawFault({ reset: 1 }, 0.999999, ['reset'])).toBe('reset');
   });
@@ -55,18 +69,31 @@ describe('--fault spec', () => {
 describe('each fault class at p = 1', () => {
   it('http-500: a 500 with an OpenAI server_error body before anything streams, on every protocol', async () => {
     await withServer({ ...FAST, faults: { 'http-500': 1 } }, async (s) => {
-      for (const [path, body] of [['/v1/responses', RESPONSES], ['/v1/chat/completions', CHAT], ['/v1/responses', { ...RESPONSES, stream: false }]] as const) {
+      for (const [path, body] of [
+        ['/v1/responses', RESPONSES],
+        ['/v1/chat/completions', CHAT],
+        ['/v1/responses', { ...RESPONSES, stream: false }],
+      ] as const) {
         const x = await rawPost(s.url, path, body);
         expect(x.status).toBe(500);
         expect(x.head).toMatch(/content-type: application\/json/);
         expect(JSON.parse(x.body)).toEqual({
-          error: { type: 'server_error', code: 'server_error', message: expect.stringMatching(/error while processing/), param: null },
+          error: {
+            type: 'server_error',
+            code: 'server_error',
+            message: expect.stringMatching(/error while processing/),
+            param: null,
+          },
         });
       }
       const c = await rawWs(s.url);
       c.ws.send(JSON.stringify({ type: 'response.create', model: 'm', input: 'hi' }));
       await until(() => c.messages.length === 1);
-      expect(JSON.parse(c.messages[0])).toMatchObject({ type: 'error', status: 500, error: { type: 'server_error', code: 'server_error' } });
+      expect(JSON.parse(c.messages[0])).toMatchObject({
+        type: 'error',
+        status: 500,
+        error: { type: 'server_error', code: 'server_error' },
+      });
       // The turn never started: the socket takes the next one.
       c.ws.send(JSON.stringify({ type: 'response.create', model: 'm', input: 'hi' }));
       await until(() => c.messages.length === 2);
@@ -96,7 +123,9 @@ describe('each fault class at p = 1', () => {
       expect([c.status, c.ending, c.complete]).toEqual([200, 'fin', true]);
       expect(deltaCount(c)).toBe(FAULT_AFTER_TOKENS);
       const frames = sseFrames(c.body);
-      expect(JSON.parse(frames.at(-1)!.data)).toEqual({ error: expect.objectContaining({ type: 'server_error', code: 'server_error' }) });
+      expect(JSON.parse(frames.at(-1)!.data)).toEqual({
+        error: expect.objectContaining({ type: 'server_error', code: 'server_error' }),
+      });
       expect(frames.some((f) => f.data === '[DONE]')).toBe(false);
 
       const w = await rawWs(s.url);
@@ -116,7 +145,10 @@ describe('each fault class at p = 1', () => {
 
   it('malformed: after the first tokens one event that is not JSON, then a clean end', async () => {
     await withServer({ ...FAST, stamp: true, faults: { malformed: 1 } }, async (s) => {
-      for (const [path, body] of [['/v1/responses', RESPONSES], ['/v1/chat/completions', CHAT]] as const) {
+      for (const [path, body] of [
+        ['/v1/responses', RESPONSES],
+        ['/v1/chat/completions', CHAT],
+      ] as const) {
         const r = await rawPost(s.url, path, body);
         expect([r.status, r.ending, r.complete]).toEqual([200, 'fin', true]);
         expect(deltaCount(r)).toBe(FAULT_AFTER_TOKENS);
@@ -139,7 +171,10 @@ describe('each fault class at p = 1', () => {
 
   it('reset: after the first tokens a TCP RST, no proper end', async () => {
     await withServer({ ...FAST, faults: { reset: 1 } }, async (s) => {
-      for (const [path, body] of [['/v1/responses', RESPONSES], ['/v1/chat/completions', CHAT]] as const) {
+      for (const [path, body] of [
+        ['/v1/responses', RESPONSES],
+        ['/v1/chat/completions', CHAT],
+      ] as const) {
         const r = await rawPost(s.url, path, body);
         expect([r.status, r.ending, r.complete]).toEqual([200, 'reset', false]);
         expect(deltaCount(r)).toBe(FAULT_AFTER_TOKENS);
@@ -157,7 +192,11 @@ describe('each fault class at p = 1', () => {
       const session = connect(s.url, { ca: s.ca });
       const one = () =>
         new Promise<{ text: string; rstCode: number | undefined }>((resolve) => {
-          const stream = session.request({ ':method': 'POST', ':path': '/v1/responses', 'content-type': 'application/json' });
+          const stream = session.request({
+            ':method': 'POST',
+            ':path': '/v1/responses',
+            'content-type': 'application/json',
+          });
           let text = '';
           stream.setEncoding('utf8');
           stream.on('data', (d: string) => (text += d));
@@ -179,7 +218,9 @@ describe('each fault class at p = 1', () => {
             expect(m, e).not.toBeNull();
             expect((JSON.parse(m![2]) as { type: string }).type).toBe(m![1]);
           }
-          expect(events.filter((e) => e.startsWith('event: response.output_text.delta\n'))).toHaveLength(FAULT_AFTER_TOKENS);
+          expect(events.filter((e) => e.startsWith('event: response.output_text.delta\n'))).toHaveLength(
+            FAULT_AFTER_TOKENS,
+          );
         }
         expect(session.destroyed).toBe(false);
       } finally {
@@ -191,7 +232,10 @@ describe('each fault class at p = 1', () => {
 
   it('stall: after the first tokens nothing more, the connection left open until the client goes', async () => {
     await withServer({ ...FAST, faults: { stall: 1 } }, async (s) => {
-      for (const [path, body] of [['/v1/responses', RESPONSES], ['/v1/chat/completions', CHAT]] as const) {
+      for (const [path, body] of [
+        ['/v1/responses', RESPONSES],
+        ['/v1/chat/completions', CHAT],
+      ] as const) {
         const r = await rawPost(s.url, path, body, 300);
         expect([r.status, r.ending, r.complete]).toEqual([200, 'idle', false]);
         expect(deltaCount(r)).toBe(FAULT_AFTER_TOKENS);
@@ -214,7 +258,12 @@ describe('each fault class at p = 1', () => {
     await withServer({ ...FAST, faults: { 'ws-426': 1 } }, async (s) => {
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = request(new URL('/v1/responses', s.url), {
-          headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+          headers: {
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          },
         });
         req.on('response', (res) => {
           let body = '';
@@ -247,7 +296,14 @@ describe('a seeded fault mix', () => {
   }
 
   const tally = (outcomes: Outcome[]) => {
-    const t: Record<string, number> = { 'http-500': 0, 'mid-stream-error': 0, reset: 0, stall: 0, malformed: 0, 'ws-426': 0 };
+    const t: Record<string, number> = {
+      'http-500': 0,
+      'mid-stream-error': 0,
+      reset: 0,
+      stall: 0,
+      malformed: 0,
+      'ws-426': 0,
+    };
     for (const o of outcomes) if (o !== 'ok') t[o]++;
     return t;
   };

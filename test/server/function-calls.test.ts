@@ -1,7 +1,8 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/index.js';
-import { deltas, post, WsClient, type Received } from './helpers.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
+import { deltas, post, type Received, WsClient } from './helpers.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -12,7 +13,12 @@ afterAll(() => server.close());
 const ARGS_DELTA = 'response.function_call_arguments.delta';
 const TOOLS = [
   { type: 'web_search' },
-  { type: 'function', name: 'search', description: 'Search the code base.', parameters: { type: 'object', properties: { query: { type: 'string' } } } },
+  {
+    type: 'function',
+    name: 'search',
+    description: 'Search the code base.',
+    parameters: { type: 'object', properties: { query: { type: 'string' } } },
+  },
   { type: 'function', name: 'open', parameters: { type: 'object', properties: {} } },
 ];
 const CALL_BODY = { model: 'm', input: 'Find the bug.', tools: TOOLS, tool_choice: 'required' };
@@ -73,7 +79,11 @@ describe('forced function calls', () => {
   });
 
   it('calls the function a tool_choice object names', async () => {
-    const r = await post(server.url, '/v1/responses', { ...CALL_BODY, tool_choice: { type: 'function', name: 'open' }, stream: true });
+    const r = await post(server.url, '/v1/responses', {
+      ...CALL_BODY,
+      tool_choice: { type: 'function', name: 'open' },
+      stream: true,
+    });
     expect(r.events[2].data.item.name).toBe('open');
     expect(r.events.at(-1)!.data.response.output[0]).toMatchObject({ type: 'function_call', name: 'open' });
   });
@@ -131,7 +141,11 @@ describe('forced function calls', () => {
     ]) {
       const r = await post(server.url, '/v1/responses', { ...body, stream: true });
       expect(r.status).toBe(400);
-      expect(JSON.parse(r.body).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_value', param: 'tool_choice' });
+      expect(JSON.parse(r.body).error).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'invalid_value',
+        param: 'tool_choice',
+      });
     }
     const c = await WsClient.open(server.url);
     try {
@@ -140,7 +154,11 @@ describe('forced function calls', () => {
       expect(error.data).toMatchObject({
         type: 'error',
         status: 400,
-        error: { type: 'invalid_request_error', param: 'tool_choice', message: "Tool choice 'missing' not found in 'tools' parameter." },
+        error: {
+          type: 'invalid_request_error',
+          param: 'tool_choice',
+          message: "Tool choice 'missing' not found in 'tools' parameter.",
+        },
       });
     } finally {
       c.close();

@@ -1,6 +1,8 @@
 import { get, request } from 'node:http';
+
 import { createParser } from 'eventsource-parser';
 import WebSocket from 'ws';
+
 import type { ServerStats } from '../../src/server/index.js';
 
 /** One received event: its SSE name (Responses) or JSON type, parsed data and arrival time. */
@@ -22,7 +24,12 @@ export interface SseResult {
 }
 
 /** POSTs `body` and collects the SSE events (parsed by eventsource-parser) with their arrival times. */
-export function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<SseResult> {
+export function post(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<SseResult> {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const events: Received[] = [];
@@ -82,7 +89,10 @@ export class WsClient {
     });
   }
 
-  static open(baseUrl: string, opts: { path?: string; headers?: Record<string, string>; deflate?: boolean } = {}): Promise<WsClient> {
+  static open(
+    baseUrl: string,
+    opts: { path?: string; headers?: Record<string, string>; deflate?: boolean } = {},
+  ): Promise<WsClient> {
     const url = baseUrl.replace(/^http/, 'ws') + (opts.path ?? '/v1/responses');
     const ws = new WebSocket(url, { headers: opts.headers, perMessageDeflate: opts.deflate ?? false });
     return new Promise((resolve, reject) => {

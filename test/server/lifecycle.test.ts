@@ -1,5 +1,7 @@
 import { request } from 'node:http';
+
 import { describe, expect, it } from 'vitest';
+
 import { DEFAULT_SERVER_OPTIONS, startServer } from '../../src/server/index.js';
 import { ms, post, WsClient } from './helpers.js';
 
@@ -45,7 +47,9 @@ describe('startServer', () => {
     await expect(startServer({ rateLimit: -1 })).rejects.toThrow(/rateLimit/);
     await expect(startServer({ faults: { reset: 1.5 } })).rejects.toThrow(/faults: 'reset=1.5'/);
     await expect(startServer({ faults: { stall: 0.6, reset: 0.6 } })).rejects.toThrow(/faults: .*sum/);
-    await expect(startServer({ faults: { bogus: 0.1 } as never })).rejects.toThrow(/faults: unknown fault class 'bogus'/);
+    await expect(startServer({ faults: { bogus: 0.1 } as never })).rejects.toThrow(
+      /faults: unknown fault class 'bogus'/,
+    );
   });
 
   it('counts requests, connections, turns and completed responses', async () => {

@@ -6,7 +6,8 @@ import OpenAI, { APIError } from 'openai';
 import type { ResponsesClientEvent, ResponsesServerEvent } from 'openai/resources/responses/responses';
 import { ResponsesWS } from 'openai/resources/responses/ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
 
 const OUTPUT_TOKENS = 20;
 
@@ -20,7 +21,12 @@ afterAll(() => server.close());
 
 describe('openai SDK: Responses over SSE', () => {
   it('streams created … output_text.delta … completed through responses.create({stream:true})', async () => {
-    const stream = await client.responses.create({ model: 'wb-test', input: 'Say hello.', stream: true, max_output_tokens: 20 });
+    const stream = await client.responses.create({
+      model: 'wb-test',
+      input: 'Say hello.',
+      stream: true,
+      max_output_tokens: 20,
+    });
     const types: string[] = [];
     const deltas: string[] = [];
     let completed: OpenAI.Responses.Response | undefined;
@@ -40,7 +46,8 @@ describe('openai SDK: Responses over SSE', () => {
     expect(r.status).toBe('completed');
     const message = r.output[0];
     expect(message.type).toBe('message');
-    const text = message.type === 'message' ? message.content.map((c) => (c.type === 'output_text' ? c.text : '')).join('') : '';
+    const text =
+      message.type === 'message' ? message.content.map((c) => (c.type === 'output_text' ? c.text : '')).join('') : '';
     expect(deltas.length).toBeGreaterThan(0);
     expect(deltas.join('')).toBe(text);
     // chunk_tokens 1: one token per delta.
@@ -62,28 +69,47 @@ describe('openai SDK: Responses over SSE', () => {
   });
 
   it('chains with previous_response_id (stored, non-streamed and streamed) and rejects an unknown id', async () => {
-    const first = await client.responses.create({ model: 'wb-test', input: 'First turn.', store: true, max_output_tokens: 5 });
+    const first = await client.responses.create({
+      model: 'wb-test',
+      input: 'First turn.',
+      store: true,
+      max_output_tokens: 5,
+    });
     expect(first.status).toBe('completed');
     expect(first.id).toMatch(/^resp_/);
     expect(first.output_text.length).toBeGreaterThan(0);
     expect(first.usage?.output_tokens).toBe(5);
 
-    const second = await client.responses.create({ model: 'wb-test', input: 'Second turn.', previous_response_id: first.id, store: true, max_output_tokens: 5 });
+    const second = await client.responses.create({
+      model: 'wb-test',
+      input: 'Second turn.',
+      previous_response_id: first.id,
+      store: true,
+      max_output_tokens: 5,
+    });
     expect(second.previous_response_id).toBe(first.id);
     expect(second.output_text.length).toBeGreaterThan(0);
     // The chained context counts the first turn.
     expect(second.usage!.input_tokens).toBeGreaterThan(first.usage!.input_tokens);
 
-    const stream = await client.responses.create({ model: 'wb-test', input: 'Third.', previous_response_id: second.id, stream: true, max_output_tokens: 5 });
+    const stream = await client.responses.create({
+      model: 'wb-test',
+      input: 'Third.',
+      previous_response_id: second.id,
+      stream: true,
+      max_output_tokens: 5,
+    });
     let third: OpenAI.Responses.Response | undefined;
     for await (const ev of stream) if (ev.type === 'response.completed') third = ev.response;
     expect(third?.previous_response_id).toBe(second.id);
     expect(third?.usage?.input_tokens).toBeGreaterThan(second.usage!.input_tokens);
 
-    const err = await client.responses.create({ model: 'wb-test', input: 'x', previous_response_id: 'resp_does_not_exist' }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await client.responses
+      .create({ model: 'wb-test', input: 'x', previous_response_id: 'resp_does_not_exist' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(APIError);
     const apiErr = err as APIError;
     expect(apiErr.status).toBe(400);
@@ -92,18 +118,28 @@ describe('openai SDK: Responses over SSE', () => {
     expect(apiErr.type).toBe('invalid_request_error');
 
     // Streamed requests fail the same way (before any event).
-    const errStream = await client.responses.create({ model: 'wb-test', input: 'x', previous_response_id: 'resp_nope', stream: true }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const errStream = await client.responses
+      .create({ model: 'wb-test', input: 'x', previous_response_id: 'resp_nope', stream: true })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(errStream).toBeInstanceOf(APIError);
     expect((errStream as APIError).status).toBe(400);
     expect((errStream as APIError).code).toBe('previous_response_not_found');
   });
 
   it('accumulates a forced function call and chains its output with the stream() helper', async () => {
-    const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'search', parameters: { type: 'object', properties: {} }, strict: false }];
-    const stream = client.responses.stream({ model: 'wb-test', input: 'Look it up.', tools, tool_choice: 'required', max_output_tokens: 5 });
+    const tools: OpenAI.Responses.Tool[] = [
+      { type: 'function', name: 'search', parameters: { type: 'object', properties: {} }, strict: false },
+    ];
+    const stream = client.responses.stream({
+      model: 'wb-test',
+      input: 'Look it up.',
+      tools,
+      tool_choice: 'required',
+      max_output_tokens: 5,
+    });
     let args = '';
     stream.on('response.function_call_arguments.delta', (e) => {
       args += e.delta;
@@ -124,10 +160,12 @@ describe('openai SDK: Responses over SSE', () => {
       max_output_tokens: 3,
     });
     expect(next.output_text.length).toBeGreaterThan(0);
-    const unanswered = await client.responses.create({ model: 'wb-test', input: 'x', previous_response_id: final.id }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const unanswered = await client.responses
+      .create({ model: 'wb-test', input: 'x', previous_response_id: final.id })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(unanswered).toBeInstanceOf(APIError);
     expect((unanswered as APIError).status).toBe(400);
     expect((unanswered as APIError).param).toBe('input');
@@ -172,7 +210,12 @@ describe('openai SDK: Chat Completions over SSE', () => {
     expect(content.length).toBeGreaterThan(0);
 
     // The SDK's accumulating helper agrees.
-    const runner = client.chat.completions.stream({ model: 'wb-test', stream_options: { include_usage: true }, max_completion_tokens: 7, messages: [{ role: 'user', content: 'Hi' }] });
+    const runner = client.chat.completions.stream({
+      model: 'wb-test',
+      stream_options: { include_usage: true },
+      max_completion_tokens: 7,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     let streamed = '';
     runner.on('content', (delta) => {
       streamed += delta;
@@ -208,7 +251,11 @@ function wsTurn(rws: ResponsesWS, send: () => void): Promise<ResponsesServerEven
   });
 }
 
-function textOf(events: ResponsesServerEvent[]): { deltas: string; done: OpenAI.Responses.Response; itemDone: boolean } {
+function textOf(events: ResponsesServerEvent[]): {
+  deltas: string;
+  done: OpenAI.Responses.Response;
+  itemDone: boolean;
+} {
   let deltas = '';
   let done: OpenAI.Responses.Response | undefined;
   let itemDone = false;
@@ -226,7 +273,10 @@ describe('openai SDK: Responses WebSocket mode', () => {
   // ResponsesClientEvent type has no `generate` field, so the warm-up goes through a cast.
   it('warms up with generate:false and chains turns with only the new input items', async () => {
     const before = server.stats();
-    const rws = new ResponsesWS(client, { headers: { 'openai-beta': 'responses_websockets=2026-02-06' }, perMessageDeflate: true });
+    const rws = new ResponsesWS(client, {
+      headers: { 'openai-beta': 'responses_websockets=2026-02-06' },
+      perMessageDeflate: true,
+    });
     try {
       expect(rws.url.protocol).toBe('ws:');
       expect(rws.url.pathname).toBe('/v1/responses');
@@ -235,7 +285,15 @@ describe('openai SDK: Responses WebSocket mode', () => {
         model: 'wb-test',
         store: false,
         instructions: 'You are a coding agent.',
-        tools: [{ type: 'function', name: 'shell', description: 'Run a command.', parameters: { type: 'object', properties: { cmd: { type: 'string' } } }, strict: false }],
+        tools: [
+          {
+            type: 'function',
+            name: 'shell',
+            description: 'Run a command.',
+            parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+            strict: false,
+          },
+        ],
         reasoning: { effort: 'low', summary: 'auto' },
         include: ['reasoning.encrypted_content'],
       };
@@ -248,14 +306,22 @@ describe('openai SDK: Responses WebSocket mode', () => {
       expect(w.output).toEqual([]);
 
       const t1 = await wsTurn(rws, () =>
-        rws.send({ type: 'response.create', ...common, previous_response_id: w.id, input: [{ role: 'user', content: 'List the files.' }], max_output_tokens: 8 }),
+        rws.send({
+          type: 'response.create',
+          ...common,
+          previous_response_id: w.id,
+          input: [{ role: 'user', content: 'List the files.' }],
+          max_output_tokens: 8,
+        }),
       );
       const r1 = textOf(t1);
       expect(r1.itemDone).toBe(true);
       expect(r1.done.previous_response_id).toBe(w.id);
       expect(r1.done.usage?.output_tokens).toBe(8);
       const msg1 = r1.done.output[0];
-      expect(msg1.type === 'message' && msg1.content[0].type === 'output_text' ? msg1.content[0].text : undefined).toBe(r1.deltas);
+      expect(msg1.type === 'message' && msg1.content[0].type === 'output_text' ? msg1.content[0].text : undefined).toBe(
+        r1.deltas,
+      );
 
       // The next turn sends only the tool result, chained to the previous response (store:false: the
       // connection's cache is what resolves it).
@@ -276,12 +342,22 @@ describe('openai SDK: Responses WebSocket mode', () => {
       expect(t2.map((e) => e.sequence_number)).toEqual(t2.map((_, i) => i));
 
       // An unknown id is an error event the SDK surfaces as a WebSocketError; the socket stays usable.
-      const err = await wsTurn(rws, () => rws.send({ type: 'response.create', ...common, previous_response_id: 'resp_nope', input: [] })).then(
+      const err = await wsTurn(rws, () =>
+        rws.send({ type: 'response.create', ...common, previous_response_id: 'resp_nope', input: [] }),
+      ).then(
         () => undefined,
         (e: unknown) => e as { error?: { error?: { code?: string } } },
       );
       expect(err?.error?.error?.code).toBe('previous_response_not_found');
-      const t3 = await wsTurn(rws, () => rws.send({ type: 'response.create', ...common, previous_response_id: r2.done.id, input: [{ role: 'user', content: 'Thanks.' }], max_output_tokens: 3 }));
+      const t3 = await wsTurn(rws, () =>
+        rws.send({
+          type: 'response.create',
+          ...common,
+          previous_response_id: r2.done.id,
+          input: [{ role: 'user', content: 'Thanks.' }],
+          max_output_tokens: 3,
+        }),
+      );
       expect(textOf(t3).done.usage?.output_tokens).toBe(3);
 
       const after = server.stats();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/index.js';
-import { deltas, post, WsClient, type Received } from './helpers.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
+import { deltas, post, type Received, WsClient } from './helpers.js';
 
 // The server's output length plays the model stopping at EOS after 5 tokens.
 let server: RunningServer;
@@ -13,7 +14,13 @@ const messages = [{ role: 'user', content: 'Count.' }];
 
 /** Content chunks and usage of a streamed chat completion. */
 async function chat(fields: Record<string, unknown>): Promise<{ chunks: number; tokens: number }> {
-  const r = await post(server.url, '/v1/chat/completions', { model: 'm', messages, stream: true, stream_options: { include_usage: true }, ...fields });
+  const r = await post(server.url, '/v1/chat/completions', {
+    model: 'm',
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    ...fields,
+  });
   expect(r.status).toBe(200);
   const events = r.events.filter((e) => e.data !== '[DONE]');
   const chunks = events.filter((e) => e.data.choices[0]?.delta.content).length;
@@ -47,7 +54,12 @@ describe('ignore_eos and min_tokens (vLLM, SGLang)', () => {
   });
 
   it('chat, not streamed', async () => {
-    const r = await post(server.url, '/v1/chat/completions', { model: 'm', messages, max_tokens: 11, ignore_eos: true });
+    const r = await post(server.url, '/v1/chat/completions', {
+      model: 'm',
+      messages,
+      max_tokens: 11,
+      ignore_eos: true,
+    });
     expect(JSON.parse(r.body).usage.completion_tokens).toBe(11);
   });
 
@@ -55,7 +67,12 @@ describe('ignore_eos and min_tokens (vLLM, SGLang)', () => {
     expect(await responses({ max_output_tokens: 12, ignore_eos: true })).toBe(12);
     expect(await responses({ max_output_tokens: 12, min_tokens: 8 })).toBe(8);
     expect(await responses({ max_output_tokens: 12 })).toBe(5);
-    const r = await post(server.url, '/v1/responses', { model: 'm', input: 'Count.', max_output_tokens: 7, ignore_eos: true });
+    const r = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input: 'Count.',
+      max_output_tokens: 7,
+      ignore_eos: true,
+    });
     expect(JSON.parse(r.body).usage.output_tokens).toBe(7);
   });
 
@@ -100,7 +117,12 @@ describe('ignore_eos and min_tokens (vLLM, SGLang)', () => {
   ])('rejects %j with 400 (chat and Responses)', async (fields, param, code) => {
     const chatBody = { model: 'm', messages, ...fields };
     const { max_tokens: max, ...rest } = fields as Record<string, unknown>;
-    const responsesBody = { model: 'm', input: 'Count.', ...rest, ...(max === undefined ? {} : { max_output_tokens: max }) };
+    const responsesBody = {
+      model: 'm',
+      input: 'Count.',
+      ...rest,
+      ...(max === undefined ? {} : { max_output_tokens: max }),
+    };
     for (const [path, body] of [
       ['/v1/chat/completions', chatBody],
       ['/v1/responses', responsesBody],

@@ -1,8 +1,9 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
+
+import { type RunningServer, type StartOptions, startServer } from '../../src/server/index.js';
 import { synthesizePrompt } from '../../src/workload/prompt.js';
-import { startServer, type RunningServer, type StartOptions } from '../../src/server/index.js';
-import { getStats, ms, post, WsClient, type Received } from './helpers.js';
+import { getStats, ms, post, type Received, WsClient } from './helpers.js';
 
 async function withServer(opts: StartOptions, body: (s: RunningServer) => Promise<void>): Promise<void> {
   const s = await startServer({ ttftMs: 2, tps: 20_000, outputTokens: 2, ...opts });
@@ -21,8 +22,16 @@ type Usage = Record<string, any>;
 
 /** A streamed chat completion of these message texts: its TTFT (ms) and usage. */
 async function chat(url: string, ...contents: string[]): Promise<{ ttft: number; usage: Usage }> {
-  const messages = contents.map((content, i) => ({ role: i === 0 && contents.length > 1 ? 'system' : 'user', content }));
-  const r = await post(url, '/v1/chat/completions', { model: 'm', messages, stream: true, stream_options: { include_usage: true } });
+  const messages = contents.map((content, i) => ({
+    role: i === 0 && contents.length > 1 ? 'system' : 'user',
+    content,
+  }));
+  const r = await post(url, '/v1/chat/completions', {
+    model: 'm',
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   expect(r.status).toBe(200);
   const chunks = r.events.filter((e) => e.data !== '[DONE]');
   const first = chunks.find((e) => e.data.choices[0]?.delta.content);
@@ -64,7 +73,10 @@ describe('prefix cache timing (real sockets)', { retry: 2 }, () => {
         expect(r.ttft).toBeGreaterThanOrEqual(ttftMs + prefill - 2);
       }
       expect(Math.abs(first.ttft - second.ttft)).toBeLessThan(prefill / 2);
-      expect(await getStats(s.url)).toMatchObject({ cachedInputTokens: 0, uncachedInputTokens: 2 * 8192 + countTokens('Warm up.') });
+      expect(await getStats(s.url)).toMatchObject({
+        cachedInputTokens: 0,
+        uncachedInputTokens: 2 * 8192 + countTokens('Warm up.'),
+      });
     });
   });
 });
@@ -80,7 +92,10 @@ describe('prefix cache blocks', () => {
       expect(cached((await chat(s.url, text(1024, 22))).usage)).toBe(0);
       // Responses puts instructions first, as chat puts the system message: the cache is the server's.
       const r = await post(s.url, '/v1/responses', { model: 'm', instructions: shared, input: 'Go on.' });
-      expect(JSON.parse(r.body).usage).toMatchObject({ input_tokens: 1024 + countTokens('Go on.'), input_tokens_details: { cached_tokens: 1024 } });
+      expect(JSON.parse(r.body).usage).toMatchObject({
+        input_tokens: 1024 + countTokens('Go on.'),
+        input_tokens_details: { cached_tokens: 1024 },
+      });
     });
   });
 
@@ -92,7 +107,10 @@ describe('prefix cache blocks', () => {
       const short = text(500, 32);
       await chat(s.url, short);
       expect(cached((await chat(s.url, short)).usage)).toBe(0);
-      expect(await getStats(s.url)).toMatchObject({ cachedInputTokens: 512, uncachedInputTokens: 1000 + 488 + 500 + 500 });
+      expect(await getStats(s.url)).toMatchObject({
+        cachedInputTokens: 512,
+        uncachedInputTokens: 1000 + 488 + 500 + 500,
+      });
     });
   });
 
@@ -125,7 +143,9 @@ describe('prefix cache blocks', () => {
   it('reads special-token text as plain text instead of failing', async () => {
     await withServer({ prefixCache: true }, async (s) => {
       const r = await chat(s.url, 'Quote <|endoftext|> literally.');
-      expect(r.usage.prompt_tokens).toBe(countTokens('Quote <|endoftext|> literally.', { disallowedSpecial: new Set() }));
+      expect(r.usage.prompt_tokens).toBe(
+        countTokens('Quote <|endoftext|> literally.', { disallowedSpecial: new Set() }),
+      );
     });
     await withServer({}, async (s) => {
       expect((await chat(s.url, 'Quote <|endoftext|> literally.')).usage.prompt_tokens).toBeGreaterThan(0);
@@ -140,13 +160,19 @@ describe('cached tokens in each protocol usage', () => {
   it('Responses over HTTP (streamed and not) and WebSocket: input_tokens_details.cached_tokens', async () => {
     await withServer({ prefixCache: true }, async (s) => {
       const streamed = text(1024, 51);
-      const usages = await twice(async () => (await post(s.url, '/v1/responses', { model: 'm', input: streamed, stream: true })).events.at(-1)!.data.response.usage);
+      const usages = await twice(
+        async () =>
+          (await post(s.url, '/v1/responses', { model: 'm', input: streamed, stream: true })).events.at(-1)!.data
+            .response.usage,
+      );
       expect(usages.map((u) => [u.input_tokens, u.input_tokens_details.cached_tokens])).toEqual([
         [1024, 0],
         [1024, 1024],
       ]);
       const plain = text(1024, 52);
-      const bodies = await twice(async () => JSON.parse((await post(s.url, '/v1/responses', { model: 'm', input: plain })).body).usage);
+      const bodies = await twice(
+        async () => JSON.parse((await post(s.url, '/v1/responses', { model: 'm', input: plain })).body).usage,
+      );
       expect(bodies.map((u) => u.input_tokens_details.cached_tokens)).toEqual([0, 1024]);
       const c = await WsClient.open(s.url);
       try {
@@ -175,9 +201,15 @@ describe('cached tokens in each protocol usage', () => {
         c.send({ type: 'response.create', model: 'm', input: 'More.', store: false, previous_response_id: first.id });
         const chained = (await c.turn()).at(-1)!.data.response.usage;
         const context = first.usage.total_tokens;
-        expect(chained).toMatchObject({ input_tokens: context + countTokens('More.'), input_tokens_details: { cached_tokens: context } });
+        expect(chained).toMatchObject({
+          input_tokens: context + countTokens('More.'),
+          input_tokens_details: { cached_tokens: context },
+        });
         // The warm-up's prompt counts as uncached, the second request's as cached, and so does the context.
-        expect(await getStats(s.url)).toMatchObject({ cachedInputTokens: 1024 + context, uncachedInputTokens: 1024 + countTokens('More.') });
+        expect(await getStats(s.url)).toMatchObject({
+          cachedInputTokens: 1024 + context,
+          uncachedInputTokens: 1024 + countTokens('More.'),
+        });
       } finally {
         c.close();
       }
@@ -187,7 +219,9 @@ describe('cached tokens in each protocol usage', () => {
   it('Chat Completions, not streamed: prompt_tokens_details.cached_tokens', async () => {
     await withServer({ prefixCache: true }, async (s) => {
       const messages = [{ role: 'user', content: text(1024, 61) }];
-      const usages = await twice(async () => JSON.parse((await post(s.url, '/v1/chat/completions', { model: 'm', messages })).body).usage);
+      const usages = await twice(
+        async () => JSON.parse((await post(s.url, '/v1/chat/completions', { model: 'm', messages })).body).usage,
+      );
       expect(usages.map((u) => u.prompt_tokens_details)).toEqual([{ cached_tokens: 0 }, { cached_tokens: 1024 }]);
     });
   });
@@ -196,13 +230,20 @@ describe('cached tokens in each protocol usage', () => {
     await withServer({ prefixCache: true }, async (s) => {
       const body = { model: 'm', max_tokens: 4, system: text(1024, 71), messages: [{ role: 'user', content: 'Hi.' }] };
       const hi = countTokens('Hi.');
-      const streamed = await twice(async () => (await post(s.url, '/v1/messages', { ...body, stream: true })).events[0].data.message.usage);
+      const streamed = await twice(
+        async () => (await post(s.url, '/v1/messages', { ...body, stream: true })).events[0].data.message.usage,
+      );
       expect(streamed).toEqual([
         { input_tokens: 1024 + hi, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
         { input_tokens: hi, cache_creation_input_tokens: 0, cache_read_input_tokens: 1024, output_tokens: 0 },
       ]);
       const plain = JSON.parse((await post(s.url, '/v1/messages', body)).body).usage;
-      expect(plain).toEqual({ input_tokens: hi, cache_creation_input_tokens: 0, cache_read_input_tokens: 1024, output_tokens: 2 });
+      expect(plain).toEqual({
+        input_tokens: hi,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 1024,
+        output_tokens: 2,
+      });
     });
   });
 
@@ -220,8 +261,18 @@ describe('cached tokens in each protocol usage', () => {
           return r.data.response.usage;
         });
         expect(usages.map((u) => u.input_token_details)).toEqual([
-          { cached_tokens: 0, text_tokens: 1024, audio_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0 } },
-          { cached_tokens: 1024, text_tokens: 1024, audio_tokens: 0, cached_tokens_details: { text_tokens: 1024, audio_tokens: 0 } },
+          {
+            cached_tokens: 0,
+            text_tokens: 1024,
+            audio_tokens: 0,
+            cached_tokens_details: { text_tokens: 0, audio_tokens: 0 },
+          },
+          {
+            cached_tokens: 1024,
+            text_tokens: 1024,
+            audio_tokens: 0,
+            cached_tokens_details: { text_tokens: 1024, audio_tokens: 0 },
+          },
         ]);
       } finally {
         c.close();

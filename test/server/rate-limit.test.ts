@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { startServer } from '../../src/server/index.js';
 import { apiKey, RateLimiter } from '../../src/server/rate-limit.js';
 import { post, WsClient } from './helpers.js';
@@ -41,9 +42,17 @@ describe('rateLimit (real sockets)', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number.isInteger(Number(limited.headers['retry-after']))).toBe(true);
       expect(JSON.parse(limited.body)).toEqual({
-        error: { type: 'requests', code: 'rate_limit_exceeded', message: expect.stringMatching(/^Rate limit reached .* try again in 1s\.$/), param: null },
+        error: {
+          type: 'requests',
+          code: 'rate_limit_exceeded',
+          message: expect.stringMatching(/^Rate limit reached .* try again in 1s\.$/),
+          param: null,
+        },
       });
-      expect((await post(s.url, '/v1/chat/completions', { model: 'm', messages: [], stream: true }, { 'x-api-key': 'b' })).status).toBe(200);
+      expect(
+        (await post(s.url, '/v1/chat/completions', { model: 'm', messages: [], stream: true }, { 'x-api-key': 'b' }))
+          .status,
+      ).toBe(200);
       expect((await post(s.url, '/v1/responses', BODY)).status).toBe(200);
 
       // The WebSocket's turns count against the key of its upgrade request.

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+
 import WebSocket from 'ws';
 
 /**
@@ -37,7 +38,13 @@ function dechunk(raw: string): { body: string; complete: boolean } {
  * POSTs over a bare TCP socket, so that the way the connection ends (FIN, RST or not at all) is seen
  * as it is on the wire, which node:http would blur into one 'aborted'.
  */
-export function rawPost(baseUrl: string, path: string, body: unknown, idleMs = 300, headers: Record<string, string> = {}): Promise<RawExchange> {
+export function rawPost(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  idleMs = 300,
+  headers: Record<string, string> = {},
+): Promise<RawExchange> {
   const url = new URL(baseUrl);
   const payload = JSON.stringify(body);
   const extra = Object.entries(headers)
@@ -78,7 +85,13 @@ export function rawPost(baseUrl: string, path: string, body: unknown, idleMs = 3
       const status = Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0);
       const length = /\r\ncontent-length: (\d+)/i.exec(head);
       const decoded = length ? { body: rest, complete: rest.length >= Number(length[1]) } : dechunk(rest);
-      resolve({ status, head, body: Buffer.from(decoded.body, 'latin1').toString('utf8'), complete: decoded.complete, ending });
+      resolve({
+        status,
+        head,
+        body: Buffer.from(decoded.body, 'latin1').toString('utf8'),
+        complete: decoded.complete,
+        ending,
+      });
     });
   });
 }
@@ -155,7 +168,9 @@ export function rawWs(baseUrl: string, headers: Record<string, string> = {}): Pr
   let reset = false;
   ws.on('upgrade', (res) => res.socket.on('error', (e: NodeJS.ErrnoException) => (reset ||= e.code === 'ECONNRESET')));
   ws.on('message', (d) => messages.push((d as Buffer).toString()));
-  const closed = new Promise<{ code: number; reset: boolean }>((resolve) => ws.once('close', (code) => resolve({ code, reset })));
+  const closed = new Promise<{ code: number; reset: boolean }>((resolve) =>
+    ws.once('close', (code) => resolve({ code, reset })),
+  );
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, messages, closed }));
     ws.once('error', reject);

@@ -1,19 +1,26 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { ConnectionPolicy, RequestInput } from '../../src/core/types.js';
+
 import { now } from '../../src/core/clock.js';
+import type { ConnectionPolicy, RequestInput } from '../../src/core/types.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { cancelMessage, openaiRealtime } from '../../src/protocols/openai-realtime.js';
-import { startServer, type RunningServer, type StartOptions } from '../../src/server/index.js';
+import { type RunningServer, type StartOptions, startServer } from '../../src/server/index.js';
 import { getTransport } from '../../src/transport/registry.js';
 import { fixture, RecordingSink } from '../protocols/helpers.js';
 import { ms, type Received, WsClient } from './helpers.js';
 
 const PROMPT = 'Tell me a story about a lighthouse.';
-const input = (maxOutputTokens: number): RequestInput => ({ model: 'gpt-realtime', prompt: PROMPT, maxOutputTokens, extra: {} });
+const input = (maxOutputTokens: number): RequestInput => ({
+  model: 'gpt-realtime',
+  prompt: PROMPT,
+  maxOutputTokens,
+  extra: {},
+});
 
 const SEQUENCE = (deltas: number): string[] => [
   'response.created',
@@ -42,7 +49,8 @@ async function untilDone(c: WsClient): Promise<Received[]> {
   }
 }
 
-const deltas = (events: Received[]): string[] => events.filter((e) => e.data.type === 'response.output_text.delta').map((e) => e.data.delta as string);
+const deltas = (events: Received[]): string[] =>
+  events.filter((e) => e.data.type === 'response.output_text.delta').map((e) => e.data.delta as string);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -68,15 +76,27 @@ describe('Realtime twin (/v1/realtime)', () => {
   it('greets with session.created, then answers response.create with the GA text events', async () => {
     const { c, created } = await session(server, 'gpt-x');
     try {
-      expect(created.data).toMatchObject({ type: 'session.created', session: { object: 'realtime.session', model: 'gpt-x', output_modalities: ['text'] } });
+      expect(created.data).toMatchObject({
+        type: 'session.created',
+        session: { object: 'realtime.session', model: 'gpt-x', output_modalities: ['text'] },
+      });
       for (let turn = 0; turn < 2; turn++) {
         c.send(openaiRealtime.ws.encode(input(64)));
         const ev = await untilDone(c);
         expect(ev.map((e) => e.data.type)).toEqual(SEQUENCE(6));
         const done = ev.at(-1)!.data.response;
-        expect(done).toMatchObject({ object: 'realtime.response', status: 'completed', status_details: null, max_output_tokens: 64 });
+        expect(done).toMatchObject({
+          object: 'realtime.response',
+          status: 'completed',
+          status_details: null,
+          max_output_tokens: 64,
+        });
         // One token per delta; the input is the prompt's.
-        expect(done.usage).toMatchObject({ output_tokens: 6, input_tokens: countTokens(PROMPT), total_tokens: 6 + countTokens(PROMPT) });
+        expect(done.usage).toMatchObject({
+          output_tokens: 6,
+          input_tokens: countTokens(PROMPT),
+          total_tokens: 6 + countTokens(PROMPT),
+        });
         expect(done.output[0].content[0].text).toBe(deltas(ev).join(''));
         expect(new Set(ev.map((e) => e.data.response_id ?? e.data.response.id)).size).toBe(1);
       }
@@ -110,7 +130,10 @@ describe('Realtime twin (/v1/realtime)', () => {
         expect((await c.next()).data.type).toBe('response.created');
         c.send(openaiRealtime.ws.encode(input(100)));
         const ev = await untilDone(c);
-        expect(ev.at(-1)!.data).toMatchObject({ type: 'error', error: { code: 'conversation_already_has_active_response' } });
+        expect(ev.at(-1)!.data).toMatchObject({
+          type: 'error',
+          error: { code: 'conversation_already_has_active_response' },
+        });
         const rest = await untilDone(c);
         expect(deltas(rest)).toHaveLength(20);
         expect(rest.at(-1)!.data.response.status).toBe('completed');
@@ -177,14 +200,20 @@ describe('Realtime twin: cancel', { retry: 2 }, () => {
         const cancelAt = c.send(cancelMessage());
         const rest = await untilDone(c);
         const done = rest.at(-1)!;
-        expect(done.data.response).toMatchObject({ status: 'cancelled', status_details: { type: 'cancelled', reason: 'client_cancelled' } });
+        expect(done.data.response).toMatchObject({
+          status: 'cancelled',
+          status_details: { type: 'cancelled', reason: 'client_cancelled' },
+        });
         expect(rest.map((e) => e.data.type).slice(-2)).toEqual(['response.output_item.done', 'response.done']);
         // At 1000 tokens/s a delta is due every millisecond: only those already on the way may arrive.
         expect(ms(cancelAt, done.t)).toBeLessThan(5);
         expect(deltas(rest).length).toBeLessThanOrEqual(5);
         const sent = [...deltas(before), ...deltas(rest)];
         expect(done.data.response.usage.output_tokens).toBe(sent.length);
-        expect(done.data.response.output[0]).toMatchObject({ status: 'incomplete', content: [{ text: sent.join('') }] });
+        expect(done.data.response.output[0]).toMatchObject({
+          status: 'incomplete',
+          content: [{ text: sent.join('') }],
+        });
         // Nothing more of it, and the session goes on.
         await new Promise((r) => setTimeout(r, 30));
         expect(c.received.at(-1)).toBe(done);
@@ -212,7 +241,7 @@ describe('Realtime twin timing through the adapter (real socket)', { retry: 2 },
           const sink = new RecordingSink();
           const decoder = openaiRealtime.ws.decoder(sink);
           const start = Number(c.send(openaiRealtime.ws.encode(req)));
-          for (let over = false; !over; ) {
+          for (let over = false; !over;) {
             const r = await c.next();
             over = decoder.message(Buffer.from(r.raw), Number(r.t));
           }
@@ -234,7 +263,10 @@ describe('Realtime twin timing through the adapter (real socket)', { retry: 2 },
   });
 });
 
-async function exchange(conn: ReturnType<ReturnType<typeof getTransport>['connection']>, req: RequestInput): Promise<Timeline> {
+async function exchange(
+  conn: ReturnType<ReturnType<typeof getTransport>['connection']>,
+  req: RequestInput,
+): Promise<Timeline> {
   const t = now();
   const tl = new Timeline(t, t);
   await conn.exchange(req, tl, AbortSignal.timeout(3000));
@@ -242,11 +274,15 @@ async function exchange(conn: ReturnType<ReturnType<typeof getTransport>['connec
 }
 
 describe('the adapter over the real WebSocket transport', () => {
-  it('ws-persistent: two turns on one socket, each with its usage; the greeting is nobody\'s first byte', async () => {
+  it("ws-persistent: two turns on one socket, each with its usage; the greeting is nobody's first byte", async () => {
     // The per-turn overhead makes a first byte taken from session.created (sent before any turn) stand out.
     await withServer({ ttftMs: 2, tps: 20_000, outputTokens: 5, wsOverheadMs: 20 }, async (s) => {
       const before = s.stats();
-      const conn = getTransport('ws-persistent').connection(openaiRealtime, { target: new URL(s.url), headers: {}, perMessageDeflate: false });
+      const conn = getTransport('ws-persistent').connection(openaiRealtime, {
+        target: new URL(s.url),
+        headers: {},
+        perMessageDeflate: false,
+      });
       try {
         const turns = [await exchange(conn, input(64)), await exchange(conn, input(64))];
         for (const tl of turns) {
@@ -272,7 +308,11 @@ describe('the adapter over the real WebSocket transport', () => {
 
   it('a mid-stream failure (response.done failed) costs the turn, not the socket', async () => {
     await withServer({ ttftMs: 1, tps: 20_000, outputTokens: 10, faults: { 'mid-stream-error': 1 } }, async (s) => {
-      const conn = getTransport('ws-persistent').connection(openaiRealtime, { target: new URL(s.url), headers: {}, perMessageDeflate: false });
+      const conn = getTransport('ws-persistent').connection(openaiRealtime, {
+        target: new URL(s.url),
+        headers: {},
+        perMessageDeflate: false,
+      });
       try {
         const turns = [await exchange(conn, input(64)), await exchange(conn, input(64))];
         for (const tl of turns) expect([tl.errorClass, tl.errorCode]).toEqual(['stream_error', 'server_error']);
@@ -299,7 +339,9 @@ describe('the WebSocket transport waits for a greeting server', () => {
       urls.push(req.url ?? '');
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (req.url?.startsWith('/refuse/')) {
-          ws.send('{"type":"error","event_id":"e1","error":{"type":"invalid_request_error","code":"model_not_found","message":"The model does not exist.","param":null}}');
+          ws.send(
+            '{"type":"error","event_id":"e1","error":{"type":"invalid_request_error","code":"model_not_found","message":"The model does not exist.","param":null}}',
+          );
           ws.close(1008);
         } else if (req.url?.startsWith('/babble/')) {
           ws.send('{"type":"rate_limits.updated","rate_limits":[]}');
@@ -324,7 +366,11 @@ describe('the WebSocket transport waits for a greeting server', () => {
   });
 
   it('sends the first turn only once the session is announced', async () => {
-    const conn = getTransport('ws-persistent').connection(openaiRealtime, { target: new URL('/slow', base), headers: {}, perMessageDeflate: false });
+    const conn = getTransport('ws-persistent').connection(openaiRealtime, {
+      target: new URL('/slow', base),
+      headers: {},
+      perMessageDeflate: false,
+    });
     try {
       for (const reused of [false, true]) {
         const tl = await exchange(conn, input(8));
@@ -337,7 +383,11 @@ describe('the WebSocket transport waits for a greeting server', () => {
       await conn.close();
     }
     // A fresh socket per request waits for its own greeting, every time.
-    const perRequest = getTransport('ws-per-request').connection(openaiRealtime, { target: new URL('/slow', base), headers: {}, perMessageDeflate: false });
+    const perRequest = getTransport('ws-per-request').connection(openaiRealtime, {
+      target: new URL('/slow', base),
+      headers: {},
+      perMessageDeflate: false,
+    });
     const tl = await exchange(perRequest, input(8));
     expect(tl.ok, tl.errorMessage).toBe(true);
     // The server's greeting timer starts as it writes the 101, before the client stamps `upgraded`: the
@@ -352,7 +402,11 @@ describe('the WebSocket transport waits for a greeting server', () => {
     ['/hangup', 'reset', 'ws_close_1011'],
   ] as const)('%s: the request that opened the socket fails as %s (%s), promptly', async (prefix, cls, code) => {
     for (const policy of ['ws-persistent', 'ws-per-request'] satisfies ConnectionPolicy[]) {
-      const conn = getTransport(policy).connection(openaiRealtime, { target: new URL(prefix, base), headers: {}, perMessageDeflate: false });
+      const conn = getTransport(policy).connection(openaiRealtime, {
+        target: new URL(prefix, base),
+        headers: {},
+        perMessageDeflate: false,
+      });
       const t = now();
       const tl = await exchange(conn, input(8));
       await conn.close();

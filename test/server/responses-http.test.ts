@@ -1,6 +1,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { deltas, post } from './helpers.js';
 
 let server: RunningServer;
@@ -10,7 +11,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const ACK = ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added'];
-const DONE = ['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed'];
+const DONE = [
+  'response.output_text.done',
+  'response.content_part.done',
+  'response.output_item.done',
+  'response.completed',
+];
 
 describe('Responses over HTTP SSE', () => {
   it('streams the full event sequence with sequence numbers, ids and usage', async () => {
@@ -29,23 +35,52 @@ describe('Responses over HTTP SSE', () => {
     expect(r.body).not.toContain('[DONE]');
 
     const created = r.events[0].data.response;
-    expect(created).toMatchObject({ object: 'response', status: 'in_progress', model: 'wb-model', output: [], usage: null, previous_response_id: null });
+    expect(created).toMatchObject({
+      object: 'response',
+      status: 'in_progress',
+      model: 'wb-model',
+      output: [],
+      usage: null,
+      previous_response_id: null,
+    });
     expect(created.id).toMatch(/^resp_[0-9a-f]+$/);
     const item = r.events[2].data;
-    expect(item).toMatchObject({ output_index: 0, item: { type: 'message', status: 'in_progress', role: 'assistant', content: [] } });
+    expect(item).toMatchObject({
+      output_index: 0,
+      item: { type: 'message', status: 'in_progress', role: 'assistant', content: [] },
+    });
     const msgId: string = item.item.id;
     expect(msgId).toMatch(/^msg_[0-9a-f]+$/);
-    expect(r.events[3].data).toMatchObject({ item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+    expect(r.events[3].data).toMatchObject({
+      item_id: msgId,
+      output_index: 0,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    });
 
     const d = r.events[4];
-    expect(Object.keys(d.data)).toEqual(['type', 'sequence_number', 'item_id', 'output_index', 'content_index', 'delta', 'logprobs']);
+    expect(Object.keys(d.data)).toEqual([
+      'type',
+      'sequence_number',
+      'item_id',
+      'output_index',
+      'content_index',
+      'delta',
+      'logprobs',
+    ]);
     expect(d.data).toMatchObject({ item_id: msgId, output_index: 0, content_index: 0, logprobs: [] });
 
     const text = deltas(r.events).join('');
     const [textDone, partDone, itemDone, completed] = r.events.slice(-4).map((e) => e.data);
     expect(textDone).toMatchObject({ item_id: msgId, text });
     expect(partDone).toMatchObject({ item_id: msgId, part: { type: 'output_text', text, annotations: [] } });
-    const message = { id: msgId, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
+    const message = {
+      id: msgId,
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text, annotations: [] }],
+    };
     expect(itemDone.item).toEqual(message);
     expect(completed.response).toMatchObject({ id: created.id, status: 'completed', output: [message] });
     const inputTokens = countTokens(input);
@@ -64,7 +99,13 @@ describe('Responses over HTTP SSE', () => {
       { role: 'user', content: [{ type: 'input_text', text: 'first part' }] },
       { type: 'function_call_output', call_id: 'c1', output: '{"ok":true}' },
     ];
-    const r = await post(server.url, '/v1/responses', { model: 'm', input, instructions: 'Be brief.', max_output_tokens: 5, stream: true });
+    const r = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input,
+      instructions: 'Be brief.',
+      max_output_tokens: 5,
+      stream: true,
+    });
     expect(deltas(r.events)).toHaveLength(5);
     const usage = r.events.at(-1)!.data.response.usage;
     expect(usage.output_tokens).toBe(5);
@@ -86,17 +127,34 @@ describe('Responses over HTTP SSE', () => {
   });
 
   it('chains stored responses with previous_response_id, counting the earlier context as input', async () => {
-    const first = await post(server.url, '/v1/responses', { model: 'm', input: 'hello there', stream: true, store: true });
+    const first = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input: 'hello there',
+      stream: true,
+      store: true,
+    });
     const firstUsage = first.events.at(-1)!.data.response.usage;
     const id = first.events[0].data.response.id;
-    const second = await post(server.url, '/v1/responses', { model: 'm', input: 'and again', previous_response_id: id, stream: true });
+    const second = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input: 'and again',
+      previous_response_id: id,
+      stream: true,
+    });
     expect(second.status).toBe(200);
     expect(second.events[0].data.response.previous_response_id).toBe(id);
-    expect(second.events.at(-1)!.data.response.usage.input_tokens).toBe(firstUsage.total_tokens + countTokens('and again'));
+    expect(second.events.at(-1)!.data.response.usage.input_tokens).toBe(
+      firstUsage.total_tokens + countTokens('and again'),
+    );
   });
 
   it('rejects an unknown or unstored previous_response_id with 400', async () => {
-    const r = await post(server.url, '/v1/responses', { model: 'm', input: 'x', previous_response_id: 'resp_nope', stream: true });
+    const r = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input: 'x',
+      previous_response_id: 'resp_nope',
+      stream: true,
+    });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body)).toEqual({
       error: {
@@ -108,7 +166,12 @@ describe('Responses over HTTP SSE', () => {
     });
     const unstored = await post(server.url, '/v1/responses', { model: 'm', input: 'x', stream: true, store: false });
     const id = unstored.events[0].data.response.id;
-    const again = await post(server.url, '/v1/responses', { model: 'm', input: 'x', previous_response_id: id, stream: true });
+    const again = await post(server.url, '/v1/responses', {
+      model: 'm',
+      input: 'x',
+      previous_response_id: id,
+      stream: true,
+    });
     expect(again.status).toBe(400);
   });
 
@@ -126,7 +189,10 @@ describe('Responses over HTTP SSE', () => {
       const s = await startServer({ seed, ttftMs: 1, tps: 50_000, outputTokens: 40 });
       try {
         const out: string[] = [];
-        for (let i = 0; i < 2; i++) out.push(deltas((await post(s.url, '/v1/responses', { model: 'm', input: 'x', stream: true })).events).join(''));
+        for (let i = 0; i < 2; i++)
+          out.push(
+            deltas((await post(s.url, '/v1/responses', { model: 'm', input: 'x', stream: true })).events).join(''),
+          );
         return out;
       } finally {
         await s.close();

@@ -1,5 +1,6 @@
 import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
+
 import { WORDS, WordSource } from '../../src/server/text.js';
 import { rng } from '../../src/shared/rng.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { BoundedStore } from '../../src/server/store.js';
-import { rng, streamSeed } from '../../src/shared/rng.js';
 import { DeltaClock, type Pace } from '../../src/server/timing.js';
+import { rng, streamSeed } from '../../src/shared/rng.js';
 
 function drain(pace: Pace, seed = 1): { due: number; size: number }[] {
   const clock = new DeltaClock(pace, rng(seed));

@@ -1,12 +1,14 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { assertBuilt, startCli, tempDir, waitFor } from '../cli/helpers.js';
 
 /**
@@ -183,7 +185,9 @@ describe('wirebench serve --tls', () => {
   it('announces https and writes the certificate a client then trusts', async () => {
     const { dir, cleanup } = tempDir();
     const certFile = path.join(dir, 'ca.pem');
-    const serve = startCli(['serve', '--tls', '--cert-out', certFile, '--ttft-ms', '5', '--output-tokens', '3'], { timeoutMs: 15_000 });
+    const serve = startCli(['serve', '--tls', '--cert-out', certFile, '--ttft-ms', '5', '--output-tokens', '3'], {
+      timeoutMs: 15_000,
+    });
     try {
       await waitFor(() => serve.stdout().includes('\n'), 10_000, 'the listening line');
       const m = /^listening (https:\/\/127\.0\.0\.1:\d+)\n$/.exec(serve.stdout());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import type { HttpProtocol } from '../../src/core/types.js';
 import { anthropicMessages } from '../../src/protocols/anthropic-messages.js';
 import { presetAdapter } from '../../src/protocols/generic-presets.js';
@@ -36,7 +37,7 @@ describe('twin timing through the adapters (real sockets)', { retry: 2 }, () => 
       const ttfts: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const { sink, start } = await decodeFrom(server.url, protocol, input);
-        const at = (kind: string) => (sink.calls.find((c) => c[0] === kind)![1] as number - start) / 1e6;
+        const at = (kind: string) => ((sink.calls.find((c) => c[0] === kind)![1] as number) - start) / 1e6;
         acks.push(at('ack'));
         ttfts.push(at('delta'));
       }

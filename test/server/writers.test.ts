@@ -1,7 +1,9 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+
 import { SseWriter } from '../../src/server/sse-writer.js';
 import { WsWriter } from '../../src/server/ws-writer.js';
 

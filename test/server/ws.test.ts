@@ -1,6 +1,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { deltas, post, WsClient } from './helpers.js';
 
 let server: RunningServer;
@@ -24,7 +25,10 @@ const SEQUENCE = [
 describe('Responses WebSocket mode', () => {
   it('runs several turns on one socket with the same events as SSE', async () => {
     const before = server.stats();
-    const c = await WsClient.open(server.url, { headers: { 'openai-beta': 'responses_websockets=2026-02-06' }, deflate: true });
+    const c = await WsClient.open(server.url, {
+      headers: { 'openai-beta': 'responses_websockets=2026-02-06' },
+      deflate: true,
+    });
     try {
       expect(c.ws.extensions).toBe('');
       const sse = await post(server.url, '/v1/responses', { model: 'm', input: 'hi', stream: true });
@@ -36,7 +40,11 @@ describe('Responses WebSocket mode', () => {
         ev.forEach((e, i) => expect(e.data.sequence_number).toBe(i));
         ids.add(ev[0].data.response.id);
         // Same shapes as over SSE, field for field (ids and text aside).
-        const norm = (s: string) => s.replace(/(resp|msg)_[0-9a-f]+/g, '$1_x').replace(/"(delta|text)":"[^"]*"/g, '"$1":""').replace(/"created_at":\d+/, '');
+        const norm = (s: string) =>
+          s
+            .replace(/(resp|msg)_[0-9a-f]+/g, '$1_x')
+            .replace(/"(delta|text)":"[^"]*"/g, '"$1":""')
+            .replace(/"created_at":\d+/, '');
         expect(ev.map((e) => norm(e.raw))).toEqual(sse.events.map((e) => norm(e.raw)));
         expect(ev.at(-1)!.data.response.usage.output_tokens).toBe(6);
       }
@@ -113,7 +121,7 @@ describe('Responses WebSocket mode', () => {
     }
   });
 
-  it('does not see another socket\'s unstored responses but sees the global store', async () => {
+  it("does not see another socket's unstored responses but sees the global store", async () => {
     const a = await WsClient.open(server.url);
     const b = await WsClient.open(server.url);
     try {
@@ -125,7 +133,12 @@ describe('Responses WebSocket mode', () => {
       expect((await b.turn())[0].data.error.code).toBe('previous_response_not_found');
       b.send({ type: 'response.create', model: 'm', input: 'x', previous_response_id: stored });
       expect((await b.turn()).at(-1)!.data.type).toBe('response.completed');
-      const http = await post(server.url, '/v1/responses', { model: 'm', input: 'x', previous_response_id: stored, stream: true });
+      const http = await post(server.url, '/v1/responses', {
+        model: 'm',
+        input: 'x',
+        previous_response_id: stored,
+        stream: true,
+      });
       expect(http.status).toBe(200);
     } finally {
       a.close();
@@ -143,8 +156,16 @@ describe('Responses WebSocket mode', () => {
       c.send({ type: 'response.create', model: 'm', input: 'y' });
       // turn() stops at the error, which comes while the first turn still waits for its first token.
       const ev = await c.turn();
-      expect(ev.map((e) => e.data.type)).toEqual(['response.in_progress', 'response.output_item.added', 'response.content_part.added', 'error']);
-      expect(ev.at(-1)!.data).toMatchObject({ status: 400, error: { code: 'conversation_already_has_active_response' } });
+      expect(ev.map((e) => e.data.type)).toEqual([
+        'response.in_progress',
+        'response.output_item.added',
+        'response.content_part.added',
+        'error',
+      ]);
+      expect(ev.at(-1)!.data).toMatchObject({
+        status: 400,
+        error: { code: 'conversation_already_has_active_response' },
+      });
       const rest = await c.turn();
       expect(deltas(rest)).toHaveLength(20);
       expect(rest.at(-1)!.data.type).toBe('response.completed');

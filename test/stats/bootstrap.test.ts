@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { beta, bootstrapChange, Empirical, resampledQuantile } from '../../src/stats/bootstrap.js';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { rng } from '../../src/shared/rng.js';
+import { beta, bootstrapChange, Empirical, resampledQuantile } from '../../src/stats/bootstrap.js';
 
 function empirical(samples: readonly number[]): Empirical {
   const set = new MetricSet();
@@ -86,7 +87,8 @@ describe('bootstrap', () => {
     const rand = rng(11);
     const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
     // Lognormal latencies; the candidate is the baseline's distribution × 1.1, so every quantile is +10%.
-    const draw = (n: number, scale: number): Float64Array => Float64Array.from({ length: n }, () => scale * 100 * Math.exp(0.5 * normal()));
+    const draw = (n: number, scale: number): Float64Array =>
+      Float64Array.from({ length: n }, () => scale * 100 * Math.exp(0.5 * normal()));
     for (const [q, n] of [
       [0.5, 300],
       [0.99, 1000],
@@ -94,7 +96,13 @@ describe('bootstrap', () => {
       const trials = 200;
       let covered = 0;
       for (let t = 0; t < trials; t++) {
-        const iv = bootstrapChange(Empirical.fromSamples(draw(n, 1)), Empirical.fromSamples(draw(n, 1.1)), q, rng(t + 1), 1000);
+        const iv = bootstrapChange(
+          Empirical.fromSamples(draw(n, 1)),
+          Empirical.fromSamples(draw(n, 1.1)),
+          q,
+          rng(t + 1),
+          1000,
+        );
         if (iv.lo <= 0.1 && iv.hi >= 0.1) covered++;
       }
       // Nominal 0.95; 200 trials have a standard error of 0.015.
@@ -108,7 +116,12 @@ describe('bootstrap', () => {
     const base = Array.from({ length: 3000 }, () => 50 + 100 * rand() ** 3);
     const cand = base.map((x) => x * 1.05 + rand());
     for (const q of [0.5, 0.99]) {
-      const exact = bootstrapChange(Empirical.fromSamples(Float64Array.from(base)), Empirical.fromSamples(Float64Array.from(cand)), q, rng(1));
+      const exact = bootstrapChange(
+        Empirical.fromSamples(Float64Array.from(base)),
+        Empirical.fromSamples(Float64Array.from(cand)),
+        q,
+        rng(1),
+      );
       const binned = bootstrapChange(empirical(base), empirical(cand), q, rng(1));
       // Same seed, same ranks drawn: only each value's bucket (< 0.1% wide) differs.
       expect(Math.abs(exact.lo - binned.lo)).toBeLessThan(0.002);
@@ -125,7 +138,12 @@ describe('bootstrap', () => {
         fc.integer(),
         (b, c, q, seed) => {
           // Squared small integers: many ties and a long right tail.
-          const iv = bootstrapChange(Empirical.fromSamples(Float64Array.from(b, (x) => x * x)), Empirical.fromSamples(Float64Array.from(c, (x) => x * x)), q, rng(seed));
+          const iv = bootstrapChange(
+            Empirical.fromSamples(Float64Array.from(b, (x) => x * x)),
+            Empirical.fromSamples(Float64Array.from(c, (x) => x * x)),
+            q,
+            rng(seed),
+          );
           expect(iv.lo).toBeLessThanOrEqual(iv.estimate);
           expect(iv.hi).toBeGreaterThanOrEqual(iv.estimate);
         },

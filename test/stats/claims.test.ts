@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { checkClaims, type ClaimSpec } from '../../src/stats/claims.js';
 import { renderSummary } from '../../src/report/terminal.js';
 import { rng } from '../../src/shared/rng.js';
+import { checkClaims, type ClaimSpec } from '../../src/stats/claims.js';
 import { result, variant } from '../report/fixtures.js';
 
 /** A variant whose `overhead_ms` samples spread ±`spread` around `median` (uniform, seeded). */
@@ -52,7 +53,11 @@ describe('claims', () => {
     expect(c.metric).toBe('itl_ms');
     expect(c.reduction).toBeCloseTo(0.5, 2);
     const [none] = checkClaims([claim({ metric: ['token_delay_ms'] })], [a, b]);
-    expect(none).toMatchObject({ metric: null, verdict: 'inconclusive', reason: 'no token_delay_ms samples on both fresh and ws' });
+    expect(none).toMatchObject({
+      metric: null,
+      verdict: 'inconclusive',
+      reason: 'no token_delay_ms samples on both fresh and ws',
+    });
   });
 
   it('the summary prints the claims as a table', () => {
@@ -60,6 +65,8 @@ describe('claims', () => {
     const r = { ...result(variants), claims: checkClaims([claim()], variants) };
     const text = renderSummary(r);
     expect(text).toMatch(/^claim\s+metric\s+candidate vs baseline\s+claimed\s+measured\s+95% CI\s+verdict$/m);
-    expect(text).toMatch(/^overhead -80%\s+overhead_ms\s+ws vs fresh\s+-80\.0%\s+-8\d\.\d%\s+-8\d\.\d% \.\. -8\d\.\d%\s+supported$/m);
+    expect(text).toMatch(
+      /^overhead -80%\s+overhead_ms\s+ws vs fresh\s+-80\.0%\s+-8\d\.\d%\s+-8\d\.\d% \.\. -8\d\.\d%\s+supported$/m,
+    );
   });
 });

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bootstrapChange, Empirical } from '../../src/stats/bootstrap.js';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { mannWhitney } from '../../src/stats/mann-whitney.js';
 import type { MetricSummary } from '../../src/result/result.js';
-import { compareMetric, histogramsOnly, type SampleSource } from '../../src/stats/compare.js';
 import { rng } from '../../src/shared/rng.js';
+import { bootstrapChange, Empirical } from '../../src/stats/bootstrap.js';
+import { compareMetric, histogramsOnly, type SampleSource } from '../../src/stats/compare.js';
+import { mannWhitney } from '../../src/stats/mann-whitney.js';
 
 const rand = rng(4);
 const base = Float64Array.from({ length: 500 }, () => 100 + 50 * rand());
@@ -20,11 +21,16 @@ function summary(samples: Float64Array): MetricSummary {
 const round3 = (x: number): number => Math.round(x * 1e3) / 1e3;
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
-const exact = (samples: Float64Array): SampleSource => ({ exact: (_, count) => (count === samples.length ? samples : 'wrong count') });
+const exact = (samples: Float64Array): SampleSource => ({
+  exact: (_, count) => (count === samples.length ? samples : 'wrong count'),
+});
 
 describe('compare from exact samples', () => {
   it('resamples the samples for the intervals and ranks them for the p-value when both sides have them', () => {
-    const c = compareMetric('a', summary(base), 'b', summary(cand), 'ttft_ms', 7, { baseline: exact(base), candidate: exact(cand) });
+    const c = compareMetric('a', summary(base), 'b', summary(cand), 'ttft_ms', 7, {
+      baseline: exact(base),
+      candidate: exact(cand),
+    });
     expect(c.source).toBe('requests');
     expect(c.source_note).toBeUndefined();
     const r = rng(7);
@@ -37,7 +43,11 @@ describe('compare from exact samples', () => {
     expect(c.verdict).toBe('faster');
     // The statistics shown are the samples' too: the change is the interval's estimate, the values beside
     // it its two quantiles (and they differ from the histogram's by its precision at most).
-    expect(c.stats.p50).toEqual({ baseline: round3(eb.quantile(0.5)), candidate: round3(ec.quantile(0.5)), change: round4(p50.estimate) });
+    expect(c.stats.p50).toEqual({
+      baseline: round3(eb.quantile(0.5)),
+      candidate: round3(ec.quantile(0.5)),
+      change: round4(p50.estimate),
+    });
     expect(c.stats.p99.change).toBe(round4(p99.estimate));
     expect(c.stats.p90.baseline).toBe(round3(eb.quantile(0.9)));
     expect(c.stats.mean.baseline).toBe(round3(base.reduce((a, x) => a + x, 0) / base.length));
@@ -46,7 +56,7 @@ describe('compare from exact samples', () => {
     }
   });
 
-  it("prints a change that lies within its own interval, from the samples as from the histograms", () => {
+  it('prints a change that lies within its own interval, from the samples as from the histograms', () => {
     // Synthetic latencies on whole µs as requests.jsonl keeps them: few or many, tied, skewed, two-humped,
     // and candidates shifted, scaled or alike.
     const shapes: ((r: () => number) => number)[] = [
@@ -69,7 +79,10 @@ describe('compare from exact samples', () => {
           const b = draw(nb, 1);
           const c = draw(nc, scale);
           for (const cmp of [
-            compareMetric('a', summary(b), 'b', summary(c), 'ttft_ms', seed, { baseline: exact(b), candidate: exact(c) }),
+            compareMetric('a', summary(b), 'b', summary(c), 'ttft_ms', seed, {
+              baseline: exact(b),
+              candidate: exact(c),
+            }),
             compareMetric('a', summary(b), 'b', summary(c), 'ttft_ms', seed),
           ]) {
             for (const stat of ['p50', 'p99'] as const) {
@@ -102,7 +115,10 @@ describe('compare from exact samples', () => {
   });
 
   it('agrees with the histogram path to histogram precision', () => {
-    const s = compareMetric('a', summary(base), 'b', summary(cand), 'ttft_ms', 3, { baseline: exact(base), candidate: exact(cand) });
+    const s = compareMetric('a', summary(base), 'b', summary(cand), 'ttft_ms', 3, {
+      baseline: exact(base),
+      candidate: exact(cand),
+    });
     const h = compareMetric('a', summary(base), 'b', summary(cand), 'ttft_ms', 3);
     for (const stat of ['p50', 'p99'] as const) {
       for (const k of [0, 1]) expect(Math.abs(s.ci95[stat]![k] - h.ci95[stat]![k])).toBeLessThan(0.003);

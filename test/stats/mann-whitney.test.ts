@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Empirical } from '../../src/stats/bootstrap.js';
-import { mannWhitney } from '../../src/stats/mann-whitney.js';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { rng } from '../../src/shared/rng.js';
+import { Empirical } from '../../src/stats/bootstrap.js';
+import { mannWhitney } from '../../src/stats/mann-whitney.js';
 
 function empirical(samples: readonly number[]): Empirical {
   const set = new MetricSet();
@@ -14,12 +15,16 @@ function empirical(samples: readonly number[]): Empirical {
 describe('Mann–Whitney U', () => {
   it('U equals the pairwise count (ties as half) of the histogram values', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 40 }), (a, b) => {
-        // Small integers (ms) are exact in the histogram, so the brute force sees the same values.
-        let u = 0;
-        for (const x of a) for (const y of b) u += x > y ? 1 : x === y ? 0.5 : 0;
-        expect(mannWhitney(empirical(a), empirical(b)).u).toBeCloseTo(u, 6);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 40 }),
+        (a, b) => {
+          // Small integers (ms) are exact in the histogram, so the brute force sees the same values.
+          let u = 0;
+          for (const x of a) for (const y of b) u += x > y ? 1 : x === y ? 0.5 : 0;
+          expect(mannWhitney(empirical(a), empirical(b)).u).toBeCloseTo(u, 6);
+        },
+      ),
     );
   });
 

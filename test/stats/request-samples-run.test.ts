@@ -1,9 +1,11 @@
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { PER_REQUEST_METRICS } from '../../src/metrics/request-metrics.js';
 import type { RequestLine } from '../../src/result/requests/line.js';
+import { type Result, variantKey, type VariantResult } from '../../src/result/result.js';
 import { readRequestSamples } from '../../src/stats/request-samples.js';
-import { variantKey, type Result, type VariantResult } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText, tempDir } from '../cli/helpers.js';
 
 /**
@@ -54,7 +56,9 @@ timeout: 10
 afterAll(cleanup);
 
 const variantsOf = (r: Result): [string, VariantResult][] =>
-  r.steps !== undefined ? r.steps.flatMap((st, k) => st.variants.map((v): [string, VariantResult] => [variantKey(v.name, k), v])) : r.variants.map((v) => [v.name, v]);
+  r.steps !== undefined
+    ? r.steps.flatMap((st, k) => st.variants.map((v): [string, VariantResult] => [variantKey(v.name, k), v]))
+    : r.variants.map((v) => [v.name, v]);
 
 /** HdrHistogram's percentile of exact samples: rank ceil(q·n). */
 function percentile(samples: Float64Array, q: number): number {
@@ -76,7 +80,10 @@ describe('requests.jsonl of real runs', () => {
     let exactRates = 0;
     for (const run of runs) {
       const variants = variantsOf(run.result);
-      const read = await readRequestSamples(path.join(run.dir, 'requests.jsonl'), variants.map(([k]) => k));
+      const read = await readRequestSamples(
+        path.join(run.dir, 'requests.jsonl'),
+        variants.map(([k]) => k),
+      );
       expect(read!.warnings).toEqual([]);
       for (const [key, v] of variants) {
         for (const m of PER_REQUEST_METRICS) {
@@ -98,7 +105,9 @@ describe('requests.jsonl of real runs', () => {
             // divides by its span, so the rounding is relative too: ±1 µs of a span ≥ 1 ms (MIN_DECODE_SPAN) is
             // ≤ 0.1% more (seen: 10.2 tok/s apart at 9626 tok/s, a 1.14 ms span, under CI load).
             const relative = m === 'decode_tps' ? 2e-3 : 1e-3;
-            expect(Math.abs(percentile(exact as Float64Array, q) - p), `${key} ${m} p${q * 100}`).toBeLessThanOrEqual(p * relative + 0.002);
+            expect(Math.abs(percentile(exact as Float64Array, q) - p), `${key} ${m} p${q * 100}`).toBeLessThanOrEqual(
+              p * relative + 0.002,
+            );
           }
         }
       }

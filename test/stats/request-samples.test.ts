@@ -1,13 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { PER_REQUEST_METRICS } from '../../src/metrics/request-metrics.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
 import type { RequestLine } from '../../src/result/requests/line.js';
 import { compareMetric } from '../../src/stats/compare.js';
-import { NOT_PER_REQUEST, readRequestSamples, SAMPLE_BUDGET, SAMPLE_CAP, SampleMemory, VariantSamples } from '../../src/stats/request-samples.js';
+import {
+  NOT_PER_REQUEST,
+  readRequestSamples,
+  SAMPLE_BUDGET,
+  SAMPLE_CAP,
+  SampleMemory,
+  VariantSamples,
+} from '../../src/stats/request-samples.js';
 import { tempDir } from '../cli/helpers.js';
 
 const MS = 1e6;
@@ -134,7 +143,9 @@ describe('per-request samples from requests.jsonl lines', () => {
     // Past the first growth (1024), up to the cap…
     expect(samplesOf(lines, 1500).exact('ttft_ms', 1500)).toHaveLength(1500);
     // …and one more is refused.
-    expect(samplesOf(lines, 1499).exact('ttft_ms', 1500)).toMatch(/^more than 1499 samples \(compare holds no more per variant and metric: the histogram's 0\.1% is as precise\)$/);
+    expect(samplesOf(lines, 1499).exact('ttft_ms', 1500)).toMatch(
+      /^more than 1499 samples \(compare holds no more per variant and metric: the histogram's 0\.1% is as precise\)$/,
+    );
     expect([SAMPLE_CAP, SAMPLE_BUDGET]).toEqual([200_000, 64 * 2 ** 20]);
   });
 
@@ -151,11 +162,18 @@ describe('per-request samples from requests.jsonl lines', () => {
     }
     expect(memory.used).toBeLessThanOrEqual(28 * 1024);
     const held = (v: VariantSamples) => PER_REQUEST_METRICS.filter((m) => v.exact(m, 1500) instanceof Float64Array);
-    const dropped = [...PER_REQUEST_METRICS.map((m) => a.exact(m, 1500)), ...PER_REQUEST_METRICS.map((m) => b.exact(m, 1500))].filter((x) => typeof x === 'string' && x.includes('beyond'));
+    const dropped = [
+      ...PER_REQUEST_METRICS.map((m) => a.exact(m, 1500)),
+      ...PER_REQUEST_METRICS.map((m) => b.exact(m, 1500)),
+    ].filter((x) => typeof x === 'string' && x.includes('beyond'));
     expect(held(a).length + held(b).length).toBeGreaterThan(0);
-    expect(PER_REQUEST_METRICS.filter((m) => a.asMicros(m) !== undefined || b.asMicros(m) !== undefined).length).toBeLessThan(6);
+    expect(
+      PER_REQUEST_METRICS.filter((m) => a.asMicros(m) !== undefined || b.asMicros(m) !== undefined).length,
+    ).toBeLessThan(6);
     expect(dropped.length).toBeGreaterThan(0);
-    expect(dropped[0]).toBe("exact samples beyond compare's 28 kB for all variants (the histogram's 0.1% is as precise)");
+    expect(dropped[0]).toBe(
+      "exact samples beyond compare's 28 kB for all variants (the histogram's 0.1% is as precise)",
+    );
     // What is held is whole and exact.
     for (const m of held(a)) expect((a.exact(m, 1500) as Float64Array).length).toBe(1500);
     // A dropped column's bytes went back: what is held is all that is charged.
@@ -166,7 +184,19 @@ describe('per-request samples from requests.jsonl lines', () => {
 
 describe('readRequestSamples', () => {
   const line = (o: Record<string, unknown>): string =>
-    JSON.stringify({ variant: 'v', i: 0, warmup: false, ok: true, intended_ms: 0, start_ms: 0, phases: { firstDelta: 5, doneAt: 6 }, deltas: 1, output_tokens: 1, token_source: 'usage', ...o });
+    JSON.stringify({
+      variant: 'v',
+      i: 0,
+      warmup: false,
+      ok: true,
+      intended_ms: 0,
+      start_ms: 0,
+      phases: { firstDelta: 5, doneAt: 6 },
+      deltas: 1,
+      output_tokens: 1,
+      token_source: 'usage',
+      ...o,
+    });
 
   async function read(text: string, keys = ['v', 'step2.v'], memory?: SampleMemory) {
     const { dir, cleanup } = tempDir();
@@ -197,8 +227,12 @@ describe('readRequestSamples', () => {
   });
 
   it('names file and line of a line that is not a request, and has nothing to say without a file', async () => {
-    await expect(read([line({}), 'not json', line({})].join('\n'))).rejects.toThrow(/requests\.jsonl:2: not a request line: not JSON/);
-    await expect(read([line({}), line({ phases: { firstDelta: '5' } }), ''].join('\n'))).rejects.toThrow(/:2: .*phases are not all numbers/);
+    await expect(read([line({}), 'not json', line({})].join('\n'))).rejects.toThrow(
+      /requests\.jsonl:2: not a request line: not JSON/,
+    );
+    await expect(read([line({}), line({ phases: { firstDelta: '5' } }), ''].join('\n'))).rejects.toThrow(
+      /:2: .*phases are not all numbers/,
+    );
     expect(await readRequestSamples('/nonexistent/requests.jsonl', ['v'])).toBeUndefined();
   });
 
@@ -210,9 +244,14 @@ describe('readRequestSamples', () => {
     const set = new MetricSet();
     for (const v of [6, 7, 8]) set.record('ttft_ms', v);
     const summary = set.summaries().ttft_ms!;
-    expect(compareMetric('v', summary, 'v', summary, 'ttft_ms', 1, { baseline: within, candidate: within }).source).toBe('requests');
+    expect(
+      compareMetric('v', summary, 'v', summary, 'ttft_ms', 1, { baseline: within, candidate: within }).source,
+    ).toBe('requests');
     const c = compareMetric('v', summary, 'v', summary, 'ttft_ms', 1, { baseline: within, candidate: over });
-    expect(c).toMatchObject({ source: 'histogram', source_note: expect.stringMatching(/^candidate: more than 2 samples \(compare holds no more/) });
+    expect(c).toMatchObject({
+      source: 'histogram',
+      source_note: expect.stringMatching(/^candidate: more than 2 samples \(compare holds no more/),
+    });
     const both = compareMetric('v', summary, 'v', summary, 'ttft_ms', 1, { baseline: over, candidate: over });
     expect(both.source_note).toMatch(/^more than 2 samples/);
   });

@@ -1,10 +1,12 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+
+import { now } from '../../src/core/clock.js';
 import type { ConnectionPolicy, RequestInput } from '../../src/core/types.js';
 import { Timeline } from '../../src/metrics/timeline.js';
-import { now } from '../../src/core/clock.js';
 import { openaiResponses } from '../../src/protocols/openai-responses.js';
 import { getTransport } from '../../src/transport/registry.js';
 
@@ -110,7 +112,11 @@ afterAll(async () => {
 
 const input: RequestInput = { model: 'm', prompt: 'hi', maxOutputTokens: 5, extra: {} };
 
-async function exchange(policy: ConnectionPolicy, prefix: string, timeoutMs = 2000): Promise<{ tl: Timeline; ms: number }> {
+async function exchange(
+  policy: ConnectionPolicy,
+  prefix: string,
+  timeoutMs = 2000,
+): Promise<{ tl: Timeline; ms: number }> {
   const conn = getTransport(policy).connection(openaiResponses, {
     target: new URL(prefix, base),
     headers: {},

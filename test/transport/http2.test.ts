@@ -1,12 +1,14 @@
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestInput, RequestTimings, TransportOptions } from '../../src/core/types.js';
+
 import { now } from '../../src/core/clock.js';
+import type { RequestInput, RequestTimings, TransportOptions } from '../../src/core/types.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { openaiResponses } from '../../src/protocols/openai-responses.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { selfSignedCertificate } from '../../src/server/tls.js';
 import { getTransport } from '../../src/transport/registry.js';
 
@@ -79,7 +81,10 @@ describe('http2', () => {
     const b = getTransport('http2').connection(openaiResponses, opts);
     const cut = record();
     const whole = record();
-    await Promise.all([a.exchange(input, cut, AbortSignal.timeout(TTFT_MS / 2)), b.exchange(input, whole, AbortSignal.timeout(5000))]);
+    await Promise.all([
+      a.exchange(input, cut, AbortSignal.timeout(TTFT_MS / 2)),
+      b.exchange(input, whole, AbortSignal.timeout(5000)),
+    ]);
     expect(cut.errorClass).toBe('timeout');
     expect(whole.ok, whole.errorMessage).toBe(true);
     const again = record();
@@ -129,7 +134,10 @@ describe('http2', () => {
     const h1only = https.createServer(creds, (_req, res) => res.end());
     await new Promise<void>((r) => h1only.listen(0, '127.0.0.1', r));
     try {
-      const conn = getTransport('http2').connection(openaiResponses, options({ ca: creds.cert }, `https://127.0.0.1:${(h1only.address() as AddressInfo).port}`));
+      const conn = getTransport('http2').connection(
+        openaiResponses,
+        options({ ca: creds.cert }, `https://127.0.0.1:${(h1only.address() as AddressInfo).port}`),
+      );
       const tl = record();
       await conn.exchange(input, tl, AbortSignal.timeout(5000));
       await conn.close();
@@ -152,7 +160,10 @@ describe('http2', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(sse('response.created', ',"response":{"id":"r"}'));
       if (received === 3) setTimeout(() => req.stream.session?.goaway(), 20);
-      setTimeout(() => res.end(sse('response.completed', ',"response":{"id":"r","usage":{"input_tokens":1,"output_tokens":0}}')), 100);
+      setTimeout(
+        () => res.end(sse('response.completed', ',"response":{"id":"r","usage":{"input_tokens":1,"output_tokens":0}}')),
+        100,
+      );
     });
     await new Promise<void>((r) => goaway.listen(0, '127.0.0.1', r));
     try {

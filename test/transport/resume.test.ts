@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionPolicy, RequestInput, RequestTimings, TransportOptions } from '../../src/core/types.js';
+
 import { now } from '../../src/core/clock.js';
+import type { ConnectionPolicy, RequestInput, RequestTimings, TransportOptions } from '../../src/core/types.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { openaiResponses } from '../../src/protocols/openai-responses.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
 import { getTransport } from '../../src/transport/registry.js';
 
 /**
@@ -41,37 +42,46 @@ async function twice(policy: ConnectionPolicy, tls: TransportOptions['tls']): Pr
 }
 
 describe('TLS session resumption', () => {
-  it.each(['http-fresh', 'ws-per-request'] as const)('%s: the second connection resumes the first one’s session', async (policy) => {
-    const [first, second] = await twice(policy, undefined);
-    expect(first.tlsResumed).toBe(false);
-    expect(second.tlsResumed).toBe(true);
-    for (const tl of [first, second]) {
-      expect(tl.reused).toBe(false);
-      expect(tl.tlsEnd).toBeGreaterThan(tl.connectEnd);
-      expect(tl.connectEnd).toBeGreaterThan(tl.connStart);
-      expect(tl.tlsVersion).toBe('TLSv1.3');
-      expect(tl.alpn).toBe('http/1.1');
-    }
-  });
+  it.each(['http-fresh', 'ws-per-request'] as const)(
+    '%s: the second connection resumes the first one’s session',
+    async (policy) => {
+      const [first, second] = await twice(policy, undefined);
+      expect(first.tlsResumed).toBe(false);
+      expect(second.tlsResumed).toBe(true);
+      for (const tl of [first, second]) {
+        expect(tl.reused).toBe(false);
+        expect(tl.tlsEnd).toBeGreaterThan(tl.connectEnd);
+        expect(tl.connectEnd).toBeGreaterThan(tl.connStart);
+        expect(tl.tlsVersion).toBe('TLSv1.3');
+        expect(tl.alpn).toBe('http/1.1');
+      }
+    },
+  );
 
-  it.each(['http-fresh', 'ws-per-request'] as const)('%s with resume: false makes a full handshake every time', async (policy) => {
-    const [first, second] = await twice(policy, { resume: false });
-    for (const tl of [first, second]) {
-      expect(tl.tlsResumed).toBe(false);
-      expect(tl.tlsEnd).toBeGreaterThan(tl.connectEnd);
-    }
-  });
+  it.each(['http-fresh', 'ws-per-request'] as const)(
+    '%s with resume: false makes a full handshake every time',
+    async (policy) => {
+      const [first, second] = await twice(policy, { resume: false });
+      for (const tl of [first, second]) {
+        expect(tl.tlsResumed).toBe(false);
+        expect(tl.tlsEnd).toBeGreaterThan(tl.connectEnd);
+      }
+    },
+  );
 
-  it.each(['http-keepalive', 'ws-persistent'] as const)('%s: a reused connection has no phases but the same TLS facts', async (policy) => {
-    const [first, second] = await twice(policy, undefined);
-    expect(first.reused).toBe(false);
-    expect(second.reused).toBe(true);
-    expect(second.connStart).toBe(0);
-    expect(second.tlsEnd).toBe(0);
-    expect(second.alpn).toBe('http/1.1');
-    expect(second.tlsVersion).toBe('TLSv1.3');
-    expect(second.tlsResumed).toBe(false);
-  });
+  it.each(['http-keepalive', 'ws-persistent'] as const)(
+    '%s: a reused connection has no phases but the same TLS facts',
+    async (policy) => {
+      const [first, second] = await twice(policy, undefined);
+      expect(first.reused).toBe(false);
+      expect(second.reused).toBe(true);
+      expect(second.connStart).toBe(0);
+      expect(second.tlsEnd).toBe(0);
+      expect(second.alpn).toBe('http/1.1');
+      expect(second.tlsVersion).toBe('TLSv1.3');
+      expect(second.tlsResumed).toBe(false);
+    },
+  );
 
   it('users do not share sessions: each one’s first connection is a full handshake', async () => {
     const [a] = await twice('http-fresh', undefined);

@@ -1,12 +1,14 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selfSignedCertificate } from '../../src/server/tls.js';
 import { WebSocketServer } from 'ws';
-import type { ConnectionPolicy, TransportOptions } from '../../src/core/types.js';
+
 import { now } from '../../src/core/clock.js';
+import type { ConnectionPolicy, TransportOptions } from '../../src/core/types.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { openaiResponses } from '../../src/protocols/openai-responses.js';
+import { selfSignedCertificate } from '../../src/server/tls.js';
 import { getTransport } from '../../src/transport/registry.js';
 
 /**
@@ -50,7 +52,12 @@ afterAll(async () => {
 });
 
 async function exchange(policy: ConnectionPolicy, tls: TransportOptions['tls']): Promise<Timeline> {
-  const conn = getTransport(policy).connection(openaiResponses, { target: base, headers: {}, perMessageDeflate: false, tls });
+  const conn = getTransport(policy).connection(openaiResponses, {
+    target: base,
+    headers: {},
+    perMessageDeflate: false,
+    tls,
+  });
   const tl = new Timeline(now(), now());
   await conn.exchange({ model: 'm', prompt: 'p', maxOutputTokens: 1, extra: {} }, tl, AbortSignal.timeout(5000));
   await conn.close();
@@ -58,20 +65,26 @@ async function exchange(policy: ConnectionPolicy, tls: TransportOptions['tls']):
 }
 
 describe('TLS', () => {
-  it.each(['http-fresh', 'ws-per-request'] as const)('%s: trusted by its CA, the TLS phase is timed after TCP', async (policy) => {
-    const tl = await exchange(policy, { ca });
-    expect(tl.ok, `${tl.errorClass} ${tl.errorMessage}`).toBe(true);
-    expect(tl.connectEnd).toBeGreaterThan(tl.connStart);
-    expect(tl.tlsEnd).toBeGreaterThan(tl.connectEnd);
-    expect(tl.requestSent || tl.upgraded).toBeGreaterThan(tl.tlsEnd);
-    expect(tl.texts).toEqual([' hi']);
-  });
+  it.each(['http-fresh', 'ws-per-request'] as const)(
+    '%s: trusted by its CA, the TLS phase is timed after TCP',
+    async (policy) => {
+      const tl = await exchange(policy, { ca });
+      expect(tl.ok, `${tl.errorClass} ${tl.errorMessage}`).toBe(true);
+      expect(tl.connectEnd).toBeGreaterThan(tl.connStart);
+      expect(tl.tlsEnd).toBeGreaterThan(tl.connectEnd);
+      expect(tl.requestSent || tl.upgraded).toBeGreaterThan(tl.tlsEnd);
+      expect(tl.texts).toEqual([' hi']);
+    },
+  );
 
-  it.each(['http-fresh', 'ws-persistent'] as const)('%s: an untrusted certificate is a connect error naming the cause', async (policy) => {
-    const tl = await exchange(policy, undefined);
-    expect(tl.errorClass).toBe('connect');
-    expect(tl.errorCode).toMatch(/CERT|SELF_SIGNED/);
-  });
+  it.each(['http-fresh', 'ws-persistent'] as const)(
+    '%s: an untrusted certificate is a connect error naming the cause',
+    async (policy) => {
+      const tl = await exchange(policy, undefined);
+      expect(tl.errorClass).toBe('connect');
+      expect(tl.errorCode).toMatch(/CERT|SELF_SIGNED/);
+    },
+  );
 
   it('insecure: true accepts it, as --insecure would', async () => {
     const tl = await exchange('http-keepalive', { insecure: true });

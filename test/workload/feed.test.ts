@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { BufferedFeed, MadeFeed } from '../../src/workload/feed.js';
 import type { WorkItem } from '../../src/workload/types.js';
 

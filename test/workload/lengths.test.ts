@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { describeLength, lengthOf } from '../../src/workload/lengths.js';
 import type { LengthSpec } from '../../src/workload/types.js';
 
@@ -8,7 +9,8 @@ import type { LengthSpec } from '../../src/workload/types.js';
 const N = 20_000;
 const SEED = 42;
 
-const draws = (spec: LengthSpec, seed = SEED, n = N): number[] => Array.from({ length: n }, (_, i) => lengthOf(spec, seed, i));
+const draws = (spec: LengthSpec, seed = SEED, n = N): number[] =>
+  Array.from({ length: n }, (_, i) => lengthOf(spec, seed, i));
 
 function moments(xs: number[]): { mean: number; sd: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -92,7 +94,9 @@ describe('lengthOf', () => {
   it('rejects bounds without an integer and means that are not positive', () => {
     expect(() => lengthOf({ distribution: 'uniform', min: 5.2, max: 5.8 }, 1, 0)).toThrow(RangeError);
     expect(() => lengthOf({ distribution: 'exponential', mean: 0, min: 1, max: 9 }, 1, 0)).toThrow(RangeError);
-    expect(() => lengthOf({ distribution: 'lognormal', mean: 5, stddev: -1, min: 1, max: 9 }, 1, 0)).toThrow(RangeError);
+    expect(() => lengthOf({ distribution: 'lognormal', mean: 5, stddev: -1, min: 1, max: 9 }, 1, 0)).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -106,6 +110,8 @@ describe('describeLength', () => {
     expect(describeLength({ distribution: 'lognormal', mean: 512, stddev: 256, min: 1, max: 4096 })).toBe(
       'lognormal mean 512 sd 256 in [1, 4096]',
     );
-    expect(describeLength({ distribution: 'exponential', mean: 300, min: 1, max: 4096 })).toBe('exponential mean 300 in [1, 4096]');
+    expect(describeLength({ distribution: 'exponential', mean: 300, min: 1, max: 4096 })).toBe(
+      'exponential mean 300 in [1, 4096]',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
+
 import { headWords } from '../../src/workload/head-words.js';
 import { PromptSynth, synthesizePrompt } from '../../src/workload/prompt.js';
 
@@ -60,7 +61,18 @@ describe('PromptSynth: exact o200k lengths', () => {
   });
 
   it('sharedPrefix: any split, the bounds included', () => {
-    for (const [shared, n] of [[0, 1], [1, 1], [1, 2], [4, 4], [4, 5], [5, 4], [1024, 1024], [1024, 1025], [1025, 1024], [3, 9]]) {
+    for (const [shared, n] of [
+      [0, 1],
+      [1, 1],
+      [1, 2],
+      [4, 4],
+      [4, 5],
+      [5, 4],
+      [1024, 1024],
+      [1024, 1025],
+      [1025, 1024],
+      [3, 9],
+    ]) {
       expect(countTokens(synth.sharedPrefix(7, shared, 9, n))).toBe(n);
     }
     fc.assert(
@@ -172,7 +184,9 @@ describe('PromptSynth: what is shared', () => {
   });
 
   it('keeps keys, groups and block ids apart: number 5 of each starts differently', () => {
-    const heads = [synth.unique(5, 4), synth.sharedPrefix(5, 4, 0, 4), synth.blocks([5], 4, 0)].map((t) => tokens(t)[0]);
+    const heads = [synth.unique(5, 4), synth.sharedPrefix(5, 4, 0, 4), synth.blocks([5], 4, 0)].map(
+      (t) => tokens(t)[0],
+    );
     expect(new Set(heads).size).toBe(3);
   });
 });

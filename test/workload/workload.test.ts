@@ -1,6 +1,7 @@
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { recordItem, type ItemContext } from '../../src/workload/items.js';
+
+import { type ItemContext, recordItem } from '../../src/workload/items.js';
 import { PromptSynth } from '../../src/workload/prompt.js';
 import type { DatasetRecord, WorkItem } from '../../src/workload/types.js';
 import { Workload, type WorkloadSpec } from '../../src/workload/workload.js';
@@ -29,7 +30,9 @@ describe('a workload of synthesized prompts', () => {
   });
 
   it('every variant gets the same lengths in the same order; another seed, other lengths', () => {
-    const request = { prompt_tokens: { distribution: 'lognormal' as const, mean: 500, stddev: 300, min: 10, max: 4000 } };
+    const request = {
+      prompt_tokens: { distribution: 'lognormal' as const, mean: 500, stddev: 300, min: 10, max: 4000 },
+    };
     const [a, b] = items(new Workload(spec(request), 1), 2, 200);
     const lengths = (xs: WorkItem[]) => xs.map((x) => [x.promptTokens, x.maxOutputTokens]);
     expect(lengths(a)).toEqual(lengths(b));
@@ -79,7 +82,15 @@ describe('a workload of synthesized prompts', () => {
 });
 
 describe('dataset records as requests', () => {
-  const ctx = (tag = ''): ItemContext => ({ synth: new PromptSynth(3), slot: 1, slots: 2, seed: 1, maxOutput: 77, tag, isolate: true });
+  const ctx = (tag = ''): ItemContext => ({
+    synth: new PromptSynth(3),
+    slot: 1,
+    slots: 2,
+    seed: 1,
+    maxOutput: 77,
+    tag,
+    isolate: true,
+  });
   const chat = (over: Partial<DatasetRecord> = {}): DatasetRecord =>
     ({
       kind: 'messages',
@@ -115,7 +126,14 @@ describe('dataset records as requests', () => {
   });
 
   it('a length record is synthesized to its length; its hash ids are its variant’s own blocks', () => {
-    const rec: DatasetRecord = { kind: 'length', line: 2, inputTokens: 1100, hashIds: [5, 6, 7], outputTokens: 12, timestampMs: 40 };
+    const rec: DatasetRecord = {
+      kind: 'length',
+      line: 2,
+      inputTokens: 1100,
+      hashIds: [5, 6, 7],
+      outputTokens: 12,
+      timestampMs: 40,
+    };
     const a = recordItem(ctx(), rec, 0, 'mooncake', false);
     const again = recordItem(ctx(), rec, 1, 'mooncake', false);
     expect(encode(a.prompt!)).toHaveLength(1100);

@@ -76,7 +76,8 @@ export function xAxis(scale: Scale, plot: Plot, label: string, svgWidth: number)
     grid += `M${px(x)} ${plot.top}V${bottom}`;
     const w = t.label.length * CHAR_W;
     // Labels at the ends slide inwards rather than off the picture.
-    const [anchor, start] = x - w / 2 < 0 ? ['start', x] : x + w / 2 > svgWidth ? ['end', x - w] : ['middle', x - w / 2];
+    const [anchor, start] =
+      x - w / 2 < 0 ? ['start', x] : x + w / 2 > svgWidth ? ['end', x - w] : ['middle', x - w / 2];
     if (start < lastRight + 6) continue;
     lastRight = start + w;
     labels += `<text x="${px(x)}" y="${bottom + 15}" text-anchor="${anchor}">${esc(t.label)}</text>`;
@@ -106,7 +107,8 @@ const SWATCH: Record<LegendItem['mark'], (c: string) => string> = {
 export function legend(items: readonly LegendItem[]): string {
   if (items.length === 0) return '';
   const li = items.map(
-    (it) => `<li><svg width="24" height="10" aria-hidden="true">${SWATCH[it.mark](esc(it.color))}</svg>${esc(it.name)}</li>`,
+    (it) =>
+      `<li><svg width="24" height="10" aria-hidden="true">${SWATCH[it.mark](esc(it.color))}</svg>${esc(it.name)}</li>`,
   );
   return `<ul class="chart-legend">${li.join('')}</ul>`;
 }

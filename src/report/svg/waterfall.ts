@@ -108,7 +108,12 @@ export function waterfall(spec: WaterfallSpec): string {
     height,
     body: xAxis(scale, plot, spec.xLabel, width) + body.join(''),
     points: count,
-    legend: legend(legendItems(rows.flatMap((r) => r.segments), rows.some((r) => r.ticks.length > 0))),
+    legend: legend(
+      legendItems(
+        rows.flatMap((r) => r.segments),
+        rows.some((r) => r.ticks.length > 0),
+      ),
+    ),
   });
 }
 

@@ -126,7 +126,14 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const MAX_SAMPLE_TOKENS = 4096;
 
 /** The line of a finished request, as requests.jsonl has it (field order included: the file's bytes). */
-export function requestLine(owner: LineOwner, tl: LineSource, i: number, warmup: boolean, output: number, source: TokenSource): RequestLine {
+export function requestLine(
+  owner: LineOwner,
+  tl: LineSource,
+  i: number,
+  warmup: boolean,
+  output: number,
+  source: TokenSource,
+): RequestLine {
   const phases: Record<string, number> = {};
   for (const p of PHASES) {
     const v = tl[p];

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+
 import type { RequestLine } from './line.js';
 
 const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
@@ -8,11 +9,14 @@ function problem(x: unknown): string | undefined {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return 'not an object';
   const l = x as Record<string, unknown>;
   if (typeof l.variant !== 'string') return 'no variant name';
-  if (l.step !== undefined && !(Number.isInteger(l.step) && (l.step as number) >= 0)) return 'step is not a step number';
+  if (l.step !== undefined && !(Number.isInteger(l.step) && (l.step as number) >= 0))
+    return 'step is not a step number';
   for (const k of ['warmup', 'ok']) if (typeof l[k] !== 'boolean') return `${k} is not true or false`;
-  for (const k of ['intended_ms', 'start_ms', 'deltas', 'output_tokens']) if (!finite(l[k])) return `${k} is not a number`;
+  for (const k of ['intended_ms', 'start_ms', 'deltas', 'output_tokens'])
+    if (!finite(l[k])) return `${k} is not a number`;
   if (l.reasoning_tokens !== undefined && !finite(l.reasoning_tokens)) return 'reasoning_tokens is not a number';
-  if (typeof l.phases !== 'object' || l.phases === null || !Object.values(l.phases).every(finite)) return 'phases are not all numbers';
+  if (typeof l.phases !== 'object' || l.phases === null || !Object.values(l.phases).every(finite))
+    return 'phases are not all numbers';
   if (l.token_ms !== undefined && !Array.isArray(l.token_ms)) return 'token_ms is not a list';
   return undefined;
 }

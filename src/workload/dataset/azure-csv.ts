@@ -2,7 +2,7 @@
  * `azure-csv`: the Azure LLM inference traces, `TIMESTAMP,ContextTokens,GeneratedTokens`, timestamps like
  * `2023-11-16 18:15:46.6805900` (the 2024 traces add `+00:00`). Times are read as UTC.
  */
-import { instant, type CsvTrace } from './csv.js';
+import { type CsvTrace, instant } from './csv.js';
 
 const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 

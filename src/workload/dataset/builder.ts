@@ -72,7 +72,11 @@ export class IndexBuilder {
       this.timed = time !== undefined;
       this.firstTime = time ?? 0;
     } else if (time === undefined && this.timed) {
-      this.problems.add({ path, line, message: 'required field is missing; expected a number >= 0 (ms), as the first record has one' });
+      this.problems.add({
+        path,
+        line,
+        message: 'required field is missing; expected a number >= 0 (ms), as the first record has one',
+      });
       return false;
     } else if (time !== undefined && !this.timed) {
       this.problems.add({ path, line, message: 'the first record has none: give every record a time, or none' });

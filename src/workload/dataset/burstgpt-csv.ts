@@ -2,7 +2,7 @@
  * `burstgpt-csv`: the BurstGPT trace, `Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type`,
  * Timestamp in seconds. Rows with 0 response tokens are the trace's failed requests.
  */
-import { instant, type CsvTrace } from './csv.js';
+import { type CsvTrace, instant } from './csv.js';
 
 const SECONDS = /^(\d+)(?:\.(\d+))?$/;
 

@@ -3,7 +3,7 @@
  * layout, and the row decoder both share — a row is an arrival time and two token counts.
  */
 import { describeValue } from '../../shared/input-error.js';
-import { failed, type Decoder, type RecordIssue } from './fields.js';
+import { type Decoder, failed, type RecordIssue } from './fields.js';
 
 /** Where a format's columns are in the file, as its header says. */
 export interface CsvLayout {
@@ -49,14 +49,24 @@ function splitCsv(text: string): { fields: string[]; starts: number[] } | Record
       let j = i + 1;
       for (;;) {
         const q = text.indexOf('"', j);
-        if (q === -1) return { path: '', at: i, message: 'invalid CSV: a quoted field is not closed on its line (fields spanning lines are not supported)' };
+        if (q === -1)
+          return {
+            path: '',
+            at: i,
+            message: 'invalid CSV: a quoted field is not closed on its line (fields spanning lines are not supported)',
+          };
         value += text.slice(j, q);
         j = q + 1;
         if (text[j] !== '"') break;
         value += '"';
         j++;
       }
-      if (j < text.length && text[j] !== ',') return { path: '', at: j, message: `invalid CSV: expected "," after a quoted field, got ${JSON.stringify(text[j])}` };
+      if (j < text.length && text[j] !== ',')
+        return {
+          path: '',
+          at: j,
+          message: `invalid CSV: expected "," after a quoted field, got ${JSON.stringify(text[j])}`,
+        };
       fields.push(value);
       i = j;
     } else {
@@ -86,13 +96,17 @@ export function csvDecoder(trace: CsvTrace, layout: CsvLayout): Decoder {
     const split = splitCsv(text);
     if (!('fields' in split)) return failed(split);
     if (split.fields.length !== layout.fields) {
-      return failed({ path: '', message: `expected ${layout.fields} fields as in the header, got ${split.fields.length}` });
+      return failed({
+        path: '',
+        message: `expected ${layout.fields} fields as in the header, got ${split.fields.length}`,
+      });
     }
     const [t, i, o] = layout.columns.map((c) => split.fields[c].trim());
     const [tAt, iAt, oAt] = layout.columns.map((c) => split.starts[c]);
     const issues: RecordIssue[] = [];
     const time = trace.time(t);
-    if (time === undefined) issues.push({ path: timeName, at: tAt, message: `expected ${trace.timeExpected}, got ${describeValue(t)}` });
+    if (time === undefined)
+      issues.push({ path: timeName, at: tAt, message: `expected ${trace.timeExpected}, got ${describeValue(t)}` });
     const input = tokenCount(i, inputName, iAt, issues);
     const output = tokenCount(o, outputName, oAt, issues);
     if (issues.length > 0 || time === undefined) return { issues };

@@ -32,7 +32,8 @@ export const expected = (path: string, what: string, got: unknown): RecordIssue 
 export const expectedField = (path: string, what: string, got: unknown): RecordIssue =>
   got === undefined ? { path, message: `required field is missing; expected ${what}` } : expected(path, what, got);
 
-export const isInt = (value: unknown, min: number): value is number => Number.isInteger(value) && (value as number) >= min;
+export const isInt = (value: unknown, min: number): value is number =>
+  Number.isInteger(value) && (value as number) >= min;
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

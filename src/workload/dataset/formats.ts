@@ -2,18 +2,22 @@
 import { DATASET_FORMATS, type DatasetFormat } from '../types.js';
 import { AZURE } from './azure-csv.js';
 import { BURSTGPT } from './burstgpt-csv.js';
-import { csvDecoder, layoutOf, type CsvLayout, type CsvTrace } from './csv.js';
-import { isObject, type Decoder } from './fields.js';
+import { csvDecoder, type CsvLayout, type CsvTrace, layoutOf } from './csv.js';
+import { type Decoder, isObject } from './fields.js';
 import { decodeJsonl } from './jsonl.js';
 import { decodeMooncake } from './mooncake.js';
 import { decodeShareGpt } from './sharegpt.js';
 
-export const CSV_TRACES: Record<'azure-csv' | 'burstgpt-csv', CsvTrace> = { 'azure-csv': AZURE, 'burstgpt-csv': BURSTGPT };
+export const CSV_TRACES: Record<'azure-csv' | 'burstgpt-csv', CsvTrace> = {
+  'azure-csv': AZURE,
+  'burstgpt-csv': BURSTGPT,
+};
 
 export const isCsvFormat = (format: DatasetFormat): format is keyof typeof CSV_TRACES => format in CSV_TRACES;
 
 /** The field a record's arrival time is read from, for messages about time order. */
-export const timeField = (format: DatasetFormat): string => (isCsvFormat(format) ? CSV_TRACES[format].columns[0] : 'timestamp');
+export const timeField = (format: DatasetFormat): string =>
+  isCsvFormat(format) ? CSV_TRACES[format].columns[0] : 'timestamp';
 
 /** `layout` is the CSV formats' (from the file's header). */
 export function decoderFor(format: DatasetFormat, layout?: CsvLayout): Decoder {

@@ -6,14 +6,24 @@
 import { describeValue } from '../../shared/input-error.js';
 import type { DatasetFormat } from '../types.js';
 import { IndexBuilder } from './builder.js';
-import { layoutOf, type CsvLayout } from './csv.js';
-import { CANNOT_TELL, CSV_TRACES, csvFormatOf, decoderFor, formatFromName, isCsvFormat, jsonLinesFormat, timeField, type NamedFormat } from './formats.js';
+import { type CsvLayout, layoutOf } from './csv.js';
 import type { Decoder } from './fields.js';
+import {
+  CANNOT_TELL,
+  CSV_TRACES,
+  csvFormatOf,
+  decoderFor,
+  formatFromName,
+  isCsvFormat,
+  jsonLinesFormat,
+  type NamedFormat,
+  timeField,
+} from './formats.js';
 import { eachLine } from './lines.js';
 import { isFsError, Problems, unreadable } from './problems.js';
-import { eachElement } from './sharegpt-scan.js';
 import { decodeShareGpt } from './sharegpt.js';
-import { FileWindow, tooLarge, type ReadOptions } from './window.js';
+import { eachElement } from './sharegpt-scan.js';
+import { FileWindow, type ReadOptions, tooLarge } from './window.js';
 
 export { DatasetReader } from './reader.js';
 export type { ReadOptions } from './window.js';
@@ -44,7 +54,11 @@ export interface DatasetIndex {
  * Reads the whole file once. Throws a ScenarioError naming the file, with its first problems at their
  * lines and fields, if a record is invalid, the times go back, nothing in it is usable, or it cannot be read.
  */
-export async function indexDataset(path: string, format?: DatasetFormat, options: ReadOptions = {}): Promise<DatasetIndex> {
+export async function indexDataset(
+  path: string,
+  format?: DatasetFormat,
+  options: ReadOptions = {},
+): Promise<DatasetIndex> {
   // Typed so that its `never`-returning fail() narrows.
   const problems: Problems = new Problems(path);
   const named = format ?? formatFromName(path);
@@ -53,14 +67,23 @@ export async function indexDataset(path: string, format?: DatasetFormat, options
   try {
     w = await FileWindow.open(path, options);
     const builder = new IndexBuilder(problems);
-    const pass = named === 'sharegpt' ? await elementPass(w, problems, builder) : await linePass(w, named, problems, builder);
+    const pass =
+      named === 'sharegpt' ? await elementPass(w, problems, builder) : await linePass(w, named, problems, builder);
     problems.throwIfAny();
     const built = builder.done();
     if (pass === undefined || built.records === 0) {
       const skipped = built.skipped.map((s) => `${s.count} ${s.reason}`).join(', ');
       problems.fail({ path: '', message: `no usable records${skipped === '' ? '' : ` (skipped: ${skipped})`}` });
     }
-    return { path, format: pass.format, detected: format === undefined, ...built, ...(pass.csv && { csv: pass.csv }), size: w.size, mtimeMs: w.mtimeMs };
+    return {
+      path,
+      format: pass.format,
+      detected: format === undefined,
+      ...built,
+      ...(pass.csv && { csv: pass.csv }),
+      size: w.size,
+      mtimeMs: w.mtimeMs,
+    };
   } catch (err) {
     throw isFsError(err) ? unreadable(path, err) : err;
   } finally {
@@ -81,7 +104,12 @@ async function elementPass(w: FileWindow, problems: Problems, builder: IndexBuil
 }
 
 /** The line formats; the first non-blank line settles the format (CSV header, first record) when not given. */
-async function linePass(w: FileWindow, named: NamedFormat, problems: Problems, builder: IndexBuilder): Promise<Pass | undefined> {
+async function linePass(
+  w: FileWindow,
+  named: NamedFormat,
+  problems: Problems,
+  builder: IndexBuilder,
+): Promise<Pass | undefined> {
   let reading: { pass: Pass; decode: Decoder } | undefined;
   await eachLine(
     w,
@@ -89,7 +117,9 @@ async function linePass(w: FileWindow, named: NamedFormat, problems: Problems, b
       if (text.trim() === '') return;
       if (reading === undefined) {
         const header = named === 'csv' || (named !== 'json-lines' && isCsvFormat(named));
-        const pass = header ? csvPass(named, text, line, problems) : { format: named === 'json-lines' ? jsonLinesFormat(text) : named };
+        const pass = header
+          ? csvPass(named, text, line, problems)
+          : { format: named === 'json-lines' ? jsonLinesFormat(text) : named };
         reading = { pass, decode: decoderFor(pass.format, pass.csv) };
         builder.timeField = timeField(pass.format);
         if (header) return;
@@ -114,5 +144,9 @@ function csvPass(named: NamedFormat, header: string, line: number, problems: Pro
   const format = named as keyof typeof CSV_TRACES;
   const csv = layoutOf(header, CSV_TRACES[format]);
   if (csv !== undefined) return { format, csv };
-  return problems.fail({ path: '', line, message: `expected a header naming ${CSV_TRACES[format].columns.join(', ')}, got ${describeValue(header)}` });
+  return problems.fail({
+    path: '',
+    line,
+    message: `expected a header naming ${CSV_TRACES[format].columns.join(', ')}, got ${describeValue(header)}`,
+  });
 }

@@ -3,7 +3,16 @@
  * `timestamp` (ms). Other keys are ignored, so files written for other tools can be used as they are.
  */
 import type { DatasetRecord, Message } from '../types.js';
-import { expected, expectedField, failed, isInt, isObject, parseJson, type Parsed, type RecordIssue } from './fields.js';
+import {
+  expected,
+  expectedField,
+  failed,
+  isInt,
+  isObject,
+  type Parsed,
+  parseJson,
+  type RecordIssue,
+} from './fields.js';
 
 /** `developer` is the newer OpenAI name of the system role. */
 const ROLES = new Map<unknown, Message['role']>([
@@ -21,7 +30,8 @@ export function decodeJsonl(text: string, line: number): Parsed {
 
   const issues: RecordIssue[] = [];
   const { output_tokens: outputTokens, timestamp } = v;
-  if (outputTokens !== undefined && !isInt(outputTokens, 1)) issues.push(expected('output_tokens', 'an integer >= 1', outputTokens));
+  if (outputTokens !== undefined && !isInt(outputTokens, 1))
+    issues.push(expected('output_tokens', 'an integer >= 1', outputTokens));
   const timed = timestamp !== undefined;
   if (timed && !(typeof timestamp === 'number' && Number.isFinite(timestamp) && timestamp >= 0)) {
     issues.push(expected('timestamp', 'a number >= 0 (ms)', timestamp));
@@ -38,12 +48,20 @@ export function decodeJsonl(text: string, line: number): Parsed {
   } else {
     issues.push(
       v.prompt === undefined
-        ? { path: '', message: 'required field is missing; expected prompt (a non-empty string) or messages (a list of chat messages)' }
+        ? {
+            path: '',
+            message:
+              'required field is missing; expected prompt (a non-empty string) or messages (a list of chat messages)',
+          }
         : expected('prompt', 'a non-empty string', v.prompt),
     );
   }
   if (issues.length > 0 || body === undefined) return { issues };
-  const record: DatasetRecord = { line, ...body, ...(outputTokens !== undefined && { outputTokens: outputTokens as number }) };
+  const record: DatasetRecord = {
+    line,
+    ...body,
+    ...(outputTokens !== undefined && { outputTokens: outputTokens as number }),
+  };
   return timed ? { record, time: timestamp as number } : { record };
 }
 
@@ -61,7 +79,8 @@ function messagesOf(value: unknown, issues: RecordIssue[]): Message[] | undefine
       return;
     }
     const role = ROLES.get(m.role);
-    if (role === undefined) issues.push(expectedField(`${path}.role`, 'one of system | developer | user | assistant', m.role));
+    if (role === undefined)
+      issues.push(expectedField(`${path}.role`, 'one of system | developer | user | assistant', m.role));
     const text = textOf(m.content, `${path}.content`, issues);
     if (role !== undefined && text !== undefined) messages.push({ role, text });
   });

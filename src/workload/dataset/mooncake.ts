@@ -3,13 +3,23 @@
  * hash ids name the prompt's 512-token blocks, equal ids meaning a shared prefix; they pass through as read.
  * This is the path of multi-million-line traces, so it is a straight hand check.
  */
-import { expected, expectedField, failed, isInt, isObject, parseJson, type Parsed, type RecordIssue } from './fields.js';
+import {
+  expected,
+  expectedField,
+  failed,
+  isInt,
+  isObject,
+  type Parsed,
+  parseJson,
+  type RecordIssue,
+} from './fields.js';
 
 export function decodeMooncake(text: string, line: number): Parsed {
   const json = parseJson(text);
   if (!('value' in json)) return failed(json);
   const v = json.value;
-  if (!isObject(v)) return failed(expected('', 'a JSON object ({ "timestamp", "input_length", "output_length", "hash_ids" })', v));
+  if (!isObject(v))
+    return failed(expected('', 'a JSON object ({ "timestamp", "input_length", "output_length", "hash_ids" })', v));
   const { timestamp, input_length: input, output_length: output, hash_ids: hashIds } = v;
   const issues: RecordIssue[] = [];
   if (!isInt(timestamp, 0)) issues.push(expectedField('timestamp', 'an integer >= 0 (ms)', timestamp));

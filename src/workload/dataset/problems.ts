@@ -39,7 +39,12 @@ export class Problems {
   }
 }
 
-function placeAt(text: string, at: number | undefined, line: number, startsLine: boolean): { line: number; column?: number } {
+function placeAt(
+  text: string,
+  at: number | undefined,
+  line: number,
+  startsLine: boolean,
+): { line: number; column?: number } {
   if (at === undefined) return { line };
   let lines = 0;
   let lineStart = 0;

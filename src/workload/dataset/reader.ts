@@ -2,7 +2,8 @@
  * Reads a dataset's records by index, with positional reads at the offsets the indexing pass kept: the
  * file's text is read when a request needs it, never held whole.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
+
 import { ScenarioError } from '../../shared/input-error.js';
 import type { DatasetRecord } from '../types.js';
 import type { Decoder } from './fields.js';
@@ -28,12 +29,13 @@ export class DatasetReader {
   async read(indexes: readonly number[]): Promise<DatasetRecord[]> {
     const { records, offsets, lengths } = this.index;
     for (const i of indexes) {
-      if (!Number.isInteger(i) || i < 0 || i >= records) throw new RangeError(`record index ${i} is outside [0, ${records})`);
+      if (!Number.isInteger(i) || i < 0 || i >= records)
+        throw new RangeError(`record index ${i} is outside [0, ${records})`);
     }
     const fh = await this.handle();
     const wanted = Uint32Array.from(new Set(indexes)).sort();
     const found = new Map<number, DatasetRecord>();
-    for (let first = 0; first < wanted.length; ) {
+    for (let first = 0; first < wanted.length;) {
       const from = offsets[wanted[first]];
       let last = first;
       while (
@@ -81,7 +83,10 @@ export class DatasetReader {
         const stat = await fh.stat();
         if (stat.size !== this.index.size || stat.mtimeMs !== this.index.mtimeMs) {
           await fh.close();
-          throw new ScenarioError([{ path: '', message: 'the file changed after it was indexed; run again' }], this.index.path);
+          throw new ScenarioError(
+            [{ path: '', message: 'the file changed after it was indexed; run again' }],
+            this.index.path,
+          );
         }
         return fh;
       })(),
@@ -91,7 +96,10 @@ export class DatasetReader {
 
   private changed(i: number): ScenarioError {
     const line = this.index.lines[i];
-    return new ScenarioError([{ path: '', line, message: 'the record is not what was indexed: the file changed after it was indexed' }], this.index.path);
+    return new ScenarioError(
+      [{ path: '', line, message: 'the record is not what was indexed: the file changed after it was indexed' }],
+      this.index.path,
+    );
   }
 
   /** File system errors as the ScenarioError naming the file. */

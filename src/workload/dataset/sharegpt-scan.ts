@@ -5,7 +5,7 @@
  * Only the array's own syntax is checked here; an element's inside is JSON.parse's to judge.
  */
 import type { Problems } from './problems.js';
-import { tooLarge, type FileWindow } from './window.js';
+import { type FileWindow, tooLarge } from './window.js';
 
 /** One element: its text, the line it starts on, where its bytes are, and its place in the array. */
 type OnElement = (text: string, line: number, offset: number, bytes: number, ordinal: number) => void;
@@ -106,7 +106,10 @@ export async function eachElement(w: FileWindow, problems: Problems, onElement: 
       }
       switch (state) {
         case BEFORE:
-          if (c !== OPEN_BRACKET) fail(`expected a JSON array of conversations ([{ "id": …, "conversations": […] }, …]), got ${shown(c)}; a file of one JSON object per line is \`jsonl\``);
+          if (c !== OPEN_BRACKET)
+            fail(
+              `expected a JSON array of conversations ([{ "id": …, "conversations": […] }, …]), got ${shown(c)}; a file of one JSON object per line is \`jsonl\``,
+            );
           state = FIRST;
           break;
         case AFTER:
@@ -140,6 +143,7 @@ export async function eachElement(w: FileWindow, problems: Problems, onElement: 
     if (!more) break;
   }
   if (state === SCALAR) emit(i);
-  if (state === NESTED) fail(`invalid JSON: the file ends inside element [${ordinal}], which starts at line ${startLine}`);
+  if (state === NESTED)
+    fail(`invalid JSON: the file ends inside element [${ordinal}], which starts at line ${startLine}`);
   if (state !== BEFORE && state !== CLOSED) fail('invalid JSON: the file ends before the array\'s closing "]"');
 }

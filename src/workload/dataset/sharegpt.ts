@@ -5,7 +5,7 @@
  * those are skipped and counted, not errors.
  */
 import type { Message } from '../types.js';
-import { expected, expectedField, failed, isObject, parseJson, type Parsed, type RecordIssue } from './fields.js';
+import { expected, expectedField, failed, isObject, type Parsed, parseJson, type RecordIssue } from './fields.js';
 
 const FROM = new Map<unknown, Message['role']>([
   ['human', 'user'],
@@ -27,9 +27,11 @@ export function decodeShareGpt(text: string, line: number, ordinal: number): Par
   const json = parseJson(text, at);
   if (!('value' in json)) return failed(json);
   const v = json.value;
-  if (!isObject(v)) return failed(expected(at, 'a conversation ({ "id": …, "conversations": [{ "from", "value" }, …] })', v));
+  if (!isObject(v))
+    return failed(expected(at, 'a conversation ({ "id": …, "conversations": [{ "from", "value" }, …] })', v));
   const turns = v.conversations;
-  if (!Array.isArray(turns)) return failed(expectedField(`${at}.conversations`, 'a list of turns ([{ "from", "value" }, …])', turns));
+  if (!Array.isArray(turns))
+    return failed(expectedField(`${at}.conversations`, 'a list of turns ([{ "from", "value" }, …])', turns));
   if (turns.length === 0) return { skip: EMPTY_CONVERSATION };
 
   const issues: RecordIssue[] = [];
@@ -43,7 +45,13 @@ export function decodeShareGpt(text: string, line: number, ordinal: number): Par
     // Case varies between ShareGPT derivatives ("Human", "GPT").
     const role = FROM.get(typeof turn.from === 'string' ? turn.from.toLowerCase() : turn.from);
     if (role === undefined) {
-      issues.push(expectedField(`${path}.from`, 'human | gpt | system (or user, chatgpt, assistant, bard, bing, model)', turn.from));
+      issues.push(
+        expectedField(
+          `${path}.from`,
+          'human | gpt | system (or user, chatgpt, assistant, bard, bing, model)',
+          turn.from,
+        ),
+      );
     }
     if (typeof turn.value !== 'string') issues.push(expectedField(`${path}.value`, 'a string', turn.value));
     else if (role !== undefined) messages.push({ role, text: turn.value });

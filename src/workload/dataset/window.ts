@@ -2,7 +2,7 @@
  * A window sliding over a file: memory is one read chunk plus the record being read, whatever the size of
  * the file. Records are cut out of the window's bytes by the line splitter and the ShareGPT scanner.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 export interface ReadOptions {
   /** Bytes per read (default 1 MiB); tests make it tiny so that records and UTF-8 sequences straddle reads. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { esc, safeId } from '../../../src/report/svg/escape.js';
 import { lineChart } from '../../../src/report/svg/line-chart.js';
 import { waterfall } from '../../../src/report/svg/waterfall.js';
@@ -39,7 +40,14 @@ describe('user text in charts', () => {
       x: { label: EVIL, scale: 'category', categories: [EVIL, 'b'] },
       y: { label: EVIL },
       series: [
-        { name: EVIL, color: `red" onload="alert(1)`, points: [[0, 1], [1, 2]] },
+        {
+          name: EVIL,
+          color: `red" onload="alert(1)`,
+          points: [
+            [0, 1],
+            [1, 2],
+          ],
+        },
         { name: EVIL, color: '#000', points: [[0, 3]], style: 'points' },
       ],
       note: EVIL,
@@ -50,7 +58,13 @@ describe('user text in charts', () => {
   });
 
   it('is escaped in the empty line chart', () => {
-    const html = lineChart({ id: 'e', title: EVIL, x: { label: EVIL, scale: 'linear' }, y: { label: EVIL }, series: [] });
+    const html = lineChart({
+      id: 'e',
+      title: EVIL,
+      x: { label: EVIL, scale: 'linear' },
+      y: { label: EVIL },
+      series: [],
+    });
     expectNoRawUserText(html);
   });
 

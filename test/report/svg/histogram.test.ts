@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { histogramChart, type HistogramSpec } from '../../../src/report/svg/histogram.js';
 import { seriesColor } from '../../../src/report/svg/palette.js';
 
@@ -27,7 +28,9 @@ describe('histogramChart', () => {
   const html = histogramChart(spec());
 
   it('draws a bar per non-empty bin, its count in its tooltip, and an outline over the bins', () => {
-    expect(html).toMatch(/^<figure class="chart" id="len" data-points="5"><figcaption>output tokens &lt;received&gt;<\/figcaption><svg /);
+    expect(html).toMatch(
+      /^<figure class="chart" id="len" data-points="5"><figcaption>output tokens &lt;received&gt;<\/figcaption><svg /,
+    );
     const bars = [...html.matchAll(/<rect [^>]*><title>([^<]*)<\/title><\/rect>/g)].map((m) => m[1]);
     expect(bars).toEqual(['received: 10–19 tokens: 4', 'received: 30–39 tokens: 2']);
     expect(html).toMatch(/<path class="series" data-series="asked" fill="none" stroke="#444444"[^>]*stroke-dasharray/);
@@ -37,7 +40,9 @@ describe('histogramChart', () => {
   });
 
   it('makes bar heights proportional to the counts, from a zero baseline', () => {
-    const rects = [...html.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    const rects = [...html.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) =>
+      m.slice(1).map(Number),
+    );
     const [[x0, y0, w0, h0], [x2, y2, w2, h2]] = rects;
     expect(h0 / h2).toBeCloseTo(2, 1);
     expect(y0 + h0).toBeCloseTo(y2 + h2, 5);
@@ -47,7 +52,9 @@ describe('histogramChart', () => {
   });
 
   it('says "no data" when every count is zero', () => {
-    const empty = histogramChart(spec({ series: [{ name: 'received', color: seriesColor(0), counts: [0, 0, 0], style: 'bars' }] }));
+    const empty = histogramChart(
+      spec({ series: [{ name: 'received', color: seriesColor(0), counts: [0, 0, 0], style: 'bars' }] }),
+    );
     expect(dataPoints(empty)).toBe(0);
     expect(empty).toContain('no data');
   });

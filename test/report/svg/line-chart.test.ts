@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { type ChartSpec, lineChart, type Series } from '../../../src/report/svg/line-chart.js';
 import { seriesColor } from '../../../src/report/svg/palette.js';
 
@@ -32,11 +33,30 @@ describe('lineChart', () => {
   it('wraps the chart in a figure with caption, accessible svg, one element per series and a legend', () => {
     const html = lineChart(
       spec([
-        { name: 'p50', color: seriesColor(0), points: [[0, 1], [90, 2], [99, 3]] },
-        { name: 'p99', color: seriesColor(0), points: [[0, 2], [90, 4], [99, 9]], dash: true },
+        {
+          name: 'p50',
+          color: seriesColor(0),
+          points: [
+            [0, 1],
+            [90, 2],
+            [99, 3],
+          ],
+        },
+        {
+          name: 'p99',
+          color: seriesColor(0),
+          points: [
+            [0, 2],
+            [90, 4],
+            [99, 9],
+          ],
+          dash: true,
+        },
       ]),
     );
-    expect(html).toMatch(/^<figure class="chart" id="ttft" data-points="6"><figcaption>TTFT by percentile<\/figcaption><svg /);
+    expect(html).toMatch(
+      /^<figure class="chart" id="ttft" data-points="6"><figcaption>TTFT by percentile<\/figcaption><svg /,
+    );
     expect(html).toMatch(/<svg [^>]*viewBox="0 0 720 320"[^>]*role="img"[^>]*aria-label="TTFT by percentile"/);
     expect(html.match(/class="series"/g)).toHaveLength(2);
     expect(html).toContain('data-series="p99"');
@@ -54,7 +74,14 @@ describe('lineChart', () => {
           {
             name: 'a',
             color: seriesColor(1),
-            points: [[1, 1], [Number.NaN, 2], [3, Number.POSITIVE_INFINITY], [10, 0], [100, 5], [-2, 3]],
+            points: [
+              [1, 1],
+              [Number.NaN, 2],
+              [3, Number.POSITIVE_INFINITY],
+              [10, 0],
+              [100, 5],
+              [-2, 3],
+            ],
           },
         ],
         { x: { label: 'x', scale: 'log' }, y: { label: 'y', scale: 'log' } },
@@ -76,9 +103,26 @@ describe('lineChart', () => {
   it('keeps every polyline vertex inside the plot area', () => {
     const points = Array.from({ length: 200 }, (_, i) => [i * 7.3 - 400, Math.sin(i / 9) * 1e4 + 2e4] as const);
     for (const x of ['linear', 'category'] as const) {
-      const series = x === 'category' ? [{ name: 'c', color: '#000', points: [[0, 3], [1, 90], [2, 42]] as const }] : [];
+      const series =
+        x === 'category'
+          ? [
+              {
+                name: 'c',
+                color: '#000',
+                points: [
+                  [0, 3],
+                  [1, 90],
+                  [2, 42],
+                ] as const,
+              },
+            ]
+          : [];
       const html = lineChart(
-        spec([{ name: 's', color: seriesColor(2), points }, ...series], { x: { label: 'x', scale: x }, width: 600, height: 300 }),
+        spec([{ name: 's', color: seriesColor(2), points }, ...series], {
+          x: { label: 'x', scale: x },
+          width: 600,
+          height: 300,
+        }),
       );
       const area = plotArea(html);
       const [, , w, h] = viewBox(html);
@@ -99,7 +143,19 @@ describe('lineChart', () => {
   });
 
   it('draws increasing x left to right and larger y higher up', () => {
-    const html = lineChart(spec([{ name: 's', color: '#000', points: [[0, 1], [90, 5], [99.9, 20]] }]));
+    const html = lineChart(
+      spec([
+        {
+          name: 's',
+          color: '#000',
+          points: [
+            [0, 1],
+            [90, 5],
+            [99.9, 20],
+          ],
+        },
+      ]),
+    );
     const [line] = polylines(html);
     expect(line[0][0]).toBeLessThan(line[1][0]);
     expect(line[1][0]).toBeLessThan(line[2][0]);
@@ -111,7 +167,7 @@ describe('lineChart', () => {
 
   it('keeps a scatter of 5000 points under 300 KB', () => {
     let seed = 7;
-    const rand = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const points = Array.from({ length: 5000 }, () => [rand() * 3600, 150 + rand() * 40] as const);
     const html = lineChart(
       spec([{ name: 'requests', color: seriesColor(0), points, style: 'points' }], {

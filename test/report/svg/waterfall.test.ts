@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { waterfall, type WaterfallRow } from '../../../src/report/svg/waterfall.js';
 
 const dataPoints = (html: string): number => Number(/data-points="(\d+)"/.exec(html)?.[1]);

@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
+
 import { indexDataset } from '../../../src/workload/dataset/index.js';
 import { datasetFile, failure, jsonLines } from './helpers.js';
 
 const MOONCAKE = { timestamp: 0, input_length: 10, output_length: 2, hash_ids: [1] };
 const AZURE = 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,4808,10\n';
-const BURSTGPT = 'Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,472,18,490,Conversation log\n';
+const BURSTGPT =
+  'Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,472,18,490,Conversation log\n';
 const SHAREGPT = JSON.stringify([{ id: 'a', conversations: [{ from: 'human', value: 'q' }] }]);
 
 describe('format detection', () => {
   it.each([
     ['trace.jsonl', jsonLines([MOONCAKE]), 'mooncake'],
     ['lengths.jsonl', jsonLines([{ timestamp: 0, input_length: 10, output_length: 2 }]), 'mooncake'],
-    ['ids.ndjson', `\n\n${jsonLines([{ hash_ids: [1], timestamp: 0, input_length: 1, output_length: 1 }])}`, 'mooncake'],
+    [
+      'ids.ndjson',
+      `\n\n${jsonLines([{ hash_ids: [1], timestamp: 0, input_length: 1, output_length: 1 }])}`,
+      'mooncake',
+    ],
     ['prompts.jsonl', jsonLines([{ prompt: 'a', timestamp: 5 }]), 'jsonl'],
     ['chat.NDJSON', jsonLines([{ messages: [{ role: 'user', content: 'a' }] }]), 'jsonl'],
     ['azure.csv', AZURE, 'azure-csv'],
@@ -28,7 +34,9 @@ describe('format detection', () => {
     const index = await indexDataset(datasetFile('export.txt', jsonLines([MOONCAKE])), 'mooncake');
     expect(index).toMatchObject({ format: 'mooncake', detected: false, records: 1 });
     // Given as jsonl, a Mooncake line is a jsonl record without a prompt.
-    expect((await failure('trace.jsonl', jsonLines([MOONCAKE]), 'jsonl')).text).toContain('trace.jsonl:1:1 required field is missing; expected prompt');
+    expect((await failure('trace.jsonl', jsonLines([MOONCAKE]), 'jsonl')).text).toContain(
+      'trace.jsonl:1:1 required field is missing; expected prompt',
+    );
   });
 
   it('a first line that is not JSON reads as jsonl, which reports it', async () => {

@@ -1,5 +1,7 @@
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { indexDataset } from '../../../src/workload/dataset/index.js';
 import { jsonLines, load } from './helpers.js';
 
@@ -12,7 +14,13 @@ describe('jsonl', () => {
         {
           messages: [
             { role: 'developer', content: 'Be brief.' },
-            { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'one' },
+                { type: 'text', text: 'two' },
+              ],
+            },
             { role: 'assistant', content: 'ok' },
             { role: 'user', content: 'and?' },
           ],
@@ -37,7 +45,14 @@ describe('jsonl', () => {
   });
 
   it('makes timestamps relative to the first record', async () => {
-    const { index, records } = await load('timed.jsonl', jsonLines([{ prompt: 'a', timestamp: 1000 }, { prompt: 'b', timestamp: 1000 }, { prompt: 'c', timestamp: 1250.5 }]));
+    const { index, records } = await load(
+      'timed.jsonl',
+      jsonLines([
+        { prompt: 'a', timestamp: 1000 },
+        { prompt: 'b', timestamp: 1000 },
+        { prompt: 'c', timestamp: 1250.5 },
+      ]),
+    );
     expect([...index.timestamps!]).toEqual([0, 0, 250.5]);
     expect(records.map((r) => r.timestampMs)).toEqual([0, 0, 250.5]);
   });
@@ -50,40 +65,73 @@ describe('jsonl', () => {
 
 describe('sharegpt', () => {
   const conversations = [
-    { id: 'a', conversations: [{ from: 'human', value: 'Hi {"x": [1]}' }, { from: 'gpt', value: 'Hello' }] },
+    {
+      id: 'a',
+      conversations: [
+        { from: 'human', value: 'Hi {"x": [1]}' },
+        { from: 'gpt', value: 'Hello' },
+      ],
+    },
     { id: 'b', conversations: [] },
     { id: 'c', conversations: [{ from: 'gpt', value: 'I speak first' }] },
-    { id: 'd', conversations: [{ from: 'system', value: 'S' }, { from: 'user', value: 'Q' }, { from: 'bard', value: 'A' }, { from: 'Human', value: 'Q2' }, { from: 'chatgpt', value: 'A2' }, { from: 'model', value: 'A3' }, { from: 'bing', value: 'A4' }] },
-    { id: 'e', conversations: [{ from: 'human', value: '  ' }, { from: 'gpt', value: 'nothing asked' }] },
+    {
+      id: 'd',
+      conversations: [
+        { from: 'system', value: 'S' },
+        { from: 'user', value: 'Q' },
+        { from: 'bard', value: 'A' },
+        { from: 'Human', value: 'Q2' },
+        { from: 'chatgpt', value: 'A2' },
+        { from: 'model', value: 'A3' },
+        { from: 'bing', value: 'A4' },
+      ],
+    },
+    {
+      id: 'e',
+      conversations: [
+        { from: 'human', value: '  ' },
+        { from: 'gpt', value: 'nothing asked' },
+      ],
+    },
   ];
 
   it.each([
     ['on one line', JSON.stringify(conversations), [1, 1]],
     ['pretty-printed', JSON.stringify(conversations, null, 2), [2, 28]],
-  ])('%s: conversations become messages, empty ones and ones without a human turn are counted', async (_, text, lines) => {
-    const { index, records } = await load('chats.json', text);
-    expect(index).toMatchObject({ format: 'sharegpt', detected: true, records: 2 });
-    expect(index.skipped).toEqual([
-      { count: 1, reason: 'empty conversations' },
-      { count: 2, reason: 'conversations without a human turn' },
-    ]);
-    expect(records).toEqual([
-      { line: lines[0], kind: 'messages', messages: [{ role: 'user', text: 'Hi {"x": [1]}' }, { role: 'assistant', text: 'Hello' }] },
-      {
-        line: lines[1],
-        kind: 'messages',
-        messages: [
-          { role: 'system', text: 'S' },
-          { role: 'user', text: 'Q' },
-          { role: 'assistant', text: 'A' },
-          { role: 'user', text: 'Q2' },
-          { role: 'assistant', text: 'A2' },
-          { role: 'assistant', text: 'A3' },
-          { role: 'assistant', text: 'A4' },
-        ],
-      },
-    ]);
-  });
+  ])(
+    '%s: conversations become messages, empty ones and ones without a human turn are counted',
+    async (_, text, lines) => {
+      const { index, records } = await load('chats.json', text);
+      expect(index).toMatchObject({ format: 'sharegpt', detected: true, records: 2 });
+      expect(index.skipped).toEqual([
+        { count: 1, reason: 'empty conversations' },
+        { count: 2, reason: 'conversations without a human turn' },
+      ]);
+      expect(records).toEqual([
+        {
+          line: lines[0],
+          kind: 'messages',
+          messages: [
+            { role: 'user', text: 'Hi {"x": [1]}' },
+            { role: 'assistant', text: 'Hello' },
+          ],
+        },
+        {
+          line: lines[1],
+          kind: 'messages',
+          messages: [
+            { role: 'system', text: 'S' },
+            { role: 'user', text: 'Q' },
+            { role: 'assistant', text: 'A' },
+            { role: 'user', text: 'Q2' },
+            { role: 'assistant', text: 'A2' },
+            { role: 'assistant', text: 'A3' },
+            { role: 'assistant', text: 'A4' },
+          ],
+        },
+      ]);
+    },
+  );
 });
 
 describe('mooncake', () => {
@@ -131,7 +179,11 @@ describe('azure-csv', () => {
   it('reads the 2024 traces (time zone suffix) and columns in any order', async () => {
     const { records } = await load(
       'azure-2024.csv',
-      ['GeneratedTokens,TIMESTAMP,ContextTokens', '5,2024-05-10 00:00:00.009930+00:00,100', '6,2024-05-10 02:00:00.010930+02:00,200'].join('\n'),
+      [
+        'GeneratedTokens,TIMESTAMP,ContextTokens',
+        '5,2024-05-10 00:00:00.009930+00:00,100',
+        '6,2024-05-10 02:00:00.010930+02:00,200',
+      ].join('\n'),
       'azure-csv',
     );
     expect(records.map((r) => [r.timestampMs, r.kind === 'length' && r.inputTokens, r.outputTokens])).toEqual([

@@ -1,9 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, expect } from 'vitest';
+
 import { ScenarioError } from '../../../src/shared/input-error.js';
-import { DatasetReader, indexDataset, type DatasetIndex, type ReadOptions } from '../../../src/workload/dataset/index.js';
+import {
+  type DatasetIndex,
+  DatasetReader,
+  indexDataset,
+  type ReadOptions,
+} from '../../../src/workload/dataset/index.js';
 import type { DatasetFormat, DatasetRecord } from '../../../src/workload/types.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-dataset-'));
@@ -38,7 +45,12 @@ export async function load(
 }
 
 /** The ScenarioError indexing `content` (as `name`) must fail with, its message without the temp folder. */
-export async function failure(name: string, content: string | Buffer, format?: DatasetFormat, options?: ReadOptions): Promise<{ error: ScenarioError; text: string }> {
+export async function failure(
+  name: string,
+  content: string | Buffer,
+  format?: DatasetFormat,
+  options?: ReadOptions,
+): Promise<{ error: ScenarioError; text: string }> {
   const file = datasetFile(name, content);
   const error = await indexDataset(file, format, options).then(
     () => undefined,

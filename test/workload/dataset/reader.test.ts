@@ -1,14 +1,37 @@
 import { appendFileSync, utimesSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
+
 import { ScenarioError } from '../../../src/shared/input-error.js';
 import { DatasetReader, indexDataset } from '../../../src/workload/dataset/index.js';
 import { datasetFile, jsonLines, load } from './helpers.js';
 
-const ROWS = Array.from({ length: 200 }, (_, k) => ({ timestamp: k * 10, input_length: k + 1, output_length: 2 * k + 1, hash_ids: [k % 7, k] }));
+const ROWS = Array.from({ length: 200 }, (_, k) => ({
+  timestamp: k * 10,
+  input_length: k + 1,
+  output_length: 2 * k + 1,
+  hash_ids: [k % 7, k],
+}));
 /** Skipped rows and blank lines between the records, so that record indexes are not line numbers. */
-const AZURE = ['TIMESTAMP,ContextTokens,GeneratedTokens', ...Array.from({ length: 300 }, (_, k) => `2024-01-01 00:00:${String(Math.floor(k / 10)).padStart(2, '0')}.${k % 10}000000,${k % 3 === 0 ? 0 : k},${k + 1}${k % 50 === 0 ? '\n' : ''}`)].join('\n');
+const AZURE = [
+  'TIMESTAMP,ContextTokens,GeneratedTokens',
+  ...Array.from(
+    { length: 300 },
+    (_, k) =>
+      `2024-01-01 00:00:${String(Math.floor(k / 10)).padStart(2, '0')}.${k % 10}000000,${k % 3 === 0 ? 0 : k},${k + 1}${k % 50 === 0 ? '\n' : ''}`,
+  ),
+].join('\n');
 const SHAREGPT = JSON.stringify(
-  Array.from({ length: 60 }, (_, k) => ({ id: String(k), conversations: k % 9 === 4 ? [] : [{ from: 'human', value: `question ${k} {[é]}` }, { from: 'gpt', value: `answer ${k}` }] })),
+  Array.from({ length: 60 }, (_, k) => ({
+    id: String(k),
+    conversations:
+      k % 9 === 4
+        ? []
+        : [
+            { from: 'human', value: `question ${k} {[é]}` },
+            { from: 'gpt', value: `answer ${k}` },
+          ],
+  })),
   null,
   1,
 );
@@ -24,21 +47,24 @@ describe('DatasetReader', () => {
     ['trace.jsonl', jsonLines(ROWS)],
     ['azure.csv', AZURE],
     ['chats.json', SHAREGPT],
-  ])('%s: sequential, scattered and repeated indexes give the records read in order, in the order asked', async (name, text) => {
-    const { index, records } = await load(name, text);
-    expect(index.records).toBe(name === 'trace.jsonl' ? 200 : name === 'azure.csv' ? 200 : 53);
-    const reader = new DatasetReader(index);
-    try {
-      for (const indexes of [scattered(index.records, 40), [5, 4, 3, 2, 1], [0, 0, index.records - 1, 0], [7]]) {
-        expect(await reader.read(indexes)).toEqual(indexes.map((i) => records[i]));
+  ])(
+    '%s: sequential, scattered and repeated indexes give the records read in order, in the order asked',
+    async (name, text) => {
+      const { index, records } = await load(name, text);
+      expect(index.records).toBe(name === 'trace.jsonl' ? 200 : name === 'azure.csv' ? 200 : 53);
+      const reader = new DatasetReader(index);
+      try {
+        for (const indexes of [scattered(index.records, 40), [5, 4, 3, 2, 1], [0, 0, index.records - 1, 0], [7]]) {
+          expect(await reader.read(indexes)).toEqual(indexes.map((i) => records[i]));
+        }
+        expect(await reader.read([])).toEqual([]);
+        // One at a time, each read alone, is what the bulk read gave.
+        for (let i = 0; i < index.records; i += 13) expect(await reader.read([i])).toEqual([records[i]]);
+      } finally {
+        await reader.close();
       }
-      expect(await reader.read([])).toEqual([]);
-      // One at a time, each read alone, is what the bulk read gave.
-      for (let i = 0; i < index.records; i += 13) expect(await reader.read([i])).toEqual([records[i]]);
-    } finally {
-      await reader.close();
-    }
-  });
+    },
+  );
 
   it('the records carry their lines and the index times', async () => {
     const { index, records } = await load('azure.csv', AZURE);
