@@ -18,6 +18,8 @@ export async function eachLine(w: FileWindow, onLine: OnLine, tooLarge: (line: n
   let scan = 0;
   const emit = (end: number): void => {
     const stop = end > start && w.buf[end - 1] === CR ? end - 1 : end;
+    // A line that arrived whole in one read was never measured below: the limit holds for it too.
+    if (stop - start > w.maxRecord) tooLarge(line);
     onLine(w.buf.toString('utf8', start, stop), line, w.base + start, stop - start);
   };
   for (;;) {
@@ -29,7 +31,8 @@ export async function eachLine(w: FileWindow, onLine: OnLine, tooLarge: (line: n
       start = scan = lf + 1;
       continue;
     }
-    if (w.end - start > w.maxRecord) tooLarge(line);
+    // Not yet ended: its last byte may be the CR of a CRLF, which is no part of the line.
+    if (w.end - start > w.maxRecord + 1) tooLarge(line);
     scan = w.end - start;
     const more = await w.more(start);
     start = 0;

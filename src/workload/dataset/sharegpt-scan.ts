@@ -58,6 +58,8 @@ export async function eachElement(w: FileWindow, problems: Problems, onElement: 
   let i = 0;
   const fail = (message: string, at = line): never => problems.fail({ path: '', line: at, message });
   const emit = (end: number): void => {
+    // An element that arrived whole in one read was never measured below: the limit holds for it too.
+    if (end - start > w.maxRecord) fail(`element [${ordinal}] is ${tooLarge(w.maxRecord)}`, startLine);
     onElement(w.buf.toString('utf8', start, end), startLine, w.base + start, end - start, ordinal++);
     start = -1;
     state = AFTER;
