@@ -48,6 +48,8 @@ export async function exchangeWithRetries(
     await sleep(tl.retryAfterMs > 0 ? tl.retryAfterMs : policy.backoffMs * 2 ** (k - 1), run.hardStop);
     tl = new Timeline(first.intended, run.clock.now(), run.keepText()).asks(first);
     tl.scheduled = first.scheduled;
+    // A redirect's retry still counts redirect_ms from the cancel it follows.
+    tl.redirectFrom = first.redirectFrom;
     tl.attempt = k;
     attempts.push(tl);
     prepare?.(tl);

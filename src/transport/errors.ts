@@ -19,6 +19,16 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/** OpenSSL's certificate verification failures whose codes do not say CERT (Node passes them on as `code`). */
+const VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+]);
+
 export function statusClass(status: number): ErrorClass {
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server_error';
@@ -41,6 +51,7 @@ export function classifyError(err: unknown, connected: boolean): { cls: ErrorCla
     CONNECT_CODES.has(code) ||
     code.startsWith('ERR_TLS') ||
     code.includes('CERT') ||
+    VERIFY_CODES.has(code) ||
     (!connected && code !== 'ECONNRESET')
   ) {
     return { cls: 'connect', code, message };
