@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 
-import type { RunStatus } from '../run/runner.js';
+import type { RunStatus } from '../run/run-config.js';
 
 export interface Progress {
   /** A line for the person watching (progress lines, notices), printed without tearing the bar. */

@@ -7,7 +7,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSummary } from '../report/terminal.js';
 import { describeThreshold } from '../result/thresholds.js';
-import { runScenario, type RunStatus } from '../run/runner.js';
+import type { RunStatus } from '../run/run-config.js';
+import { runScenario } from '../run/runner.js';
 import { resultDirName } from '../run/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
@@ -26,6 +27,7 @@ interface RunFlags {
   duration?: number;
   concurrency?: number;
   shard?: Shard;
+  workers?: number;
   quiet?: boolean;
   json?: boolean;
   hdrLog?: number;
@@ -46,6 +48,11 @@ export function runCommand(cli: Command): void {
       if (shard === undefined) throw new InvalidArgumentError('--shard must be i/n with 1 <= i <= n, e.g. 2/4');
       return shard;
     })
+    .option(
+      '--workers <n>',
+      'worker threads, each running an equal part of the load (one result)',
+      intArg('--workers', 1),
+    )
     .option('--quiet', 'print nothing but errors (and --json)')
     .option('--json', 'print result.json to stdout')
     .addOption(
@@ -96,7 +103,7 @@ export function runCommand(cli: Command): void {
       process.on('SIGTERM', onSignal);
       try {
         const overrides = Object.fromEntries(
-          (['target', 'requests', 'duration', 'concurrency', 'shard'] as const)
+          (['target', 'requests', 'duration', 'concurrency', 'shard', 'workers'] as const)
             .filter((k) => flags[k] !== undefined)
             .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
         );

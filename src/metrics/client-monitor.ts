@@ -1,4 +1,4 @@
-import { createHistogram } from 'node:perf_hooks';
+import { createHistogram, type EventLoopUtilization, performance } from 'node:perf_hooks';
 
 import type { ClientStats } from '../result/result.js';
 
@@ -20,6 +20,12 @@ const RESOLUTION_MS = 10;
  * after a pause, counts the whole pause as one late sample, and its histograms cannot be added up.
  */
 export class ClientMonitor {
+  /**
+   * `thread`: the share of time this thread's loop was busy instead of the process's CPU, which in a
+   * worker thread would count every thread (Node 20 has no per-thread CPU clock).
+   */
+  constructor(private readonly scope: 'process' | 'thread' = 'process') {}
+
   /** Timer lateness, µs (RecordableHistogram takes integers ≥ 1). */
   private readonly delays = createHistogram();
   private timer: NodeJS.Timeout | undefined;
@@ -27,11 +33,13 @@ export class ClientMonitor {
   private cpuUs = 0;
   private wallUs = 0;
   private cpuMark: NodeJS.CpuUsage | undefined;
+  private loopMark: EventLoopUtilization | undefined;
   private wallMark = 0n;
 
   resume(): void {
     if (this.cpuMark !== undefined) return;
     this.cpuMark = process.cpuUsage();
+    if (this.scope === 'thread') this.loopMark = performance.eventLoopUtilization();
     this.wallMark = process.hrtime.bigint();
     this.arm();
   }
@@ -39,8 +47,12 @@ export class ClientMonitor {
   pause(): void {
     if (this.cpuMark === undefined) return;
     clearTimeout(this.timer);
-    const cpu = process.cpuUsage(this.cpuMark);
-    this.cpuUs += cpu.user + cpu.system;
+    if (this.loopMark !== undefined) {
+      this.cpuUs += performance.eventLoopUtilization(this.loopMark).active * 1e3;
+    } else {
+      const cpu = process.cpuUsage(this.cpuMark);
+      this.cpuUs += cpu.user + cpu.system;
+    }
     this.wallUs += Number(process.hrtime.bigint() - this.wallMark) / 1e3;
     this.cpuMark = undefined;
   }

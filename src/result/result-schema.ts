@@ -193,13 +193,12 @@ const EnvInfoSchema = exactly<EnvInfo>()(
   }),
 );
 
-const ClientStatsSchema = exactly<ClientStats>()(
-  z.object({
-    event_loop_delay_ms: z.object({ p50: num, p99: num, max: num }),
-    cpu_percent: num,
-    window_s: num.optional(),
-  }),
-);
+const LoopStats = z.object({
+  event_loop_delay_ms: z.object({ p50: num, p99: num, max: num }),
+  cpu_percent: num,
+  window_s: num.optional(),
+});
+const ClientStatsSchema = exactly<ClientStats>()(LoopStats.extend({ workers: z.array(LoopStats).optional() }));
 
 export const ResultSchema = exactly<Result>()(
   z.object({

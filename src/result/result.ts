@@ -173,12 +173,19 @@ export interface Comparison {
   change: number;
 }
 
-/** How loaded the benchmarking client itself was: a busy event loop inflates every latency it measures. */
-export interface ClientStats {
+/** One event loop's figures while variants were measured: a busy loop inflates every latency it stamps. */
+export interface LoopStats {
   event_loop_delay_ms: { p50: number; p99: number; max: number };
+  /** The process's CPU, % of one core; for a worker thread, the share of time its loop was busy. */
   cpu_percent: number;
   /** Wall time the figures cover (the measured phases). */
   window_s?: number;
+}
+
+/** How loaded the benchmarking client itself was. */
+export interface ClientStats extends LoopStats {
+  /** `workers: N`: each worker thread's figures, by worker; the figures above are then the busiest loop's. */
+  workers?: LoopStats[];
 }
 
 /** The scenario's `name` as the result stored it (`fallback` for a result without one). */

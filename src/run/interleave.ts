@@ -28,6 +28,8 @@ export interface InterleaveHooks {
   monitor: ClientMonitor;
   /** The variant whose block is about to run (for progress displays). */
   onBlock: (run: VariantRun) => void;
+  /** Waited for before each block (workers start their blocks together). */
+  beforeBlock?: () => Promise<void>;
   /** A variant has run all its blocks. */
   onVariantDone: (run: VariantRun) => void;
 }
@@ -52,6 +54,8 @@ export async function runInterleaved(
     const round = runs.filter((r) => !r.done);
     if (scenario.order === 'random') shuffleInPlace(round, shuffle);
     for (const run of round) {
+      if (hooks.stopping()) break;
+      await hooks.beforeBlock?.();
       if (hooks.stopping()) break;
       hooks.onBlock(run);
       collectGarbage();

@@ -50,7 +50,12 @@ const CONVERSATION_FORMATS: readonly string[] = ['jsonl', 'sharegpt'];
 /** The run's salt: the scenario's, else a new one, so that no run reads a prompt cache an earlier one filled; shards apart. */
 export function runSalt(s: Scenario, shard: { index: number } | undefined): number {
   const salt = s.request.salt ?? randomInt(2 ** 31);
-  return shard === undefined ? salt : (salt + Math.imul(shard.index, 0x9e3779b1)) >>> 0;
+  return shard === undefined ? salt : partSalt(salt, shard.index);
+}
+
+/** The salt of part `index` of a run (a shard or a worker): apart from every other part's. */
+export function partSalt(salt: number, index: number): number {
+  return (salt + Math.imul(index, 0x9e3779b1)) >>> 0;
 }
 
 /** The CA certificates a variant trusts: its `tls.ca` file (relative to the scenario file), else the embedded server's. */

@@ -26,6 +26,14 @@ export interface StepRuns {
   runs: VariantRun[];
 }
 
+/** A step's figures: what one process measured, or the exact sum of its workers' parts. */
+export interface StepFigures {
+  k: number;
+  value: SweepStep['value'];
+  scenario: Scenario;
+  variants: VariantResult[];
+}
+
 /** What a finished run hands over to become its result. */
 export interface RunOutcome {
   /** The scenario file as written, before overrides (redacted here). */
@@ -35,8 +43,12 @@ export interface RunOutcome {
   overrides?: Record<string, unknown>;
   shard?: Shard;
   /** The steps that ran, and how many there were to run. */
-  steps: readonly StepRuns[];
+  steps: readonly StepFigures[];
   stepCount: number;
+  /** Every variant of every step that ran got through its load. */
+  done: boolean;
+  /** Variants stopped short by a failure (`<label>: stopped: <why>`). */
+  failed: readonly string[];
   stopped: boolean;
   /** The URL the last step's requests went to. */
   targetUrl: string;
@@ -44,6 +56,8 @@ export interface RunOutcome {
   workload: WorkloadInfo;
   client: ClientStats;
   hdrLogFailure?: string;
+  /** Said by the run itself (e.g. a worker that died). */
+  notes?: readonly string[];
 }
 
 /** A step's prefix in file names and warnings; none without a sweep. */
@@ -65,27 +79,39 @@ const RELAY_WARNING = (rttMs: number): string =>
   'keeps its loopback value and a fresh connection costs one RTT less than on a real path (TLS and every ' +
   'exchange after it are delayed); scripts/netns-netem.sh emulates the handshake too';
 
-/** The run's result.json: every variant's figures, comparisons, thresholds, claims and warnings. */
-export function assembleResult(o: RunOutcome): Result {
-  const { scenario, steps } = o;
+/** The figures of the steps one process ran, and which of its variants stopped short and why. */
+export function stepFigures(
+  scenario: Scenario,
+  steps: readonly StepRuns[],
+): Pick<RunOutcome, 'steps' | 'done' | 'failed'> {
   // Both clocks read back to back, so harness times convert to the wall clock to Date's millisecond
   // (startedAt and the run's start have set-up between them).
   const wallMs = Date.now();
   const monoNs = now();
   const wall = (t: number): Date => new Date(wallMs - (monoNs - t) / 1e6);
-  const results = steps.map(({ scenario: s, runs }) =>
-    runs.map((r) => variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined, wall)),
-  );
-  const failed = steps.flatMap(({ k, runs }) =>
-    runs
-      .filter((r) => r.failure !== undefined)
-      .map((r) => `${stepLabel(scenario, k)}${r.variant.name}: stopped: ${r.failure}`),
-  );
-  const complete =
-    !o.stopped &&
-    failed.length === 0 &&
-    steps.length === o.stepCount &&
-    steps.every((s) => s.runs.every((r) => r.done));
+  return {
+    steps: steps.map(({ k, value, scenario: s, runs }) => ({
+      k,
+      value,
+      scenario: s,
+      variants: runs.map((r) =>
+        variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined, wall),
+      ),
+    })),
+    done: steps.every((s) => s.runs.every((r) => r.done)),
+    failed: steps.flatMap(({ k, runs }) =>
+      runs
+        .filter((r) => r.failure !== undefined)
+        .map((r) => `${stepLabel(scenario, k)}${r.variant.name}: stopped: ${r.failure}`),
+    ),
+  };
+}
+
+/** The run's result.json: every variant's figures, comparisons, thresholds, claims and warnings. */
+export function assembleResult(o: RunOutcome): Result {
+  const { scenario, steps, failed } = o;
+  const results = steps.map((s) => s.variants);
+  const complete = !o.stopped && failed.length === 0 && steps.length === o.stepCount && o.done;
   const sweep = scenario.sweep;
   const claimsOf = (variants: VariantResult[]) =>
     scenario.claims === undefined ? {} : { claims: checkClaims(scenario.claims, variants, scenario.seed) };
@@ -125,6 +151,7 @@ export function assembleResult(o: RunOutcome): Result {
         }),
     client: o.client,
     warnings: [
+      ...(o.notes ?? []),
       ...clientWarnings(o.client),
       ...(o.hdrLogFailure === undefined ? [] : [o.hdrLogFailure]),
       ...(scenario.network !== undefined ? [RELAY_WARNING(scenario.network.rtt_ms)] : []),

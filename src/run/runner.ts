@@ -1,70 +1,19 @@
-// The o200k tables load with this module, before anything is measured, and are the very ones the prompt
-// synthesis uses (one copy in memory).
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-
 import { now } from '../core/clock.js';
-import { WorkSource } from '../load/work.js';
 import { ClientMonitor } from '../metrics/client-monitor.js';
 import { IntervalLogs } from '../metrics/interval-log.js';
-import { VariantRecorder } from '../metrics/variant-recorder.js';
 import type { Result } from '../result/result.js';
-import type { LoadedScenario } from '../scenario/load.js';
-import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import { scrubber, secretValues } from '../scenario/redact.js';
-import type { Scenario } from '../scenario/schema.js';
-import type { Shard } from '../scenario/shard.js';
 import { isIssues, sweepSteps } from '../scenario/sweep.js';
 import { ScenarioError } from '../shared/input-error.js';
 import { Workload } from '../workload/workload.js';
 import { Endpoints } from './endpoints.js';
-import { runInterleaved } from './interleave.js';
-import { openDataset, requestBase, runSalt, trustedCa } from './run-inputs.js';
-import { assembleResult, stepLabel, type StepRuns } from './run-result.js';
-import { progressLine } from './variant-result.js';
-import { VariantRun } from './variant-run.js';
+import { requestsPerVariant, type RunConfig } from './run-config.js';
+import { openDataset, runSalt } from './run-inputs.js';
+import { assembleResult, stepFigures, stepLabel, type StepRuns } from './run-result.js';
+import { runStep, type StepContext } from './step.js';
+import type { VariantRun } from './variant-run.js';
+import { runWithWorkers } from './workers.js';
 import { ResultWriter } from './writer.js';
-
-export interface RunConfig {
-  loaded: LoadedScenario;
-  /** The scenario after CLI overrides. */
-  scenario: Scenario;
-  outDir: string;
-  /** Progress and notices for a person (stderr); never results. */
-  log: (line: string) => void;
-  /** Polled between requests: true once the user asked to stop (Ctrl-C). */
-  stopping: () => boolean;
-  /** Aborted when in-flight requests must be cut short (the grace period after a stop is over). */
-  hardStop?: AbortSignal;
-  /** The CLI flags that changed `scenario`, recorded so the result says what actually ran. */
-  overrides?: Record<string, unknown>;
-  /** The part of the load this process ran (`--shard i/n`), recorded so `merge` can check the set. */
-  shard?: Shard;
-  /** Handed, once the run starts, a way to read its status (for a progress display). */
-  watch?: (status: () => RunStatus) => void;
-  /** `--hdr-log`: seconds between the interval histograms of `[step<k>.]<variant>.hlog`; no logs without it. */
-  hdrLogS?: number;
-}
-
-/** Where a run stands, for progress displays. */
-export interface RunStatus {
-  variant: string;
-  /** Measured requests finished, all variants. */
-  done: number;
-  /** Measured requests the run will make, when it is counted in requests. */
-  total: number | undefined;
-  errors: number;
-  /** The current variant's TTFT median so far. */
-  ttftP50: number | undefined;
-  elapsedS: number;
-}
-
-/** Measured requests per variant, when the load is counted (for progress displays). */
-function requestsPerVariant(load: Scenario['load'], dataset: boolean): number | undefined {
-  // A dataset conversation has as many turns as it has: only the agent loop's are known.
-  if (load.kind === 'session')
-    return load.sessions === undefined || dataset ? undefined : load.sessions * (load.turns ?? DEFAULT_TURNS);
-  return load.requests;
-}
 
 /**
  * Runs a scenario — each step of its sweep in turn, or the scenario alone — and writes the result
@@ -73,6 +22,13 @@ function requestsPerVariant(load: Scenario['load'], dataset: boolean): number | 
  */
 export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir: string }> {
   const { scenario } = cfg;
+  if (scenario.workers > 1) {
+    if (cfg.hdrLogS !== undefined)
+      throw new ScenarioError([
+        { path: '--hdr-log', message: 'interval logs are not written by worker threads yet (workers: 1)' },
+      ]);
+    return runWithWorkers(cfg, scenario.workers);
+  }
   const stepList = sweepSteps(scenario);
   if (isIssues(stepList)) throw new ScenarioError(stepList);
   // Every record is checked before anything starts or is sent.
@@ -101,56 +57,36 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   });
   let hdrLogFailure: string | undefined;
   const hdrLogs = cfg.hdrLogS === undefined ? undefined : new IntervalLogs(cfg.outDir, cfg.hdrLogS);
+  const ctx: StepContext = {
+    scenario,
+    scenarioFile: cfg.loaded.file,
+    stepCount: stepList.length,
+    salt,
+    dataset,
+    shard: cfg.shard,
+    runStart,
+    writeLine: (line) => writer.appendRequest(line),
+    stopping: cfg.stopping,
+    hardStop: cfg.hardStop,
+    monitor,
+    log,
+    onRuns: (step, label) => {
+      steps.push(step);
+      for (const r of step.runs) hdrLogs?.start(label(r), r.rec.metrics);
+    },
+    onBlock: (run, label) => {
+      current = { run, label };
+    },
+  };
   try {
     for (const [k, step] of stepList.entries()) {
       if (cfg.stopping()) break;
-      const s = step.scenario;
-      const endpoint = await endpoints.forStep(s);
+      const endpoint = await endpoints.forStep(step.scenario);
       if (scenario.sweep !== undefined)
         log(`step ${k + 1}/${stepList.length}: ${scenario.sweep.param} = ${String(step.value)}`);
-      const workload = new Workload(s, salt, dataset, cfg.shard);
-      const target = new URL(endpoint.url);
-      const label = (run: VariantRun): string => stepLabel(scenario, k) + run.variant.name;
-      const runs = s.variants.map(
-        (variant, v) =>
-          new VariantRun(
-            s,
-            variant,
-            {
-              target,
-              dial: endpoint.dial,
-              tls: { ...variant.tls, ca: trustedCa(cfg.loaded.file, variant.tls.ca, endpoint.ca) },
-            },
-            // Each variant of each step has a slot of its own, so none reads another's prompt cache.
-            new WorkSource(
-              workload.feed(k * s.variants.length + v, stepList.length * s.variants.length),
-              requestBase(s, variant),
-            ),
-            new VariantRecorder(
-              variant.name,
-              runStart,
-              countTokens,
-              (line) => writer.appendRequest(line),
-              scenario.sweep ? k : undefined,
-              s.slo,
-            ),
-            cfg.stopping,
-            cfg.hardStop,
-          ),
-      );
-      steps.push({ k, value: step.value, scenario: s, runs });
-      for (const r of runs) hdrLogs?.start(label(r), r.rec.metrics);
       try {
-        await runInterleaved(s, runs, {
-          stopping: cfg.stopping,
-          monitor,
-          onBlock: (run) => {
-            current = { run, label: label(run) };
-          },
-          onVariantDone: (run) => log(progressLine(label(run), run.rec)),
-        });
+        await runStep(ctx, k, step, endpoint);
       } finally {
-        await Promise.all(runs.map((r) => r.close()));
         hdrLogs?.closeFiles();
       }
     }
@@ -169,7 +105,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     scenario,
     overrides: cfg.overrides,
     shard: cfg.shard,
-    steps,
+    ...stepFigures(scenario, steps),
     stepCount: stepList.length,
     stopped: cfg.stopping(),
     targetUrl: endpoints.url,

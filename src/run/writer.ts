@@ -47,6 +47,11 @@ export class ResultWriter {
     this.requests.write(this.scrub(JSON.stringify(line)) + '\n');
   }
 
+  /** Lines of requests.jsonl already serialized, newline-terminated (a worker's batch). */
+  appendLines(text: string): void {
+    this.requests.write(this.scrub(text));
+  }
+
   /**
    * Writes result.json, `<variant>.<metric>.hgrm` for every metric with data and the two reports, and
    * closes requests.jsonl (the reports read it back). The reports are views of result.json: if they

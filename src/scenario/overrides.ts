@@ -16,6 +16,8 @@ export interface Overrides {
   concurrency?: number;
   /** Run only this part of the load (`--shard i/n`). */
   shard?: Shard;
+  /** Worker threads (`--workers`). */
+  workers?: number;
 }
 
 const FLAGS: Record<string, string> = {
@@ -24,6 +26,7 @@ const FLAGS: Record<string, string> = {
   'load.sessions': '--requests',
   'load.duration': '--duration',
   'load.concurrency': '--concurrency',
+  workers: '--workers',
 };
 
 export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Scenario {
@@ -35,6 +38,7 @@ export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Sc
   }
   // The parsed scenario is itself valid input: re-parsing it only re-applies the overridden fields' rules.
   const input: Record<string, unknown> = structuredClone(loaded.scenario);
+  if (overrides.workers !== undefined) input.workers = overrides.workers;
   if (target !== undefined) {
     input.target = target;
     if (target !== 'embedded') input.server = undefined;

@@ -102,6 +102,14 @@ export const ScenarioSchema = z
       .optional()
       .describe('measured requests per variant per block when interleaved (default: 4 × concurrency, at least 20)'),
     seed: z.int().default(1).describe('seed of the random variant order'),
+    workers: z
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe(
+        'worker threads, each running an equal part of the load (as --shard splits it) on its own connections; one result',
+      ),
     interrupt: z
       .strictObject({
         after_tokens: z.int().min(1).describe('output tokens (o200k) after which each stream is cancelled'),

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { RequestLine } from '../../src/result/requests/line.js';
 import type { Result } from '../../src/result/result.js';
+import type { RunConfig, RunStatus } from '../../src/run/run-config.js';
 import { runSalt } from '../../src/run/run-inputs.js';
-import { type RunConfig, runScenario, type RunStatus } from '../../src/run/runner.js';
+import { runScenario } from '../../src/run/runner.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { ScenarioError } from '../../src/shared/input-error.js';

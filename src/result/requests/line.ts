@@ -5,6 +5,8 @@ export interface RequestLine {
   variant: string;
   /** Sweeps: the step (from 0) in result.json's `steps`. */
   step?: number;
+  /** `workers: N`: the worker thread (from 1) that made the request; `i` and `session` count per worker. */
+  worker?: number;
   i: number;
   warmup: boolean;
   ok: boolean;

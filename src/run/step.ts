@@ -1,0 +1,100 @@
+// The o200k tables load with this module, before anything is measured, and are the very ones the prompt
+// synthesis uses (one copy in memory).
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
+import type { Nanos } from '../core/types.js';
+import { WorkSource } from '../load/work.js';
+import type { ClientMonitor } from '../metrics/client-monitor.js';
+import { VariantRecorder } from '../metrics/variant-recorder.js';
+import type { RequestLine } from '../result/requests/line.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { Shard } from '../scenario/shard.js';
+import type { SweepStep } from '../scenario/sweep.js';
+import type { DatasetIndex } from '../workload/dataset/index.js';
+import { Workload } from '../workload/workload.js';
+import type { StepEndpoint } from './endpoints.js';
+import { runInterleaved } from './interleave.js';
+import { requestBase, trustedCa } from './run-inputs.js';
+import { stepLabel, type StepRuns } from './run-result.js';
+import { progressLine } from './variant-result.js';
+import { VariantRun } from './variant-run.js';
+
+/** What every step of one process's (or worker's) part of a run shares. */
+export interface StepContext {
+  /** The scenario as run (after overrides and this part's shard). */
+  scenario: Scenario;
+  scenarioFile: string;
+  stepCount: number;
+  salt: number;
+  dataset: DatasetIndex | undefined;
+  shard: Shard | undefined;
+  /** Where requests.jsonl times count from. */
+  runStart: Nanos;
+  writeLine: (line: RequestLine) => void;
+  stopping: () => boolean;
+  hardStop: AbortSignal | undefined;
+  monitor: ClientMonitor;
+  log: (line: string) => void;
+  /** The step's runs, before they start (progress displays, interval logs). */
+  onRuns?: (step: StepRuns, label: (run: VariantRun) => string) => void;
+  /** The variant whose block is about to run (progress displays). */
+  onBlock: (run: VariantRun, label: string) => void;
+  /** Waited for before each block: workers start their blocks together, so variants stay interleaved across them. */
+  beforeBlock?: () => Promise<void>;
+}
+
+/**
+ * Runs one step of a run (the whole run without a sweep) against its endpoint: a VariantRun per variant,
+ * interleaved, closed at the end. The runs are returned even when stopped short, for the result.
+ */
+export async function runStep(
+  ctx: StepContext,
+  k: number,
+  step: { scenario: Scenario; value: SweepStep['value'] },
+  endpoint: StepEndpoint,
+): Promise<StepRuns> {
+  const s = step.scenario;
+  const { scenario } = ctx;
+  const workload = new Workload(s, ctx.salt, ctx.dataset, ctx.shard);
+  const target = new URL(endpoint.url);
+  const slots = ctx.stepCount * s.variants.length;
+  const runs = s.variants.map(
+    (variant, v) =>
+      new VariantRun(
+        s,
+        variant,
+        {
+          target,
+          dial: endpoint.dial,
+          tls: { ...variant.tls, ca: trustedCa(ctx.scenarioFile, variant.tls.ca, endpoint.ca) },
+        },
+        // Each variant of each step has a slot of its own, so none reads another's prompt cache.
+        new WorkSource(workload.feed(k * s.variants.length + v, slots), requestBase(s, variant)),
+        new VariantRecorder(
+          variant.name,
+          ctx.runStart,
+          countTokens,
+          ctx.writeLine,
+          scenario.sweep ? k : undefined,
+          s.slo,
+        ),
+        ctx.stopping,
+        ctx.hardStop,
+      ),
+  );
+  const label = (run: VariantRun): string => stepLabel(scenario, k) + run.variant.name;
+  const stepRuns = { k, value: step.value, scenario: s, runs };
+  ctx.onRuns?.(stepRuns, label);
+  try {
+    await runInterleaved(s, runs, {
+      stopping: ctx.stopping,
+      monitor: ctx.monitor,
+      beforeBlock: ctx.beforeBlock,
+      onBlock: (run) => ctx.onBlock(run, label(run)),
+      onVariantDone: (run) => ctx.log(progressLine(label(run), run.rec)),
+    });
+  } finally {
+    await Promise.all(runs.map((r) => r.close()));
+  }
+  return stepRuns;
+}

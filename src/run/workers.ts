@@ -1,0 +1,145 @@
+import { now } from '../core/clock.js';
+import { MetricSet } from '../metrics/metric-set.js';
+import type { ClientStats, LoopStats, Result } from '../result/result.js';
+import { applyOverrides } from '../scenario/overrides.js';
+import { scrubber, secretValues } from '../scenario/redact.js';
+import type { Shard } from '../scenario/shard.js';
+import { isIssues, sweepSteps } from '../scenario/sweep.js';
+import { ScenarioError } from '../shared/input-error.js';
+import { Workload } from '../workload/workload.js';
+import { Endpoints } from './endpoints.js';
+import { mergeVariant } from './merge-variant.js';
+import { requestsPerVariant, type RunConfig } from './run-config.js';
+import { openDataset, runSalt } from './run-inputs.js';
+import { assembleResult, type StepFigures, stepLabel } from './run-result.js';
+import { WorkerPool } from './worker-pool.js';
+import type { WorkerInit, WorkerPart } from './worker-protocol.js';
+import { ResultWriter } from './writer.js';
+
+/** How often the parent looks whether the user asked to stop (the run's `stopping` is polled). */
+const STOP_POLL_MS = 50;
+
+/** Worker w's part of the load: the w-th of n parts of the run's own shard (or of the whole). */
+export function workerShard(run: Shard | undefined, w: number, n: number): Shard {
+  const base = run ?? { index: 1, count: 1 };
+  return { index: (base.index - 1) * n + w, count: base.count * n };
+}
+
+/** Each worker's loop and the busiest one's at the top: a late loop in any worker delays its stamps. */
+export function workerClient(parts: readonly LoopStats[]): ClientStats {
+  const busiest = parts.reduce((a, b) => (b.event_loop_delay_ms.p99 > a.event_loop_delay_ms.p99 ? b : a));
+  return {
+    event_loop_delay_ms: busiest.event_loop_delay_ms,
+    cpu_percent: Math.max(...parts.map((p) => p.cpu_percent)),
+    ...(busiest.window_s !== undefined ? { window_s: busiest.window_s } : {}),
+    workers: parts.map((p) => ({ ...p })),
+  };
+}
+
+/** The workers' steps added up: the steps every worker got to, each variant's histograms added exactly. */
+function addParts(parts: readonly WorkerPart[], steps: readonly Omit<StepFigures, 'variants'>[]): StepFigures[] {
+  const count = Math.min(...parts.map((p) => p.steps.length));
+  return steps.slice(0, count).map((step, k) => ({
+    ...step,
+    variants: parts[0].steps[k].variants.map((_, i) => mergeVariant(parts.map((p) => p.steps[k].variants[i]))),
+  }));
+}
+
+/**
+ * Runs a scenario on `workers` threads (`workers: N`, `--workers N`): each runs its shard of the load as
+ * `--shard` would split it, on its own connections; this thread owns the embedded server and relay, keeps
+ * the workers' blocks in step, writes requests.jsonl from their lines and adds their histograms into one
+ * result, exactly as `merge` adds shards.
+ */
+export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ result: Result; dir: string }> {
+  const { scenario } = cfg;
+  const stepList = sweepSteps(scenario);
+  if (isIssues(stepList)) throw new ScenarioError(stepList);
+  const loaded = { ...cfg.loaded, scenario };
+  const shards = Array.from({ length: n }, (_, i) => workerShard(cfg.shard, i + 1, n));
+  // Every part must get some of the load: said here, before any thread starts, as the scenario's error.
+  for (const shard of shards) {
+    try {
+      applyOverrides(loaded, { shard });
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      throw new ScenarioError(
+        err.issues.map((i) => ({ path: 'workers', message: `${n} workers split the load ${n} ways: ${i.message}` })),
+        cfg.loaded.file,
+      );
+    }
+  }
+  const dataset = await openDataset(cfg.loaded.file, scenario);
+  const salt = runSalt(scenario, cfg.shard);
+  const startedAt = new Date();
+  const scrub = scrubber(secretValues(scenario.variants, scenario.redact));
+  const log = (line: string): void => cfg.log(scrub(line));
+  const writer = new ResultWriter(cfg.outDir, scrub);
+  const runStart = process.hrtime.bigint();
+  const runStartNs = now();
+  const pool = new WorkerPool(
+    shards.map((shard, i): WorkerInit => ({ worker: i + 1, loaded, shard, runStart: String(runStart), salt })),
+    { lines: (text) => writer.appendLines(text), log },
+  );
+  const perVariant = requestsPerVariant(scenario.load, dataset !== undefined);
+  const total = perVariant === undefined ? undefined : perVariant * scenario.variants.length * stepList.length;
+  // No TTFT median while running: the workers' medians cannot be combined without their histograms.
+  cfg.watch?.(() => ({ ...pool.status(), total, ttftP50: undefined, elapsedS: (now() - runStartNs) / 1e9 }));
+  let stopSent = false;
+  const stopPoll = setInterval(() => {
+    if (cfg.stopping() && !stopSent) {
+      stopSent = true;
+      pool.stop(false);
+    }
+  }, STOP_POLL_MS);
+  const onHardStop = (): void => pool.stop(true);
+  cfg.hardStop?.addEventListener('abort', onHardStop, { once: true });
+  const endpoints = new Endpoints(scenario);
+  let parts: WorkerPart[];
+  try {
+    for (const [k, step] of stepList.entries()) {
+      if (cfg.stopping()) break;
+      const endpoint = await endpoints.forStep(step.scenario);
+      if (scenario.sweep !== undefined)
+        log(`step ${k + 1}/${stepList.length}: ${scenario.sweep.param} = ${String(step.value)}`);
+      await pool.step(k, endpoint);
+    }
+  } finally {
+    clearInterval(stopPoll);
+    cfg.hardStop?.removeEventListener('abort', onHardStop);
+    parts = await pool.finish();
+    await endpoints.close();
+  }
+  if (parts.length === 0) throw new Error(`every worker failed: ${pool.failures.join('; ')}`);
+  const steps = addParts(
+    parts,
+    stepList.map((s, k) => ({ k, value: s.value, scenario: s.scenario })),
+  );
+  const result = assembleResult({
+    raw: cfg.loaded.raw,
+    scenario,
+    overrides: cfg.overrides,
+    shard: cfg.shard,
+    steps,
+    stepCount: stepList.length,
+    done: parts.every((p) => p.done) && parts.length === n,
+    failed: [...new Set(parts.flatMap((p) => p.failed))],
+    stopped: cfg.stopping(),
+    targetUrl: parts[0].targetUrl,
+    startedAt,
+    workload: new Workload(scenario, salt, dataset, cfg.shard).info(scenario.dataset?.path),
+    client: workerClient(parts.map((p) => p.client)),
+    notes: pool.failures,
+  });
+  const histograms = new Map(
+    steps.flatMap(({ k, variants }) =>
+      variants.map((v) => {
+        const set = new MetricSet();
+        set.addEncoded(Object.fromEntries(Object.entries(v.metrics).map(([name, m]) => [name, m.hdr])));
+        return [stepLabel(scenario, k) + v.name, set] as const;
+      }),
+    ),
+  );
+  for (const problem of await writer.finish(result, histograms)) log(`warning: ${problem}`);
+  return { result: JSON.parse(scrub(JSON.stringify(result))) as Result, dir: cfg.outDir };
+}
