@@ -2,6 +2,7 @@
  * A worker thread of a run (`workers: N`): runs its shard of the load, step by step as the parent says,
  * on its own connections and recorders, and hands back its figures. See worker-protocol.ts.
  */
+import { setMaxListeners } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { fromStamp } from '../core/clock.js';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   const monitor = new ClientMonitor('thread');
   let stopping = false;
   const hardStop = new AbortController();
+  // Every request in flight listens for the stop (as in the CLI's own thread): hundreds at once are normal.
+  setMaxListeners(0, hardStop.signal);
   let batch = '';
   const flush = (): void => {
     if (batch.length > 0) post({ type: 'lines', text: batch });
