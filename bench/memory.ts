@@ -12,13 +12,14 @@
  *
  * Usage: npm run build && node dist/bench/memory.js [--quick]   (--quick: 2k vs 20k requests)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Result } from '../src/result/result.js';
+import { procCpuSeconds } from './lib/server.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -31,7 +32,6 @@ const VARIANTS = [
 ];
 const RUN_LIMIT_MS = 15 * 60_000;
 const POLL_MS = 100;
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 interface Run {
   requests: number;
@@ -54,17 +54,6 @@ function memKb(pid: number): { hwm: number; rss: number } | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
     return { hwm: field('VmHWM'), rss: field('VmRSS') };
-  } catch {
-    return undefined;
-  }
-}
-
-/** utime + stime, seconds: says which of the two processes limits the request rate. */
-function cpuS(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   } catch {
     return undefined;
   }
@@ -115,11 +104,11 @@ async function run(dir: string, total: number): Promise<Run> {
     const m = memKb(pid);
     if (m !== undefined) rssKb.push(m.rss);
     client = m ?? client;
-    clientCpuS = cpuS(pid) ?? clientCpuS;
+    clientCpuS = procCpuSeconds(pid) ?? clientCpuS;
     serverPid ??= firstChild(pid);
     if (serverPid === undefined) return;
     serverPeakKb = Math.max(serverPeakKb, memKb(serverPid)?.hwm ?? 0);
-    serverCpuS = cpuS(serverPid) ?? serverCpuS;
+    serverCpuS = procCpuSeconds(serverPid) ?? serverCpuS;
   }, POLL_MS);
   const limit = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>

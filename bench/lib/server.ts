@@ -20,7 +20,8 @@ export interface ServeProcess {
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
-function procCpuSeconds(pid: number): number | undefined {
+/** utime + stime of a process, seconds (from /proc), undefined where /proc is missing. */
+export function procCpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -2,19 +2,15 @@ import { now } from '../core/clock.js';
 import { MetricSet } from '../metrics/metric-set.js';
 import type { ClientStats, LoopStats, Result } from '../result/result.js';
 import { applyOverrides } from '../scenario/overrides.js';
-import { scrubber, secretValues } from '../scenario/redact.js';
 import type { Shard } from '../scenario/shard.js';
-import { isIssues, sweepSteps } from '../scenario/sweep.js';
 import { ScenarioError } from '../shared/input-error.js';
-import { Workload } from '../workload/workload.js';
 import { Endpoints } from './endpoints.js';
 import { mergeVariant } from './merge-variant.js';
-import { requestsPerVariant, type RunConfig } from './run-config.js';
-import { openDataset, runSalt } from './run-inputs.js';
+import type { RunConfig } from './run-config.js';
 import { assembleResult, type StepFigures, stepLabel } from './run-result.js';
+import { startRun } from './run-start.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerInit, WorkerPart } from './worker-protocol.js';
-import { ResultWriter } from './writer.js';
 
 /** How often the parent looks whether the user asked to stop (the run's `stopping` is polled). */
 const STOP_POLL_MS = 50;
@@ -53,8 +49,6 @@ function addParts(parts: readonly WorkerPart[], steps: readonly Omit<StepFigures
  */
 export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ result: Result; dir: string }> {
   const { scenario } = cfg;
-  const stepList = sweepSteps(scenario);
-  if (isIssues(stepList)) throw new ScenarioError(stepList);
   const loaded = { ...cfg.loaded, scenario };
   const shards = Array.from({ length: n }, (_, i) => workerShard(cfg.shard, i + 1, n));
   // Every part must get some of the load: said here, before any thread starts, as the scenario's error.
@@ -69,22 +63,22 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
       );
     }
   }
-  const dataset = await openDataset(cfg.loaded.file, scenario);
-  const salt = runSalt(scenario, cfg.shard);
-  const startedAt = new Date();
-  const scrub = scrubber(secretValues(scenario.variants, scenario.redact));
-  const log = (line: string): void => cfg.log(scrub(line));
-  const writer = new ResultWriter(cfg.outDir, scrub);
+  const run = await startRun(cfg);
+  const { log } = run;
   const runStart = process.hrtime.bigint();
   const runStartNs = now();
   const pool = new WorkerPool(
-    shards.map((shard, i): WorkerInit => ({ worker: i + 1, loaded, shard, runStart: String(runStart), salt })),
-    { lines: (text) => writer.appendLines(text), log },
+    shards.map((shard, i): WorkerInit => ({
+      worker: i + 1,
+      loaded,
+      shard,
+      runStart: String(runStart),
+      salt: run.salt,
+    })),
+    { lines: (text) => run.writer.appendLines(text), log },
   );
-  const perVariant = requestsPerVariant(scenario.load, dataset !== undefined);
-  const total = perVariant === undefined ? undefined : perVariant * scenario.variants.length * stepList.length;
   // No TTFT median while running: the workers' medians cannot be combined without their histograms.
-  cfg.watch?.(() => ({ ...pool.status(), total, ttftP50: undefined, elapsedS: (now() - runStartNs) / 1e9 }));
+  cfg.watch?.(() => ({ ...pool.status(), total: run.total, ttftP50: undefined, elapsedS: (now() - runStartNs) / 1e9 }));
   let stopSent = false;
   const stopPoll = setInterval(() => {
     if (cfg.stopping() && !stopSent) {
@@ -97,13 +91,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
   const endpoints = new Endpoints(scenario);
   let parts: WorkerPart[];
   try {
-    for (const [k, step] of stepList.entries()) {
-      if (cfg.stopping()) break;
-      const endpoint = await endpoints.forStep(step.scenario);
-      if (scenario.sweep !== undefined)
-        log(`step ${k + 1}/${stepList.length}: ${scenario.sweep.param} = ${String(step.value)}`);
-      await pool.step(k, endpoint);
-    }
+    await run.eachStep(endpoints, (k, _step, endpoint) => pool.step(k, endpoint));
   } finally {
     clearInterval(stopPoll);
     cfg.hardStop?.removeEventListener('abort', onHardStop);
@@ -113,7 +101,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
   if (parts.length === 0) throw new Error(`every worker failed: ${pool.failures.join('; ')}`);
   const steps = addParts(
     parts,
-    stepList.map((s, k) => ({ k, value: s.value, scenario: s.scenario })),
+    run.steps.map((s, k) => ({ k, value: s.value, scenario: s.scenario })),
   );
   const result = assembleResult({
     raw: cfg.loaded.raw,
@@ -121,13 +109,13 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
     overrides: cfg.overrides,
     shard: cfg.shard,
     steps,
-    stepCount: stepList.length,
+    stepCount: run.steps.length,
     done: parts.every((p) => p.done) && parts.length === n,
     failed: [...new Set(parts.flatMap((p) => p.failed))],
     stopped: cfg.stopping(),
     targetUrl: parts[0].targetUrl,
-    startedAt,
-    workload: new Workload(scenario, salt, dataset, cfg.shard).info(scenario.dataset?.path),
+    startedAt: run.startedAt,
+    workload: run.workload(),
     client: workerClient(parts.map((p) => p.client)),
     notes: pool.failures,
   });
@@ -140,6 +128,5 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
       }),
     ),
   );
-  for (const problem of await writer.finish(result, histograms)) log(`warning: ${problem}`);
-  return { result: JSON.parse(scrub(JSON.stringify(result))) as Result, dir: cfg.outDir };
+  return run.finish(result, histograms);
 }
