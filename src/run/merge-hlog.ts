@@ -111,13 +111,15 @@ async function mergeLogs(files: readonly string[], out: string, title: string): 
 /**
  * The merged interval log of every variant (`keys`, e.g. `step0.ws`) whose log every shard wrote, as
  * `<stem>.<key>.hlog` in `outDir`: named after the merged result, so a shard's own logs in the same
- * folder are never overwritten nor taken for the whole.
+ * folder are never overwritten nor taken for the whole. Without a stem (a run's own workers), `<key>.hlog`.
  */
 export async function mergeIntervalLogs(
   shardDirs: readonly string[],
   keys: readonly string[],
   outDir: string,
-  stem: string,
+  stem?: string,
+  /** What the folders are the logs of, for titles and warnings. */
+  parts: 'shards' | 'workers' = 'shards',
 ): Promise<MergedLogs> {
   const merged: MergedLogs = { files: {}, warnings: [] };
   for (const key of keys) {
@@ -126,12 +128,12 @@ export async function mergeIntervalLogs(
     if (present.length === 0) continue;
     if (present.length < files.length) {
       merged.warnings.push(
-        `${key}: only ${present.length} of ${files.length} shards wrote an interval log (--hdr-log); none merged, a part would pass for the whole`,
+        `${key}: only ${present.length} of ${files.length} ${parts} wrote an interval log (--hdr-log); none merged, a part would pass for the whole`,
       );
       continue;
     }
-    const name = `${stem}.${key}.hlog`;
-    await mergeLogs(present, path.join(outDir, name), `merge of ${files.length} shards, ${key}`);
+    const name = stem === undefined ? `${key}.hlog` : `${stem}.${key}.hlog`;
+    await mergeLogs(present, path.join(outDir, name), `merge of ${files.length} ${parts}, ${key}`);
     merged.files[key] = name;
   }
   return merged;

@@ -2,7 +2,6 @@ import { now } from '../core/clock.js';
 import { ClientMonitor } from '../metrics/client-monitor.js';
 import { IntervalLogs } from '../metrics/interval-log.js';
 import type { Result } from '../result/result.js';
-import { ScenarioError } from '../shared/input-error.js';
 import { Endpoints } from './endpoints.js';
 import type { RunConfig } from './run-config.js';
 import { assembleResult, stepFigures, stepLabel, type StepRuns } from './run-result.js';
@@ -18,13 +17,7 @@ import { runWithWorkers } from './workers.js';
  */
 export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir: string }> {
   const { scenario } = cfg;
-  if (scenario.workers > 1) {
-    if (cfg.hdrLogS !== undefined)
-      throw new ScenarioError([
-        { path: '--hdr-log', message: 'interval logs are not written by worker threads yet (workers: 1)' },
-      ]);
-    return runWithWorkers(cfg, scenario.workers);
-  }
+  if (scenario.workers > 1) return runWithWorkers(cfg, scenario.workers);
   const run = await startRun(cfg);
   const { log } = run;
   const monitor = new ClientMonitor();

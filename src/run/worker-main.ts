@@ -3,10 +3,12 @@
  * on its own connections and recorders, and hands back its figures. See worker-protocol.ts.
  */
 import { setMaxListeners } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { fromStamp } from '../core/clock.js';
 import { ClientMonitor } from '../metrics/client-monitor.js';
+import { IntervalLogs } from '../metrics/interval-log.js';
 import { applyOverrides } from '../scenario/overrides.js';
 import { isIssues, sweepSteps } from '../scenario/sweep.js';
 import { openDataset, partSalt } from './run-inputs.js';
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
     const done = runs.reduce((n, r) => n + r.rec.requests, 0);
     post({ type: 'status', done, errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0), variant });
   }, STATUS_MS);
+  if (init.hdrLog !== undefined) mkdirSync(init.hdrLog.dir, { recursive: true });
+  const hdrLogs = init.hdrLog === undefined ? undefined : new IntervalLogs(init.hdrLog.dir, init.hdrLog.seconds);
   let go: (() => void) | undefined;
   let lastUrl = scenario.target;
   const ctx: StepContext = {
@@ -65,7 +69,10 @@ async function main(): Promise<void> {
     hardStop: hardStop.signal,
     monitor,
     log: (line) => post({ type: 'log', line }),
-    onRuns: (step) => steps.push(step),
+    onRuns: (step, label) => {
+      steps.push(step);
+      for (const r of step.runs) hdrLogs?.start(label(r), r.rec.metrics);
+    },
     onBlock: (_run, label) => {
       variant = label;
     },
@@ -75,14 +82,20 @@ async function main(): Promise<void> {
         post({ type: 'block' });
       }),
   };
-  const finish = (): void => {
+  const finish = async (): Promise<void> => {
     clearInterval(flusher);
     clearInterval(status);
     flush();
+    const hdrLogFailure = await hdrLogs?.close().then(
+      () => undefined,
+      (err: Error) => err.message,
+    );
     const part: WorkerPart = {
+      worker: init.worker,
       ...stepFigures(scenario, steps),
       client: monitor.stats(),
       targetUrl: lastUrl,
+      ...(hdrLogFailure !== undefined ? { hdrLogFailure } : {}),
     };
     post({ type: 'result', part });
     port.close();
@@ -99,12 +112,14 @@ async function main(): Promise<void> {
       go = undefined;
     } else if (m.type === 'step') {
       lastUrl = m.endpoint.url;
-      runStep(ctx, m.k, stepList[m.k], m.endpoint).then(
-        () => post({ type: 'step-done' }),
-        (err: Error) => post({ type: 'failed', message: err.message }),
-      );
+      runStep(ctx, m.k, stepList[m.k], m.endpoint)
+        .finally(() => hdrLogs?.closeFiles())
+        .then(
+          () => post({ type: 'step-done' }),
+          (err: Error) => post({ type: 'failed', message: err.message }),
+        );
     } else {
-      finish();
+      void finish();
     }
   });
   post({ type: 'ready' });

@@ -18,10 +18,14 @@ export interface WorkerInit {
   runStart: string;
   /** The run's salt: each worker's prompts are apart from the others' (partSalt). */
   salt: number;
+  /** `--hdr-log`: the folder of this worker's interval logs, and their interval. */
+  hdrLog?: { dir: string; seconds: number };
 }
 
 /** A worker's figures: its steps as it measured them, to be added exactly to the other workers'. */
-export type WorkerPart = Pick<RunOutcome, 'steps' | 'done' | 'failed' | 'client' | 'targetUrl'>;
+export type WorkerPart = Pick<RunOutcome, 'steps' | 'done' | 'failed' | 'client' | 'targetUrl' | 'hdrLogFailure'> & {
+  worker: number;
+};
 
 export type ToWorker =
   /** Run step k against this endpoint. */

@@ -1,10 +1,15 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+
 import { now } from '../core/clock.js';
 import { MetricSet } from '../metrics/metric-set.js';
 import type { ClientStats, LoopStats, Result } from '../result/result.js';
 import { applyOverrides } from '../scenario/overrides.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
 import { ScenarioError } from '../shared/input-error.js';
 import { Endpoints } from './endpoints.js';
+import { mergeIntervalLogs } from './merge-hlog.js';
 import { mergeVariant } from './merge-variant.js';
 import type { RunConfig } from './run-config.js';
 import { assembleResult, type StepFigures, stepLabel } from './run-result.js';
@@ -41,6 +46,33 @@ function addParts(parts: readonly WorkerPart[], steps: readonly Omit<StepFigures
   }));
 }
 
+/** Where worker w writes its interval logs (`--hdr-log`) until they are merged. */
+const hdrLogDir = (outDir: string, w: number): string => path.join(outDir, `.worker-${w}`);
+
+/**
+ * The workers' interval logs added into one `[step<k>.]<variant>.hlog` per variant, as `merge` adds
+ * shards' (on one clock; docs/distributed.md), then their folders removed. Only the logs of workers
+ * whose figures are in the result: a dead worker's samples are in neither.
+ */
+async function mergeWorkerLogs(
+  outDir: string,
+  parts: readonly WorkerPart[],
+  steps: readonly StepFigures[],
+  scenario: Scenario,
+): Promise<{ warnings: string[]; failure?: string }> {
+  const failure = parts.find((p) => p.hdrLogFailure !== undefined)?.hdrLogFailure;
+  const keys = steps.flatMap(({ k, variants }) => variants.map((v) => stepLabel(scenario, k) + v.name));
+  const dirs = parts.map((p) => hdrLogDir(outDir, p.worker));
+  try {
+    const merged = await mergeIntervalLogs(dirs, keys, outDir, undefined, 'workers');
+    return { warnings: merged.warnings, ...(failure !== undefined ? { failure } : {}) };
+  } catch (err) {
+    return { warnings: [], failure: `merging the workers' .hlog files failed: ${(err as Error).message}` };
+  } finally {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
+}
+
 /**
  * Runs a scenario on `workers` threads (`workers: N`, `--workers N`): each runs its shard of the load as
  * `--shard` would split it, on its own connections; this thread owns the embedded server and relay, keeps
@@ -74,6 +106,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
       shard,
       runStart: String(runStart),
       salt: run.salt,
+      ...(cfg.hdrLogS !== undefined ? { hdrLog: { dir: hdrLogDir(cfg.outDir, i + 1), seconds: cfg.hdrLogS } } : {}),
     })),
     { lines: (text) => run.writer.appendLines(text), log },
   );
@@ -103,6 +136,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
     parts,
     run.steps.map((s, k) => ({ k, value: s.value, scenario: s.scenario })),
   );
+  const logs = cfg.hdrLogS === undefined ? undefined : await mergeWorkerLogs(cfg.outDir, parts, steps, scenario);
   const result = assembleResult({
     raw: cfg.loaded.raw,
     scenario,
@@ -117,7 +151,8 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
     startedAt: run.startedAt,
     workload: run.workload(),
     client: workerClient(parts.map((p) => p.client)),
-    notes: pool.failures,
+    notes: [...pool.failures, ...(logs?.warnings ?? [])],
+    ...(logs?.failure !== undefined ? { hdrLogFailure: logs.failure } : {}),
   });
   const histograms = new Map(
     steps.flatMap(({ k, variants }) =>

@@ -55,6 +55,20 @@ function checkAgainstResult(log: HdrLog, variant: Json, result: Json): void {
 }
 
 describe('wirebench run --hdr-log', () => {
+  it('with workers, adds their logs into one per variant that adds up to result.json', async () => {
+    const { dir, result } = await run('workers', scenario(), ['--hdr-log', '0.2', '--workers', '2']);
+    // The workers' own folders are gone once their logs are merged.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.hlog') || f.startsWith('.worker'))).toEqual([
+      'http-keepalive.hlog',
+      'ws-persistent.hlog',
+    ]);
+    for (const variant of result.variants) {
+      const log = readHdrLog(path.join(dir, `${variant.name}.hlog`));
+      expect(log.header[0]).toBe(`#[Logged with wirebench: merge of 2 workers, ${variant.name}]`);
+      checkAgainstResult(log, variant, result);
+    }
+  });
+
   it('writes <variant>.hlog interval logs that add up to result.json', async () => {
     const { dir, result } = await run('plain', scenario(), ['--hdr-log', '0.2']);
     expect(

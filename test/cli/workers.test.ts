@@ -98,10 +98,4 @@ describe('run with worker threads', () => {
     expect(o.stderr).toMatch(/workers: 5 workers split the load 5 ways: shard 5\/5 gets no concurrency/);
     expect(o.stderr).not.toMatch(/\n\s+at /);
   });
-
-  it('says that interval logs need one worker', async () => {
-    const o = await runCli(['run', file, '--workers', '2', '--hdr-log', '1', '--out', path.join(dir, 'wh')]);
-    expect(o.code).toBe(2);
-    expect(o.stderr).toContain('--hdr-log');
-  });
 });
