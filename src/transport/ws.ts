@@ -23,6 +23,7 @@ import {
   tagTls,
   type TimedSocket,
 } from './socket.js';
+import { dataListeners, takeReads } from './ws-read.js';
 
 interface Turn {
   /** The socket the turn was sent on: a late close of an earlier socket must not fail it. */
@@ -141,8 +142,10 @@ class WsConnection implements Connection {
       };
       const onAbort = (): void => fail('timeout', 'timeout', 'request timed out during the WebSocket upgrade');
       signal.addEventListener('abort', onAbort, { once: true });
+      let before: readonly unknown[] = [];
       ws.on('upgrade', () => {
         rec.upgraded = arrival();
+        before = dataListeners(timed?.socket);
       });
       ws.on('unexpected-response', (_req, res) => {
         rec.firstByte = arrival();
@@ -154,22 +157,29 @@ class WsConnection implements Connection {
         this.timed = timed;
         settle(true);
       };
+      // Until the session is ready (at 'open' unless the protocol waits for a first message), messages are
+      // the session's; then the turns'.
+      const message = (data: Buffer): void => {
+        if (settled) return this.onMessage(ws, data, arrival());
+        if (this.wsProtocol.ready?.(data)) return ready();
+        // Most likely the server's reason for refusing the session (an error event): the decoder
+        // classifies it like any turn's error.
+        const t = arrival();
+        rec.firstByte = t;
+        if (decode(this.wsProtocol.decoder(rec), rec, data, t) === false) {
+          rec.error(t, 'protocol', 'session_not_ready', 'the first message did not start the session');
+        }
+        ws.terminate();
+        settle(false);
+      };
       ws.on('open', () => {
-        if (this.wsProtocol.ready === undefined) return ready();
-        ws.once('message', (data: Buffer) => {
-          if (this.wsProtocol.ready?.(data)) return ready();
-          // Most likely the server's reason for refusing the session (an error event): the decoder
-          // classifies it like any turn's error.
-          const t = arrival();
-          rec.firstByte = t;
-          if (decode(this.wsProtocol.decoder(rec), rec, data, t) === false) {
-            rec.error(t, 'protocol', 'session_not_ready', 'the first message did not start the session');
-          }
-          ws.terminate();
-          settle(false);
+        const own = takeReads(ws, timed?.socket, before, message, (err) => {
+          if (settled) this.onFrameError(ws, err.message, arrival());
+          else fail('protocol', 'ws_invalid_frame', err.message);
         });
+        if (!own) ws.on('message', message);
+        if (this.wsProtocol.ready === undefined) ready();
       });
-      ws.on('message', (data: Buffer) => this.onMessage(ws, data, arrival()));
       ws.on('error', (err) => {
         if (!settled) {
           const { cls, code, message } = classifyError(err, rec.connectEnd !== 0);
@@ -192,6 +202,14 @@ class WsConnection implements Connection {
     // After a decoder failure the socket's stream position is unknown, so the socket goes too.
     if (over === undefined) this.drop();
     else if (over) turn.finish();
+  }
+
+  /** A frame no server may send: the turn's protocol error, and the socket's stream position is lost. */
+  private onFrameError(ws: WebSocket, message: string, t: number): void {
+    const turn = this.turn;
+    if (turn === undefined || turn.ws !== ws) return ws.terminate();
+    turn.rec.error(t, 'protocol', 'ws_invalid_frame', message);
+    this.drop();
   }
 
   private onClose(ws: WebSocket, code: number): void {
