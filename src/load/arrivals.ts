@@ -13,16 +13,19 @@ export class Arrivals {
   private readonly meanGapNs: number;
   private offset = 0;
 
+  /** `phaseNs`: where the first arrival is (a worker's share of a constant rate interleaves with the others'). */
   constructor(
     rate: number,
     private readonly process: ArrivalProcess,
     seed: number,
+    phaseNs = 0,
   ) {
     this.meanGapNs = 1e9 / rate;
     this.rand = rng(seed);
+    this.offset = phaseNs;
   }
 
-  /** The offset of the next arrival; the first arrival is at 0. */
+  /** The offset of the next arrival; the first arrival is at the phase (0 by default). */
   next(): number {
     const at = this.offset;
     // 1 − u is in (0, 1], so the logarithm is finite.

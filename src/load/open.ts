@@ -40,8 +40,8 @@ export interface Schedule {
 }
 
 /** An arrival process paired with the variant's requests: the times are the process's, the work the feed's. */
-export function arrivalSchedule(load: OpenLoad, work: WorkSource): Schedule {
-  const arrivals = new Arrivals(load.rate, load.arrival, load.seed);
+export function arrivalSchedule(load: OpenLoad, work: WorkSource, phaseNs = 0): Schedule {
+  const arrivals = new Arrivals(load.rate, load.arrival, load.seed, phaseNs);
   let at = arrivals.next();
   let next: Work | undefined;
   return {
@@ -82,6 +82,8 @@ export interface ScheduledRun extends LoopRun {
   /** Where the connections it opens go, for the caller to close (even when the run fails). */
   connections: Connection[];
   schedule: Schedule;
+  /** Where the schedule's offsets count from (harness time), when several threads share one; else now. */
+  origin?: number;
   load: { max_in_flight: number; requests?: number; duration?: number; warmup: number };
 }
 
@@ -106,7 +108,7 @@ export async function runScheduled(run: ScheduledRun): Promise<void> {
   const { load, clock, schedule } = run;
   const total = load.requests === undefined ? Infinity : load.warmup + load.requests;
   const measuredNs = (load.duration ?? Infinity) * 1e9;
-  const t0 = clock.now();
+  const t0 = run.origin ?? clock.now();
   const all = run.connections;
   const opened = all.length;
   const idle: Connection[] = [];

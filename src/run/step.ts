@@ -41,6 +41,17 @@ export interface StepContext {
   onBlock: (run: VariantRun, label: string) => void;
   /** Waited for before each block: workers start their blocks together, so variants stay interleaved across them. */
   beforeBlock?: () => Promise<void>;
+  /** The current block's start, shared by the workers (arrival schedules count from it). */
+  blockOrigin?: () => number | undefined;
+}
+
+/**
+ * A part's first arrival in a constant open loop: the n parts run rate/n each, and part i starts i/rate
+ * later than part 0, so that together they keep the scenario's even spacing.
+ */
+function phaseOf(s: Scenario, shard: Shard | undefined): number {
+  if (shard === undefined || s.load.kind !== 'open' || s.load.arrival !== 'constant') return 0;
+  return ((shard.index - 1) * 1e9) / (s.load.rate * shard.count);
 }
 
 /**
@@ -80,6 +91,7 @@ export async function runStep(
         ),
         ctx.stopping,
         ctx.hardStop,
+        { phaseNs: phaseOf(s, ctx.shard), origin: ctx.blockOrigin },
       ),
   );
   const label = (run: VariantRun): string => stepLabel(scenario, k) + run.variant.name;

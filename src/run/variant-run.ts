@@ -20,6 +20,14 @@ type Variant = Scenario['variants'][number];
 /** Where a variant's connections go and how they trust it: resolved by the runner (embedded server, relay, CA file). */
 export type Endpoint = Pick<TransportOptions, 'target' | 'dial' | 'tls'>;
 
+/** A worker's (or shard's) place in a shared arrival schedule. */
+export interface SchedulePart {
+  /** Where its first arrival is, so that the parts' constant rates interleave instead of coinciding. */
+  phaseNs?: number;
+  /** The block's start shared by every worker (harness time), so their schedules count from one instant. */
+  origin?: () => number | undefined;
+}
+
 /**
  * One variant across the blocks of an interleaved run: its connections stay open from one block to the
  * next (a persistent WebSocket must not be re-opened because another variant ran in between), its
@@ -48,6 +56,7 @@ export class VariantRun {
     readonly rec: VariantRecorder,
     private readonly stopping: () => boolean,
     private readonly hardStop?: AbortSignal,
+    private readonly part: SchedulePart = {},
   ) {
     const protocol = variant.generic !== undefined ? genericAdapter(variant.generic) : getProtocol(variant.protocol);
     if (protocol === undefined) throw new Error(`unknown protocol ${variant.protocol}`);
@@ -114,8 +123,17 @@ export class VariantRun {
     };
     if (load.kind === 'open' || load.kind === 'trace') {
       // An arrival schedule is one process: an open load or a trace runs whole, in one block.
-      const schedule = load.kind === 'open' ? arrivalSchedule(load, this.work) : traceSchedule(this.work);
-      await runScheduled({ ...common, load, schedule, connect: this.connect, connections: this.connections });
+      const schedule =
+        load.kind === 'open' ? arrivalSchedule(load, this.work, this.part.phaseNs) : traceSchedule(this.work);
+      const origin = this.part.origin?.();
+      await runScheduled({
+        ...common,
+        load,
+        schedule,
+        ...(origin !== undefined ? { origin } : {}),
+        connect: this.connect,
+        connections: this.connections,
+      });
       this.done_ = !this.stopping();
     } else {
       if (first) for (let k = 0; k < load.concurrency; k++) this.connections.push(this.connect());

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   if (init.hdrLog !== undefined) mkdirSync(init.hdrLog.dir, { recursive: true });
   const hdrLogs = init.hdrLog === undefined ? undefined : new IntervalLogs(init.hdrLog.dir, init.hdrLog.seconds);
   let go: (() => void) | undefined;
+  let blockOrigin: number | undefined;
   let lastUrl = scenario.target;
   const ctx: StepContext = {
     scenario,
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     onBlock: (_run, label) => {
       variant = label;
     },
+    blockOrigin: () => blockOrigin,
     beforeBlock: () =>
       new Promise<void>((resolve) => {
         go = resolve;
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
   };
   port.on('message', (m: ToWorker) => {
     if (m.type === 'go') {
+      blockOrigin = fromStamp(m.at);
       go?.();
       go = undefined;
     } else if (m.type === 'stop') {

@@ -157,9 +157,10 @@ export class WorkerPool {
   private release(): void {
     const busy = this.members.filter((m) => m.busy && !m.gone);
     if (busy.length > 0 && busy.every((m) => m.waiting)) {
+      const at = String(process.hrtime.bigint());
       for (const m of busy) {
         m.waiting = false;
-        this.send(m, { type: 'go' });
+        this.send(m, { type: 'go', at });
       }
     }
     if (busy.length === 0 && this.stepDone !== undefined) {

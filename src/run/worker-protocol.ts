@@ -30,8 +30,8 @@ export type WorkerPart = Pick<RunOutcome, 'steps' | 'done' | 'failed' | 'client'
 export type ToWorker =
   /** Run step k against this endpoint. */
   | { type: 'step'; k: number; endpoint: StepEndpoint }
-  /** Every worker has reached its next block: start it. */
-  | { type: 'go' }
+  /** Every worker has reached its next block: start it. `at`: that instant (hrtime, decimal), the block's shared origin. */
+  | { type: 'go'; at: string }
   /** The user asked to stop (`hard`: cut in-flight requests short now). */
   | { type: 'stop'; hard: boolean }
   /** No more steps: send the result. */

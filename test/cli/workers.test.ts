@@ -98,4 +98,27 @@ describe('run with worker threads', () => {
     expect(o.stderr).toMatch(/workers: 5 workers split the load 5 ways: shard 5\/5 gets no concurrency/);
     expect(o.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('spaces a constant open loop evenly across workers, from one shared origin', async () => {
+    const open = path.join(dir, 'open.yaml');
+    writeFileSync(
+      open,
+      readFileSync(file, 'utf8').replace(
+        /^load: .*$/m,
+        'load: { kind: open, rate: 100, arrival: constant, requests: 30, warmup: 0 }',
+      ),
+    );
+    const out = path.join(dir, 'open');
+    const o = await runCli(['run', open, '--workers', '2', '--out', out, '--quiet'], { timeoutMs: 60_000 });
+    expect(o.code, o.stderr).toBe(0);
+    for (const variant of ['sse', 'ws']) {
+      const lines = read(out).lines.filter((l) => l.variant === variant);
+      expect(lines).toHaveLength(30);
+      const byTime = [...lines].sort((a, b) => a.intended_ms - b.intended_ms);
+      // Intended times are the schedule's own: 10 ms apart exactly, the workers taking turns.
+      const gaps = byTime.slice(1).map((l, i) => l.intended_ms - byTime[i].intended_ms);
+      expect(gaps.every((g) => Math.abs(g - 10) < 0.01)).toBe(true);
+      expect(byTime.every((l, i) => i === 0 || l.worker !== byTime[i - 1].worker)).toBe(true);
+    }
+  });
 });

@@ -20,6 +20,14 @@ describe('open-loop arrivals', () => {
     expect(gaps(a, 100).every((g) => Math.abs(g - 50e6) < 1e-3)).toBe(true);
   });
 
+  it('constant with a phase: parts at rate/n, each i/rate later, together are the whole rate', () => {
+    const parts = [0, 1, 2].map((i) => new Arrivals(20 / 3, 'constant', 1, (i * 1e9) / 20));
+    const all = parts.flatMap((a) => Array.from({ length: 10 }, () => a.next())).sort((x, y) => x - y);
+    expect(all[0]).toBe(0);
+    const spacing = all.slice(1).map((t, i) => t - all[i]);
+    expect(spacing.every((g) => Math.abs(g - 50e6) < 1e-3)).toBe(true);
+  });
+
   it('poisson: over 2000 arrivals the mean gap is within 5% of 1/rate and the CV within 0.9–1.1', () => {
     for (const seed of [1, 2, 3]) {
       const g = gaps(new Arrivals(50, 'poisson', seed), 2000);
