@@ -10,6 +10,7 @@ import type { RequestLine } from '../result/requests/line.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
 import type { SweepStep } from '../scenario/sweep.js';
+import { boundedCount } from '../shared/text-pieces.js';
 import type { DatasetIndex } from '../workload/dataset/index.js';
 import { Workload } from '../workload/workload.js';
 import type { StepEndpoint } from './endpoints.js';
@@ -84,7 +85,7 @@ export async function runStep(
         new VariantRecorder(
           variant.name,
           ctx.runStart,
-          countTokens,
+          boundedCount(countTokens),
           ctx.writeLine,
           scenario.sweep ? k : undefined,
           s.slo,

@@ -12,6 +12,7 @@ import type { VariantRecorder } from '../metrics/variant-recorder.js';
 import { genericAdapter } from '../protocols/generic.js';
 import { getProtocol } from '../protocols/registry.js';
 import type { Scenario } from '../scenario/schema.js';
+import { boundedCount } from '../shared/text-pieces.js';
 import { getTransport } from '../transport/registry.js';
 import { synthesizePrompt } from '../workload/prompt.js';
 
@@ -69,7 +70,7 @@ export class VariantRun {
     this.connect = () => transport.connection(protocol, opts);
     const int = scenario.interrupt;
     this.interrupt =
-      int === undefined ? undefined : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens };
+      int === undefined ? undefined : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens: boundedCount(countTokens) };
     const load = scenario.load;
     this.measuredLeft = (load.kind === 'session' ? load.sessions : load.requests) ?? Infinity;
     this.secondsLeft = scenario.load.duration ?? Infinity;

@@ -1,5 +1,6 @@
 import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
 
+import { boundedCount, textPieces } from '../shared/text-pieces.js';
 import { BoundedStore } from './store.js';
 
 /** The text fields of a request's prompt, in the order the model reads them. */
@@ -49,8 +50,13 @@ function remembered<V>(store: BoundedStore<V>, text: string, make: (text: string
   return v;
 }
 
-const count = (text: string): number => countTokens(text, PLAIN);
-const encodeText = (text: string): Uint32Array => Uint32Array.from(encode(text, PLAIN));
+// In pieces: a prompt with a long run and no spaces must not stall every stream the server is writing.
+const count = boundedCount((text) => countTokens(text, PLAIN));
+function encodeText(text: string): Uint32Array {
+  const ids: number[] = [];
+  for (const piece of textPieces(text)) ids.push(...encode(piece, PLAIN));
+  return Uint32Array.from(ids);
+}
 
 /** The o200k token count of a prompt: each text counted on its own, as the prefix cache sees it. */
 export function promptTokens(prompt: Prompt): number {

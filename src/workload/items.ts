@@ -4,11 +4,15 @@
  * them to (variants included, so one never reads another's prompt cache), and no run shares one with an
  * earlier run (the salt).
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens as exactCount } from 'gpt-tokenizer/encoding/o200k_base';
 
+import { boundedCount } from '../shared/text-pieces.js';
 import { lengthOf } from './lengths.js';
 import type { PromptSynth } from './prompt.js';
 import type { DatasetFormat, DatasetRecord, LengthSpec, Message, WorkItem } from './types.js';
+
+/** A dataset's reply may hold any text (a long run without spaces too): counted in pieces, in linear time. */
+const countTokens = boundedCount(exactCount);
 
 /** What makes the items of one variant (one slot of the run's step × variant grid). */
 export interface ItemContext {
