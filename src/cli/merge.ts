@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Command } from 'commander';
@@ -11,6 +11,7 @@ import type { Result } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
 import { MergeError, mergeResults } from '../run/merge.js';
 import { mergeIntervalLogs } from '../run/merge-hlog.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 
 export function mergeCommand(cli: Command): void {
   cli
@@ -38,7 +39,7 @@ export function mergeCommand(cli: Command): void {
         }
         throw err;
       }
-      writeFileSync(flags.out, `${JSON.stringify(merged, null, 2)}\n`);
+      await writeFileAtomic(flags.out, `${JSON.stringify(merged, null, 2)}\n`);
       if (!flags.quiet) process.stdout.write(`${renderSummary(merged)}\nmerged: ${flags.out}\n`);
       // As after `run`: a threshold the whole run fails is its verdict (exit 1), even with --quiet.
       const failed = (merged.thresholds ?? []).filter((t) => !t.ok);

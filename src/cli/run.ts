@@ -9,13 +9,16 @@ import { renderSummary } from '../report/terminal.js';
 import { describeThreshold } from '../result/thresholds.js';
 import type { RunStatus } from '../run/run-config.js';
 import { runScenario } from '../run/runner.js';
-import { resultDirName } from '../run/writer.js';
+import { resultDirName, ResultWriteError } from '../run/writer.js';
 import { loadScenario } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
 import { displayTarget } from '../scenario/redact.js';
 import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
 import { type Progress, startProgress } from './progress.js';
+
+/** The results could not be written (sysexits' EX_IOERR); the summary was printed. */
+const EXIT_IO = 74;
 
 /** How long in-flight requests may go on after the first Ctrl-C. */
 const GRACE_MS = 5000;
@@ -107,7 +110,7 @@ export function runCommand(cli: Command): void {
             .filter((k) => flags[k] !== undefined)
             .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
         );
-        const { result } = await runScenario({
+        const written = await runScenario({
           loaded,
           scenario,
           outDir,
@@ -118,7 +121,21 @@ export function runCommand(cli: Command): void {
           watch,
           shard: flags.shard,
           hdrLogS: flags.hdrLog,
-        }).finally(() => progress.stop());
+        })
+          .then((r) => ({ result: r.result, failure: undefined }))
+          .catch((err: unknown) => {
+            // The results could not be written: the run's figures are printed all the same.
+            if (err instanceof ResultWriteError) return { result: err.result, failure: err.message };
+            throw err;
+          })
+          .finally(() => progress.stop());
+        const { result, failure } = written;
+        if (failure !== undefined) {
+          process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
+          process.stderr.write(`error: ${failure}\n`);
+          process.exitCode = EXIT_IO;
+          return;
+        }
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
         log(`results: ${outDir}`);

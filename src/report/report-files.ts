@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Result } from '../result/result.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 import { readIntervalSeries } from './hlog-series.js';
 import { renderHtml, type ReportData } from './html.js';
 import { renderMarkdown } from './markdown.js';
@@ -44,9 +44,9 @@ async function readReportData(result: Result, dir: string): Promise<ReportData> 
 export async function writeReports(result: Result, dir: string, to: ReportTargets): Promise<void> {
   const scrub = to.scrub ?? ((t: string) => t);
   const writes: Promise<void>[] = [];
-  if (to.md !== undefined) writes.push(writeFile(to.md, scrub(renderMarkdown(result))));
+  if (to.md !== undefined) writes.push(writeFileAtomic(to.md, scrub(renderMarkdown(result))));
   if (to.html !== undefined)
-    writes.push(writeFile(to.html, scrub(renderHtml(result, await readReportData(result, dir)))));
+    writes.push(writeFileAtomic(to.html, scrub(renderHtml(result, await readReportData(result, dir)))));
   await Promise.all(writes);
 }
 

@@ -21,6 +21,8 @@ export interface RunStart {
   scrub: (text: string) => string;
   log: (line: string) => void;
   writer: ResultWriter;
+  /** The user asked to stop, or the results can no longer be written: either way, schedule no more. */
+  stopping: () => boolean;
   /** Measured requests the run will make, all variants and steps, when the load is counted. */
   total: number | undefined;
   workload: () => WorkloadInfo;
@@ -43,6 +45,13 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
   const scrub = scrubber(secretValues(scenario.variants, scenario.redact));
   const log = (line: string): void => cfg.log(scrub(line));
   const writer = new ResultWriter(cfg.outDir, scrub);
+  let said = false;
+  const stopping = (): boolean => {
+    if (writer.failure === undefined) return cfg.stopping();
+    if (!said) log(`stopping: ${writer.failure}; the summary is printed all the same`);
+    said = true;
+    return true;
+  };
   const perVariant = requestsPerVariant(scenario.load, dataset !== undefined);
   return {
     steps,
@@ -52,11 +61,12 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
     scrub,
     log,
     writer,
+    stopping,
     total: perVariant === undefined ? undefined : perVariant * scenario.variants.length * steps.length,
     workload: () => new Workload(scenario, salt, dataset, cfg.shard).info(scenario.dataset?.path),
     eachStep: async (endpoints, run) => {
       for (const [k, step] of steps.entries()) {
-        if (cfg.stopping()) break;
+        if (stopping()) break;
         const endpoint = await endpoints.forStep(step.scenario);
         if (scenario.sweep !== undefined)
           log(`step ${k + 1}/${steps.length}: ${scenario.sweep.param} = ${String(step.value)}`);

@@ -70,7 +70,9 @@ export class VariantRun {
     this.connect = () => transport.connection(protocol, opts);
     const int = scenario.interrupt;
     this.interrupt =
-      int === undefined ? undefined : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens: boundedCount(countTokens) };
+      int === undefined
+        ? undefined
+        : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens: boundedCount(countTokens) };
     const load = scenario.load;
     this.measuredLeft = (load.kind === 'session' ? load.sessions : load.requests) ?? Infinity;
     this.secondsLeft = scenario.load.duration ?? Infinity;

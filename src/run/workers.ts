@@ -114,7 +114,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
   cfg.watch?.(() => ({ ...pool.status(), total: run.total, ttftP50: undefined, elapsedS: (now() - runStartNs) / 1e9 }));
   let stopSent = false;
   const stopPoll = setInterval(() => {
-    if (cfg.stopping() && !stopSent) {
+    if (run.stopping() && !stopSent) {
       stopSent = true;
       pool.stop(false);
     }
@@ -146,7 +146,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
     stepCount: run.steps.length,
     done: parts.every((p) => p.done) && parts.length === n,
     failed: [...new Set(parts.flatMap((p) => p.failed))],
-    stopped: cfg.stopping(),
+    stopped: run.stopping(),
     targetUrl: parts[0].targetUrl,
     startedAt: run.startedAt,
     workload: run.workload(),

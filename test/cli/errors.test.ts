@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,28 @@ describe('wirebench run with bad input', () => {
 
   it('--concurrency 0 is named', async () => {
     expectUsageError(await run('small.yaml', '--concurrency', '0'), '--concurrency');
+  });
+
+  it('an --out that is a file is named', async () => {
+    const file = path.join(tmp.dir, 'a-file');
+    writeFileSync(file, '');
+    const o = await runCli(['run', fixture('small.yaml'), '--out', file]);
+    expectUsageError(o, /--out: cannot create the result folder .*a-file \(EEXIST\)/);
+  });
+});
+
+describe('wirebench run when the results cannot be written', () => {
+  it('stops, prints the summary all the same, names the file and exits 74', async () => {
+    const out = path.join(tmp.dir, 'unwritable');
+    // A folder where requests.jsonl goes: its first write fails, as on a full disk.
+    mkdirSync(path.join(out, 'requests.jsonl'), { recursive: true });
+    const o = await runCli(['run', fixture('small.yaml'), '--out', out], { timeoutMs: 60_000 });
+    expect(o.code, explain(o)).toBe(74);
+    expect(o.stdout).toMatch(/^wirebench \S+ {2}embedded/m);
+    expect(o.stderr).toMatch(/^error: cannot write .*requests\.jsonl \(EISDIR\)$/m);
+    expect(o.stderr).not.toMatch(STACK_FRAME);
+    // result.json is a file of its own: kept, and whole.
+    expect(JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8'))).toHaveProperty('complete', false);
   });
 });
 

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { resultDirName, ResultWriter } from '../../src/run/writer.js';
+import { resultDirName, ResultWriteError, ResultWriter } from '../../src/run/writer.js';
+import { ScenarioError } from '../../src/shared/input-error.js';
 import { result, variant } from '../report/fixtures.js';
 
 describe('resultDirName', () => {
@@ -86,5 +87,52 @@ describe('ResultWriter', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/the reports were not written \(EISDIR.*`wirebench report /);
     expect(existsSync(path.join(dir, 'result.json'))).toBe(true);
+  });
+
+  it('keeps result.json when requests.jsonl cannot be written, says so, and leaves no temporary file', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const dir = path.join(root, 'run');
+    mkdirSync(path.join(dir, 'requests.jsonl'), { recursive: true });
+    const writer = new ResultWriter(dir, (t) => t.replaceAll('sk-secret', '[redacted]'));
+    await new Promise((r) => setTimeout(r, 50));
+    // The run polls this to stop scheduling at the first failed write.
+    expect(writer.failure).toMatch(/cannot write .*requests\.jsonl \(EISDIR\)/);
+    const r = result([variant('a', { ttft_ms: 1 })], ['key sk-secret']);
+    const err = (await writer.finish(r, new Map()).catch((e: unknown) => e)) as ResultWriteError;
+    expect(err).toBeInstanceOf(ResultWriteError);
+    expect(err.message).toMatch(/requests\.jsonl \(EISDIR\)/);
+    // What the CLI prints from: the result, scrubbed as the files are.
+    expect(err.result.warnings).toEqual(['key [redacted]']);
+    expect(JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8'))).toEqual(err.result);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('never leaves a half-written result.json: a failed write keeps the old file or none', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const dir = path.join(root, 'run');
+    const writer = new ResultWriter(dir);
+    // A folder where result.json should go: the rename over it fails, and the temporary file is removed.
+    mkdirSync(path.join(dir, 'result.json'));
+    await expect(writer.finish(result([]), new Map())).rejects.toThrow(/cannot write .*result\.json \(EISDIR\)/);
+    expect(readdirSync(dir).sort()).toEqual(['requests.jsonl', 'result.json']);
+  });
+
+  it('puts requests.jsonl on disk within a flush interval, before the run ends', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const dir = path.join(root, 'run');
+    const writer = new ResultWriter(dir);
+    writer.appendRequest({ i: 0 });
+    writer.appendLines('{"i":1}\n');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readFileSync(path.join(dir, 'requests.jsonl'), 'utf8')).toBe('{"i":0}\n{"i":1}\n');
+    await writer.finish(result([]), new Map());
+  });
+
+  it('an --out that cannot be a folder is a usage error naming the flag', () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const file = path.join(root, 'taken');
+    writeFileSync(file, '');
+    expect(() => new ResultWriter(file)).toThrow(ScenarioError);
+    expect(() => new ResultWriter(file)).toThrow(/--out: cannot create the result folder .*taken \(EEXIST\)/);
   });
 });
