@@ -1,7 +1,7 @@
 /** The load models of a scenario: closed, open, trace and session loads, each measured in a count or a duration. */
 import * as z from 'zod';
 
-import { MAX_PROMPT_TOKENS } from './limits.js';
+import { MAX_PROMPT_TOKENS, MAX_WAIT_S, MIN_RATE } from './limits.js';
 
 export const DEFAULT_REQUESTS = 100;
 export const DEFAULT_SESSIONS = 10;
@@ -32,7 +32,7 @@ const RampUp = z
   .max(3600)
   .default(0)
   .describe('seconds over which the virtual users start, evenly spaced (0: all at once)');
-const Duration = z.number().positive().optional();
+const Duration = z.number().positive().max(MAX_WAIT_S).optional();
 const MaxInFlight = z
   .int()
   .min(1)
@@ -55,7 +55,11 @@ const ClosedLoadSchema = z
 const OpenLoadSchema = z
   .strictObject({
     kind: z.literal('open'),
-    rate: z.number().positive().max(1_000_000).describe('arrivals per second'),
+    rate: z
+      .number()
+      .min(MIN_RATE)
+      .max(1_000_000)
+      .describe(`arrivals per second (at least ${MIN_RATE}: one every ${1 / MIN_RATE} s)`),
     arrival: z.enum(['constant', 'poisson']).default('constant').describe('arrival process'),
     seed: z.int().default(1).describe('seed of the poisson arrivals'),
     max_in_flight: MaxInFlight,

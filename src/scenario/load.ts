@@ -3,7 +3,7 @@
  * substitutes `${env:…}` references and validates it. Every problem is reported with its position in
  * the file, taken from the YAML document's node ranges.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 
@@ -21,11 +21,27 @@ export interface LoadedScenario {
   raw: unknown;
 }
 
+/** A scenario is a page of settings; anything bigger is a mistake (data belongs in a dataset file), and validating 50 MB took 13 s. */
+const MAX_SCENARIO_BYTES = 1 << 20;
+
 export function loadScenario(file: string, env: Env = process.env): LoadedScenario {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_SCENARIO_BYTES) {
+      throw new ScenarioError(
+        [
+          {
+            path: '',
+            message: `the file is ${size} bytes; a scenario is at most 1 MiB (records belong in a dataset file)`,
+          },
+        ],
+        file,
+      );
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ScenarioError) throw err;
     throw new ScenarioError([{ path: '', message: `cannot read the scenario file (${(err as Error).message})` }], file);
   }
   return parseScenario(text, file, env);
@@ -47,7 +63,13 @@ export function parseScenario(text: string, file: string, env: Env = process.env
     );
   }
 
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // The yaml library refuses documents whose aliases expand without bound (a "billion laughs").
+    throw new ScenarioError([{ path: '', message: `cannot read the YAML: ${(err as Error).message}` }], file);
+  }
   const substituted = substituteEnv(raw, env, (path) => scalarTypeAt(ScenarioSchema, path));
   if (substituted.problems.length > 0) {
     throw new ScenarioError(

@@ -9,6 +9,7 @@ import { ERROR_CLASSES } from '../core/types.js';
 import { parseThreshold } from '../result/thresholds.js';
 import { describeValue } from '../shared/input-error.js';
 import { Headers, Name, TlsSchema } from './fields.js';
+import { MAX_WAIT_S } from './limits.js';
 import { LoadSchema } from './load-schema.js';
 import { ServerOptionsSchema } from './server-options.js';
 import { Variants } from './variant-schema.js';
@@ -67,7 +68,12 @@ export const ScenarioSchema = z
     dataset: DatasetSchema.optional(),
     variants: Variants,
     load: LoadSchema.prefault({ kind: 'closed' }),
-    timeout: z.number().positive().default(60).describe('per-request timeout, seconds'),
+    timeout: z
+      .number()
+      .positive()
+      .max(MAX_WAIT_S)
+      .default(60)
+      .describe(`per-request timeout, seconds (at most ${MAX_WAIT_S}: 24.8 days, the longest a timer waits)`),
     retries: z
       .strictObject({
         max: z.int().min(0).max(10).default(0).describe('attempts after the first (0: no retries, the default)'),
@@ -78,6 +84,9 @@ export const ScenarioSchema = z
         backoff_ms: z
           .number()
           .min(0)
+          .max(MAX_WAIT_S * 1000, {
+            error: `at most ${MAX_WAIT_S * 1000} ms (24.8 days), the longest wait a timer can make`,
+          })
           .default(500)
           .describe('wait before retry k: backoff_ms · 2^(k−1), unless the server sent retry-after'),
       })
@@ -86,6 +95,7 @@ export const ScenarioSchema = z
     idle_timeout: z
       .number()
       .positive()
+      .max(MAX_WAIT_S)
       .optional()
       .describe(
         'fail a request after this many seconds without progress (a stalled stream); default: only the timeout',

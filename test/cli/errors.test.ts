@@ -75,6 +75,34 @@ describe('wirebench run with bad input', () => {
     expectUsageError(await run('small.yaml', '--concurrency', '0'), '--concurrency');
   });
 
+  it('what would exhaust or mislead the client is refused by name: alias bombs, huge files, endless waits', async () => {
+    const base =
+      'name: t\ntarget: embedded\nvariants:\n  - { name: a, protocol: openai-chat, connection: http-keepalive }\n';
+    const levels = Array.from({ length: 8 }, (_, i) => {
+      const [name, prev] = [String.fromCharCode(98 + i), String.fromCharCode(97 + i)];
+      return `${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`;
+    });
+    const cases: Array<[string, string, RegExp]> = [
+      [
+        'bomb',
+        `a: &a [x, x, x, x, x, x, x, x, x, x]\n${levels.join('\n')}\n${base}`,
+        /cannot read the YAML: Excessive alias/,
+      ],
+      [
+        'forever',
+        `${base}load: { kind: closed, requests: 1 }\ntimeout: 1e12\n`,
+        /timeout: expected a number <= 2147483/,
+      ],
+      ['trickle', `${base}load: { kind: open, rate: 1e-9, requests: 1 }\n`, /load\.rate: expected a number >= 0\.001/],
+      ['huge', `${base}# ${'x'.repeat(1_100_000)}\n`, /a scenario is at most 1 MiB/],
+    ];
+    for (const [name, yaml, message] of cases) {
+      const file = path.join(tmp.dir, `${name}.yaml`);
+      writeFileSync(file, yaml);
+      expectUsageError(await runCli(['validate', file]), message);
+    }
+  });
+
   it('an --out that is a file is named', async () => {
     const file = path.join(tmp.dir, 'a-file');
     writeFileSync(file, '');
