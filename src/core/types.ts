@@ -22,6 +22,8 @@ export const ERROR_CLASSES = [
   'timeout',
   'reset',
   'connect',
+  /** This machine ran out of something (file descriptors, memory, buffers): the endpoint is not to blame. */
+  'client',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 

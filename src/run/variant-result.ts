@@ -97,11 +97,24 @@ export function goodput(good: number, requests: number, window: number): NonNull
 /** What a reader of the numbers must know about how they were counted or what they include. */
 export function variantWarnings(variants: readonly VariantResult[], uniquePrompts = false): string[] {
   return [
+    ...clientWarnings(variants),
     ...tokenWarnings(variants),
     ...reconnectWarnings(variants),
     ...lengthWarnings(variants),
     ...(uniquePrompts ? cacheWarnings(variants) : []),
   ];
+}
+
+/** Requests that failed on this machine's own limits: the endpoint is not to blame, and the figures are the client's. */
+function clientWarnings(variants: readonly VariantResult[]): string[] {
+  return variants.flatMap((v) => {
+    const n = v.counts.errors.client ?? 0;
+    if (n === 0) return [];
+    return [
+      `${v.name}: ${n} request(s) failed on this machine's own limits (class client: out of file descriptors, memory ` +
+        'or buffers), not the endpoint: raise `ulimit -n` or lower the load',
+    ];
+  });
 }
 
 /** A share of requests that must end early before the summary says so. */

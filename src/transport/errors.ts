@@ -29,6 +29,17 @@ const VERIFY_CODES = new Set([
   'HOSTNAME_MISMATCH',
 ]);
 
+/** The client's own resources ran out: these say nothing about the endpoint. */
+const CLIENT_CODES = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'ENOBUFS']);
+
+/**
+ * The response broke HTTP or WebSocket rules (llhttp's HPE_*, oversized headers, ws's frame checks): its
+ * bytes are the cause, not the connection. (A body cut short of its content-length is a reset: the
+ * connection ended.)
+ */
+const isProtocolCode = (code: string): boolean =>
+  code.startsWith('HPE_') || code.startsWith('WS_ERR_') || code === 'UND_ERR_HEADERS_OVERFLOW';
+
 export function statusClass(status: number): ErrorClass {
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server_error';
@@ -38,7 +49,8 @@ export function statusClass(status: number): ErrorClass {
 /**
  * Classifies a transport-level failure. A refused or unresolvable connection is `connect` (nothing was
  * sent), a connection that died after it carried bytes is `reset`; TLS certificate failures are
- * `connect` too, since the request never left.
+ * `connect` too, since the request never left. Malformed responses are `protocol`, and the client's own
+ * exhaustion (out of file descriptors) is `client`, whatever stage it struck.
  */
 export function classifyError(err: unknown, connected: boolean): { cls: ErrorClass; code: string; message: string } {
   const e = err as { code?: string; message?: string; name?: string };
@@ -47,6 +59,8 @@ export function classifyError(err: unknown, connected: boolean): { cls: ErrorCla
     return { cls: 'timeout', code: 'timeout', message };
   }
   const code = e?.code ?? e?.name ?? 'error';
+  if (CLIENT_CODES.has(code)) return { cls: 'client', code, message };
+  if (isProtocolCode(code)) return { cls: 'protocol', code, message };
   if (
     CONNECT_CODES.has(code) ||
     code.startsWith('ERR_TLS') ||

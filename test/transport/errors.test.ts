@@ -97,6 +97,24 @@ describe('classifyError', () => {
     expect(classifyError(new TypeError('boom'), true)).toMatchObject({ cls: 'reset', code: 'TypeError' });
   });
 
+  it.each([
+    'HPE_HEADER_OVERFLOW',
+    'HPE_INVALID_CONSTANT',
+    'UND_ERR_HEADERS_OVERFLOW',
+    'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+  ])('a response that breaks the protocol (%s) is protocol, at any stage', (code) => {
+    for (const connected of [false, true])
+      expect(classifyError(coded(code), connected)).toMatchObject({ cls: 'protocol', code });
+  });
+
+  it.each(['EMFILE', 'ENFILE', 'ENOMEM', 'ENOBUFS'])(
+    'the client running out (%s) is client, never the endpoint’s',
+    (code) => {
+      for (const connected of [false, true])
+        expect(classifyError(coded(code), connected)).toMatchObject({ cls: 'client', code });
+    },
+  );
+
   it('survives whatever was thrown: strings, null, bare objects', () => {
     expect(classifyError('gone', true)).toEqual({ cls: 'reset', code: 'error', message: 'gone' });
     expect(classifyError(null, false)).toEqual({ cls: 'connect', code: 'error', message: 'null' });
@@ -138,6 +156,19 @@ describe('real failures through the transports', () => {
     try {
       const tl = await failure('http-fresh', `http://127.0.0.1:${port}`);
       expect(tl).toMatchObject({ errorClass: 'reset', errorCode: 'UND_ERR_SOCKET' });
+    } finally {
+      await close(server);
+    }
+  });
+
+  it('http-fresh: response headers beyond the client’s limit are protocol, with undici’s code', async () => {
+    const server = net.createServer((socket) =>
+      socket.once('data', () => socket.end(`HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(100_000)}\r\n\r\n`)),
+    );
+    const port = await listen(server);
+    try {
+      const tl = await failure('http-fresh', `http://127.0.0.1:${port}`);
+      expect(tl).toMatchObject({ errorClass: 'protocol', errorCode: 'UND_ERR_HEADERS_OVERFLOW' });
     } finally {
       await close(server);
     }
