@@ -44,27 +44,54 @@ function redact(node: unknown, isHeaders: boolean, names: ReadonlySet<string>): 
 /** Shorter values are not scrubbed: replacing "1" everywhere would mangle numbers, not hide a key. */
 const MIN_SECRET = 6;
 
+/** How many leading characters of a long key identify it (error messages show "sk-proj-a…"). */
+const PREFIX = 9;
+/** Keys at least this long have their prefix scrubbed too (shorter values are not keys with a format). */
+const PREFIXED = 20;
+
+/**
+ * The base64 text any encoding of a string containing `token` must contain, whatever precedes it (as in a
+ * Basic auth echo of "user:token"): for each of the three alignments, the characters that only the token's
+ * bytes decide.
+ */
+function base64Forms(token: string): string[] {
+  const bytes = Buffer.from(token);
+  return [0, 1, 2].flatMap((k) => {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
+    const from = k === 0 ? 0 : 4;
+    const to = (k + bytes.length) % 3 === 0 ? b64.length : b64.length - (b64.length % 4 || 4);
+    const inner = b64.slice(from, to);
+    return inner.length >= MIN_SECRET ? [inner, inner.replace(/\+/g, '-').replace(/\//g, '_')] : [];
+  });
+}
+
+/** Every form in which an endpoint may echo a secret: as given, without its auth scheme, base64, its prefix. */
+function secretForms(secret: string): string[] {
+  const v = secret.trim();
+  const token = v.replace(/^(bearer|basic|token)\s+/i, '');
+  return [v, token, ...base64Forms(token), ...(token.length >= PREFIXED ? [token.slice(0, PREFIX)] : [])].filter(
+    (f) => f.length >= MIN_SECRET,
+  );
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Removes secret values wherever they would end up in text wirebench writes — a server may echo a key
- * in an error message ("Incorrect API key provided: sk-…"), which would otherwise reach requests.jsonl.
+ * in an error message ("Incorrect API key provided: sk-…"), which would otherwise reach requests.jsonl —
+ * in any letter case, base64-encoded (a Basic auth echo), or as the key's first characters.
  * `secrets`: the resolved values of the secret headers (with and without their auth scheme).
  */
 export function scrubber(secrets: Iterable<string>): (text: string) => string {
-  const values = new Set<string>();
-  for (const s of secrets) {
-    const v = s.trim();
-    if (v.length >= MIN_SECRET) values.add(v);
-    const token = v.replace(/^(bearer|basic|token)\s+/i, '');
-    if (token.length >= MIN_SECRET) values.add(token);
-  }
+  const forms = new Set<string>();
+  for (const s of secrets) for (const f of secretForms(s)) forms.add(f);
+  if (forms.size === 0) return (text) => text;
   // Longest first, so a token inside "Bearer <token>" does not leave "Bearer " plus a half.
-  const sorted = [...values].sort((a, b) => b.length - a.length);
-  if (sorted.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const v of sorted) if (out.includes(v)) out = out.split(v).join(REDACTED);
-    return out;
-  };
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
+  return (text) => text.replace(pattern, REDACTED);
 }
 
 /** The resolved values of the secret headers of every variant (`extra`: the scenario's `redact:` names). */
