@@ -4,7 +4,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { type FaultRates, parseFaults } from '../server/faults.js';
 import { CertificateError, type RunningServer, type StartOptions, startServer } from '../server/index.js';
-import { OPTION_LIST, type OptionKey, type OptionSpec } from '../server/options.js';
+import type { OptionSpec } from '../server/option-spec.js';
+import { OPTION_LIST, type OptionKey } from '../server/options.js';
 import { serveUntilStopped } from '../shared/child-process.js';
 import { intArg, numArg } from './args.js';
 

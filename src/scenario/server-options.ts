@@ -5,8 +5,9 @@
 import * as z from 'zod';
 
 import { FAULT_CLASSES, type FaultRates } from '../server/faults.js';
+import type { OptionSpec } from '../server/option-spec.js';
 import type { SERVER_OPTIONS } from '../server/options.js';
-import { OPTION_LIST, type OptionSpec, type OptionValue } from '../server/options.js';
+import { OPTION_LIST, type OptionValue } from '../server/options.js';
 
 type Specs = typeof SERVER_OPTIONS;
 type ScenarioKeyOf<S> = S extends { scenario: infer K extends string } ? K : never;

@@ -4,7 +4,7 @@ import { MessagesEmitter, messagesErrorBody, MessageTurn, parseMessagesRequest }
 import { beginTurn, endTurn } from './chain.js';
 import { ChatEmitter, ChatTurn, parseChatRequest } from './chat.js';
 import type { ServerContext, TokenRequest } from './context.js';
-import { rateLimitError, RequestError, sendError, sendJson, SERVER_ERROR } from './errors.js';
+import { type ApiError, rateLimitError, RequestError, sendError, sendJson, SERVER_ERROR } from './errors.js';
 import { chatFaultOut, type FaultOut, fitReset, responsesFaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
 import { NdjsonWriter } from './ndjson-writer.js';
@@ -143,6 +143,13 @@ export function pathOf(url: string | undefined): string {
   return q < 0 ? u : u.slice(0, q);
 }
 
+const tooLarge = (limit: number): ApiError => ({
+  type: 'invalid_request_error',
+  code: 'request_too_large',
+  message: `The request body is larger than ${limit} bytes (wirebench serve --max-body-bytes).`,
+  param: null,
+});
+
 export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
   const path = pathOf(req.url);
   // For tests and humans watching a run; not load, so not counted.
@@ -164,8 +171,18 @@ export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: Server
     return;
   }
   const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= ctx.opts.maxBodyBytes) return void chunks.push(c);
+    // Refused before it is all buffered: a huge body must not take the memory of every stream.
+    if (res.headersSent) return;
+    req.pause();
+    sendError(res, 413, tooLarge(ctx.opts.maxBodyBytes), { connection: 'close' });
+    res.once('finish', () => req.socket.destroy());
+  });
   req.on('end', () => {
+    if (size > ctx.opts.maxBodyBytes) return;
     const t0 = performance.now();
     const retryAfter = ctx.throttle(apiKey(req.headers));
     if (retryAfter > 0) {

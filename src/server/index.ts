@@ -50,7 +50,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   validateOptions(opts);
   const ctx = new ServerContext(opts);
   const sockets = new Set<Socket>();
-  const wss = new WebSocketServer({ noServer: true });
+  // ws closes a connection whose message passes the limit with 1009 (message too big), before buffering it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxBodyBytes });
 
   const creds = tls ? await selfSignedCertificate(opts.host) : undefined;
   const handler = (req: IncomingMessage, res: ServerResponse): void => handleHttp(ctx, req, res);
@@ -58,7 +59,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Benchmarks pause between requests (think time, tool time); a connection dropped after Node's 5 s
   // default would turn an http-keepalive run into a partly fresh-connection one. The HTTP/1.1 side of
   // the TLS server reads the same settings from its server object.
-  Object.assign(server, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+  Object.assign(server, { keepAliveTimeout: 65_000, headersTimeout: 66_000, maxConnections: opts.maxConnections });
   server.on('connection', (s: Socket) => {
     ctx.stats.tcpConnections++;
     sockets.add(s);

@@ -8,52 +8,8 @@
  * `serve --cert-out` in cli/serve.ts; the embedded server's address is fixed by the run.
  */
 import { checkFaults, type FaultRates } from './faults.js';
+import { inRange, type OptionSpec, rangeText } from './option-spec.js';
 import { DEFAULT_PREFIX_CACHE_BLOCKS, MAX_PREFIX_CACHE_BLOCKS } from './prefix-cache.js';
-
-interface Common {
-  /** `wirebench serve --<flag>`. */
-  flag: string;
-  /** Key in a scenario's `server:` block; absent where the run decides (the embedded server's address). */
-  scenario?: string;
-  /** Scenario `.describe()` text, `serve --help` text and README row alike. */
-  description: string;
-  /** startServer takes it, but the handlers never read it: outside ServerOptions. */
-  startOnly?: true;
-}
-
-export interface NumberOption extends Common {
-  kind: 'number' | 'int';
-  /** Placeholder of the flag's value. */
-  arg: string;
-  default: number;
-  min?: number;
-  /** `min` itself is out of range. */
-  exclusive?: true;
-  max?: number;
-  /** What startServer itself accepts, where lower than what a scenario or flag may ask for. */
-  serverMin?: number;
-}
-
-export interface BooleanOption extends Common {
-  kind: 'boolean';
-  default: boolean;
-  /** A scenario's default, where it differs from the server's. */
-  scenarioDefault?: boolean;
-}
-
-export interface StringOption extends Common {
-  kind: 'string';
-  arg: string;
-  default: string;
-}
-
-export interface FaultsOption extends Common {
-  kind: 'faults';
-  arg: string;
-  default: FaultRates;
-}
-
-export type OptionSpec = NumberOption | BooleanOption | StringOption | FaultsOption;
 
 export const SERVER_OPTIONS = {
   host: { kind: 'string', flag: 'host', arg: 'host', default: '127.0.0.1', description: 'address to listen on' },
@@ -234,6 +190,26 @@ export const SERVER_OPTIONS = {
     description:
       'seeded fault injection: probability per request of http-500, mid-stream-error, reset, stall, malformed, ws-426',
   },
+  /** A request body or WebSocket message beyond it is refused (413 / close 1009) before it is parsed. */
+  maxBodyBytes: {
+    kind: 'int',
+    flag: 'max-body-bytes',
+    scenario: 'max_body_bytes',
+    arg: 'bytes',
+    default: 16 * 1024 * 1024,
+    min: 1024,
+    description: 'largest request body or WebSocket message accepted (413, or close 1009, beyond it)',
+  },
+  /** Open connections at once; beyond it Node closes new ones at once. */
+  maxConnections: {
+    kind: 'int',
+    flag: 'max-connections',
+    scenario: 'max_connections',
+    arg: 'n',
+    default: 10_000,
+    min: 1,
+    description: 'open connections at once (HTTP and WebSocket); more are closed as they arrive',
+  },
   /** HTTPS with a certificate made at start-up: h2 and HTTP/1.1 on the same port (ALPN), WebSocket over TLS. */
   tls: {
     kind: 'boolean',
@@ -271,22 +247,6 @@ export const OPTION_LIST = Object.entries(SERVER_OPTIONS) as [OptionKey, OptionS
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.fromEntries(
   OPTION_LIST.filter(([, spec]) => spec.startOnly === undefined).map(([key, spec]) => [key, spec.default]),
 ) as ServerOptions;
-
-/** "an integer in [1, 1048576]", "a number > 0": what `spec` accepts, in words (startServer's bound). */
-export function rangeText(spec: NumberOption, min = spec.serverMin ?? spec.min): string {
-  const what = spec.kind === 'int' ? 'an integer' : 'a number';
-  if (min !== undefined && spec.max !== undefined) return `${what} in [${min}, ${spec.max}]`;
-  if (min !== undefined) return `${what} ${spec.exclusive ? '>' : '>='} ${min}`;
-  if (spec.max !== undefined) return `${what} <= ${spec.max}`;
-  return what;
-}
-
-function inRange(spec: NumberOption, v: unknown): boolean {
-  if (typeof v !== 'number' || Number.isNaN(v) || (spec.kind === 'int' && !Number.isInteger(v))) return false;
-  const min = spec.serverMin ?? spec.min;
-  if (min !== undefined && (spec.exclusive ? v <= min : v < min)) return false;
-  return spec.max === undefined || v <= spec.max;
-}
 
 /** Throws a RangeError naming the first option `o` holds out of its kind or range. */
 export function validateOptions(o: ServerOptions): void {

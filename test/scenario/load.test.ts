@@ -43,6 +43,8 @@ describe('valid scenarios', () => {
       max_concurrent: 0,
       rate_limit: 0,
       faults: {},
+      max_body_bytes: 16 * 1024 * 1024,
+      max_connections: 10_000,
     });
     expect(scenario.request).toEqual({
       model: 'gpt-4.1-mini',

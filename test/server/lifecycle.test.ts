@@ -26,6 +26,8 @@ describe('startServer', () => {
       maxConcurrent: 0,
       rateLimit: 0,
       faults: {},
+      maxBodyBytes: 16 * 1024 * 1024,
+      maxConnections: 10_000,
     });
     const s = await startServer();
     try {

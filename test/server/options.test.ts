@@ -8,13 +8,8 @@ import { serveCommand } from '../../src/cli/serve.js';
 import { serverOptions } from '../../src/run/run-inputs.js';
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.js';
 import { ServerOptionsSchema } from '../../src/scenario/server-options.js';
-import {
-  DEFAULT_SERVER_OPTIONS,
-  OPTION_LIST,
-  type OptionSpec,
-  rangeText,
-  validateOptions,
-} from '../../src/server/options.js';
+import { type OptionSpec, rangeText } from '../../src/server/option-spec.js';
+import { DEFAULT_SERVER_OPTIONS, OPTION_LIST, validateOptions } from '../../src/server/options.js';
 
 const README = path.join(import.meta.dirname, '../../README.md');
 
