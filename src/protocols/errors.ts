@@ -36,8 +36,21 @@ function squash(s: string | undefined): string {
   return s === undefined ? '' : s.toLowerCase().replace(/[_\-\s]/g, '');
 }
 
+/** Error types and codes that mean the request itself was refused: what HTTP says with a 4xx status. */
+const REFUSED = [
+  'invalidrequest',
+  'authentication',
+  'permission',
+  'invalidapikey',
+  'unauthorized',
+  'forbidden',
+  'notfound',
+];
+
 /**
- * `rate_limit` in the code or type → rate_limited; status ≥ 500 or `server_error` → server_error;
+ * `rate_limit` in the code or type → rate_limited; status ≥ 500 or `server_error` → server_error; a 4xx
+ * status or a refusal type (invalid_request_error, authentication_error, …) → http_status, so that a
+ * refused request has one class whether HTTP said it with a status or WebSocket with an error event;
  * otherwise `fallback`.
  */
 export function classifyError(
@@ -52,6 +65,8 @@ export function classifyError(
   if ((status !== undefined && status >= 500) || c.includes('servererror') || k.includes('servererror')) {
     return 'server_error';
   }
+  if ((status !== undefined && status >= 400 && status < 500) || REFUSED.some((r) => c.includes(r) || k.includes(r)))
+    return 'http_status';
   return fallback;
 }
 

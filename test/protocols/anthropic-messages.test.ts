@@ -74,7 +74,12 @@ describe('anthropic-messages decoding', () => {
     const error = (type: string) => `{"type":"error","error":{"type":"${type}","message":"m"}}`;
     expect(one(error('rate_limit_error'), true)).toEqual([['error', 5, 'rate_limited', 'rate_limit_error', 'm']]);
     expect(one(error('api_error'), true)).toEqual([['error', 5, 'server_error', 'api_error', 'm']]);
-    expect(one(error('invalid_request_error'), true)).toEqual([['error', 5, 'protocol', 'invalid_request_error', 'm']]);
+    expect(one(error('invalid_request_error'), true)).toEqual([
+      ['error', 5, 'http_status', 'invalid_request_error', 'm'],
+    ]);
+    expect(one(error('authentication_error'), true)).toEqual([
+      ['error', 5, 'http_status', 'authentication_error', 'm'],
+    ]);
     expect(one('{"type":"error"}', true)).toEqual([['error', 5, 'protocol', undefined, undefined]]);
     expect(viaSse([sse(error('api_error'), textDelta('"late"'))])).toHaveLength(1);
   });

@@ -97,7 +97,8 @@ describe('openai-chat decoding', () => {
     ]);
     const vllm =
       '{"error": {"object": "error", "message": "max_tokens is too large", "type": "BadRequestError", "param": null, "code": 400}}';
-    expect(viaSse([sse(vllm)])).toEqual([['error', 1, 'protocol', '400', 'max_tokens is too large']]);
+    // A 400 in the body is the request refused, as an HTTP 400 status would say.
+    expect(viaSse([sse(vllm)])).toEqual([['error', 1, 'http_status', '400', 'max_tokens is too large']]);
     const vllm500 =
       '{"error":{"object":"error","message":"boom","type":"InternalServerError","param":null,"code":500}}';
     expect(viaSse([sse(ROLE, vllm500)]).at(-1)).toEqual(['error', 1, 'server_error', '500', 'boom']);

@@ -168,7 +168,7 @@ describe('openai-responses: SSE and WebSocket agree', () => {
     );
     expect(viaWs([msg])).toEqual({
       calls: [
-        ['error', 1, 'protocol', 'previous_response_not_found', "Previous response with id 'resp_abc' not found."],
+        ['error', 1, 'http_status', 'previous_response_not_found', "Previous response with id 'resp_abc' not found."],
       ],
       over: [true],
     });
@@ -315,8 +315,12 @@ describe('error classification', () => {
     [undefined, 'InternalServerError', undefined, 'server_error'],
     [undefined, undefined, 500, 'server_error'],
     [undefined, undefined, 503, 'server_error'],
-    ['websocket_connection_limit_reached', 'invalid_request_error', 400, 'protocol'],
-    ['previous_response_not_found', 'invalid_request_error', 400, 'protocol'],
+    // A refused request is http_status on every transport, as its HTTP 4xx would be.
+    ['websocket_connection_limit_reached', 'invalid_request_error', 400, 'http_status'],
+    ['previous_response_not_found', 'invalid_request_error', 400, 'http_status'],
+    ['invalid_api_key', 'invalid_request_error', undefined, 'http_status'],
+    [undefined, 'authentication_error', undefined, 'http_status'],
+    [undefined, undefined, 401, 'http_status'],
     ['context_length_exceeded', undefined, undefined, 'protocol'],
     [undefined, undefined, undefined, 'protocol'],
   ] as const)('code %s, type %s, status %s → %s', (code, type, status, cls) => {

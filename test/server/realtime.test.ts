@@ -397,7 +397,7 @@ describe('the WebSocket transport waits for a greeting server', () => {
   });
 
   it.each([
-    ['/refuse', 'protocol', 'model_not_found'],
+    ['/refuse', 'http_status', 'model_not_found'],
     ['/babble', 'protocol', 'session_not_ready'],
     ['/hangup', 'reset', 'ws_close_1011'],
   ] as const)('%s: the request that opened the socket fails as %s (%s), promptly', async (prefix, cls, code) => {
