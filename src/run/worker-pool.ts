@@ -137,6 +137,8 @@ export class WorkerPool {
       case 'result':
         m.part = msg.part;
         m.gone = true;
+        // It has handed over everything: a handle it left open must not hold the run up.
+        void m.worker.terminate();
         return this.release();
       case 'failed':
         return this.lose(m, msg.message);
