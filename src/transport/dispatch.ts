@@ -134,8 +134,14 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const t = this.carrier.arrival();
-    if (this.decoder !== undefined) this.decoder.end(t);
-    else {
+    if (this.decoder !== undefined) {
+      try {
+        this.decoder.end(t);
+      } catch (err) {
+        // As in onResponseData: whatever the last bytes were, a decoder failure is a protocol error.
+        this.rec.error(t, 'protocol', 'decode_failed', (err as Error)?.message ?? String(err));
+      }
+    } else {
       const { code, message } = errorDetails(this.errorBody);
       // The API's own code (previous_response_not_found, rate_limit_exceeded…) says more than the status.
       this.rec.error(t, statusClass(this.rec.status), code ?? String(this.rec.status), message);
