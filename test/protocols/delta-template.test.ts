@@ -11,6 +11,16 @@ function decode(buf: Buffer, fastPath: boolean): Call[] {
   return sink.calls;
 }
 
+/** Decodes `buf` right after `first`, by the same decoder: what it remembered of `first` must not leak. */
+function decodeAfter(first: Buffer, buf: Buffer): Call[] {
+  const sink = new RecordingSink();
+  const events = new ResponsesEvents(sink, true);
+  events.event(first, 0, first.length, 4);
+  sink.calls.length = 0;
+  events.event(buf, 0, buf.length, 5);
+  return sink.calls;
+}
+
 /** The canonical layout, as OpenAI and the reference server write it. */
 const canonical = (delta: string, opts: { seq?: number; obfuscation?: string; stamp?: string } = {}): string =>
   `{"type":"response.output_text.delta","sequence_number":${opts.seq ?? 7},"item_id":"msg_68af","output_index":0,` +
@@ -49,6 +59,30 @@ describe('DeltaTemplate', () => {
     }
   });
 
+  it('reads the item_id run of each event, whether or not it is the previous one', () => {
+    const t = new DeltaTemplate();
+    for (const [id, out] of [
+      ['msg_a', 0],
+      ['msg_a', 0],
+      ['msg_b', 1],
+      ['msg_a', 0],
+      ['x'.repeat(300), 2],
+      ['x'.repeat(300), 2],
+    ] as const) {
+      const payload = canonical('y')
+        .replace('"msg_68af"', JSON.stringify(id))
+        .replace('"output_index":0', `"output_index":${out}`);
+      const buf = Buffer.from(payload);
+      expect(t.match(buf, 0, buf.length), payload).toBe(true);
+      expect(t.delta).toBe('y');
+    }
+    const good = Buffer.from(canonical('y'));
+    expect(t.match(good, 0, good.length)).toBe(true);
+    // The same run but for an invalid escape in the id: validated anew, and refused.
+    const bad = Buffer.from(canonical('y').replace('"msg_68af"', '"msg_6\\qf"'));
+    expect(t.match(bad, 0, bad.length)).toBe(false);
+  });
+
   it('agrees with JSON.parse on canonical events, truncated or with any byte corrupted', () => {
     fc.assert(
       fc.property(
@@ -68,9 +102,11 @@ describe('DeltaTemplate', () => {
           expect(decode(payload, true)[0]?.[3]).toBe(delta);
           const truncated = payload.subarray(0, at % (payload.length + 1));
           expect(decode(truncated, true)).toEqual(decode(truncated, false));
+          expect(decodeAfter(payload, truncated)).toEqual(decode(truncated, false));
           const corrupted = Buffer.from(payload);
           corrupted[at % payload.length] = byte;
           expect(decode(corrupted, true)).toEqual(decode(corrupted, false));
+          expect(decodeAfter(payload, corrupted)).toEqual(decode(corrupted, false));
         },
       ),
       { numRuns: 5000 },
