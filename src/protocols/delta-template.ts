@@ -1,3 +1,5 @@
+import { stampAt } from '../core/clock.js';
+import type { Nanos } from '../core/types.js';
 import { jsonString, seen, skipNumber, skipString } from './json-grammar.js';
 
 /**
@@ -47,14 +49,14 @@ function string(buf: Buffer, i: number, end: number): number {
 export class DeltaTemplate {
   /** The delta text, valid after `match` returned true. */
   delta = '';
-  /** The `wb_t` stamp, when the event had one. */
-  stamp: string | undefined;
+  /** The `wb_t` stamp in harness time, when the event had one (NaN: not a stamp). */
+  written: Nanos | undefined;
 
   /** `,"item_id":…,"delta":` of the last event matched, validated then; `runLen` 0: none yet. */
   private readonly run = Buffer.alloc(RUN_ROOM);
   private runLen = 0;
 
-  /** Whether `buf[start, end)` is an output_text delta in the canonical layout; fills `delta` and `stamp`. */
+  /** Whether `buf[start, end)` is an output_text delta in the canonical layout; fills `delta` and `written`. */
   match(buf: Buffer, start: number, end: number): boolean {
     const head = start + PREFIX.length;
     if (head > end || PREFIX.compare(buf, start, head) !== 0) return false;
@@ -69,12 +71,12 @@ export class DeltaTemplate {
     if (i < 0) return false;
     const obfuscated = literal(buf, i, end, OBFUSCATION);
     if (obfuscated >= 0) i = string(buf, obfuscated, end);
-    let stamp: string | undefined;
+    let written: Nanos | undefined;
     const stamped = literal(buf, i, end, STAMP);
     if (stamped >= 0) {
       i = string(buf, stamped, end);
       if (i < 0 || seen.escape || seen.nonAscii) return false;
-      stamp = buf.toString('latin1', stamped + 1, i - 1);
+      written = stampAt(buf, stamped + 1, i - 1);
     }
     if (i < 0 || i >= end || buf[i] !== RBRACE) return false;
     // Trailing whitespace is what JSON.parse allows after the object; SSE data lines rarely carry any.
@@ -83,7 +85,7 @@ export class DeltaTemplate {
       if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return false;
     }
     this.delta = jsonString(buf, open, close, escaped, nonAscii);
-    this.stamp = stamp;
+    this.written = written;
     return true;
   }
 

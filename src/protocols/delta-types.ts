@@ -1,3 +1,4 @@
+import { stampValue } from '../core/clock.js';
 import type { Channel, EventSink, Nanos } from '../core/types.js';
 import { FieldScan } from './json-scan.js';
 
@@ -49,7 +50,7 @@ export class TypedDeltaReader {
     if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
     const channel = this.types.scanned(s, buf, TYPE);
     if (channel === undefined) return false;
-    sink.delta(t, channel, s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
+    sink.delta(t, channel, s.string(buf, DELTA), s.stamp(buf, STAMP));
     return true;
   }
 
@@ -57,8 +58,7 @@ export class TypedDeltaReader {
   parsed(ev: Record<string, unknown>, type: string, t: Nanos, sink: EventSink): boolean {
     const channel = this.types.channel(type);
     if (channel === undefined) return false;
-    if (typeof ev.delta === 'string')
-      sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
+    if (typeof ev.delta === 'string') sink.delta(t, channel, ev.delta, stampValue(ev.wb_t));
     return true;
   }
 }

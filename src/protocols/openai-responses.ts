@@ -57,7 +57,7 @@ export class ResponsesEvents {
   private fastDelta(buf: Buffer, start: number, end: number, t: Nanos): boolean {
     const tpl = this.template;
     if (tpl.match(buf, start, end)) {
-      this.sink.delta(t, 'text', tpl.delta, tpl.stamp);
+      this.sink.delta(t, 'text', tpl.delta, tpl.written);
       return true;
     }
     return this.deltas.fast(buf, start, end, t, this.sink);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
+import { fromStamp } from '../../src/core/clock.js';
 import { DeltaTemplate } from '../../src/protocols/delta-template.js';
 import { ResponsesEvents } from '../../src/protocols/openai-responses.js';
 import { type Call, RecordingSink } from './helpers.js';
@@ -35,13 +36,13 @@ describe('DeltaTemplate', () => {
     for (const [payload, stamp] of [
       [canonical(' the'), undefined],
       [canonical(' the', { obfuscation: 'kQ9x' }), undefined],
-      [canonical(' the', { stamp: '123456789' }), '123456789'],
-      [canonical(' the', { obfuscation: 'kQ9x', stamp: '42' }), '42'],
+      [canonical(' the', { stamp: '123456789' }), fromStamp('123456789')],
+      [canonical(' the', { obfuscation: 'kQ9x', stamp: '42' }), fromStamp('42')],
     ] as const) {
       const buf = Buffer.from(payload);
       expect(t.match(buf, 0, buf.length), payload).toBe(true);
       expect(t.delta).toBe(' the');
-      expect(t.stamp).toBe(stamp);
+      expect(t.written).toBe(stamp);
     }
   });
 
