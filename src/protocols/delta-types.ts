@@ -41,17 +41,27 @@ const STAMP = 2;
  */
 export class TypedDeltaReader {
   private readonly scan = new FieldScan(['type', 'delta', 'wb_t']);
+  /** The last `fast` call's event was one well-formed JSON object. */
+  private wellFormed = false;
 
   constructor(private readonly types: DeltaTypes) {}
 
   /** Reports the event in `buf[start, end)` if it is a delta; false when it is not (or not simply). */
   fast(buf: Buffer, start: number, end: number, t: Nanos, sink: EventSink): boolean {
     const s = this.scan;
-    if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
+    this.wellFormed = s.scan(buf, start, end);
+    if (!this.wellFormed || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
     const channel = this.types.scanned(s, buf, TYPE);
     if (channel === undefined) return false;
     sink.delta(t, channel, s.string(buf, DELTA), s.stamp(buf, STAMP));
     return true;
+  }
+
+  /** After `fast` declined an event: whether it was well-formed JSON whose `type` is one of `types`. */
+  scannedType(buf: Buffer, types: readonly Buffer[]): boolean {
+    if (!this.wellFormed || !this.scan.isString(buf, TYPE)) return false;
+    for (const type of types) if (this.scan.stringIs(buf, TYPE, type)) return true;
+    return false;
   }
 
   /** Reports a parsed event if its type is a delta type (true even when its delta is missing). */

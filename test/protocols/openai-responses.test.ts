@@ -184,6 +184,30 @@ describe('openai-responses: fast path ≡ JSON.parse path', () => {
     for (const p of payloads(stream)) expect(one(p, true)).toEqual(one(p, false));
   });
 
+  it('agrees on every event of the fixtures truncated or with a byte corrupted, done events included', () => {
+    const events = RESPONSES_FIXTURES.flatMap((name) => payloads(fixture(name)));
+    fc.assert(
+      fc.property(fc.nat(events.length - 1), fc.nat(), fc.integer({ min: 0, max: 255 }), (k, at, byte) => {
+        const p = Buffer.from(events[k]);
+        const truncated = p.subarray(0, at % (p.length + 1));
+        expect(one(truncated, true)).toEqual(one(truncated, false));
+        const corrupted = Buffer.from(p);
+        corrupted[at % p.length] = byte;
+        expect(one(corrupted, true)).toEqual(one(corrupted, false));
+      }),
+      { seed: 13, numRuns: 5000 },
+    );
+  });
+
+  it('events that repeat the answer are validated, not parsed', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    for (const p of payloads(fixture('responses-text.sse')).filter((p) => p.includes('.done"'))) {
+      expect(one(p, true)).toEqual([]);
+    }
+    expect(parse).not.toHaveBeenCalled();
+    expect(one('{"type":"response.output_text.done","text":"a"', true)[0]?.[0]).toBe('error');
+  });
+
   it('delta events take the fast path (no JSON.parse unless the string has escapes)', () => {
     const parse = vi.spyOn(JSON, 'parse');
     expect(one(delta('" plain"'), true)).toEqual([['delta', 5, 'text', ' plain', undefined]]);
