@@ -5,9 +5,18 @@ import type { Nanos } from './types.js';
  * the reference server's `wb_t` stamps compare directly) minus an epoch taken at load, as a double.
  */
 const EPOCH = process.hrtime.bigint();
+const BILLION = 1_000_000_000n;
+const EPOCH_HI = Number(EPOCH / BILLION);
+const EPOCH_LO = Number(EPOCH % BILLION);
 
+/**
+ * `Number(process.hrtime.bigint() - EPOCH)`, from `process.hrtime()`'s seconds and nanoseconds of the same
+ * clock: one small array instead of two BigInts per call (a call per socket read). The seconds term is
+ * exact (a multiple of 2^9 below 2^62 for 146 years of uptime), so the one rounding is the one `Number()` makes.
+ */
 export function now(): Nanos {
-  return Number(process.hrtime.bigint() - EPOCH);
+  const t = process.hrtime();
+  return (t[0] - EPOCH_HI) * 1e9 + (t[1] - EPOCH_LO);
 }
 
 const DIGITS = /^\d{1,20}$/;
@@ -25,9 +34,6 @@ export function stampValue(v: unknown): Nanos | undefined {
   return typeof v === 'string' ? fromStamp(v) : undefined;
 }
 
-const BILLION = 1_000_000_000n;
-const EPOCH_HI = Number(EPOCH / BILLION);
-const EPOCH_LO = Number(EPOCH % BILLION);
 /** Seconds from the epoch within which `h * 1e9 + lo` stays under 2^53, so exact: ±104 days. */
 const NEAR = 9_000_000;
 const ZERO = 48;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { fromStamp, stampAt } from '../../src/core/clock.js';
+import { fromStamp, now, stampAt } from '../../src/core/clock.js';
 
 /** `stampAt` over `stamp` placed amid other bytes, as it lies in an event. */
 function atBytes(stamp: Buffer): number {
@@ -57,5 +57,19 @@ describe('stampAt', () => {
       }),
       { seed: 13, numRuns: 20_000 },
     );
+  });
+});
+
+describe('now', () => {
+  it('is hrtime.bigint on the epoch fromStamp counts from, in integer ns, monotonic', () => {
+    let last = now();
+    for (let k = 0; k < 10_000; k++) {
+      const before = now();
+      const stamp = fromStamp(String(process.hrtime.bigint()));
+      const after = now();
+      expect(Number.isInteger(before)).toBe(true);
+      expect(last <= before && before <= stamp && stamp <= after).toBe(true);
+      last = after;
+    }
   });
 });
