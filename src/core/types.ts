@@ -36,10 +36,11 @@ export interface EventSink {
   /** The server accepted the request (response.created, the role-only first chat chunk, …). */
   ack(t: Nanos): void;
   /**
-   * Output text, reasoning text or tool-call arguments. `stamp` is the reference server's `wb_t` write
-   * time (decimal `process.hrtime.bigint()`), when it stamps.
+   * Output text, reasoning text or tool-call arguments. `written` is the reference server's `wb_t` write
+   * time (decimal `process.hrtime.bigint()`) in harness time (clock.ts `fromStamp`, `stampAt`): undefined
+   * when the event has no stamp, NaN when it is not one.
    */
-  delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void;
+  delta(t: Nanos, channel: Channel, text: string, written: Nanos | undefined): void;
   /**
    * Server-reported token counts. `reasoningTokens`: how many of the output tokens were reasoning (a
    * reasoning model may count them without streaming them); `cachedTokens`: how many of the input tokens

@@ -1,4 +1,3 @@
-import { fromStamp } from '../core/clock.js';
 import type { Channel, ErrorClass, EventSink, Nanos, RequestRecord, ToolCall } from '../core/types.js';
 
 /**
@@ -95,7 +94,7 @@ export class Timeline implements RequestRecord, EventSink {
     if (this.ackAt === 0) this.ackAt = t;
   }
 
-  delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void {
+  delta(t: Nanos, channel: Channel, text: string, written: Nanos | undefined): void {
     // Empty deltas (role-only chunks, keep-alives) are not output: they must not end TTFT. Nor is what
     // the same read still carried after the client cancelled.
     if (text.length === 0 || this.cancelledAt !== 0) return;
@@ -110,10 +109,7 @@ export class Timeline implements RequestRecord, EventSink {
     this.deltas++;
     if (channel === 'reasoning') this.reasoningDeltas++;
     if (this.keepText) this.texts.push(text);
-    if (stamp !== undefined) {
-      const written = fromStamp(stamp);
-      if (!Number.isNaN(written)) this.tokenDelay.push((t - written) / 1e6);
-    }
+    if (written !== undefined && !Number.isNaN(written)) this.tokenDelay.push((t - written) / 1e6);
     this.watch?.(t, text);
   }
 

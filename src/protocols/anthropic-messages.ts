@@ -1,3 +1,4 @@
+import { stampValue } from '../core/clock.js';
 import type { Channel, EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../core/types.js';
 import { classifyError, isObject, parseObject, reportMalformed, reportStreamEnded } from './errors.js';
 import { FieldScan } from './json-scan.js';
@@ -79,8 +80,7 @@ export class MessagesEvents {
       if (!delta.stringIs(buf, DELTA_TYPE, KIND_TYPES[k])) continue;
       const field = k + 1;
       if (!delta.isString(buf, field)) return false;
-      const stamp = top.isString(buf, STAMP) ? top.string(buf, STAMP) : undefined;
-      this.sink.delta(t, DELTA_KINDS[k][2], delta.string(buf, field), stamp);
+      this.sink.delta(t, DELTA_KINDS[k][2], delta.string(buf, field), top.stamp(buf, STAMP));
       return true;
     }
     return false;
@@ -121,7 +121,7 @@ export class MessagesEvents {
     const kind = DELTA_KINDS.find(([type]) => type === d.type);
     if (kind === undefined) return;
     const text = d[kind[1]];
-    if (typeof text === 'string') this.sink.delta(t, kind[2], text, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
+    if (typeof text === 'string') this.sink.delta(t, kind[2], text, stampValue(ev.wb_t));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { stampValue } from '../core/clock.js';
 import type { Channel, EventSink, Nanos } from '../core/types.js';
 import { FieldScan } from './json-scan.js';
 
@@ -40,25 +41,34 @@ const STAMP = 2;
  */
 export class TypedDeltaReader {
   private readonly scan = new FieldScan(['type', 'delta', 'wb_t']);
+  /** The last `fast` call's event was one well-formed JSON object. */
+  private wellFormed = false;
 
   constructor(private readonly types: DeltaTypes) {}
 
   /** Reports the event in `buf[start, end)` if it is a delta; false when it is not (or not simply). */
   fast(buf: Buffer, start: number, end: number, t: Nanos, sink: EventSink): boolean {
     const s = this.scan;
-    if (!s.scan(buf, start, end) || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
+    this.wellFormed = s.scan(buf, start, end);
+    if (!this.wellFormed || !s.isString(buf, TYPE) || !s.isString(buf, DELTA)) return false;
     const channel = this.types.scanned(s, buf, TYPE);
     if (channel === undefined) return false;
-    sink.delta(t, channel, s.string(buf, DELTA), s.isString(buf, STAMP) ? s.string(buf, STAMP) : undefined);
+    sink.delta(t, channel, s.string(buf, DELTA), s.stamp(buf, STAMP));
     return true;
+  }
+
+  /** After `fast` declined an event: whether it was well-formed JSON whose `type` is one of `types`. */
+  scannedType(buf: Buffer, types: readonly Buffer[]): boolean {
+    if (!this.wellFormed || !this.scan.isString(buf, TYPE)) return false;
+    for (const type of types) if (this.scan.stringIs(buf, TYPE, type)) return true;
+    return false;
   }
 
   /** Reports a parsed event if its type is a delta type (true even when its delta is missing). */
   parsed(ev: Record<string, unknown>, type: string, t: Nanos, sink: EventSink): boolean {
     const channel = this.types.channel(type);
     if (channel === undefined) return false;
-    if (typeof ev.delta === 'string')
-      sink.delta(t, channel, ev.delta, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
+    if (typeof ev.delta === 'string') sink.delta(t, channel, ev.delta, stampValue(ev.wb_t));
     return true;
   }
 }

@@ -1,3 +1,4 @@
+import { stampValue } from '../core/clock.js';
 import type {
   EventSink,
   HttpProtocol,
@@ -173,7 +174,7 @@ class GenericEvents {
     }
     const s = this.select;
     const text = s.delta.get(ev);
-    if (typeof text === 'string') this.sink.delta(t, 'text', text, typeof ev.wb_t === 'string' ? ev.wb_t : undefined);
+    if (typeof text === 'string') this.sink.delta(t, 'text', text, stampValue(ev.wb_t));
     const output = s.output?.get(ev);
     if (typeof output === 'number') this.outputTokens = output;
     const input = s.input?.get(ev);

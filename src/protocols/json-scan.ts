@@ -8,6 +8,8 @@
  * Whatever it does not handle (escaped keys, very deep nesting) makes `scan` return false and the caller
  * falls back to `JSON.parse`, so the fast path never has to be complete, only right when it answers.
  */
+import { fromStamp, stampAt } from '../core/clock.js';
+import type { Nanos } from '../core/types.js';
 import {
   COLON,
   COMMA,
@@ -163,6 +165,12 @@ export class FieldScan {
   string(buf: Buffer, k: number): string {
     const f = this.flags[k];
     return jsonString(buf, this.start[k], this.end[k], (f & ESCAPED) !== 0, (f & NON_ASCII) !== 0);
+  }
+
+  /** Key `k` as a `wb_t` stamp in harness time: undefined unless a string, read from its bytes unless escaped. */
+  stamp(buf: Buffer, k: number): Nanos | undefined {
+    if (!this.isString(buf, k)) return undefined;
+    return this.flags[k] & ESCAPED ? fromStamp(this.string(buf, k)) : stampAt(buf, this.start[k] + 1, this.end[k] - 1);
   }
 
   /** Whether string key `k` has no content bytes (`""`). */

@@ -1,3 +1,4 @@
+import { stampValue } from '../core/clock.js';
 import type { EventSink, Nanos, ProtocolAdapter, RequestInput, StreamDecoder } from '../core/types.js';
 import {
   cachedTokens,
@@ -77,14 +78,14 @@ export class ChatChunks {
     for (let k = CONTENT; k <= REASONING; k++) {
       if (!delta.isAbsent(buf, k) && !delta.isString(buf, k)) return false;
     }
-    const stamp = top.isString(buf, STAMP) ? top.string(buf, STAMP) : undefined;
+    const written = top.stamp(buf, STAMP);
     const reasoning = this.nonEmpty(buf, REASONING_CONTENT)
       ? REASONING_CONTENT
       : this.nonEmpty(buf, REASONING)
         ? REASONING
         : -1;
-    if (reasoning >= 0) this.sink.delta(t, 'reasoning', delta.string(buf, reasoning), stamp);
-    if (this.nonEmpty(buf, CONTENT)) this.sink.delta(t, 'text', delta.string(buf, CONTENT), stamp);
+    if (reasoning >= 0) this.sink.delta(t, 'reasoning', delta.string(buf, reasoning), written);
+    if (this.nonEmpty(buf, CONTENT)) this.sink.delta(t, 'text', delta.string(buf, CONTENT), written);
     return true;
   }
 
@@ -107,9 +108,9 @@ export class ChatChunks {
       if (typeof chunk.id === 'string') this.responseId = chunk.id;
       this.sink.ack(t);
     }
-    const stamp = typeof chunk.wb_t === 'string' ? chunk.wb_t : undefined;
+    const written = stampValue(chunk.wb_t);
     if (Array.isArray(chunk.choices)) {
-      for (const c of chunk.choices) if (isObject(c)) this.choiceDeltas(c, t, stamp);
+      for (const c of chunk.choices) if (isObject(c)) this.choiceDeltas(c, t, written);
     }
     const usage = chunk.usage;
     if (isObject(usage) && typeof usage.completion_tokens === 'number') {
@@ -122,19 +123,19 @@ export class ChatChunks {
     }
   }
 
-  private choiceDeltas(c: Record<string, unknown>, t: Nanos, stamp: string | undefined): void {
+  private choiceDeltas(c: Record<string, unknown>, t: Nanos, written: Nanos | undefined): void {
     if (c.finish_reason !== undefined && c.finish_reason !== null) this.finishSeen = true;
     const d = c.delta;
     if (!isObject(d)) return;
     // vLLM has sent the same reasoning as both `reasoning_content` and `reasoning`: report it once.
     const reasoning = nonEmpty(d.reasoning_content) ?? nonEmpty(d.reasoning);
-    if (reasoning !== undefined) this.sink.delta(t, 'reasoning', reasoning, stamp);
+    if (reasoning !== undefined) this.sink.delta(t, 'reasoning', reasoning, written);
     const content = nonEmpty(d.content);
-    if (content !== undefined) this.sink.delta(t, 'text', content, stamp);
+    if (content !== undefined) this.sink.delta(t, 'text', content, written);
     if (Array.isArray(d.tool_calls)) {
       for (const call of d.tool_calls) {
         const args = isObject(call) && isObject(call.function) ? nonEmpty(call.function.arguments) : undefined;
-        if (args !== undefined) this.sink.delta(t, 'tool', args, stamp);
+        if (args !== undefined) this.sink.delta(t, 'tool', args, written);
       }
     }
   }

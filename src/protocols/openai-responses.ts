@@ -34,6 +34,22 @@ const DELTAS = new DeltaTypes([
 ]);
 
 /**
+ * Events that repeat the answer (the whole text, once each) and that nothing here reads: once the scan
+ * has found them well-formed, parsing them would only build that text again.
+ */
+const REPEATS = [
+  'response.output_text.done',
+  'response.content_part.done',
+  'response.output_item.done',
+  'response.reasoning_text.done',
+  'response.reasoning_summary_text.done',
+  'response.function_call_arguments.done',
+].map((type) => Buffer.from(type));
+
+/** The servers write `type` first: an event starting so is parsed without a scan first. */
+const COMPLETED = Buffer.from('{"type":"response.completed"');
+
+/**
  * Turns Responses events (one JSON object each) into sink calls. Delta events, nearly all of a stream,
  * take a byte-scanning fast path; everything else is `JSON.parse`d. `fastPath: false` runs the parse path
  * alone, which is how the tests prove the two agree.
@@ -57,10 +73,13 @@ export class ResponsesEvents {
   private fastDelta(buf: Buffer, start: number, end: number, t: Nanos): boolean {
     const tpl = this.template;
     if (tpl.match(buf, start, end)) {
-      this.sink.delta(t, 'text', tpl.delta, tpl.stamp);
+      this.sink.delta(t, 'text', tpl.delta, tpl.written);
       return true;
     }
-    return this.deltas.fast(buf, start, end, t, this.sink);
+    // response.completed is parsed whatever a scan found: scanning it first would only read it twice.
+    const head = start + COMPLETED.length;
+    if (head <= end && COMPLETED.compare(buf, start, head) === 0) return false;
+    return this.deltas.fast(buf, start, end, t, this.sink) || this.deltas.scannedType(buf, REPEATS);
   }
 
   private parsed(json: string, t: Nanos): void {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { fromStamp } from '../../src/core/clock.js';
 import { anthropicMessages, MessagesEvents } from '../../src/protocols/anthropic-messages.js';
 import { type Call, fixture, payloads, RecordingSink, splitAt } from './helpers.js';
 
@@ -87,8 +88,8 @@ describe('anthropic-messages decoding', () => {
   it('a stream without message_stop is a protocol error, after the stamped deltas it carried', () => {
     const calls = viaSse([fixture('anthropic-no-stop.sse')]);
     expect(calls.filter((c) => c[0] === 'delta')).toEqual([
-      ['delta', 1, 'text', ' the', '812345681370368'],
-      ['delta', 1, 'text', ' é', '812345682604935'],
+      ['delta', 1, 'text', ' the', fromStamp('812345681370368')],
+      ['delta', 1, 'text', ' é', fromStamp('812345682604935')],
     ]);
     expect(calls.at(-1)).toEqual(['error', 99, 'protocol', 'stream_ended', 'stream ended before message_stop']);
     expect(calls.some((c) => c[0] === 'usage' || c[0] === 'done')).toBe(false);
@@ -133,7 +134,7 @@ describe('anthropic-messages: fast path ≡ JSON.parse path', () => {
 
   it('text, thinking and tool-input deltas take the fast path', () => {
     const parse = vi.spyOn(JSON, 'parse');
-    expect(one(textDelta('" plain"', ',"wb_t":"42"'), true)).toEqual([['delta', 5, 'text', ' plain', '42']]);
+    expect(one(textDelta('" plain"', ',"wb_t":"42"'), true)).toEqual([['delta', 5, 'text', ' plain', fromStamp('42')]]);
     expect(one(blockDelta('{"type":"thinking_delta","thinking":"hm"}'), true)).toEqual([
       ['delta', 5, 'reasoning', 'hm', undefined],
     ]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { fromStamp } from '../../src/core/clock.js';
 import type { RequestInput } from '../../src/core/types.js';
 import { genericAdapter, type GenericConfig, GenericConfigError } from '../../src/protocols/generic.js';
 import { presetAdapter, PRESETS } from '../../src/protocols/generic-presets.js';
@@ -110,8 +111,8 @@ describe('generic decoding rules', () => {
       ndjson('{"response":"a","done":false,"wb_t":"123"}', '{"response":"","done":true,"eval_count":1,"wb_t":"124"}'),
     ]);
     expect(calls.filter((c) => c[0] === 'delta')).toEqual([
-      ['delta', 1, 'text', 'a', '123'],
-      ['delta', 1, 'text', '', '124'],
+      ['delta', 1, 'text', 'a', fromStamp('123')],
+      ['delta', 1, 'text', '', fromStamp('124')],
     ]);
   });
 

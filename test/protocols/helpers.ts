@@ -6,7 +6,7 @@ import type { Channel, ErrorClass, EventSink, Nanos, ToolCall } from '../../src/
 
 export type Call =
   | ['ack', Nanos]
-  | ['delta', Nanos, Channel, string, string | undefined]
+  | ['delta', Nanos, Channel, string, Nanos | undefined]
   | ['usage', number | undefined, number]
   | ['done', Nanos, string | undefined]
   | ['error', Nanos, ErrorClass, string | undefined, string | undefined]
@@ -18,8 +18,8 @@ export class RecordingSink implements EventSink {
   ack(t: Nanos): void {
     this.calls.push(['ack', t]);
   }
-  delta(t: Nanos, channel: Channel, text: string, stamp: string | undefined): void {
-    this.calls.push(['delta', t, channel, text, stamp]);
+  delta(t: Nanos, channel: Channel, text: string, written: Nanos | undefined): void {
+    this.calls.push(['delta', t, channel, text, written]);
   }
   usage(inputTokens: number | undefined, outputTokens: number): void {
     this.calls.push(['usage', inputTokens, outputTokens]);

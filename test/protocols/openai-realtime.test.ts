@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { fromStamp } from '../../src/core/clock.js';
 import type { RequestInput } from '../../src/core/types.js';
 import { cancelMessage, openaiRealtime, RealtimeEvents } from '../../src/protocols/openai-realtime.js';
 import { type Call, fixture, RecordingSink } from './helpers.js';
@@ -87,9 +88,9 @@ describe('openai-realtime decoding', () => {
   it("passes the reference server's stamp of each delta", () => {
     const { calls } = decode(messages('realtime-stamped.jsonl'));
     expect(calls.filter((c) => c[0] === 'delta').map((c) => c[4])).toEqual([
-      '14433785427001',
-      '14433786427113',
-      '14433787426950',
+      fromStamp('14433785427001'),
+      fromStamp('14433786427113'),
+      fromStamp('14433787426950'),
     ]);
     expect(calls.slice(-2)).toEqual([
       ['usage', 1, 3],
@@ -199,7 +200,7 @@ describe('openai-realtime: fast path ≡ JSON.parse path', () => {
     expect(parse.mock.calls.every(([s]) => s.startsWith('"'))).toBe(true);
     parse.mockClear();
     expect(one(`${delta('response.text.delta', '"x"').slice(0, -1)},"wb_t":"123"}`, true)).toEqual([
-      ['delta', 5, 'text', 'x', '123'],
+      ['delta', 5, 'text', 'x', fromStamp('123')],
     ]);
     expect(parse).not.toHaveBeenCalled();
   });

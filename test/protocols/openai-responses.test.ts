@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { fromStamp } from '../../src/core/clock.js';
 import type { RequestInput } from '../../src/core/types.js';
 import { classifyError } from '../../src/protocols/errors.js';
 import { openaiResponses, ResponsesEvents } from '../../src/protocols/openai-responses.js';
@@ -82,7 +83,7 @@ describe('openai-responses decoding', () => {
     const calls = viaSse([fixture('responses-stamped.sse')]);
     const stamps = calls.filter((c) => c[0] === 'delta').map((c) => c[4]);
     expect(stamps).toHaveLength(4);
-    expect(stamps.every((s) => typeof s === 'string' && /^\d+$/.test(s))).toBe(true);
+    expect(stamps.every((s) => Number.isFinite(s))).toBe(true);
     expect(calls.at(-1)).toEqual(['done', 1, 'resp_wb000000000000000000000000000000000000000000000001']);
   });
 
@@ -183,11 +184,35 @@ describe('openai-responses: fast path ≡ JSON.parse path', () => {
     for (const p of payloads(stream)) expect(one(p, true)).toEqual(one(p, false));
   });
 
+  it('agrees on every event of the fixtures truncated or with a byte corrupted, done events included', () => {
+    const events = RESPONSES_FIXTURES.flatMap((name) => payloads(fixture(name)));
+    fc.assert(
+      fc.property(fc.nat(events.length - 1), fc.nat(), fc.integer({ min: 0, max: 255 }), (k, at, byte) => {
+        const p = Buffer.from(events[k]);
+        const truncated = p.subarray(0, at % (p.length + 1));
+        expect(one(truncated, true)).toEqual(one(truncated, false));
+        const corrupted = Buffer.from(p);
+        corrupted[at % p.length] = byte;
+        expect(one(corrupted, true)).toEqual(one(corrupted, false));
+      }),
+      { seed: 13, numRuns: 5000 },
+    );
+  });
+
+  it('events that repeat the answer are validated, not parsed', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    for (const p of payloads(fixture('responses-text.sse')).filter((p) => p.includes('.done"'))) {
+      expect(one(p, true)).toEqual([]);
+    }
+    expect(parse).not.toHaveBeenCalled();
+    expect(one('{"type":"response.output_text.done","text":"a"', true)[0]?.[0]).toBe('error');
+  });
+
   it('delta events take the fast path (no JSON.parse unless the string has escapes)', () => {
     const parse = vi.spyOn(JSON, 'parse');
     expect(one(delta('" plain"'), true)).toEqual([['delta', 5, 'text', ' plain', undefined]]);
     expect(one(`${delta('"x"').slice(0, -1)},"wb_t":"123456789"}`, true)).toEqual([
-      ['delta', 5, 'text', 'x', '123456789'],
+      ['delta', 5, 'text', 'x', fromStamp('123456789')],
     ]);
     expect(parse).not.toHaveBeenCalled();
     expect(one(delta('"a\\"b"'), true)).toEqual([['delta', 5, 'text', 'a"b', undefined]]);
@@ -262,7 +287,7 @@ describe('openai-responses: fast path ≡ JSON.parse path', () => {
           const payload = stamp === null ? delta(body) : `${delta(body).slice(0, -1)},"wb_t":"${stamp}"}`;
           const fast = one(payload, true);
           expect(fast).toEqual(one(payload, false));
-          expect(fast).toEqual([['delta', 5, 'text', s, stamp === null ? undefined : String(stamp)]]);
+          expect(fast).toEqual([['delta', 5, 'text', s, stamp === null ? undefined : fromStamp(String(stamp))]]);
         },
       ),
       { numRuns: 2000 },
