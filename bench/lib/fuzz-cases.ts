@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import fc from 'fast-check';
 
-import { ERROR_CLASSES, type EventSink, type ToolCall } from '../../src/core/types.js';
+import { type Channel, ERROR_CLASSES, type EventSink, type ToolCall } from '../../src/core/types.js';
 import { NdjsonLineTooLong } from '../../src/protocols/ndjson.js';
 import { getProtocol } from '../../src/protocols/registry.js';
 import { SseLineTooLong } from '../../src/protocols/sse.js';
@@ -62,9 +62,9 @@ export class CheckingSink implements EventSink {
   ack(t: number): void {
     this.calls.push(['ack', t]);
   }
-  delta(t: number, channel: string, text: string, stamp: string | undefined): void {
+  delta(t: number, channel: Channel, text: string, written: number | undefined): void {
     if (typeof text !== 'string') throw new Error(`delta text is ${typeof text}`);
-    this.calls.push(['delta', t, channel, text, stamp]);
+    this.calls.push(['delta', t, channel, text, written]);
   }
   usage(input: number | undefined, output: number): void {
     this.calls.push(['usage', input, output]);
