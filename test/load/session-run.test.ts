@@ -125,7 +125,8 @@ describe('agent-loop sessions', () => {
         expect(l.error?.code).toBe('previous_response_not_found');
       }
     }
-    expect(r.variants.map((v) => v.counts.errors)).toEqual([{ http_status: 2 }, { protocol: 2 }]);
+    // The HTTP 400 and the WebSocket error event are the same refusal: one class on both transports.
+    expect(r.variants.map((v) => v.counts.errors)).toEqual([{ http_status: 2 }, { http_status: 2 }]);
     expect(server.stats().previousNotFound).toBe(4);
   });
 });

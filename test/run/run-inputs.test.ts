@@ -65,6 +65,8 @@ server:
   max_concurrent: 4
   rate_limit: 9
   faults: { reset: 0.125 }
+  max_body_bytes: 5000
+  max_connections: 6
 variants:
   - { name: a, protocol: openai-responses, connection: http-keepalive }
 `);
@@ -88,6 +90,8 @@ variants:
       maxConcurrent: 4,
       rateLimit: 9,
       faults: { reset: 0.125 },
+      maxBodyBytes: 5000,
+      maxConnections: 6,
     });
   });
 
