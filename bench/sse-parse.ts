@@ -9,8 +9,8 @@
  */
 import { createParser } from 'eventsource-parser';
 
-import type { Channel, EventSink } from '../src/core/types.js';
 import { openaiResponses } from '../src/protocols/openai-responses.js';
+import { CountingSink } from './lib/counting-sink.js';
 
 const DELTAS = 1000;
 const CHUNK = 1500;
@@ -66,20 +66,6 @@ function synthesize(): { chunks: Buffer[]; events: number; chars: number } {
   // Fresh buffers per chunk, as a socket delivers them.
   for (let i = 0; i < all.length; i += CHUNK) chunks.push(Buffer.from(all.subarray(i, i + CHUNK)));
   return { chunks, events: parts.length, chars: text.length };
-}
-
-class CountingSink implements EventSink {
-  chars = 0;
-  ack(): void {}
-  delta(_t: number, _channel: Channel, text: string): void {
-    this.chars += text.length;
-  }
-  usage(): void {}
-  done(): void {}
-  toolCall(): void {}
-  error(_t: number, cls: string, code?: string): void {
-    throw new Error(`bench stream failed: ${cls} ${code ?? ''}`);
-  }
 }
 
 /** Returns what it saw, for a cross-check: the decoders the delta characters, the floor the events. */

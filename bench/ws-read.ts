@@ -20,10 +20,10 @@ import { fileURLToPath } from 'node:url';
 
 import WebSocket from 'ws';
 
-import type { Channel, EventSink } from '../src/core/types.js';
 import { openaiResponses } from '../src/protocols/openai-responses.js';
 import { FrameReader } from '../src/transport/ws-frames.js';
 import { dataListeners, takeReads } from '../src/transport/ws-read.js';
+import { CountingSink } from './lib/counting-sink.js';
 
 const Receiver = (createRequire(import.meta.url)('ws') as { Receiver: new (o: object) => Writable }).Receiver;
 
@@ -58,20 +58,6 @@ function chunked(all: Buffer[], per: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < all.length; i += per) out.push(Buffer.concat(all.slice(i, i + per)));
   return out;
-}
-
-class CountingSink implements EventSink {
-  chars = 0;
-  ack(): void {}
-  delta(_t: number, _channel: Channel, text: string): void {
-    this.chars += text.length;
-  }
-  usage(): void {}
-  done(): void {}
-  toolCall(): void {}
-  error(_t: number, cls: string): void {
-    throw new Error(`bench stream failed: ${cls}`);
-  }
 }
 
 /** A message consumer: counts bytes, or runs the turn's Responses decoder. */

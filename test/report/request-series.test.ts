@@ -5,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 import { readRequestSeries } from '../../src/report/request-series.js';
 import { tempDir } from '../cli/helpers.js';
+import { lineText } from '../result/line-fixture.js';
 
-const line = (o: Record<string, unknown>): string =>
-  JSON.stringify({
-    variant: 'v',
-    i: 0,
-    warmup: false,
-    ok: true,
-    intended_ms: 0,
-    start_ms: 0,
-    phases: {},
-    deltas: 0,
-    output_tokens: 0,
-    ...o,
-  });
+const line = (o: Record<string, unknown>): string => lineText(o);
 
 describe('requests.jsonl series for the report', () => {
   it('counts from the intended start, takes the mean gap per request, and skips what the histograms skip', async () => {

@@ -8,24 +8,13 @@ import type { RequestLine } from '../../src/result/requests/line.js';
 import { type ReadOptions, readRequestLines } from '../../src/result/requests/read.js';
 import { type Result, variantKey, type VariantResult } from '../../src/result/result.js';
 import { assertBuilt, runScenarioText, tempDir } from '../cli/helpers.js';
+import { lineText } from './line-fixture.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
 const line = (o: Record<string, unknown> = {}): string =>
-  JSON.stringify({
-    variant: 'v',
-    i: 0,
-    warmup: false,
-    ok: true,
-    intended_ms: 0,
-    start_ms: 0,
-    phases: { firstDelta: 5 },
-    deltas: 1,
-    output_tokens: 1,
-    token_source: 'usage',
-    ...o,
-  });
+  lineText({ phases: { firstDelta: 5 }, deltas: 1, output_tokens: 1, token_source: 'usage', ...o });
 
 async function read(text: string, options?: ReadOptions): Promise<RequestLine[]> {
   const file = path.join(dir, 'requests.jsonl');

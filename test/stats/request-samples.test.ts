@@ -18,6 +18,7 @@ import {
   VariantSamples,
 } from '../../src/stats/request-samples.js';
 import { tempDir } from '../cli/helpers.js';
+import { lineText } from '../result/line-fixture.js';
 
 const MS = 1e6;
 const RUN = 5_000 * MS;
@@ -184,19 +185,7 @@ describe('per-request samples from requests.jsonl lines', () => {
 
 describe('readRequestSamples', () => {
   const line = (o: Record<string, unknown>): string =>
-    JSON.stringify({
-      variant: 'v',
-      i: 0,
-      warmup: false,
-      ok: true,
-      intended_ms: 0,
-      start_ms: 0,
-      phases: { firstDelta: 5, doneAt: 6 },
-      deltas: 1,
-      output_tokens: 1,
-      token_source: 'usage',
-      ...o,
-    });
+    lineText({ phases: { firstDelta: 5, doneAt: 6 }, deltas: 1, output_tokens: 1, token_source: 'usage', ...o });
 
   async function read(text: string, keys = ['v', 'step2.v'], memory?: SampleMemory) {
     const { dir, cleanup } = tempDir();
