@@ -95,7 +95,8 @@ export class VariantRecorder {
       recordStream(tl, this.metrics, origin);
     } else {
       this.requests++;
-      if (tl.connStart !== 0) this.connectionsOpened++;
+      // A connection that never connected (refused, out of descriptors) was not opened.
+      if (tl.connectEnd !== 0) this.connectionsOpened++;
       this.firstStart = Math.min(this.firstStart, tl.start);
       this.lastStart = Math.max(this.lastStart, tl.start);
       this.blockStart = Math.min(this.blockStart, tl.start);

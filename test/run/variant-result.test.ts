@@ -7,7 +7,10 @@ import { variantResult, variantWarnings } from '../../src/run/variant-result.js'
 
 function finished(start: number, withUsage: boolean, opened: boolean): Timeline {
   const tl = new Timeline(start, start);
-  if (opened) tl.connStart = start + 1e5;
+  if (opened) {
+    tl.connStart = start + 1e5;
+    tl.connectEnd = start + 2e5;
+  }
   tl.ack(start + 1e6);
   tl.delta(start + 2e6, 'text', ' a', undefined);
   tl.delta(start + 3e6, 'text', ' b', undefined);
