@@ -6,7 +6,7 @@ import { Endpoints } from './endpoints.js';
 import type { RunConfig } from './run-config.js';
 import { assembleResult, stepFigures, stepLabel, type StepRuns } from './run-result.js';
 import { startRun } from './run-start.js';
-import { runStep, type StepContext } from './step.js';
+import { closeLogs, runStep, type StepContext, stepProgress } from './step.js';
 import type { VariantRun } from './variant-run.js';
 import { runWithWorkers } from './workers.js';
 
@@ -25,17 +25,13 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
   const endpoints = new Endpoints(scenario);
   const steps: StepRuns[] = [];
   let current: { run: VariantRun; label: string } | undefined;
-  cfg.watch?.(() => {
-    const runs = steps.flatMap((s) => s.runs);
-    return {
-      variant: current?.label ?? '',
-      done: runs.reduce((n, r) => n + r.rec.requests, 0),
-      total: run.total,
-      errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0),
-      ttftP50: current?.run.rec.ttftMedian(),
-      elapsedS: (now() - runStart) / 1e9,
-    };
-  });
+  cfg.watch?.(() => ({
+    variant: current?.label ?? '',
+    ...stepProgress(steps),
+    total: run.total,
+    ttftP50: current?.run.rec.ttftMedian(),
+    elapsedS: (now() - runStart) / 1e9,
+  }));
   let hdrLogFailure: string | undefined;
   const hdrLogs = cfg.hdrLogS === undefined ? undefined : new IntervalLogs(cfg.outDir, cfg.hdrLogS);
   const ctx: StepContext = {
@@ -51,29 +47,19 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     hardStop: cfg.hardStop,
     monitor,
     log,
-    onRuns: (step, label) => {
-      steps.push(step);
-      for (const r of step.runs) hdrLogs?.start(label(r), r.rec.metrics);
-    },
+    hdrLogs,
+    onRuns: (step) => steps.push(step),
     onBlock: (run, label) => {
       current = { run, label };
     },
   };
   try {
     await run.eachStep(endpoints, async (k, step, endpoint) => {
-      try {
-        await runStep(ctx, k, step, endpoint);
-      } finally {
-        hdrLogs?.closeFiles();
-      }
+      await runStep(ctx, k, step, endpoint);
     });
   } finally {
-    // The interval logs are closed whatever else fails; a failure of theirs is a warning in the result,
-    // never a lost result.
-    const logsClosed = hdrLogs?.close().then(
-      () => undefined,
-      (err: Error) => err.message,
-    );
+    // The interval logs are closed whatever else fails.
+    const logsClosed = closeLogs(hdrLogs);
     await endpoints.close();
     hdrLogFailure = await logsClosed;
   }

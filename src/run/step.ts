@@ -5,6 +5,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Nanos } from '../core/types.js';
 import { WorkSource } from '../load/work.js';
 import type { ClientMonitor } from '../metrics/client-monitor.js';
+import type { IntervalLogs } from '../metrics/interval-log.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import type { RequestLine } from '../result/requests/line.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -19,6 +20,9 @@ import { requestBase, trustedCa } from './run-inputs.js';
 import { stepLabel, type StepRuns } from './run-result.js';
 import { progressLine } from './variant-result.js';
 import { VariantRun } from './variant-run.js';
+
+/** The tokenizer fallback for responses without usage: one counter in pieces for every recorder. */
+const countOutput = boundedCount(countTokens);
 
 /** What every step of one process's (or worker's) part of a run shares. */
 export interface StepContext {
@@ -36,8 +40,10 @@ export interface StepContext {
   hardStop: AbortSignal | undefined;
   monitor: ClientMonitor;
   log: (line: string) => void;
-  /** The step's runs, before they start (progress displays, interval logs). */
-  onRuns?: (step: StepRuns, label: (run: VariantRun) => string) => void;
+  /** `--hdr-log`: each variant of each step gets its log, closed when the step ends. */
+  hdrLogs?: IntervalLogs;
+  /** The step's runs, before they start (progress displays). */
+  onRuns?: (step: StepRuns) => void;
   /** The variant whose block is about to run (progress displays). */
   onBlock: (run: VariantRun, label: string) => void;
   /** Waited for before each block: workers start their blocks together, so variants stay interleaved across them. */
@@ -85,7 +91,7 @@ export async function runStep(
         new VariantRecorder(
           variant.name,
           ctx.runStart,
-          boundedCount(countTokens),
+          countOutput,
           ctx.writeLine,
           scenario.sweep ? k : undefined,
           s.slo,
@@ -97,7 +103,8 @@ export async function runStep(
   );
   const label = (run: VariantRun): string => stepLabel(scenario, k) + run.variant.name;
   const stepRuns = { k, value: step.value, scenario: s, runs };
-  ctx.onRuns?.(stepRuns, label);
+  ctx.onRuns?.(stepRuns);
+  for (const r of runs) ctx.hdrLogs?.start(label(r), r.rec.metrics);
   try {
     await runInterleaved(s, runs, {
       stopping: ctx.stopping,
@@ -107,7 +114,30 @@ export async function runStep(
       onVariantDone: (run) => ctx.log(progressLine(label(run), run.rec)),
     });
   } finally {
+    ctx.hdrLogs?.closeFiles();
     await Promise.all(runs.map((r) => r.close()));
   }
   return stepRuns;
+}
+
+/** Measured requests and failures so far, over every step's variants (progress displays). */
+export function stepProgress(steps: readonly StepRuns[]): { done: number; errors: number } {
+  const runs = steps.flatMap((s) => s.runs);
+  return {
+    done: runs.reduce((n, r) => n + r.rec.requests, 0),
+    errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0),
+  };
+}
+
+/**
+ * Closes the interval logs and waits for their writes: the failure message, if any. A failure of theirs
+ * is a warning in the result, never a lost result.
+ */
+export function closeLogs(logs: IntervalLogs | undefined): Promise<string | undefined> {
+  return (
+    logs?.close().then(
+      () => undefined,
+      (err: Error) => err.message,
+    ) ?? Promise.resolve(undefined)
+  );
 }

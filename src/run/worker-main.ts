@@ -13,7 +13,7 @@ import { applyOverrides } from '../scenario/overrides.js';
 import { isIssues, sweepSteps } from '../scenario/sweep.js';
 import { openDataset, partSalt } from './run-inputs.js';
 import { stepFigures, type StepRuns } from './run-result.js';
-import { runStep, type StepContext } from './step.js';
+import { closeLogs, runStep, type StepContext, stepProgress } from './step.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerPart } from './worker-protocol.js';
 
 /** requests.jsonl lines go to the parent in batches: a message per request would cost more than the line. */
@@ -24,6 +24,12 @@ const STATUS_MS = 250;
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
+
+/** This worker's interval logs, in a folder of its own until the run merges them. */
+function openLogs(log: NonNullable<WorkerInit['hdrLog']>): IntervalLogs {
+  mkdirSync(log.dir, { recursive: true });
+  return new IntervalLogs(log.dir, log.seconds);
+}
 
 async function main(): Promise<void> {
   const scenario = applyOverrides(init.loaded, { shard: init.shard });
@@ -44,13 +50,8 @@ async function main(): Promise<void> {
   const flusher = setInterval(flush, FLUSH_MS);
   const steps: StepRuns[] = [];
   let variant = '';
-  const status = setInterval(() => {
-    const runs = steps.flatMap((s) => s.runs);
-    const done = runs.reduce((n, r) => n + r.rec.requests, 0);
-    post({ type: 'status', done, errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0), variant });
-  }, STATUS_MS);
-  if (init.hdrLog !== undefined) mkdirSync(init.hdrLog.dir, { recursive: true });
-  const hdrLogs = init.hdrLog === undefined ? undefined : new IntervalLogs(init.hdrLog.dir, init.hdrLog.seconds);
+  const status = setInterval(() => post({ type: 'status', ...stepProgress(steps), variant }), STATUS_MS);
+  const hdrLogs = init.hdrLog === undefined ? undefined : openLogs(init.hdrLog);
   let go: (() => void) | undefined;
   let blockOrigin: number | undefined;
   let lastUrl = scenario.target;
@@ -70,10 +71,8 @@ async function main(): Promise<void> {
     hardStop: hardStop.signal,
     monitor,
     log: (line) => post({ type: 'log', line }),
-    onRuns: (step, label) => {
-      steps.push(step);
-      for (const r of step.runs) hdrLogs?.start(label(r), r.rec.metrics);
-    },
+    hdrLogs,
+    onRuns: (step) => steps.push(step),
     onBlock: (_run, label) => {
       variant = label;
     },
@@ -88,10 +87,7 @@ async function main(): Promise<void> {
     clearInterval(flusher);
     clearInterval(status);
     flush();
-    const hdrLogFailure = await hdrLogs?.close().then(
-      () => undefined,
-      (err: Error) => err.message,
-    );
+    const hdrLogFailure = await closeLogs(hdrLogs);
     const part: WorkerPart = {
       worker: init.worker,
       ...stepFigures(scenario, steps),
@@ -115,12 +111,10 @@ async function main(): Promise<void> {
       go = undefined;
     } else if (m.type === 'step') {
       lastUrl = m.endpoint.url;
-      runStep(ctx, m.k, stepList[m.k], m.endpoint)
-        .finally(() => hdrLogs?.closeFiles())
-        .then(
-          () => post({ type: 'step-done' }),
-          (err: Error) => post({ type: 'failed', message: err.message }),
-        );
+      runStep(ctx, m.k, stepList[m.k], m.endpoint).then(
+        () => post({ type: 'step-done' }),
+        (err: Error) => post({ type: 'failed', message: err.message }),
+      );
     } else {
       void finish();
     }
