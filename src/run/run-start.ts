@@ -17,8 +17,6 @@ export interface RunStart {
   dataset: DatasetIndex | undefined;
   salt: number;
   startedAt: Date;
-  /** Removes secret values from every text said or written. */
-  scrub: (text: string) => string;
   log: (line: string) => void;
   writer: ResultWriter;
   /** The user asked to stop, or the results can no longer be written: either way, schedule no more. */
@@ -58,7 +56,6 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
     dataset,
     salt,
     startedAt: new Date(),
-    scrub,
     log,
     writer,
     stopping,
@@ -75,9 +72,10 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
     },
     finish: async (result, histograms) => {
       // result.json is written by now: a report that cannot be written is said, and the run's verdict stands.
-      for (const problem of await writer.finish(result, histograms)) log(`warning: ${problem}`);
-      // What the caller prints comes from the same scrubbed text that was written.
-      return { result: JSON.parse(scrub(JSON.stringify(result))) as Result, dir: cfg.outDir };
+      const { result: written, problems } = await writer.finish(result, histograms);
+      for (const problem of problems) log(`warning: ${problem}`);
+      // What the caller prints is what was written.
+      return { result: written, dir: cfg.outDir };
     },
   };
 }

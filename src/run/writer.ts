@@ -100,14 +100,20 @@ export class ResultWriter {
    * Writes result.json, `<variant>.<metric>.hgrm` for every metric with data and the two reports, and
    * closes requests.jsonl (the reports read it back). The reports are views of result.json: if they
    * cannot be written the run still stands, so their failure comes back as a message, not an error.
+   * `result` comes back as written (scrubbed), for the caller to print.
    */
-  async finish(result: Result, histograms: ReadonlyMap<string, MetricSet>): Promise<string[]> {
+  async finish(
+    result: Result,
+    histograms: ReadonlyMap<string, MetricSet>,
+  ): Promise<{ result: Result; problems: string[] }> {
     clearInterval(this.flusher);
     this.flush();
     this.requests.end();
     await finished(this.requests).catch(() => {});
     const at = (name: string): string => path.join(this.dir, name);
-    const files: Array<[string, string]> = [['result.json', this.scrub(JSON.stringify(result, null, 2)) + '\n']];
+    const json = this.scrub(JSON.stringify(result, null, 2)) + '\n';
+    const written = JSON.parse(json) as Result;
+    const files: Array<[string, string]> = [['result.json', json]];
     for (const [variant, set] of histograms)
       for (const [metric, h] of set.recorded()) files.push([`${safeName(variant)}.${metric}.hgrm`, toHgrm(h)]);
     // result.json first: whatever else fails, the run's figures are kept if they can be.
@@ -119,17 +125,13 @@ export class ResultWriter {
         break;
       }
     }
-    if (this.failure !== undefined)
-      throw new ResultWriteError(this.scrub(this.failure), JSON.parse(this.scrub(JSON.stringify(result))) as Result);
+    if (this.failure !== undefined) throw new ResultWriteError(this.scrub(this.failure), written);
     try {
       await writeReports(result, this.dir, { ...defaultReports(this.dir), scrub: this.scrub });
-      return [];
+      return { result: written, problems: [] };
     } catch (err) {
-      return [
-        this.scrub(
-          `the reports were not written (${(err as Error).message}); \`wirebench report ${this.dir}\` retries`,
-        ),
-      ];
+      const problem = `the reports were not written (${(err as Error).message}); \`wirebench report ${this.dir}\` retries`;
+      return { result: written, problems: [this.scrub(problem)] };
     }
   }
 }

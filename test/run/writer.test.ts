@@ -43,7 +43,7 @@ describe('ResultWriter', () => {
           ['b', b],
         ]),
       ),
-    ).toEqual([]);
+    ).toEqual({ result: r, problems: [] });
 
     const lines = readFileSync(path.join(dir, 'requests.jsonl'), 'utf8').split('\n');
     expect(lines.pop()).toBe('');
@@ -83,7 +83,7 @@ describe('ResultWriter', () => {
     const writer = new ResultWriter(dir);
     // A folder where the HTML report should go: writing it fails (EISDIR).
     mkdirSync(path.join(dir, 'report.html'));
-    const problems = await writer.finish(result([variant('a', { ttft_ms: 1 })]), new Map());
+    const { problems } = await writer.finish(result([variant('a', { ttft_ms: 1 })]), new Map());
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/the reports were not written \(EISDIR.*`wirebench report /);
     expect(existsSync(path.join(dir, 'result.json'))).toBe(true);
