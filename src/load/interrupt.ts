@@ -8,8 +8,11 @@ export interface Interrupt {
   afterTokens: number;
   /** The prompt of the redirected request (its other fields are the cancelled request's). */
   redirect: string;
-  /** Output tokens of one delta's text (o200k): streams are cut by tokens, not by chunks. */
-  countTokens: (text: string) => number;
+  /**
+   * Output tokens of one delta's text (o200k): streams are cut by tokens, not by chunks. It may stop
+   * counting at `enough`: a huge delta must not stall the loop to count tokens past the cut.
+   */
+  countTokens: (text: string, enough: number) => number;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function exchangeRequest(
   const watch = (attempt: Timeline): void => {
     let tokens = 0;
     attempt.watch = (t, text) => {
-      tokens += spec.countTokens(text);
+      tokens += spec.countTokens(text, spec.afterTokens - tokens);
       if (tokens < spec.afterTokens) return;
       attempt.watch = undefined;
       attempt.cancel(t);

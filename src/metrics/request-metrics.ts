@@ -15,24 +15,24 @@ export interface TokenCount {
   streamed: number;
 }
 
-/** Tokenizer used when the server reports no usage (o200k; loaded by the runner before measuring). */
-export type CountTokens = (text: string) => number;
+/**
+ * Tokenizer used when the server reports no usage (o200k). A long text may be counted off the event loop:
+ * then the count comes as a promise, and the request is recorded once it arrives.
+ */
+export type CountTokens = (text: string) => number | Promise<number>;
 
 const ms = (from: Nanos, to: Nanos): number => (to - from) / 1e6;
 
 /**
- * Output tokens: server-reported usage first, else the tokenizer over the received text, else one per
- * delta, in that order of trust; the source always travels with the count.
+ * Output tokens: server-reported usage first, else `tokenized` (the tokenizer over the received text),
+ * else one per delta, in that order of trust; the source always travels with the count.
  */
-export function outputTokens(tl: Timeline, countTokens: CountTokens | undefined): TokenCount {
+export function outputTokens(tl: Timeline, tokenized: number | undefined): TokenCount {
   if (tl.usageOutputTokens !== undefined) {
     const streamed = streamedTokens(tl.usageOutputTokens, tl.usageReasoningTokens, tl.reasoningDeltas > 0);
     return { output: tl.usageOutputTokens, source: 'usage', streamed };
   }
-  if (countTokens !== undefined) {
-    const n = countTokens(tl.texts.join(''));
-    return { output: n, source: 'tokenizer', streamed: n };
-  }
+  if (tokenized !== undefined) return { output: tokenized, source: 'tokenizer', streamed: tokenized };
   return { output: tl.deltas, source: 'chunks', streamed: tl.deltas };
 }
 

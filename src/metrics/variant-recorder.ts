@@ -62,6 +62,8 @@ export class VariantRecorder {
   private closedEnd = 0;
   /** What every line of this variant says about whose it is. */
   private readonly owner: LineOwner;
+  /** Committed requests whose text is being counted off the loop. */
+  private readonly counting = new Set<Promise<void>>();
 
   constructor(
     readonly name: string,
@@ -79,7 +81,29 @@ export class VariantRecorder {
   commit(tl: Timeline, index: number, isWarmup: boolean, origin: Nanos): void {
     if (tl.usageOutputTokens !== undefined) this.needsText = false;
     // A response without usage after others had it was not kept for the tokenizer: it counts its deltas.
-    const tokens = outputTokens(tl, tl.ok && tl.texts.length > 0 ? this.countTokens : undefined);
+    const count = tl.usageOutputTokens === undefined && tl.ok && tl.texts.length > 0 ? this.countTokens : undefined;
+    if (count === undefined) return this.record(tl, index, isWarmup, origin, undefined);
+    const n = count(tl.texts.join(''));
+    if (typeof n === 'number') return this.record(tl, index, isWarmup, origin, n);
+    // Counted off the loop: its stamps are taken, so only its recording waits (see `settled`).
+    const later: Promise<void> = n
+      .catch(() => undefined)
+      .then((k) => {
+        this.counting.delete(later);
+        this.record(tl, index, isWarmup, origin, k);
+      });
+    this.counting.add(later);
+    // A failure here is a bug; `settled` hands it to the run, which awaits it.
+    later.catch(() => {});
+  }
+
+  /** Resolves once every committed request is recorded: before a block closes or a result is read. */
+  async settled(): Promise<void> {
+    while (this.counting.size > 0) await Promise.all(this.counting);
+  }
+
+  private record(tl: Timeline, index: number, isWarmup: boolean, origin: Nanos, tokenized: number | undefined): void {
+    const tokens = outputTokens(tl, tokenized);
     const line = requestLine(this.owner, tl, index, isWarmup, tokens.output, tokens.source);
     // Counted as the line says it was: readers of requests.jsonl classify it by the same function.
     const counted = countedAs(line);

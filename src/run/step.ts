@@ -1,6 +1,5 @@
 // The o200k tables load with this module, before anything is measured, and are the very ones the prompt
 // synthesis uses (one copy in memory).
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 import type { Nanos } from '../core/types.js';
 import { WorkSource } from '../load/work.js';
@@ -11,7 +10,7 @@ import type { RequestLine } from '../result/requests/line.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
 import type { SweepStep } from '../scenario/sweep.js';
-import { boundedCount } from '../shared/text-pieces.js';
+import { countSoon } from '../shared/token-thread.js';
 import type { DatasetIndex } from '../workload/dataset/index.js';
 import { Workload } from '../workload/workload.js';
 import type { StepEndpoint } from './endpoints.js';
@@ -20,9 +19,6 @@ import { requestBase, trustedCa } from './run-inputs.js';
 import { stepLabel, type StepRuns } from './run-result.js';
 import { progressLine } from './variant-result.js';
 import { VariantRun } from './variant-run.js';
-
-/** The tokenizer fallback for responses without usage: one counter in pieces for every recorder. */
-const countOutput = boundedCount(countTokens);
 
 /** What every step of one process's (or worker's) part of a run shares. */
 export interface StepContext {
@@ -91,7 +87,7 @@ export async function runStep(
         new VariantRecorder(
           variant.name,
           ctx.runStart,
-          countOutput,
+          countSoon,
           ctx.writeLine,
           scenario.sweep ? k : undefined,
           s.slo,

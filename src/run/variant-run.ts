@@ -1,5 +1,3 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-
 import { systemClock } from '../core/clock.js';
 import type { Connection, TransportOptions } from '../core/types.js';
 import { runClosed } from '../load/closed.js';
@@ -12,7 +10,7 @@ import type { VariantRecorder } from '../metrics/variant-recorder.js';
 import { genericAdapter } from '../protocols/generic.js';
 import { getProtocol } from '../protocols/registry.js';
 import type { Scenario } from '../scenario/schema.js';
-import { boundedCount } from '../shared/text-pieces.js';
+import { countText } from '../shared/tokens.js';
 import { getTransport } from '../transport/registry.js';
 import { synthesizePrompt } from '../workload/prompt.js';
 
@@ -70,9 +68,7 @@ export class VariantRun {
     this.connect = () => transport.connection(protocol, opts);
     const int = scenario.interrupt;
     this.interrupt =
-      int === undefined
-        ? undefined
-        : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens: boundedCount(countTokens) };
+      int === undefined ? undefined : { afterTokens: int.after_tokens, redirect: int.redirect, countTokens: countText };
     const load = scenario.load;
     this.measuredLeft = (load.kind === 'session' ? load.sessions : load.requests) ?? Infinity;
     this.secondsLeft = scenario.load.duration ?? Infinity;
@@ -94,6 +90,7 @@ export class VariantRun {
       this.failure = (err as Error).message;
       this.done_ = true;
     }
+    await this.rec.settled();
   }
 
   private async run(requests: number, seconds: number, onMeasuring: () => void): Promise<void> {

@@ -7,6 +7,7 @@ import type { ServerContext, TokenRequest } from './context.js';
 import { type ApiError, rateLimitError, RequestError, sendError, sendJson, SERVER_ERROR } from './errors.js';
 import { chatFaultOut, type FaultOut, fitReset, responsesFaultOut } from './fault-out.js';
 import type { Emitter } from './generation.js';
+import { tokenizeAhead, withTokens } from './input.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { OllamaEmitter, type OllamaEndpoint, ollamaErrorBody, OllamaTurn, parseOllamaRequest } from './ollama.js';
 import { apiKey } from './rate-limit.js';
@@ -196,11 +197,18 @@ export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: Server
       sendError(res, 400, new RequestError('invalid_json', 'We could not parse the JSON body of your request.').body());
       return;
     }
-    try {
-      route(ctx, body, t0, res);
-    } catch (e) {
-      if (!(e instanceof RequestError)) throw e;
-      sendError(res, 400, e.body());
-    }
+    const answer = (start: number, tokens?: ReadonlyMap<string, Uint32Array>): void => {
+      try {
+        withTokens(tokens, () => route(ctx, body, start, res));
+      } catch (e) {
+        if (!(e instanceof RequestError)) throw e;
+        sendError(res, 400, e.body());
+      }
+    };
+    const ahead = tokenizeAhead(body);
+    if (ahead === undefined) return answer(t0);
+    // A client that left meanwhile has nothing to be answered. The timing starts when the response can:
+    // what it waited for is the server's time before its first token.
+    void ahead.then((tokens) => res.destroyed || answer(performance.now(), tokens));
   });
 }

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 
 import { type WebSocket, WebSocketServer } from 'ws';
 
+import { startTokenThread } from '../shared/token-thread.js';
 import { ServerContext, type ServerStats } from './context.js';
 import { rejectUpgrade } from './errors.js';
 import { handleHttp, pathOf } from './http.js';
@@ -49,6 +50,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const opts: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...serverOptions };
   validateOptions(opts);
   const ctx = new ServerContext(opts);
+  // Long prompts are tokenized there (input.ts); the first must not wait for the tokenizer to load.
+  await startTokenThread();
   const sockets = new Set<Socket>();
   // ws closes a connection whose message passes the limit with 1009 (message too big), before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxBodyBytes });

@@ -1,6 +1,5 @@
-import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
-
-import { boundedCount, textPieces } from '../shared/text-pieces.js';
+import { encodeOffThread, OFF_THREAD_CHARS } from '../shared/token-thread.js';
+import { countText, encodeText } from '../shared/tokens.js';
 import { BoundedStore } from './store.js';
 
 /** The text fields of a request's prompt, in the order the model reads them. */
@@ -26,12 +25,6 @@ function collect(value: unknown, texts: string[]): void {
 }
 
 /**
- * Text that looks like a special token ("<|endoftext|>") is read as plain text, as the real APIs read a
- * user's text: the tokenizer's default throws on it, which took the whole server down.
- */
-const PLAIN = { disallowedSpecial: new Set<string>() };
-
-/**
  * Benchmarks resend the same long prompts: tokenizing 128k tokens blocks the event loop for 15–25 ms,
  * which would stall every other stream, so long texts keep their count, or their token ids where the
  * prefix cache needs them (4 bytes a token: 32 MB at most for 64 texts of 128k tokens).
@@ -40,34 +33,35 @@ const LONG = 2048;
 const counts = new BoundedStore<number>(64);
 const ids = new BoundedStore<Uint32Array>(64);
 
-function remembered<V>(store: BoundedStore<V>, text: string, make: (text: string) => V): V {
-  if (text.length < LONG) return make(text);
+/** The ids of the request being answered, tokenized ahead off the loop (see `withTokens`). */
+let ahead: ReadonlyMap<string, Uint32Array> | undefined;
+
+function remembered<V>(
+  store: BoundedStore<V>,
+  text: string,
+  make: (text: string) => V,
+  fromIds: (ids: Uint32Array) => V,
+): V {
+  const known = ahead?.get(text);
+  if (text.length < LONG) return known === undefined ? make(text) : fromIds(known);
   let v = store.get(text);
   if (v === undefined) {
-    v = make(text);
+    v = known === undefined ? make(text) : fromIds(known);
     store.set(text, v);
   }
   return v;
 }
 
-// In pieces: a prompt with a long run and no spaces must not stall every stream the server is writing.
-const count = boundedCount((text) => countTokens(text, PLAIN));
-function encodeText(text: string): Uint32Array {
-  const ids: number[] = [];
-  for (const piece of textPieces(text)) ids.push(...encode(piece, PLAIN));
-  return Uint32Array.from(ids);
-}
-
 /** The o200k token count of a prompt: each text counted on its own, as the prefix cache sees it. */
 export function promptTokens(prompt: Prompt): number {
   let n = 0;
-  for (const text of prompt) n += remembered(counts, text, count);
+  for (const text of prompt) n += remembered(counts, text, countText, (ids) => ids.length);
   return n;
 }
 
 /** The o200k token ids of a prompt, its texts' ids one after the other. */
 export function promptTokenIds(prompt: Prompt): Uint32Array {
-  const parts = prompt.map((text) => remembered(ids, text, encodeText));
+  const parts = prompt.map((text) => remembered(ids, text, encodeText, (ids) => ids));
   const all = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -75,4 +69,38 @@ export function promptTokenIds(prompt: Prompt): Uint32Array {
     at += p.length;
   }
   return all;
+}
+
+/**
+ * Tokenizes the strings of a request's parsed body on the tokenizer thread when together they are long
+ * enough to stall the loop that writes every other stream (a megabyte: ~250 ms). Undefined when they
+ * are not: then the request tokenizes its prompt on the loop, as it always may. The walk is iterative
+ * (a body may nest deeply) and linear in the body.
+ */
+export function tokenizeAhead(body: unknown): Promise<ReadonlyMap<string, Uint32Array>> | undefined {
+  const texts = new Set<string>();
+  let chars = 0;
+  const stack = [body];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (!texts.has(v)) chars += v.length;
+      texts.add(v);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push(child);
+    }
+  }
+  if (chars < OFF_THREAD_CHARS) return undefined;
+  const all = [...texts];
+  return encodeOffThread(all).then((ids) => new Map(all.map((t, i) => [t, ids[i]])));
+}
+
+/** Runs `answer` (which tokenizes its prompt synchronously) with the ids tokenized ahead for it. */
+export function withTokens<T>(tokens: ReadonlyMap<string, Uint32Array> | undefined, answer: () => T): T {
+  ahead = tokens;
+  try {
+    return answer();
+  } finally {
+    ahead = undefined;
+  }
 }

@@ -7,6 +7,7 @@ import { type ApiError, rateLimitError, RequestError, SERVER_ERROR } from './err
 import type { FaultOut } from './fault-out.js';
 import type { StreamFault } from './faults.js';
 import { type Emitter, eventTail, type Generation } from './generation.js';
+import { tokenizeAhead, withTokens } from './input.js';
 import { WsWriter } from './ws-writer.js';
 
 /**
@@ -19,6 +20,8 @@ export abstract class WsTurns {
   /** The response in progress. A stalled one stays active, as a hung response would on a real server. */
   protected active: Generation | undefined;
   protected readonly writer: WsWriter;
+  /** The last client event waiting for its text to be tokenized off the loop, while one is. */
+  private queue: Promise<void> | undefined;
 
   constructor(
     protected readonly ctx: ServerContext,
@@ -45,12 +48,34 @@ export abstract class WsTurns {
 
   private message(data: RawData, isBinary: boolean): void {
     const t0 = performance.now();
+    let msg: Record<string, unknown>;
     try {
-      this.event(t0, parseEvent(data, isBinary));
+      msg = parseEvent(data, isBinary);
     } catch (e) {
-      if (!(e instanceof RequestError)) throw e;
-      this.fail(400, e.body());
+      return this.reject(e);
     }
+    const ahead = tokenizeAhead(msg);
+    if (ahead === undefined && this.queue === undefined) return this.handle(t0, msg, undefined);
+    // Events are handled in order: those behind one being tokenized wait for it. A response's timing
+    // starts when it can start: what it waited for is the server's time before its first token.
+    const queued: Promise<void> = Promise.all([ahead, this.queue]).then(([tokens]) => {
+      if (this.queue === queued) this.queue = undefined;
+      if (this.ws.readyState === this.ws.OPEN) this.handle(performance.now(), msg, tokens);
+    });
+    this.queue = queued;
+  }
+
+  private handle(t0: number, msg: Record<string, unknown>, tokens: ReadonlyMap<string, Uint32Array> | undefined): void {
+    try {
+      withTokens(tokens, () => this.event(t0, msg));
+    } catch (e) {
+      this.reject(e);
+    }
+  }
+
+  private reject(e: unknown): void {
+    if (!(e instanceof RequestError)) throw e;
+    this.fail(400, e.body());
   }
 
   private fail(status: number, error: ApiError): void {

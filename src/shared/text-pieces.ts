@@ -13,7 +13,9 @@ const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 /** Where a piece starting at `from` ends: before a space that starts a word, else at `from + max`. */
 function cutAt(text: string, from: number, max: number): number {
   const limit = from + max;
-  for (let i = text.lastIndexOf(' ', limit); i > from; i = text.lastIndexOf(' ', i - 1)) {
+  // Scanned by hand: lastIndexOf would search on past `from`, to the text's start (quadratic without spaces).
+  for (let i = limit; i > from; i--) {
+    if (text.charCodeAt(i) !== 0x20) continue;
     if (!isSpace(text.charCodeAt(i - 1)) && i + 1 < text.length && !isSpace(text.charCodeAt(i + 1))) return i;
   }
   // No word start: cut the run, never between the halves of a surrogate pair.
@@ -30,14 +32,4 @@ export function* textPieces(text: string, max = PIECE): Generator<string> {
     from = cut;
   }
   yield text.slice(from);
-}
-
-/** A token counter that takes linear time: `count` applied piece by piece. */
-export function boundedCount(count: (text: string) => number, max = PIECE): (text: string) => number {
-  return (text) => {
-    if (text.length <= max) return count(text);
-    let n = 0;
-    for (const piece of textPieces(text, max)) n += count(piece);
-    return n;
-  };
 }

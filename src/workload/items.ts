@@ -4,15 +4,10 @@
  * them to (variants included, so one never reads another's prompt cache), and no run shares one with an
  * earlier run (the salt).
  */
-import { countTokens as exactCount } from 'gpt-tokenizer/encoding/o200k_base';
-
-import { boundedCount } from '../shared/text-pieces.js';
+import { countText } from '../shared/tokens.js';
 import { lengthOf } from './lengths.js';
 import type { PromptSynth } from './prompt.js';
 import type { DatasetFormat, DatasetRecord, LengthSpec, Message, WorkItem } from './types.js';
-
-/** A dataset's reply may hold any text (a long run without spaces too): counted in pieces, in linear time. */
-const countTokens = boundedCount(exactCount);
 
 /** What makes the items of one variant (one slot of the run's step × variant grid). */
 export interface ItemContext {
@@ -94,7 +89,7 @@ function conversation(ctx: ItemContext, rec: { messages: readonly Message[]; lin
     if (m.role !== 'user') return;
     const reply = messages[k + 1];
     turnOutputTokens.push(
-      reply?.role === 'assistant' ? Math.max(1, countTokens(reply.text)) : outputOf(ctx, i * 1024 + k, undefined),
+      reply?.role === 'assistant' ? Math.max(1, countText(reply.text)) : outputOf(ctx, i * 1024 + k, undefined),
     );
   });
   return {
@@ -142,7 +137,7 @@ export function recordItem(
     case 'messages': {
       if (conversations) return conversation(ctx, rec, i);
       const { messages, reply } = request(rec.messages, format);
-      const own = rec.outputTokens ?? (reply === undefined ? undefined : Math.max(1, countTokens(reply)));
+      const own = rec.outputTokens ?? (reply === undefined ? undefined : Math.max(1, countText(reply)));
       return { messages: tagged(messages, ctx.tag), maxOutputTokens: outputOf(ctx, i, own), record: rec.line, atMs };
     }
   }

@@ -67,7 +67,7 @@ describe('metric definitions (README "Metrics") on a made-up timeline', () => {
 
   it('falls back to the tokenizer, then to the delta count, and says so', () => {
     const tl = request(4);
-    expect(outputTokens(tl, (text) => text.split(' ').length - 1)).toEqual({
+    expect(outputTokens(tl, tl.texts.join('').split(' ').length - 1)).toEqual({
       output: 4,
       source: 'tokenizer',
       streamed: 4,

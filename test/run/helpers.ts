@@ -1,5 +1,3 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-
 import { now } from '../../src/core/clock.js';
 import { WorkSource } from '../../src/load/work.js';
 import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
@@ -8,6 +6,7 @@ import { requestBase } from '../../src/run/run-inputs.js';
 import { VariantRun } from '../../src/run/variant-run.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/schema.js';
+import { countSoon } from '../../src/shared/token-thread.js';
 import type { Feed } from '../../src/workload/feed.js';
 import { Workload } from '../../src/workload/workload.js';
 
@@ -48,7 +47,7 @@ export function buildRuns(s: Scenario, url: string, opts: RunOptions = {}): Buil
     const rec = new VariantRecorder(
       variant.name,
       start,
-      countTokens,
+      countSoon,
       (l) => {
         lines.push(l);
         opts.all?.push(l);

@@ -1,8 +1,7 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 
 import { rng } from '../../src/shared/rng.js';
-import { boundedCount, textPieces } from '../../src/shared/text-pieces.js';
+import { textPieces } from '../../src/shared/text-pieces.js';
 
 /** Words of 1–12 characters from a mixed alphabet (letters, digits, punctuation, accents, CJK, emoji). */
 const ALPHABET = [
@@ -44,30 +43,5 @@ describe('textPieces', () => {
     const pieces = [...textPieces('alpha beta  gamma delta', 12)];
     // The last word start in the window: before ' beta', never inside the double space.
     expect(pieces).toEqual(['alpha', ' beta  gamma', ' delta']);
-  });
-});
-
-describe('boundedCount', () => {
-  const bounded = boundedCount(countTokens, 64);
-
-  it('counts exactly what the tokenizer counts over the whole text, wherever the text has word starts', () => {
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const r = rng(seed);
-      // Separators: mostly single spaces, sometimes a newline or a comma-space, as prose and code have.
-      const text = words(seed, 600, () => (r() < 0.8 ? ' ' : r() < 0.5 ? '\n' : ', '));
-      expect(bounded(text), `seed ${seed}`).toBe(countTokens(text));
-    }
-  });
-
-  it('hands the tokenizer no text longer than a piece, and stays within a token per cut on a run without spaces', () => {
-    const run = 'a'.repeat(12_000);
-    let longest = 0;
-    const n = boundedCount((t) => {
-      longest = Math.max(longest, t.length);
-      return countTokens(t);
-    })(run);
-    // BPE inside one pre-token is quadratic (this run whole: ~250 ms); pieces of 1024 keep it linear.
-    expect(longest).toBe(1024);
-    expect(Math.abs(n - countTokens(run))).toBeLessThanOrEqual(Math.ceil(run.length / 1024));
   });
 });
