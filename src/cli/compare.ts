@@ -188,6 +188,13 @@ export function compareCommand(cli: Command): void {
       }
       // Two variants of one result: its requests.jsonl is read once, for both.
       const one = candFile === undefined || path.resolve(resultPath(candFile)) === path.resolve(resultPath(baseFile));
+      const itself = pairs.find(([b, c]) => one && b.name === c.name);
+      if (itself !== undefined)
+        this.error(
+          `error: this compares ${baseFile} (variant ${itself[0].name}) with itself: give a candidate result, ` +
+            'or two of its variants with --baseline-variant and --candidate-variant',
+          { exitCode: 2 },
+        );
       let baseSamples: (key: string) => SampleSource;
       let candSamples: (key: string) => SampleSource;
       // One allowance of exact samples for both results: past it, metrics fall back to their histograms.

@@ -11,7 +11,7 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { schemaCommand, validateCommand } from './validate.js';
 
-/** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error. */
+/** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error, 3 the endpoint failed the run, 70 a bug. */
 export const EXIT_USAGE = 2;
 
 function program(): Command {

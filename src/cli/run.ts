@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSummary } from '../report/terminal.js';
+import { describeFailure, endpointFailures } from '../result/failures.js';
 import { describeThreshold } from '../result/thresholds.js';
 import type { RunStatus } from '../run/run-config.js';
 import { runScenario } from '../run/runner.js';
@@ -19,6 +20,8 @@ import { type Progress, startProgress } from './progress.js';
 
 /** The results could not be written (sysexits' EX_IOERR); the summary was printed. */
 const EXIT_IO = 74;
+/** The endpoint failed the run: more than half of a variant's measured requests failed (see result/failures.ts). */
+const EXIT_FAILED = 3;
 
 /** How long in-flight requests may go on after the first Ctrl-C. */
 const GRACE_MS = 5000;
@@ -145,7 +148,11 @@ export function runCommand(cli: Command): void {
         // A failed threshold is the run's verdict, so it reaches stderr even with --quiet or --json.
         const failed = (result.thresholds ?? []).filter((t) => !t.ok);
         for (const t of failed) process.stderr.write(`threshold failed: ${describeThreshold(t, result.steps)}\n`);
+        // Likewise a run that measured mostly failures: its first cause of each class names what went wrong.
+        const broken = endpointFailures(result);
+        for (const f of broken) process.stderr.write(`error: ${describeFailure(f)} (${f.causes.join('; ')})\n`);
         if (!result.complete) process.exitCode = 130;
+        else if (broken.length > 0) process.exitCode = EXIT_FAILED;
         else if (failed.length > 0) process.exitCode = 1;
       } finally {
         process.off('SIGINT', onSignal);

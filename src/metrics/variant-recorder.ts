@@ -13,6 +13,14 @@ import type { Timeline } from './timeline.js';
  */
 const SAMPLED = (ok: number): boolean => (ok & (ok - 1)) === 0;
 
+/** A failure as a summary shows it: `code: message`, cut to one short line. */
+function errorText(line: RequestLine): string {
+  const e = line.error;
+  const text = [e?.code, e?.message].filter((x) => x !== undefined && x !== '').join(': ');
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 199)}…` : one || 'no message';
+}
+
 /**
  * Folds finished requests of one variant into histograms and counters, and streams one JSONL line per
  * request; nothing per request is kept, so memory stays flat however long the run.
@@ -29,6 +37,8 @@ export class VariantRecorder {
   /** Streams the scenario's `interrupt` cancelled on purpose (not in `requests`; their redirects are). */
   cancelled = 0;
   readonly errors: Record<string, number> = {};
+  /** The first failure of each class, as `code: message`: the cause a summary shows beside the count. */
+  readonly firstErrors: Record<string, string> = {};
   output = 0;
   input = 0;
   readonly bySource: Record<TokenSource, number> = { usage: 0, tokenizer: 0, chunks: 0 };
@@ -151,6 +161,7 @@ export class VariantRecorder {
       } else {
         const cls = failureClass(line);
         this.errors[cls] = (this.errors[cls] ?? 0) + 1;
+        this.firstErrors[cls] ??= errorText(line);
       }
     }
     if (sample) line.token_ms = tokenArrivals(tl);

@@ -7,8 +7,9 @@ import {
   metricsWithRow,
   rowLabel,
 } from '../core/catalog.js';
+import { describeFailure, endpointFailures, failureCauses } from '../result/failures.js';
 import type { ClaimResult } from '../result/result.js';
-import type { Comparison, Result, StepResult, VariantResult } from '../result/result.js';
+import { type Comparison, completedRate, type Result, type StepResult, type VariantResult } from '../result/result.js';
 import { describeThreshold, type ThresholdResult } from '../result/thresholds.js';
 import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
 import { thresholdsHeading, UNRESOLVED, unresolved, UNRESOLVED_NOTE } from './report-tables.js';
@@ -37,6 +38,9 @@ const COLOR: Paint = { bold: ansi(1), good: ansi(32), bad: ansi(31), warn: ansi(
 const identity = (s: string) => s;
 const PLAIN: Paint = { bold: identity, good: identity, bad: identity, warn: identity };
 
+/** Below this the loop was barely sampled: its delay reads 0 and its CPU share is start-up's. */
+const CLIENT_MIN_WINDOW_S = 0.05;
+
 /** The end-of-run summary: one block per variant, the change of medians against the first, warnings. */
 export function renderSummary(result: Result, opts: RenderOptions = {}): string {
   const paint = opts.color === true ? COLOR : PLAIN;
@@ -61,7 +65,10 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
   }
   const changes = changeLines(result.comparisons, paint);
   if (changes.length > 0) lines.push('', ...changes);
-  if (result.client !== undefined) {
+  // A window too short to sample (every request failed at once) has no figures worth a line.
+  if (result.client !== undefined && (result.client.window_s ?? Infinity) < CLIENT_MIN_WINDOW_S) {
+    lines.push('', `client: not measured (a ${fmtMs((result.client.window_s ?? 0) * 1000)} ms window)`);
+  } else if (result.client !== undefined) {
     const c = result.client;
     lines.push(
       '',
@@ -71,6 +78,14 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
   }
   if (result.warnings.length > 0) {
     lines.push('', ...result.warnings.map((w) => paint.warn(`warning: ${w}`)));
+  }
+  // Last, where the eye lands: a run that measured mostly failures is not a measurement.
+  const failures = endpointFailures(result);
+  if (failures.length > 0) {
+    lines.push(
+      '',
+      ...failures.flatMap((f) => [paint.bad(`FAILED ${describeFailure(f)}`), ...f.causes.map((c) => `  ${c}`)]),
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -116,13 +131,19 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
     );
   }
   if (v.rate !== undefined) {
-    lines.push(`  arrivals ${fmtRate(v.rate.requested)}/s requested, ${fmtRate(v.rate.achieved)}/s started`);
+    const done = completedRate(v);
+    const delay = v.metrics.schedule_delay_ms;
+    lines.push(
+      `  arrivals ${fmtRate(v.rate.requested)}/s requested, ${fmtRate(v.rate.achieved)}/s started` +
+        (done === undefined ? '' : `, ${fmtRate(done)}/s completed`) +
+        (delay === undefined ? '' : ` (start delay p50 ${fmtMs(delay.p50)} ms, p99 ${fmtMs(delay.p99)} ms)`),
+    );
   }
   if (v.counts.cancelled !== undefined) {
     lines.push(`  interrupts ${v.counts.cancelled} streams cancelled on purpose and redirected (not in requests)`);
   }
-  const errors = Object.entries(v.counts.errors).filter(([, n]) => n > 0);
-  if (errors.length > 0) lines.push(`  errors   ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
+  const causes = failureCauses(v);
+  if (causes.length > 0) lines.push(...causes.map((c, i) => `  ${i === 0 ? 'errors' : ''}`.padEnd(11) + c));
   const rows: string[][] = [['', 'p50', 'p90', 'p99']];
   const measured = MEASURED_ROWS.filter((metric) => v.metrics[metric] !== undefined);
   for (const metric of [...ALWAYS_ROWS, ...measured]) {

@@ -141,6 +141,7 @@ const VariantResultSchema = exactly<VariantResult>()(
       cancelled: num.optional(),
       retries: num.optional(),
     }),
+    first_errors: z.record(str, str).optional(),
     tokens: z.object({
       output: num,
       input: num,

@@ -122,6 +122,8 @@ export interface VariantResult {
     cancelled?: number;
     retries?: number;
   };
+  /** The first failure of each error class (`code: message`), when there were failures. */
+  first_errors?: Record<string, string>;
   tokens: {
     output: number;
     input: number;
@@ -186,6 +188,16 @@ export interface LoopStats {
 export interface ClientStats extends LoopStats {
   /** `workers: N`: each worker thread's figures, by worker; the figures above are then the busiest loop's. */
   workers?: LoopStats[];
+}
+
+/**
+ * Requests completed per second in an open loop, over the window less one typical request: the last
+ * one's own latency, which a run within the endpoint's capacity also ends with. Undefined without figures.
+ */
+export function completedRate(v: VariantResult): number | undefined {
+  const e2e = v.metrics.e2e_ms;
+  if (v.rate === undefined || e2e === undefined || v.counts.ok < 2) return undefined;
+  return v.counts.ok / Math.max(v.window_s - e2e.p50 / 1000, 1e-3);
 }
 
 /** The scenario's `name` as the result stored it (`fallback` for a result without one). */

@@ -81,6 +81,7 @@ export function mergeVariant(parts: readonly VariantResult[]): VariantResult {
       ...optionalCount('cancelled'),
       ...optionalCount('retries'),
     },
+    ...firstErrors(parts),
     tokens: {
       output,
       input: total(parts, (p) => p.tokens.input),
@@ -121,4 +122,11 @@ export function mergeVariant(parts: readonly VariantResult[]): VariantResult {
     ...(sessions.length > 0 ? { sessions: addRecords(sessions) } : {}),
     metrics: set.summaries(),
   };
+}
+
+/** Each class's first failure from the first part that had one. */
+function firstErrors(parts: readonly VariantResult[]): Pick<VariantResult, 'first_errors'> {
+  const first: Record<string, string> = {};
+  for (const p of parts) for (const [cls, text] of Object.entries(p.first_errors ?? {})) first[cls] ??= text;
+  return Object.keys(first).length > 0 ? { first_errors: first } : {};
 }

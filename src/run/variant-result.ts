@@ -1,6 +1,6 @@
 import type { Nanos } from '../core/types.js';
 import type { VariantRecorder } from '../metrics/variant-recorder.js';
-import { tokenSource, type VariantResult } from '../result/result.js';
+import { completedRate, tokenSource, type VariantResult } from '../result/result.js';
 
 /** Harness time (monotonic ns) on the wall clock, which is what can be compared across machines. */
 export type WallClock = (t: Nanos) => Date;
@@ -41,6 +41,7 @@ export function variantResult(
       ...(rec.cancelled > 0 ? { cancelled: rec.cancelled } : {}),
       ...(rec.retries > 0 ? { retries: rec.retries } : {}),
     },
+    ...(Object.keys(rec.firstErrors).length > 0 ? { first_errors: { ...rec.firstErrors } } : {}),
     tokens: {
       output: rec.output,
       input: rec.input,
@@ -99,6 +100,7 @@ export function variantWarnings(variants: readonly VariantResult[], uniquePrompt
   return [
     ...clientWarnings(variants),
     ...tokenWarnings(variants),
+    ...saturationWarnings(variants),
     ...reconnectWarnings(variants),
     ...lengthWarnings(variants),
     ...(uniquePrompts ? cacheWarnings(variants) : []),
@@ -160,19 +162,56 @@ function tokenWarnings(variants: readonly VariantResult[]): string[] {
 
 const KEEPS_CONNECTIONS: ReadonlySet<string> = new Set(['http-keepalive', 'http2', 'ws-persistent']);
 
-/** A policy that keeps its connections should open none while measuring; when it did, say so. */
+/**
+ * A policy that keeps its connections should open none while measuring; when it did, say so, once for
+ * every variant it concerns (the counts in the names): the cause and the advice are the same.
+ */
 function reconnectWarnings(variants: readonly VariantResult[]): string[] {
-  return variants
-    .filter((v) => KEEPS_CONNECTIONS.has(v.connection) && v.connections.opened > 0)
-    .map((v) =>
-      v.counts.cancelled !== undefined
-        ? `${v.name}: ${v.connections.opened} connection(s) opened during the measured window: cancelling a stream ` +
-          'closes its connection (HTTP/1.1 cannot abandon a response; Responses WebSocket mode has no cancel), so ' +
-          'redirects pay connection set-up, in redirect_ms and in their own TTFT'
-        : `${v.name}: ${v.connections.opened} connection(s) opened during the measured window (more requests in ` +
-          'flight than warm connections, the server closed some, or requests failed): those requests include ' +
-          'connection set-up; a longer warm-up keeps it out',
-    );
+  const why = (v: VariantResult): string =>
+    v.counts.cancelled !== undefined
+      ? 'connections opened during the measured window: cancelling a stream closes its connection (HTTP/1.1 ' +
+        'cannot abandon a response; Responses WebSocket mode has no cancel), so redirects pay connection ' +
+        'set-up, in redirect_ms and in their own TTFT'
+      : v.rate !== undefined
+        ? 'connections opened during the measured window: in an open loop a request that finds every kept ' +
+          'connection busy opens another, so those requests include connection set-up; at a rate the endpoint ' +
+          'keeps up with, few do'
+        : 'connections opened during the measured window (more requests in flight than warm connections, the ' +
+          'server closed some, or requests failed): those requests include connection set-up; a longer warm-up ' +
+          'keeps it out';
+  return grouped(
+    variants
+      .filter((v) => KEEPS_CONNECTIONS.has(v.connection) && v.connections.opened > 0)
+      .map((v) => [`${v.name} (${v.connections.opened})`, why(v)]),
+  );
+}
+
+/** `[name, text]` pairs as warnings, the names that share a text on one line: `a (3), b (1): text`. */
+function grouped(pairs: readonly (readonly [string, string])[]): string[] {
+  const byText = new Map<string, string[]>();
+  for (const [name, text] of pairs) byText.set(text, [...(byText.get(text) ?? []), name]);
+  return [...byText].map(([text, names]) => `${names.join(', ')}: ${text}`);
+}
+
+/** A completion rate below this share of the arrival rate means requests queued: the endpoint fell behind. */
+const KEPT_UP_SHARE = 0.9;
+
+/**
+ * An open loop past the endpoint's capacity measures its queue: requests arrive faster than they
+ * complete and every latency grows with the run's length. Completions are counted over the window less
+ * one typical request (the last one's own latency, which a run within capacity also ends with).
+ */
+function saturationWarnings(variants: readonly VariantResult[]): string[] {
+  return variants.flatMap((v) => {
+    const done = completedRate(v);
+    if (v.rate === undefined || done === undefined || done >= KEPT_UP_SHARE * v.rate.requested) return [];
+    const ttft = v.metrics.ttft_ms;
+    return [
+      `${v.name}: past capacity: ${round2(v.rate.requested)} req/s arrived, ${round2(done)}/s completed, so requests ` +
+        `queued${ttft === undefined ? '' : ` (TTFT p50 ${round2(ttft.p50)} ms, p99 ${round2(ttft.p99)} ms)`} and ` +
+        'every latency grows with the run: these figures measure the queue; lower load.rate, or sweep it to find the knee',
+    ];
+  });
 }
 
 /** The one line per finished variant printed while a run goes on. */

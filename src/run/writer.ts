@@ -1,5 +1,5 @@
 import type { WriteStream } from 'node:fs';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 
@@ -22,6 +22,15 @@ export function resultDirName(name: string, started: Date): string {
 /** Scenario and variant names are user text; file names must not climb directories or break shells. */
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** What a run writes into its folder: an earlier run's files there would read as this run's. */
+const RUN_FILES = /^(result\.json|requests\.jsonl|report\.html|report\.md|.+\.hgrm|.+\.hlog)$/;
+
+/** Removes an earlier run's files from a reused folder (`--out`), and nothing else. */
+function clearEarlierRun(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    if (e.isFile() && RUN_FILES.test(e.name)) unlinkSync(path.join(dir, e.name));
 }
 
 /** A result folder that could not be written; the run's result, scrubbed, is still here to print. */
@@ -64,6 +73,7 @@ export class ResultWriter {
   ) {
     try {
       mkdirSync(dir, { recursive: true });
+      clearEarlierRun(dir);
     } catch (err) {
       throw new ScenarioError([{ path: '--out', message: `cannot create the result folder ${dir} (${reason(err)})` }]);
     }

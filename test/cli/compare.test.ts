@@ -101,6 +101,15 @@ describe('wirebench compare', () => {
     expect(bad.stderr).toContain('unknown metric ttft');
   });
 
+  it('refuses to compare a result with itself, with one file or the same twice', async () => {
+    for (const args of [[runs.a], [runs.a, runs.a], [runs.a, '--baseline-variant', 'ws']]) {
+      const o = await runCli(['compare', ...args]);
+      expect(o.code, args.join(' ')).toBe(2);
+      expect(o.stderr).toMatch(/^error: this compares .* with itself: give a candidate result/);
+      expect(o.stdout).toBe('');
+    }
+  });
+
   describe('intervals and p-values from the exact per-request values of requests.jsonl', () => {
     /** A copy of run a whose requests.jsonl `edit` rewrites (or removes, returning undefined). */
     function copyOfA(name: string, edit: (text: string) => string | undefined): string {

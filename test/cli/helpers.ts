@@ -150,11 +150,13 @@ export async function runScenarioText<L = Json>(
   timeoutMs = 60_000,
   /** More `run` flags, e.g. `['--hdr-log', '1']`. */
   flags: readonly string[] = [],
+  /** The exit code the run must end with: 3 when the scenario makes most requests fail on purpose. */
+  exitCode = 0,
 ): Promise<{ result: Json; lines: L[] }> {
   const file = path.join(dir, `${name}.yaml`);
   writeFileSync(file, yaml);
   const out = path.join(dir, name);
   const o = await runCli(['run', file, '--out', out, '--quiet', ...flags], { timeoutMs });
-  if (o.code !== 0) throw new Error(`wirebench run ${name}: ${explain(o)}`);
+  if (o.code !== exitCode) throw new Error(`wirebench run ${name}: ${explain(o)}`);
   return { result: readResult(out), lines: readRequests<L>(out) };
 }

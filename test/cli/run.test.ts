@@ -114,24 +114,27 @@ describe('wirebench run', () => {
 });
 
 describe('wirebench run against an unreachable target', () => {
-  it('records every request as a connect error and still exits 0', async () => {
+  it('records every request as a connect error, says why each variant failed and exits 3', async () => {
     const port = await closedPort();
     const dir = path.join(tmp.dir, 'unreachable');
-    const o = await runCli(
-      ['run', fixture('small.yaml'), '--out', dir, '--quiet', '--target', `http://127.0.0.1:${port}`],
-      {
-        timeoutMs: 15_000,
-      },
-    );
-    // Runtime failures are results, not configuration errors.
-    expect(o.code, explain(o)).toBe(0);
+    const o = await runCli(['run', fixture('small.yaml'), '--out', dir, '--target', `http://127.0.0.1:${port}`], {
+      timeoutMs: 15_000,
+    });
+    // A run whose endpoint failed is not a configuration error (2) but must not pass a CI gate either.
+    expect(o.code, explain(o)).toBe(3);
     expect(o.stderr).not.toMatch(STACK_FRAME);
+    expect(o.stderr).toMatch(/^error: \S+: none of 4 requests succeeded \(connect 4, first: ECONNREFUSED: /m);
+    expect(o.stdout).toMatch(/^FAILED \S+: none of 4 requests succeeded$/m);
+    expect(o.stdout).toMatch(/^ {2}errors {3}connect 4, first: ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$/m);
+    // With nothing measured, the client's cpu share of a near-empty window is no figure to show.
+    expect(o.stdout).not.toMatch(/cpu 100%/);
     const result = readResult(dir);
     expect(result.complete).toBe(true);
     for (const v of result.variants) {
       expect(v.counts.ok, v.name).toBe(0);
       expect(v.counts.requests, v.name).toBe(4);
       expect(v.counts.errors, v.name).toEqual({ connect: v.counts.requests });
+      expect(v.first_errors?.connect, v.name).toMatch(/^ECONNREFUSED: /);
     }
     expect(readRequests(dir).every((l) => l.ok === false && l.error?.class === 'connect')).toBe(true);
   });

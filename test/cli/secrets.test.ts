@@ -66,7 +66,8 @@ load: { kind: closed, requests: 3 }
     );
     const out = path.join(dir, 'out');
     const o = await runCli(['run', file, '--out', out], { env: { WB_TEST_KEY: KEY, WB_CUSTOM: CUSTOM } });
-    expect(o.code, o.stderr).toBe(0);
+    // Every request is refused (the key is made up), so the run itself fails: exit 3, results written.
+    expect(o.code, o.stderr).toBe(3);
     const files = filesUnder(out);
     expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['result.json', 'requests.jsonl']));
     // The errors were recorded — with the key scrubbed out of the message, not dropped.

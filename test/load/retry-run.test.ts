@@ -13,7 +13,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'wirebench-retry-'));
 beforeAll(assertBuilt);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(name: string, retries: string): Promise<{ r: Result; lines: RequestLine[] }> {
+async function run(name: string, retries: string, exitCode = 0): Promise<{ r: Result; lines: RequestLine[] }> {
   // 2 requests/s with a burst of 2: back-to-back requests run into 429s with retry-after: 1.
   const server = await startServer({ ttftMs: 2, tps: 20_000, outputTokens: 5, rateLimit: 2 });
   try {
@@ -29,6 +29,8 @@ load: { kind: closed, concurrency: 1, requests: 5 }
 ${retries}
 `,
       30_000,
+      [],
+      exitCode,
     );
     return { r: result as Result, lines };
   } finally {
@@ -38,7 +40,8 @@ ${retries}
 
 describe('retries', () => {
   it('off by default: a 429 is a rate_limited failure', async () => {
-    const { r } = await run('no-retry', '');
+    // Three of five requests fail: more than half, so the run fails too (exit 3).
+    const { r } = await run('no-retry', '', 3);
     expect(r.variants[0].counts.errors.rate_limited).toBeGreaterThan(0);
     expect(r.variants[0].counts.retries).toBeUndefined();
   });

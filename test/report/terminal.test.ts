@@ -12,7 +12,7 @@ describe('renderSummary', () => {
   it('has a block per variant with requests, throughput, errors and the latency table', () => {
     for (const name of ['http-fresh', 'ws-persistent']) expect(text).toContain(`${name}  (openai-responses, ${name})`);
     expect(text).toContain('requests 98/100 ok, 9.80 req/s, 9800.0 output tok/s (tokens: usage), 10.00 s window');
-    expect(text).toContain('errors   timeout 1, reset 1');
+    expect(text).toContain('errors   timeout 1\n           reset 1\n');
     const lines = text.split('\n');
     const header = lines.find((l) => /p50\s+p90\s+p99$/.test(l));
     expect(header).toBeDefined();

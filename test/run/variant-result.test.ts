@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { now } from '../../src/core/clock.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { VariantRecorder } from '../../src/metrics/variant-recorder.js';
+import { completedRate } from '../../src/result/result.js';
 import { variantResult, variantWarnings } from '../../src/run/variant-result.js';
+import { variant } from '../report/fixtures.js';
 
 function finished(start: number, withUsage: boolean, opened: boolean): Timeline {
   const tl = new Timeline(start, start);
@@ -59,6 +61,41 @@ describe('variantResult and its warnings', () => {
     const warnings = variantWarnings([v]);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/w: 2 of 2 responses reported no usage.*o200k tokenizer: 2/);
-    expect(warnings[1]).toMatch(/w: 1 connection\(s\) opened during the measured window/);
+    expect(warnings[1]).toMatch(/^w \(1\): connections opened during the measured window .*a longer warm-up/);
+  });
+});
+
+describe('open-loop warnings', () => {
+  /** An open-loop variant of `ok` requests over `window` s at `rate`/s, each taking `e2e` ms. */
+  function open(name: string, rate: number, ok: number, window: number, e2e: number, opened = 0) {
+    const v = variant(name, { e2e_ms: e2e, ttft_ms: e2e - 10 });
+    v.connection = 'http-keepalive';
+    v.counts = { requests: ok, ok, errors: {}, warmup: 0 };
+    v.connections = { opened };
+    v.window_s = window;
+    v.rate = { requested: rate, achieved: rate };
+    return v;
+  }
+
+  it('calls an open loop past capacity: completions well below arrivals, the queue in TTFT', () => {
+    // 200 arrivals at 20/s over 10 s, completed at ~13/s: the last one waited ~5 s in the queue.
+    const past = open('past', 20, 200, 15.2, 2000);
+    // Within capacity: 100 at 10/s, each 300 ms; the window ends with the last one's latency.
+    const within = open('within', 10, 100, 10.2, 300);
+    expect(completedRate(within)).toBeCloseTo(100 / 9.9, 1);
+    const w = variantWarnings([past, within]);
+    expect(w.filter((x) => x.includes('past capacity'))).toEqual([
+      expect.stringMatching(
+        /^past: past capacity: 20 req\/s arrived, 15\.\d+\/s completed, so requests queued \(TTFT p50 /,
+      ),
+    ]);
+  });
+
+  it('says once, for every variant it concerns, why kept connections were opened, with open-loop advice', () => {
+    const w = variantWarnings([open('a', 10, 100, 10.2, 300, 3), open('b', 10, 100, 10.2, 300, 1)]);
+    const reconnect = w.filter((x) => x.includes('connections opened'));
+    expect(reconnect).toHaveLength(1);
+    expect(reconnect[0]).toMatch(/^a \(3\), b \(1\): connections opened during the measured window: in an open loop/);
+    expect(reconnect[0]).not.toContain('warm-up');
   });
 });

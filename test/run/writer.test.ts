@@ -117,6 +117,18 @@ describe('ResultWriter', () => {
     expect(readdirSync(dir).sort()).toEqual(['requests.jsonl', 'result.json']);
   });
 
+  it('clears an earlier run’s files from a reused folder, and only those', async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
+    const dir = path.join(root, 'run');
+    mkdirSync(dir);
+    const earlier = ['old.ttft_ms.hgrm', 'step2.ws.hlog', 'result.json', 'report.html', 'report.md'];
+    for (const f of [...earlier, 'notes.txt', 'ttft_ms.hgrm.bak']) writeFileSync(path.join(dir, f), 'x');
+    const writer = new ResultWriter(dir);
+    for (const f of earlier) expect(existsSync(path.join(dir, f)), f).toBe(false);
+    expect(existsSync(path.join(dir, 'notes.txt')) && existsSync(path.join(dir, 'ttft_ms.hgrm.bak'))).toBe(true);
+    await writer.finish(result([]), new Map());
+  });
+
   it('puts requests.jsonl on disk within a flush interval, before the run ends', async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'wirebench-writer-'));
     const dir = path.join(root, 'run');

@@ -225,9 +225,13 @@ describe('stamps and batching', () => {
       expect(biggest.length).toBeGreaterThanOrEqual(30);
       // One write: the whole batch arrived in one chunk.
       expect(new Set(biggest.map((e) => e.t)).size).toBe(1);
-      // Absolute schedule: the stall delays tokens but does not stretch the stream.
+      // Absolute schedule: the stall delays tokens but does not stretch the stream. A stretched stream
+      // would put every later token ~35 ms behind its slot; the median keeps one write delayed by another
+      // process on this shared machine from deciding the outcome.
       const t = times(r.events, DELTA, r.start);
-      expect(t[99] - t[0]).toBeLessThan(99 * 1.02);
+      const behind = t.slice(60).map((ti, k) => ti - t[0] - (60 + k));
+      expect(behind).toHaveLength(40);
+      expect(behind.sort((a, b) => a - b)[20]).toBeLessThan(2);
     });
   });
 });
