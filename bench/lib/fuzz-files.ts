@@ -14,7 +14,8 @@ import { MetricSet } from '../../src/metrics/metric-set.js';
 import { readIntervalSeries, ReportInputError } from '../../src/report/hlog-series.js';
 import { readResult, ResultFileError } from '../../src/result/read.js';
 import { readRequestLines } from '../../src/result/requests/read.js';
-import { collectEnv, compareVariants, type VariantResult } from '../../src/result/result.js';
+import { collectEnv, type VariantResult } from '../../src/result/result.js';
+import { compareVariants } from '../../src/stats/changes.js';
 
 function variant(name: string): VariantResult {
   const set = new MetricSet();

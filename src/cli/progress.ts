@@ -13,11 +13,14 @@ const TTY_EVERY_MS = 500;
 /** Logs and CI output want a line now and then, not a redraw. */
 const LINE_EVERY_MS = 5000;
 
-function describe(s: RunStatus): string {
+/** One status line: where the run is, how fast it goes and, for a counted load, when it will be done. */
+export function describeStatus(s: RunStatus): string {
   const ttft = s.ttftP50 === undefined ? '-' : `${s.ttftP50.toFixed(1)} ms`;
   const total = s.total === undefined ? '' : `/${s.total}`;
-  const rate = s.elapsedS > 0 ? (s.done / s.elapsedS).toFixed(1) : '0.0';
-  return `${s.variant}: ${s.done}${total} requests, ${rate} req/s, ${s.errors} errors, TTFT p50 ${ttft}, ${s.elapsedS.toFixed(0)} s`;
+  const perS = s.elapsedS > 0 ? s.done / s.elapsedS : 0;
+  // At the pace so far: warm-ups and set-up included in the elapsed time, so it errs long, never short.
+  const eta = s.total === undefined || s.done === 0 ? '' : `, ETA ${Math.ceil(Math.max(0, s.total - s.done) / perS)} s`;
+  return `${s.variant}: ${s.done}${total} requests, ${perS.toFixed(1)} req/s, ${s.errors} errors, TTFT p50 ${ttft}, ${s.elapsedS.toFixed(0)} s${eta}`;
 }
 
 /**
@@ -27,7 +30,7 @@ function describe(s: RunStatus): string {
 export function startProgress(status: () => RunStatus, opts: { tty: boolean; quiet: boolean }): Progress {
   if (opts.quiet) return { log: () => {}, stop: () => {} };
   if (!opts.tty) {
-    const timer = setInterval(() => process.stderr.write(`${describe(status())}\n`), LINE_EVERY_MS);
+    const timer = setInterval(() => process.stderr.write(`${describeStatus(status())}\n`), LINE_EVERY_MS);
     timer.unref();
     return { log: (line) => process.stderr.write(`${line}\n`), stop: () => clearInterval(timer) };
   }
@@ -44,11 +47,11 @@ export function startProgress(status: () => RunStatus, opts: { tty: boolean; qui
     cliProgress.Presets.shades_classic,
   );
   const first = status();
-  const bar = multi.create(first.total ?? 1, 0, { status: describe(first) });
+  const bar = multi.create(first.total ?? 1, 0, { status: describeStatus(first) });
   const timer = setInterval(() => {
     const s = status();
     bar.setTotal(s.total ?? Math.max(1, s.done));
-    bar.update(s.done, { status: describe(s) });
+    bar.update(s.done, { status: describeStatus(s) });
   }, TTY_EVERY_MS);
   timer.unref();
   return {

@@ -16,6 +16,7 @@ import { applyOverrides } from '../scenario/overrides.js';
 import { displayTarget } from '../scenario/redact.js';
 import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
+import { useColor } from './color.js';
 import { type Progress, startProgress } from './progress.js';
 
 /** The results could not be written (sysexits' EX_IOERR); the summary was printed. */
@@ -134,13 +135,13 @@ export function runCommand(cli: Command): void {
           .finally(() => progress.stop());
         const { result, failure } = written;
         if (failure !== undefined) {
-          process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
+          process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout) })}\n`);
           process.stderr.write(`error: ${failure}\n`);
           process.exitCode = EXIT_IO;
           return;
         }
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: process.stdout.isTTY })}\n`);
+        else if (!flags.quiet) process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout) })}\n`);
         log(`results: ${outDir}`);
         // A GitHub Actions job shows this file as its summary page.
         const summary = process.env.GITHUB_STEP_SUMMARY;

@@ -1,10 +1,31 @@
 /** Number formats shared by the terminal summary and the markdown and HTML reports. */
+import { METRIC_INFO } from '../core/catalog.js';
+import type { Comparison } from '../result/result.js';
 
 /** `+12%`, `-3%`, `0%`: a change of medians rounded to whole percent. */
 export function fmtChange(change: number): string {
   const pct = Math.round(change * 100);
   return pct > 0 ? `+${pct}%` : pct < 0 ? `-${-pct}%` : '0%';
 }
+
+/**
+ * A change of medians with what makes it trustworthy and what it amounts to: `-52% (-23.2 ms)
+ * [-55%, -49%]` — the absolute difference (a significant -50% of a 0.06 ms figure is 0.03 ms) and the
+ * bootstrap 95% interval — or `-50% (-0.030 ms) n.s.` when `compare`'s rule finds no significant change.
+ * Older results carry no interval.
+ */
+export function fmtComparison(c: Comparison): string {
+  const diff = c.candidate_p50 - c.baseline_p50;
+  const unit = METRIC_INFO[c.metric].unit;
+  const abs = `(${diff >= 0 ? '+' : '-'}${unit === 'ms' ? fmtMs(Math.abs(diff)) : fmtRate(Math.abs(diff))} ${unit})`;
+  const head = `${fmtChange(c.change)} ${abs}`;
+  if (c.significant === false) return `${head} n.s.`;
+  return c.ci95 === undefined ? head : `${head} [${fmtChange(c.ci95[0])}, ${fmtChange(c.ci95[1])}]`;
+}
+
+/** Said once under every list of changes that uses fmtComparison. */
+export const CHANGE_NOTE =
+  'Changes of medians with their bootstrap 95% intervals; n.s. = not significant (the interval holds no change or the rank test disagrees).';
 
 /** Enough decimals to tell a sub-millisecond ITL apart, few enough to keep seconds-long E2E readable. */
 export function msDecimals(v: number): number {

@@ -1,5 +1,6 @@
 import { type Result, scenarioName } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
+import { CHANGE_NOTE } from './format.js';
 import { colourOf, distributionCharts, sweepCharts } from './report-charts.js';
 import {
   changeRows,
@@ -54,7 +55,10 @@ function summary(result: Result): string {
   for (const g of all) {
     const at = g.label === undefined ? '' : ` at ${g.label}`;
     const change = changeRows(g);
-    if (change !== undefined) parts.push(`<h3>${esc(`Change of medians${at}`)}</h3>`, table(change));
+    if (change !== undefined) {
+      parts.push(`<h3>${esc(`Change of medians${at}`)}</h3>`, table(change));
+      if (g.comparisons.some((c) => c.significant !== undefined)) parts.push(`<p>${esc(CHANGE_NOTE)}</p>`);
+    }
     const claims = claimsRows(g);
     if (claims !== undefined) parts.push(`<h3>${esc(`Claims${at}`)}</h3>`, table(claims));
   }

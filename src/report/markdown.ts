@@ -1,5 +1,6 @@
 import { type Result, scenarioName } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
+import { CHANGE_NOTE } from './format.js';
 import {
   changeRows,
   claimsRows,
@@ -11,6 +12,7 @@ import {
   thresholdsHeading,
   UNRESOLVED_NOTE,
 } from './report-tables.js';
+import { describeSetup } from './setup-text.js';
 import { describeWorkload } from './workload-text.js';
 
 /**
@@ -66,12 +68,14 @@ export function renderMarkdown(result: Result): string {
       ...(result.merged_from !== undefined ? [`merged from ${result.merged_from} shards`] : []),
     ].join(' · '),
   ];
+  for (const line of describeSetup(result)) out.push('', cell(line[0].toUpperCase() + line.slice(1)));
   if (result.workload !== undefined) out.push('', `Workload: ${cell(describeWorkload(result.workload))}`);
   if (!result.complete) out.push('', '> **Incomplete run**: stopped early; the numbers cover only what had finished.');
   const all = groups(result);
   out.push(...section(undefined, resultsRows(all)));
   const at = (label: string | undefined): string => (label === undefined ? '' : ` at ${cell(label)}`);
   for (const g of all) out.push(...section(`Change of medians${at(g.label)}:`, changeRows(g)));
+  if (all.some((g) => g.comparisons.some((c) => c.significant !== undefined))) out.push('', `_${CHANGE_NOTE}_`);
   for (const g of all) out.push(...section(`### Claims${at(g.label)}`, claimsRows(g)));
   const t = result.thresholds ?? [];
   if (t.length > 0) {

@@ -11,7 +11,7 @@ import type { MetricSummary } from '../result/result.js';
 import type { ClaimResult } from '../result/result.js';
 import type { ClientStats, Comparison, Result, VariantResult } from '../result/result.js';
 import type { ThresholdResult } from '../result/thresholds.js';
-import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
+import { fmtComparison, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
 
 /**
  * The tables of a run as rows of plain text (first row: the header), shared by the markdown and the HTML
@@ -104,7 +104,7 @@ export function changeRows(g: Group): string[][] | undefined {
       `${candidate} vs ${baseline}`,
       ...metrics.map((m) => {
         const c = of(m);
-        return c === undefined ? '–' : fmtChange(c.change);
+        return c === undefined ? '–' : fmtComparison(c);
       }),
     ]);
   }

@@ -11,8 +11,9 @@ import { describeFailure, endpointFailures, failureCauses } from '../result/fail
 import type { ClaimResult } from '../result/result.js';
 import { type Comparison, completedRate, type Result, type StepResult, type VariantResult } from '../result/result.js';
 import { describeThreshold, type ThresholdResult } from '../result/thresholds.js';
-import { fmtChange, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
+import { CHANGE_NOTE, fmtComparison, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
 import { thresholdsHeading, UNRESOLVED, unresolved, UNRESOLVED_NOTE } from './report-tables.js';
+import { describeSetup } from './setup-text.js';
 import { describeWorkload } from './workload-text.js';
 
 export interface RenderOptions {
@@ -47,6 +48,7 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
   const lines: string[] = [];
   const state = result.complete ? '' : '  (incomplete run)';
   lines.push(paint.bold(`wirebench ${result.env.wirebench}  ${result.target}  ${result.env.started_at}${state}`));
+  lines.push(...describeSetup(result));
   if (result.workload !== undefined) lines.push(`workload: ${describeWorkload(result.workload)}`);
   for (const v of result.variants) {
     lines.push('', ...variantBlock(v, paint));
@@ -247,12 +249,13 @@ function changeLines(comparisons: readonly Comparison[], paint: Paint): string[]
     }
     if (parts.length > 0) lines.push(`${pair}: ${parts.join(', ')}`);
   }
+  if (comparisons.some((c) => c.significant !== undefined)) lines.push(CHANGE_NOTE);
   return lines;
 }
 
 function colorChange(c: Comparison, paint: Paint): string {
-  const text = fmtChange(c.change);
-  if (Math.round(c.change * 100) === 0) return text;
+  const text = fmtComparison(c);
+  if (Math.round(c.change * 100) === 0 || c.significant === false) return text;
   const better = METRIC_INFO[c.metric].direction === 'higher' ? c.change > 0 : c.change < 0;
   return better ? paint.good(text) : paint.bad(text);
 }

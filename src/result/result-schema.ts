@@ -164,7 +164,16 @@ const VariantResultSchema = exactly<VariantResult>()(
 );
 
 const ComparisonSchema = exactly<Comparison>()(
-  z.object({ baseline: str, candidate: str, metric: metricName, baseline_p50: num, candidate_p50: num, change: num }),
+  z.object({
+    baseline: str,
+    candidate: str,
+    metric: metricName,
+    baseline_p50: num,
+    candidate_p50: num,
+    change: num,
+    ci95: z.tuple([num, num]).optional(),
+    significant: z.boolean().optional(),
+  }),
 );
 
 const sweepValue = z.union([num, str, z.boolean()]);
@@ -212,6 +221,7 @@ export const ResultSchema = exactly<Result>()(
     scenario: z.unknown(),
     workload: WorkloadInfoSchema.optional(),
     overrides: z.record(str, z.unknown()).optional(),
+    load: z.looseObject({ kind: str }).optional(),
     target: str,
     env: EnvInfoSchema,
     variants: z.array(VariantResultSchema),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { type MetricName, metricsIn } from '../core/catalog.js';
+import type { MetricName } from '../core/catalog.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import type { ThresholdResult } from './thresholds.js';
 
@@ -63,6 +63,8 @@ export interface Result {
   workload?: WorkloadInfo;
   /** Command-line flags that overrode the file for this run. */
   overrides?: Record<string, unknown>;
+  /** The load as it ran, defaults filled in and flags applied (`kind` first): what the summary says ran. */
+  load?: { kind: string; [key: string]: unknown };
   target: string;
   env: EnvInfo;
   /** Without a sweep, the variants; with one, empty (each step has its own). */
@@ -173,6 +175,10 @@ export interface Comparison {
   candidate_p50: number;
   /** candidate_p50 / baseline_p50 − 1: −0.5 is "half the baseline". */
   change: number;
+  /** Bootstrap 95% interval of the change of medians, from the histograms (absent in older results). */
+  ci95?: [number, number];
+  /** Whether `wirebench compare` would call the change significant: interval and rank test agree. */
+  significant?: boolean;
 }
 
 /** One event loop's figures while variants were measured: a busy loop inflates every latency it stamps. */
@@ -212,34 +218,6 @@ export function scenarioName(r: Pick<Result, 'scenario'>, fallback = '?'): strin
  */
 export const variantKey = (name: string, step?: number): string =>
   step === undefined ? name : `step${step + 1}.${name}`;
-
-const COMPARED_METRICS = metricsIn('compared');
-
-/**
- * Every variant against the first on the `compared` metrics, medians only (percentiles are never
- * averaged; bootstrap intervals and rank tests belong to stats/compare.ts). A metric
- * is skipped when either side has no data or the baseline median is 0 (no finite relative change).
- */
-export function compareVariants(variants: readonly VariantResult[]): Comparison[] {
-  const [baseline, ...candidates] = variants;
-  const out: Comparison[] = [];
-  for (const candidate of candidates) {
-    for (const metric of COMPARED_METRICS) {
-      const b = baseline.metrics[metric];
-      const c = candidate.metrics[metric];
-      if (b === undefined || c === undefined || b.count === 0 || c.count === 0 || b.p50 === 0) continue;
-      out.push({
-        baseline: baseline.name,
-        candidate: candidate.name,
-        metric,
-        baseline_p50: b.p50,
-        candidate_p50: c.p50,
-        change: c.p50 / b.p50 - 1,
-      });
-    }
-  }
-  return out;
-}
 
 /** The single source named by the per-request counts, `mixed` when several were used. */
 export function tokenSource(bySource: Readonly<Record<TokenSource, number>>): VariantResult['tokens']['source'] {

@@ -1,10 +1,11 @@
 import * as z from 'zod';
 
-import { compareVariants, type Result, scenarioName, type VariantResult } from '../result/result.js';
+import { type Result, scenarioName, type VariantResult } from '../result/result.js';
 import { checkThresholds } from '../result/thresholds.js';
 import { type DataPath } from '../scenario/errors.js';
 import { ScenarioSchema } from '../scenario/schema.js';
 import { formatPath } from '../shared/input-error.js';
+import { compareVariants } from '../stats/changes.js';
 import { checkClaims } from '../stats/claims.js';
 import { mergeVariant } from './merge-variant.js';
 

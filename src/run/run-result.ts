@@ -1,18 +1,12 @@
 import { now } from '../core/clock.js';
 import { clientWarnings } from '../metrics/client-monitor.js';
-import {
-  type ClientStats,
-  collectEnv,
-  compareVariants,
-  type Result,
-  variantKey,
-  type VariantResult,
-} from '../result/result.js';
+import { type ClientStats, collectEnv, type Result, variantKey, type VariantResult } from '../result/result.js';
 import { checkThresholds, type ThresholdResult } from '../result/thresholds.js';
 import { displayTarget, redactScenario } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
 import type { SweepStep } from '../scenario/sweep.js';
+import { compareVariants } from '../stats/changes.js';
 import { checkClaims } from '../stats/claims.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import { variantResult, variantWarnings } from './variant-result.js';
@@ -130,6 +124,7 @@ export function assembleResult(o: RunOutcome): Result {
     scenario: redactScenario(o.raw, scenario.redact),
     workload: o.workload,
     ...(o.overrides !== undefined && Object.keys(o.overrides).length > 0 ? { overrides: o.overrides } : {}),
+    load: scenario.load,
     target: scenario.target === 'embedded' ? `embedded (${o.targetUrl})` : displayTarget(o.targetUrl),
     env: collectEnv(o.startedAt, new Date()),
     // With a sweep every variant lives in its steps: no step is "the" result.

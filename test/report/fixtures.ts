@@ -1,7 +1,8 @@
 import type { MetricName } from '../../src/core/catalog.js';
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import type { Result, VariantResult } from '../../src/result/result.js';
-import { collectEnv, compareVariants } from '../../src/result/result.js';
+import { collectEnv } from '../../src/result/result.js';
+import { compareVariants } from '../../src/stats/changes.js';
 
 /** A variant whose every listed metric has the given median (all samples equal, so p50 is exact below 2.048). */
 export function variant(

@@ -39,7 +39,7 @@ describe('markdown report', () => {
     expect(rows[0][1]).toBe('98 / 100');
     expect(rows[0][2]).toBe('timeout 1, reset 1');
     // The change table says what the first table implies: −50% TTFT, −90% overhead.
-    expect(md).toMatch(/\| ws-persistent vs http-fresh \| -50% \| -90% \|/);
+    expect(md).toMatch(/\| ws-persistent vs http-fresh \| -50% \(-60\.03 ms\) n\.s\. \| -90% \(-18\.02 ms\) n\.s\. \|/);
   });
 
   it('keeps user text from breaking the table or injecting markup', () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
+import type { MetricName } from '../../src/core/catalog.js';
+import { MetricSet } from '../../src/metrics/metric-set.js';
 import { renderSummary } from '../../src/report/terminal.js';
+import type { VariantResult } from '../../src/result/result.js';
 import { result, variant } from './fixtures.js';
 
 const fresh = variant('http-fresh', { ttft_ms: 1.5, overhead_ms: 1.2, itl_ms: 1, e2e_ms: 2, decode_tps: 1.2 });
@@ -27,8 +30,28 @@ describe('renderSummary', () => {
 
   it('gives the change of the medians against the first variant', () => {
     expect(text).toContain(
-      'ws-persistent vs http-fresh: TTFT -52%, overhead -83%, ITL -3%, E2E -20%, decode tok/s +25%',
+      'ws-persistent vs http-fresh: TTFT -52% (-0.780 ms) n.s., overhead -83% (-0.996 ms) n.s., ITL -3% (-0.030 ms) n.s., E2E -20% (-0.400 ms) n.s., decode tok/s +25% (+0.30 tok/s) n.s.',
     );
+    // Three samples a side: no change that size can be told from chance, and the summary says so.
+    expect(text).toContain('n.s. = not significant');
+  });
+
+  it('gives a significant change with its interval, colored by direction', () => {
+    const many = (name: string, medians: Partial<Record<MetricName, number>>): VariantResult => {
+      const set = new MetricSet();
+      for (const [m, v] of Object.entries(medians) as [MetricName, number][])
+        for (let i = 0; i < 30; i++) set.record(m, v);
+      return variant(name, {}, set);
+    };
+    const colored = renderSummary(
+      result([
+        many('http-fresh', { ttft_ms: 1.5, decode_tps: 1.2 }),
+        many('ws-persistent', { ttft_ms: 0.72, decode_tps: 1.5 }),
+      ]),
+      { color: true },
+    );
+    expect(colored).toContain('TTFT \x1b[32m-52% (-0.780 ms) [-52%, -52%]\x1b[0m');
+    expect(colored).toContain('decode tok/s \x1b[32m+25% (+0.30 tok/s) [+25%, +25%]\x1b[0m');
   });
 
   it('ends with the warnings', () => {
@@ -42,8 +65,6 @@ describe('renderSummary', () => {
   it('is plain text unless asked for color', () => {
     expect(text).not.toContain('\x1b[');
     const colored = renderSummary(result([fresh, ws], ['w']), { color: true });
-    expect(colored).toContain('\x1b[32m-52%\x1b[0m');
-    expect(colored).toContain('\x1b[32m+25%\x1b[0m');
     expect(colored).toContain('\x1b[33mwarning: w\x1b[0m');
   });
 

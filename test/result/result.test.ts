@@ -3,63 +3,7 @@ import os from 'node:os';
 
 import { describe, expect, it } from 'vitest';
 
-import { collectEnv, compareVariants, tokenSource } from '../../src/result/result.js';
-import { variant } from '../report/fixtures.js';
-
-describe('compareVariants', () => {
-  it('compares every variant against the first on medians, candidate/baseline − 1', () => {
-    const base = variant('http-fresh', { ttft_ms: 2, overhead_ms: 1, decode_tps: 1 });
-    const ws = variant('ws-persistent', { ttft_ms: 1, overhead_ms: 0.25, decode_tps: 1.5 });
-    const ka = variant('http-keepalive', { ttft_ms: 1.5, e2e_ms: 1 });
-    const cmp = compareVariants([base, ws, ka]);
-    expect(cmp).toEqual([
-      {
-        baseline: 'http-fresh',
-        candidate: 'ws-persistent',
-        metric: 'ttft_ms',
-        baseline_p50: 2,
-        candidate_p50: 1,
-        change: -0.5,
-      },
-      {
-        baseline: 'http-fresh',
-        candidate: 'ws-persistent',
-        metric: 'overhead_ms',
-        baseline_p50: 1,
-        candidate_p50: 0.25,
-        change: -0.75,
-      },
-      {
-        baseline: 'http-fresh',
-        candidate: 'ws-persistent',
-        metric: 'decode_tps',
-        baseline_p50: 1,
-        candidate_p50: 1.5,
-        change: 0.5,
-      },
-      // e2e_ms: the baseline has no data; overhead_ms: the candidate has none.
-      {
-        baseline: 'http-fresh',
-        candidate: 'http-keepalive',
-        metric: 'ttft_ms',
-        baseline_p50: 2,
-        candidate_p50: 1.5,
-        change: -0.25,
-      },
-    ]);
-  });
-
-  it('skips metrics outside the compared set and zero baselines', () => {
-    const base = variant('a', { dns_ms: 1, itl_ms: 0 });
-    const cand = variant('b', { dns_ms: 2, itl_ms: 1 });
-    expect(compareVariants([base, cand])).toEqual([]);
-  });
-
-  it('has nothing to compare with one variant or none', () => {
-    expect(compareVariants([variant('a', { ttft_ms: 1 })])).toEqual([]);
-    expect(compareVariants([])).toEqual([]);
-  });
-});
+import { collectEnv, tokenSource } from '../../src/result/result.js';
 
 describe('tokenSource', () => {
   it('names the single source, mixed, or none', () => {

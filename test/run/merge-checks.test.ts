@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { MetricSet } from '../../src/metrics/metric-set.js';
-import { compareVariants, type Result, type VariantResult } from '../../src/result/result.js';
+import { type Result, type VariantResult } from '../../src/result/result.js';
 import { checkThresholds } from '../../src/result/thresholds.js';
 import { mergeResults } from '../../src/run/merge.js';
 import { rng } from '../../src/shared/rng.js';
+import { compareVariants } from '../../src/stats/changes.js';
 import { checkClaims, type ClaimSpec } from '../../src/stats/claims.js';
 import { result, variant } from '../report/fixtures.js';
 

@@ -50,4 +50,42 @@ describe('Mann–Whitney U', () => {
     expect(small).toBeGreaterThan(2);
     expect(small).toBeLessThan(38);
   });
+
+  it('small samples get the exact p-value: 3 against 3 fully apart is 2 of 20 draws, not significant', () => {
+    expect(mannWhitney(empirical([1, 1, 1]), empirical([2, 2, 2])).p).toBeCloseTo(2 / 20, 12);
+    expect(mannWhitney(empirical([1, 2, 3, 4]), empirical([5, 6, 7, 8])).p).toBeCloseTo(2 / 70, 12);
+  });
+
+  it('the exact p-value equals the share of all draws as extreme, ties included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 6 }),
+        (a, b) => {
+          // Brute force: every way of choosing a's positions in the pooled values, by U's distance from its mean.
+          const pooled = [...a, ...b];
+          const uOf = (pick: number[]): number => {
+            const rest = pooled.filter((_, i) => !pick.includes(i));
+            let u = 0;
+            for (const i of pick) for (const y of rest) u += pooled[i] > y ? 1 : pooled[i] === y ? 0.5 : 0;
+            return u;
+          };
+          const mean = (a.length * b.length) / 2;
+          const observed = Math.abs(uOf(a.map((_, i) => i)) - mean);
+          let all = 0;
+          let extreme = 0;
+          const choose = (from: number, pick: number[]): void => {
+            if (pick.length === a.length) {
+              all++;
+              if (Math.abs(uOf(pick) - mean) >= observed - 1e-9) extreme++;
+              return;
+            }
+            for (let i = from; i < pooled.length; i++) choose(i + 1, [...pick, i]);
+          };
+          choose(0, []);
+          expect(mannWhitney(empirical(a), empirical(b)).p).toBeCloseTo(extreme / all, 9);
+        },
+      ),
+    );
+  });
 });
