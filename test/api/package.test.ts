@@ -72,11 +72,14 @@ const a = await run(scenario, { shard: '1/2' });
 const b = await run(scenario, { shard: '2/2' });
 const c = await compare(a, a, { baselineVariant: 'sse', candidateVariant: 'ws', failOn: ['ttft_ms.p50>0'] });
 const m = merge([a, b]);
+// Worker threads load the built worker-main.js: only the package can show they work through the API.
+const w = await run(scenario, { workers: 2 });
 console.log(JSON.stringify({
   shards: [a, b].map((r) => r.variants.map((v) => [v.name, v.counts.ok])),
   compared: [...new Set(c.comparisons.map((x) => x.baseline_variant + '>' + x.candidate_variant))],
   failures: c.failures.map((f) => f.metric),
   merged: m.variants.map((v) => [v.name, v.counts.ok]),
+  workers: [w.client.workers.length, w.variants.map((v) => [v.name, v.counts.ok])],
 }));
 `;
 
@@ -111,7 +114,7 @@ describe('the packed package', () => {
     writeFileSync(path.join(project, 'use.mjs'), SCRIPT);
     const out = JSON.parse(await sh(process.execPath, ['use.mjs'], project, 45_000)) as Record<string, unknown>;
     expect(out).toEqual({
-      // Four requests per variant, two in each shard, all answered; the merge adds them up.
+      // Four requests per variant, two in each shard, all answered; the merge adds them up, as do two threads.
       shards: [
         [
           ['sse', 2],
@@ -127,6 +130,13 @@ describe('the packed package', () => {
       merged: [
         ['sse', 4],
         ['ws', 4],
+      ],
+      workers: [
+        2,
+        [
+          ['sse', 4],
+          ['ws', 4],
+        ],
       ],
     });
   }, 60_000);
