@@ -1,20 +1,10 @@
 import { appendFileSync } from 'node:fs';
-import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { readResult, resultPath } from '../result/read.js';
-import { type Result, scenarioName, variantKey, type VariantResult } from '../result/result.js';
-import {
-  breaks,
-  compareVariantPair,
-  type FailOn,
-  histogramsOnly,
-  type MetricComparison,
-  parseFailOn,
-  type SampleSource,
-} from '../stats/compare.js';
-import { readRequestSamples, SampleMemory } from '../stats/request-samples.js';
+import { ResultFileError } from '../result/read.js';
+import type { MetricComparison } from '../stats/compare.js';
+import { CompareError, type CompareOutcome, compareResults } from '../stats/compare-results.js';
 import { intArg } from './args.js';
 
 interface CompareFlags {
@@ -26,34 +16,6 @@ interface CompareFlags {
   seed: number;
   /** False with --no-requests. */
   requests: boolean;
-}
-
-/** A result's variants, those of a sweep named by step (`step2.ws-persistent`). */
-function variantsOf(r: Result): Map<string, VariantResult> {
-  const out = new Map<string, VariantResult>();
-  for (const v of r.variants) out.set(v.name, v);
-  r.steps?.forEach((st, k) =>
-    st.variants.forEach((v) => out.set(variantKey(v.name, k), { ...v, name: variantKey(v.name, k) })),
-  );
-  return out;
-}
-
-/**
- * The exact per-request samples of the variants `keys` names, from the requests.jsonl beside a result
- * (read once, streamed) within `memory` (shared by both results); without one, or with --no-requests,
- * every metric is compared from its histogram.
- */
-async function requestSamples(
-  file: string,
-  keys: string[],
-  use: boolean,
-  memory: SampleMemory,
-): Promise<(key: string) => SampleSource> {
-  if (!use) return () => histogramsOnly('--no-requests');
-  const read = await readRequestSamples(path.join(path.dirname(resultPath(file)), 'requests.jsonl'), keys, memory);
-  if (read === undefined) return () => histogramsOnly('no requests.jsonl');
-  for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
-  return (key) => read.variants.get(key)!;
 }
 
 /**
@@ -150,89 +112,16 @@ export function compareCommand(cli: Command): void {
     .action(async function (this: Command, baseFile: string, candFile: string | undefined, flags: CompareFlags) {
       if (!['table', 'md', 'json'].includes(flags.format))
         this.error(`error: --format must be table, md or json, got ${flags.format}`, { exitCode: 2 });
-      let rules: FailOn[];
-      let base: Result;
-      let cand: Result;
+      let outcome: CompareOutcome;
       try {
-        rules = flags.failOn.map(parseFailOn);
-        base = readResult(baseFile);
-        cand = candFile === undefined ? base : readResult(candFile);
+        outcome = await compareResults(baseFile, candFile, flags);
       } catch (err) {
-        return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+        if (err instanceof CompareError || err instanceof ResultFileError)
+          return this.error(`error: ${err.message}`, { exitCode: 2 });
+        throw err;
       }
-      if (scenarioName(base) !== scenarioName(cand) && !flags.force) {
-        this.error(
-          `error: the baseline ran scenario "${scenarioName(base)}" and the candidate "${scenarioName(cand)}": their numbers measure different things (add --force to compare anyway)`,
-          { exitCode: 2 },
-        );
-      }
-      const bv = variantsOf(base);
-      const cv = variantsOf(cand);
-      const pairs: [VariantResult, VariantResult][] = [];
-      if (flags.baselineVariant !== undefined || flags.candidateVariant !== undefined) {
-        const b = bv.get(flags.baselineVariant ?? flags.candidateVariant!);
-        const c = cv.get(flags.candidateVariant ?? flags.baselineVariant!);
-        if (b === undefined || c === undefined)
-          this.error(
-            `error: no such variant (baseline has ${[...bv.keys()].join(', ')}; candidate has ${[...cv.keys()].join(', ')})`,
-            { exitCode: 2 },
-          );
-        pairs.push([b, c]);
-      } else {
-        for (const [name, b] of bv) if (cv.has(name)) pairs.push([b, cv.get(name)!]);
-        if (pairs.length === 0)
-          this.error(
-            'error: the two results share no variant name; pick them with --baseline-variant/--candidate-variant',
-            { exitCode: 2 },
-          );
-      }
-      // Two variants of one result: its requests.jsonl is read once, for both.
-      const one = candFile === undefined || path.resolve(resultPath(candFile)) === path.resolve(resultPath(baseFile));
-      const itself = pairs.find(([b, c]) => one && b.name === c.name);
-      if (itself !== undefined)
-        this.error(
-          `error: this compares ${baseFile} (variant ${itself[0].name}) with itself: give a candidate result, ` +
-            'or two of its variants with --baseline-variant and --candidate-variant',
-          { exitCode: 2 },
-        );
-      let baseSamples: (key: string) => SampleSource;
-      let candSamples: (key: string) => SampleSource;
-      // One allowance of exact samples for both results: past it, metrics fall back to their histograms.
-      const memory = new SampleMemory();
-      try {
-        baseSamples = await requestSamples(
-          baseFile,
-          pairs.flatMap(([b, c]) => (one ? [b.name, c.name] : [b.name])),
-          flags.requests,
-          memory,
-        );
-        candSamples = one
-          ? baseSamples
-          : await requestSamples(
-              candFile,
-              pairs.map(([, c]) => c.name),
-              flags.requests,
-              memory,
-            );
-      } catch (err) {
-        return this.error(`error: ${(err as Error).message}`, { exitCode: 2 });
-      }
-      const comparisons = pairs.flatMap(([b, c]) =>
-        compareVariantPair(b, c, flags.seed, { baseline: baseSamples(b.name), candidate: candSamples(c.name) }),
-      );
-      const failures = rules.flatMap((rule) =>
-        comparisons
-          .filter((c) => breaks(rule, c))
-          .map((c) => ({
-            rule: rule.text,
-            variant: c.candidate_variant,
-            metric: c.metric,
-            stat: rule.stat,
-            ...c.stats[rule.stat],
-            ci95: c.ci95[rule.stat],
-            p_value: c.p_value,
-          })),
-      );
+      const { comparisons, failures, warnings } = outcome;
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       const rs = rows(comparisons);
       const note = sourceNote(comparisons);
       if (flags.format === 'json')

@@ -12,8 +12,7 @@ import type { RunStatus } from '../run/run-config.js';
 import { runScenario } from '../run/runner.js';
 import { resultDirName, ResultWriteError } from '../run/writer.js';
 import { loadScenario } from '../scenario/load.js';
-import { applyOverrides } from '../scenario/overrides.js';
-import { displayTarget } from '../scenario/redact.js';
+import { applyOverrides, recordedOverrides } from '../scenario/overrides.js';
 import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
 import { useColor } from './color.js';
@@ -109,11 +108,6 @@ export function runCommand(cli: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const overrides = Object.fromEntries(
-          (['target', 'requests', 'duration', 'concurrency', 'shard', 'workers'] as const)
-            .filter((k) => flags[k] !== undefined)
-            .map((k) => [k, k === 'target' ? displayTarget(String(flags.target)) : flags[k]]),
-        );
         const written = await runScenario({
           loaded,
           scenario,
@@ -121,7 +115,7 @@ export function runCommand(cli: Command): void {
           log,
           stopping: () => stops > 0,
           hardStop: hardStop.signal,
-          overrides,
+          overrides: recordedOverrides(flags),
           watch,
           shard: flags.shard,
           hdrLogS: flags.hdrLog,

@@ -5,6 +5,7 @@
 import { describeValue, formatPath, ScenarioError } from '../shared/input-error.js';
 import { zodIssueMessages } from './errors.js';
 import type { LoadedScenario } from './load.js';
+import { displayTarget } from './redact.js';
 import { type Scenario, ScenarioSchema } from './schema.js';
 import { type Shard, shardLoad } from './shard.js';
 
@@ -28,6 +29,15 @@ const FLAGS: Record<string, string> = {
   'load.concurrency': '--concurrency',
   workers: '--workers',
 };
+
+/** The overrides as a result records them (so it says what actually ran): the target without its secrets. */
+export function recordedOverrides(overrides: Overrides): Record<string, unknown> {
+  return Object.fromEntries(
+    (['target', 'requests', 'duration', 'concurrency', 'shard', 'workers'] as const)
+      .filter((k) => overrides[k] !== undefined)
+      .map((k) => [k, k === 'target' ? displayTarget(String(overrides.target)) : overrides[k]]),
+  );
+}
 
 export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Scenario {
   const { target, requests, duration, concurrency } = overrides;
