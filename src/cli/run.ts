@@ -16,6 +16,7 @@ import { applyOverrides, recordedOverrides } from '../scenario/overrides.js';
 import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
 import { useColor } from './color.js';
+import { outArg, type OutFlags } from './out.js';
 import { type Progress, startProgress } from './progress.js';
 
 /** The results could not be written (sysexits' EX_IOERR); the summary was printed. */
@@ -27,7 +28,7 @@ const EXIT_FAILED = 3;
 const GRACE_MS = 5000;
 
 interface RunFlags {
-  out?: string;
+  out?: OutFlags;
   target?: string;
   requests?: number;
   duration?: number;
@@ -44,7 +45,12 @@ export function runCommand(cli: Command): void {
     .command('run')
     .description('run a scenario and write results/<UTC timestamp>-<name>/')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
-    .option('--out <dir>', 'result folder (default results/<UTC timestamp>-<name>)')
+    .option(
+      '--out <dir|kind=target>',
+      'result folder (default results/<UTC timestamp>-<name>); repeatable KIND=TARGET adds an output: ' +
+        'csv=FILE, json=FILE, prometheus=HOST:PORT',
+      outArg,
+    )
     .option('--target <url>', 'endpoint base URL, overriding the scenario (e.g. https://api.openai.com/v1)')
     .option('--requests <n>', 'measured requests per variant (sessions, for a session load)', intArg('--requests', 1))
     .option('--duration <sec>', 'measured seconds per variant', numArg('--duration', 0.001))
@@ -80,7 +86,7 @@ export function runCommand(cli: Command): void {
       const loaded = loadScenario(file);
       const scenario = applyOverrides(loaded, flags);
       const started = new Date();
-      const outDir = flags.out ?? path.join('results', resultDirName(scenario.name, started));
+      const outDir = flags.out?.dir ?? path.join('results', resultDirName(scenario.name, started));
       let progress: Progress = { log: (line) => flags.quiet || process.stderr.write(`${line}\n`), stop: () => {} };
       const log = (line: string): void => progress.log(line);
       const watch = (status: () => RunStatus): void => {
@@ -119,6 +125,9 @@ export function runCommand(cli: Command): void {
           watch,
           shard: flags.shard,
           hdrLogS: flags.hdrLog,
+          outputs: flags.out?.outputs,
+          // Said even with --quiet: an output the user asked for is missing from the run.
+          warn: (line) => (flags.quiet ? process.stderr.write(`${line}\n`) : log(line)),
         })
           .then((r) => ({ result: r.result, failure: undefined }))
           .catch((err: unknown) => {

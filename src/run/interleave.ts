@@ -28,6 +28,8 @@ export interface InterleaveHooks {
   monitor: ClientMonitor;
   /** The variant whose block is about to run (for progress displays). */
   onBlock: (run: VariantRun) => void;
+  /** A block has finished and its requests are recorded. */
+  afterBlock?: (run: VariantRun) => void;
   /** Waited for before each block (workers start their blocks together). */
   beforeBlock?: () => Promise<void>;
   /** A variant has run all its blocks. */
@@ -64,6 +66,7 @@ export async function runInterleaved(
       await run.block(blockRequests, blockSeconds, () => hooks.monitor.resume());
       hooks.monitor.pause();
       run.rec.endBlock();
+      hooks.afterBlock?.(run);
       if (run.done) hooks.onVariantDone(run);
     }
   }

@@ -1,3 +1,4 @@
+import type { OutputSpec } from '../output/output.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -21,6 +22,10 @@ export interface RunConfig {
   shard?: Shard;
   /** Handed, once the run starts, a way to read its status (for a progress display). */
   watch?: (status: () => RunStatus) => void;
+  /** `--out KIND=TARGET`: exporters beside the result folder (output/). */
+  outputs?: readonly OutputSpec[];
+  /** Warnings that must be seen even when progress is not (`--quiet`): an output that failed. */
+  warn?: (line: string) => void;
   /** `--hdr-log`: seconds between the interval histograms of `[step<k>.]<variant>.hlog`; no logs without it. */
   hdrLogS?: number;
 }

@@ -1,4 +1,5 @@
 import type { MetricSet } from '../metrics/metric-set.js';
+import { Outputs } from '../output/outputs.js';
 import type { Result } from '../result/result.js';
 import { scrubber, secretValues } from '../scenario/redact.js';
 import { isIssues, type SweepStep, sweepSteps } from '../scenario/sweep.js';
@@ -19,6 +20,8 @@ export interface RunStart {
   startedAt: Date;
   log: (line: string) => void;
   writer: ResultWriter;
+  /** `--out KIND=TARGET`, fed the lines the writer writes; ended (idempotent) when the run ends. */
+  outputs: Outputs;
   /** The user asked to stop, or the results can no longer be written: either way, schedule no more. */
   stopping: () => boolean;
   /** Measured requests the run will make, all variants and steps, when the load is counted. */
@@ -42,7 +45,16 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
   const salt = runSalt(scenario, cfg.shard);
   const scrub = scrubber(secretValues(scenario.variants, scenario.redact));
   const log = (line: string): void => cfg.log(scrub(line));
-  const writer = new ResultWriter(cfg.outDir, scrub);
+  // Started before the writer, whose lines it taps; an output that cannot start is a warning, not an error.
+  const outputs = await Outputs.start(cfg.outputs ?? [], (line) => (cfg.warn ?? cfg.log)(scrub(line)));
+  let writer: ResultWriter;
+  try {
+    writer = new ResultWriter(cfg.outDir, scrub, (text) => outputs.lines(text));
+  } catch (err) {
+    // A listening output would keep the process alive after the error is said.
+    await outputs.end();
+    throw err;
+  }
   let said = false;
   const stopping = (): boolean => {
     if (writer.failure === undefined) return cfg.stopping();
@@ -58,6 +70,7 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
     startedAt: new Date(),
     log,
     writer,
+    outputs,
     stopping,
     total: perVariant === undefined ? undefined : perVariant * scenario.variants.length * steps.length,
     workload: () => new Workload(scenario, salt, dataset, cfg.shard).info(scenario.dataset?.path),

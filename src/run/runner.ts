@@ -52,6 +52,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     onBlock: (run, label) => {
       current = { run, label };
     },
+    afterBlock: (label) => run.outputs.blockDone(label),
   };
   try {
     await run.eachStep(endpoints, async (k, step, endpoint) => {
@@ -62,6 +63,8 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     const logsClosed = closeLogs(hdrLogs);
     await endpoints.close();
     hdrLogFailure = await logsClosed;
+    // The outputs close with the run, not with the result folder: a scraper sees the run end.
+    await run.outputs.end();
   }
   const result = assembleResult({
     raw: cfg.loaded.raw,

@@ -42,6 +42,8 @@ export interface StepContext {
   onRuns?: (step: StepRuns) => void;
   /** The variant whose block is about to run (progress displays). */
   onBlock: (run: VariantRun, label: string) => void;
+  /** A block of that variant has finished (the run's outputs; workers' lines reach them later, in batches). */
+  afterBlock?: (label: string) => void;
   /** Waited for before each block: workers start their blocks together, so variants stay interleaved across them. */
   beforeBlock?: () => Promise<void>;
   /** The current block's start, shared by the workers (arrival schedules count from it). */
@@ -107,6 +109,7 @@ export async function runStep(
       monitor: ctx.monitor,
       beforeBlock: ctx.beforeBlock,
       onBlock: (run) => ctx.onBlock(run, label(run)),
+      afterBlock: (run) => ctx.afterBlock?.(label(run)),
       onVariantDone: (run) => ctx.log(progressLine(label(run), run.rec)),
     });
   } finally {

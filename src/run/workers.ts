@@ -130,6 +130,8 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
     cfg.hardStop?.removeEventListener('abort', onHardStop);
     parts = await pool.finish();
     await endpoints.close();
+    // Every worker's lines are in by now: the outputs have seen the whole run.
+    await run.outputs.end();
   }
   if (parts.length === 0) throw new Error(`every worker failed: ${pool.failures.join('; ')}`);
   const steps = addParts(

@@ -66,10 +66,14 @@ export class ResultWriter {
   /** The first write that failed. */
   failure: string | undefined;
 
-  /** `scrub` removes secret values from every text written (see scenario/redact.ts). */
+  /**
+   * `scrub` removes secret values from every text written (see scenario/redact.ts); `tap` is handed the
+   * requests.jsonl text as written, scrubbed (the run's outputs).
+   */
   constructor(
     readonly dir: string,
     private readonly scrub: (text: string) => string = (t) => t,
+    private readonly tap?: (text: string) => void,
   ) {
     try {
       mkdirSync(dir, { recursive: true });
@@ -96,6 +100,7 @@ export class ResultWriter {
   }
 
   private add(text: string): void {
+    this.tap?.(text);
     this.batch += text;
     if (this.batch.length >= BATCH_CHARS) this.flush();
   }

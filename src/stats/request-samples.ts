@@ -158,7 +158,7 @@ const ns = (ms: number): number => Math.round(ms * 1e6);
 const MIN_DECODE_SPAN = 1e6;
 
 /** A line's stamps and latency origin (its intended start, as the recorder's) in Timeline's terms. */
-function stampsOf(l: RequestLine): { stamps: RequestStamps; origin: number } {
+export function stampsOf(l: RequestLine): { stamps: RequestStamps; origin: number } {
   const start = EPOCH + ns(l.start_ms);
   const stamps = { deltas: l.deltas } as Record<keyof RequestStamps, number>;
   for (const p of PHASES) stamps[p] = l.phases[p] === undefined ? 0 : start + ns(l.phases[p]);
@@ -169,7 +169,7 @@ function stampsOf(l: RequestLine): { stamps: RequestStamps; origin: number } {
  * The output tokens that arrived as deltas, as outputTokens counted them; undefined when the line cannot
  * tell: it has the usage's reasoning tokens but not whether any of them streamed, unless they came first.
  */
-function streamedOf(l: RequestLine): number | undefined {
+export function streamedOf(l: RequestLine): number | undefined {
   if (l.token_source !== 'usage' || !l.reasoning_tokens) return l.output_tokens;
   return l.first_channel === 'reasoning' ? streamedTokens(l.output_tokens, l.reasoning_tokens, true) : undefined;
 }

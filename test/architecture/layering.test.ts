@@ -21,6 +21,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   scenario: ['core', 'shared', 'protocols', 'server', 'result', 'workload'],
   load: ['core', 'shared', 'protocols', 'transport', 'metrics', 'workload', 'scenario'],
   report: ['core', 'shared', 'result', 'metrics', 'stats', 'workload'],
+  output: ['core', 'shared', 'result', 'metrics', 'stats'],
   run: [
     'core',
     'shared',
@@ -35,6 +36,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     'scenario',
     'load',
     'report',
+    'output',
   ],
   api: [
     'core',
@@ -66,6 +68,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     'scenario',
     'load',
     'report',
+    'output',
     'run',
   ],
 };
