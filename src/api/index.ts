@@ -21,12 +21,7 @@ export { ResultWriteError } from '../run/writer.js';
 export type { Shard } from '../scenario/shard.js';
 export { ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
 export type { CompareStat, CompareVerdict, MetricComparison } from '../stats/compare.js';
-export {
-  CompareError,
-  type CompareFailure,
-  type CompareOptions,
-  type CompareOutcome,
-  type ResultSource,
-} from '../stats/compare-results.js';
+export { CompareError, type CompareOptions, type CompareOutcome, type ResultSource } from '../stats/compare-results.js';
+export type { RuleOutcome } from '../stats/fail-on.js';
 export { compare, merge } from './results.js';
 export { run, type RunOptions, type ScenarioInput, type ScenarioSource } from './run.js';

@@ -3,9 +3,10 @@ import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 
 import { ResultFileError } from '../result/read.js';
-import type { MetricComparison } from '../stats/compare.js';
+import { COMPARE_STATS, INTERVAL_STATS, type MetricComparison } from '../stats/compare.js';
 import { CompareError, type CompareOutcome, compareResults } from '../stats/compare-results.js';
 import { intArg } from './args.js';
+import { markdownReport, rows, ruleLine, sideOf, sidesLines, textReport } from './compare-output.js';
 
 interface CompareFlags {
   baselineVariant?: string;
@@ -32,63 +33,6 @@ function sourceNote(cs: readonly MetricComparison[]): string {
   return `95% CI and p (MW), and the values and changes beside them: exact per-request samples from requests.jsonl${fallbacks.length > 0 ? `; from the histograms: ${fallbacks.join('; ')}` : ''}`;
 }
 
-const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-const ci = (iv: [number, number] | undefined): string => (iv === undefined ? '-' : `${pct(iv[0])} .. ${pct(iv[1])}`);
-const num = (x: number): string => (Math.abs(x) < 10 ? x.toFixed(3) : x.toFixed(1));
-
-function rows(cs: readonly MetricComparison[]): string[][] {
-  const head = [
-    'variant',
-    'metric',
-    'p50 base',
-    'p50 cand',
-    'Δ p50',
-    '95% CI',
-    'p99 base',
-    'p99 cand',
-    'Δ p99',
-    '95% CI',
-    'p (MW)',
-    'verdict',
-  ];
-  return [
-    head,
-    ...cs.map((c) => [
-      c.baseline_variant === c.candidate_variant
-        ? c.baseline_variant
-        : `${c.candidate_variant} vs ${c.baseline_variant}`,
-      c.metric,
-      num(c.stats.p50.baseline),
-      num(c.stats.p50.candidate),
-      pct(c.stats.p50.change),
-      ci(c.ci95.p50),
-      num(c.stats.p99.baseline),
-      num(c.stats.p99.candidate),
-      pct(c.stats.p99.change),
-      ci(c.ci95.p99),
-      c.p_value < 0.0001 ? '<0.0001' : c.p_value.toFixed(4),
-      c.verdict,
-    ]),
-  ];
-}
-
-function table(rs: string[][]): string {
-  const widths = rs[0].map((_, i) => Math.max(...rs.map((r) => r[i].length)));
-  return rs
-    .map((r) =>
-      r
-        .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
-function markdown(rs: string[][]): string {
-  const line = (r: string[]): string => `| ${r.join(' | ')} |`;
-  return [line(rs[0]), line(rs[0].map((_, i) => (i < 2 ? '---' : '---:'))), ...rs.slice(1).map(line)].join('\n');
-}
-
 export function compareCommand(cli: Command): void {
   cli
     .command('compare')
@@ -101,7 +45,8 @@ export function compareCommand(cli: Command): void {
     .option('--candidate-variant <name>', '…with this variant of the candidate')
     .option(
       '--fail-on <rule>',
-      'e.g. "ttft_ms.p99>+10%" (significant change beyond it) or "ttft_ms.p99>500"; repeatable',
+      'METRIC.STAT>+N% (a significant change beyond it) or METRIC.STAT>N (a limit), > or <; STAT: ' +
+        `${COMPARE_STATS.join(', ')} (relative: ${INTERVAL_STATS.join(', ')}); or errors.rate>N; repeatable`,
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
@@ -120,27 +65,25 @@ export function compareCommand(cli: Command): void {
           return this.error(`error: ${err.message}`, { exitCode: 2 });
         throw err;
       }
-      const { comparisons, failures, warnings } = outcome;
+      const { comparisons, rules: outcomes, warnings } = outcome;
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      const sides = {
+        baseline: sideOf(baseFile, outcome.baseline),
+        candidate: sideOf(candFile ?? baseFile, outcome.candidate),
+      };
       const rs = rows(comparisons);
       const note = sourceNote(comparisons);
-      if (flags.format === 'json')
-        process.stdout.write(
-          `${JSON.stringify({ baseline: baseFile, candidate: candFile ?? baseFile, comparisons, failures }, null, 2)}\n`,
-        );
-      else process.stdout.write(`${flags.format === 'md' ? markdown(rs) : table(rs)}\n\n${note}\n`);
-      for (const f of failures) {
-        process.stderr.write(
-          `fail: ${f.rule}: ${f.variant} ${f.metric} ${f.stat} ${num(f.baseline)} → ${num(f.candidate)} (${pct(f.change)}, 95% CI ${ci(f.ci95)}, p=${f.p_value})\n`,
-        );
-      }
+      const heading = sidesLines(sides.baseline, sides.candidate);
+      if (flags.format === 'json') {
+        process.stdout.write(`${JSON.stringify({ ...sides, comparisons, rules: outcomes }, null, 2)}\n`);
+        // Where stdout is for a program, the log still says why the job failed.
+        for (const o of outcomes) if (!o.ok) process.stderr.write(`${ruleLine(o)}\n`);
+      } else if (flags.format === 'md') process.stdout.write(`${markdownReport(heading, rs, note, outcomes)}\n`);
+      else process.stdout.write(`${textReport(heading, rs, note, outcomes)}\n`);
       // A GitHub Actions job shows this file as the job's summary page.
       const summary = process.env.GITHUB_STEP_SUMMARY;
       if (summary)
-        appendFileSync(
-          summary,
-          `\n### wirebench compare\n\n${markdown(rs)}\n\n${note}\n${failures.map((f) => `\n- **fail** \`${f.rule}\`: ${f.variant} ${f.metric} ${pct(f.change)}`).join('')}\n`,
-        );
-      if (failures.length > 0) process.exitCode = 1;
+        appendFileSync(summary, `\n### wirebench compare\n\n${markdownReport(heading, rs, note, outcomes)}\n`);
+      if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
     });
 }

@@ -49,3 +49,8 @@ export function fmtRate(v: number): string {
 export function fmtReduction(r: number): string {
   return `${r >= 0 ? '-' : '+'}${(Math.abs(r) * 100).toFixed(1)}%`;
 }
+
+/** A p-value as every output prints it: four decimals, and below what four can show, `<0.0001`. */
+export function fmtP(p: number): string {
+  return p < 0.0001 ? '<0.0001' : p.toFixed(4);
+}

@@ -200,6 +200,7 @@ const EnvInfoSchema = exactly<EnvInfo>()(
     hostname: str,
     started_at: str,
     ended_at: str,
+    git_commit: str.optional(),
   }),
 );
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { MetricName } from '../core/catalog.js';
+import { gitCommit } from '../shared/git.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import type { ThresholdResult } from './thresholds.js';
 
@@ -105,6 +106,8 @@ export interface EnvInfo {
   hostname: string;
   started_at: string;
   ended_at: string;
+  /** HEAD of the git checkout the run started in, when it was one: which code a compare is about. */
+  git_commit?: string;
 }
 
 export type TokenSource = 'usage' | 'tokenizer' | 'chunks';
@@ -226,8 +229,9 @@ export function tokenSource(bySource: Readonly<Record<TokenSource, number>>): Va
   return used.length === 1 ? used[0] : 'mixed';
 }
 
-export function collectEnv(startedAt: Date, endedAt: Date): EnvInfo {
+export function collectEnv(startedAt: Date, endedAt: Date, cwd = process.cwd()): EnvInfo {
   const cpus = os.cpus();
+  const commit = gitCommit(cwd);
   return {
     wirebench: harnessVersion(),
     node: process.version,
@@ -237,6 +241,7 @@ export function collectEnv(startedAt: Date, endedAt: Date): EnvInfo {
     hostname: os.hostname(),
     started_at: startedAt.toISOString(),
     ended_at: endedAt.toISOString(),
+    ...(commit === undefined ? {} : { git_commit: commit }),
   };
 }
 

@@ -100,7 +100,8 @@ export function parseThreshold(key: string, expression: string, ctx: ThresholdCo
   return { key, expression, variant, read, op: m[1] as Op, limit: Number(m[2]) };
 }
 
-function figure(group: string, stat: string): Read | string {
+/** A figure a key names (`ttft_ms.p99`, `errors.rate`), or what is wrong with the name. */
+export function figure(group: string, stat: string): Read | string {
   if (isMetricName(group)) {
     if (!(STATS as readonly string[]).includes(stat))
       return `unknown statistic "${stat}" of ${group}; expected one of ${STATS.join(', ')}`;

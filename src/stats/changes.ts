@@ -1,6 +1,6 @@
 import { metricsIn } from '../core/catalog.js';
 import type { Comparison, VariantResult } from '../result/result.js';
-import { compareMetric } from './compare.js';
+import { compareMetric, significant } from './compare.js';
 
 const COMPARED_METRICS = metricsIn('compared');
 
@@ -28,7 +28,7 @@ export function compareVariants(variants: readonly VariantResult[]): Comparison[
         candidate_p50: c.p50,
         change: c.p50 / b.p50 - 1,
         ...(m.ci95.p50 === undefined ? {} : { ci95: m.ci95.p50 }),
-        significant: m.verdict !== 'no significant change',
+        significant: significant(m, 'p50'),
       });
     }
   }

@@ -2,16 +2,8 @@ import path from 'node:path';
 
 import { readResult, resultPath } from '../result/read.js';
 import { type Result, scenarioName, variantKey, type VariantResult } from '../result/result.js';
-import {
-  breaks,
-  type CompareStat,
-  compareVariantPair,
-  type FailOn,
-  histogramsOnly,
-  type MetricComparison,
-  parseFailOn,
-  type SampleSource,
-} from './compare.js';
+import { compareVariantPair, histogramsOnly, type MetricComparison, type SampleSource } from './compare.js';
+import { checkRule, type FailOn, parseFailOn, type RuleOutcome } from './fail-on.js';
 import { readRequestSamples, SampleMemory } from './request-samples.js';
 
 /**
@@ -27,7 +19,7 @@ export interface CompareOptions {
   baselineVariant?: string;
   /** …with this one of the candidate. */
   candidateVariant?: string;
-  /** Rules such as `ttft_ms.p99>+10%` or `ttft_ms.p99>500` (see `--fail-on`). */
+  /** Rules such as `ttft_ms.p99>+10%`, `e2e_ms.max<2000` or `errors.rate>0.01` (see `--fail-on`). */
   failOn?: readonly string[];
   /** Compare results of different scenarios. */
   force?: boolean;
@@ -37,22 +29,13 @@ export interface CompareOptions {
   requests?: boolean;
 }
 
-/** A comparison that broke a `failOn` rule. */
-export interface CompareFailure {
-  rule: string;
-  variant: string;
-  metric: MetricComparison['metric'];
-  stat: CompareStat;
-  baseline: number;
-  candidate: number;
-  change: number;
-  ci95: [number, number] | undefined;
-  p_value: number;
-}
-
 export interface CompareOutcome {
+  /** The results compared, as read. */
+  baseline: Result;
+  candidate: Result;
   comparisons: MetricComparison[];
-  failures: CompareFailure[];
+  /** Every `failOn` rule checked on every pair of variants; `ok: false` fails a CI gate. */
+  rules: RuleOutcome[];
   /** What was tolerated in reading requests.jsonl (e.g. a cut-short last line). */
   warnings: string[];
 }
@@ -172,21 +155,15 @@ export async function compareResults(
         memory,
         warnings,
       );
-  const comparisons = pairs.flatMap(([b, c]) =>
-    compareVariantPair(b, c, opts.seed ?? 1, { baseline: baseSamples(b.name), candidate: candSamples(c.name) }),
-  );
-  const failures = rules.flatMap((rule) =>
-    comparisons
-      .filter((c) => breaks(rule, c))
-      .map((c) => ({
-        rule: rule.text,
-        variant: c.candidate_variant,
-        metric: c.metric,
-        stat: rule.stat,
-        ...c.stats[rule.stat],
-        ci95: c.ci95[rule.stat],
-        p_value: c.p_value,
-      })),
-  );
-  return { comparisons, failures, warnings };
+  const compared = pairs.map(([b, c]) => ({
+    b,
+    c,
+    comparisons: compareVariantPair(b, c, opts.seed ?? 1, {
+      baseline: baseSamples(b.name),
+      candidate: candSamples(c.name),
+    }),
+  }));
+  const comparisons = compared.flatMap((p) => p.comparisons);
+  const outcomes = rules.flatMap((rule) => compared.map((p) => checkRule(rule, p.b, p.c, p.comparisons)));
+  return { baseline: base, candidate: cand, comparisons, rules: outcomes, warnings };
 }

@@ -1,18 +1,26 @@
 import { METRIC_INFO, type MetricName, METRICS } from '../core/catalog.js';
 import { decodeHistogram } from '../metrics/histogram.js';
-import type { MetricSummary } from '../result/result.js';
-import type { VariantResult } from '../result/result.js';
+import type { MetricSummary, VariantResult } from '../result/result.js';
+import { STATS } from '../result/thresholds.js';
 import { rng } from '../shared/rng.js';
-import { bootstrapChange, Empirical, type Interval } from './bootstrap.js';
+import { bootstrapChange, Empirical } from './bootstrap.js';
 import { mannWhitney } from './mann-whitney.js';
 
-export type CompareStat = 'p50' | 'p90' | 'p99' | 'mean';
-export const COMPARE_STATS: readonly CompareStat[] = ['p50', 'p90', 'p99', 'mean'];
-/** The statistics that get a bootstrap interval (the median and the tail a CI gate is usually about). */
-const INTERVAL_STATS: ReadonlyMap<CompareStat, number> = new Map([
+/** Compare computes every statistic a threshold can name, from the samples or the histograms alike. */
+export type CompareStat = (typeof STATS)[number];
+export const COMPARE_STATS: readonly CompareStat[] = STATS;
+/**
+ * The statistics that get a bootstrap interval, and so a verdict and relative `--fail-on` rules: the
+ * quantiles. An extreme's or a moment's percentile bootstrap would not cover its true change reliably.
+ */
+const QUANTILES: ReadonlyMap<CompareStat, number> = new Map([
   ['p50', 0.5],
+  ['p90', 0.9],
+  ['p95', 0.95],
   ['p99', 0.99],
+  ['p999', 0.999],
 ]);
+export const INTERVAL_STATS: readonly CompareStat[] = [...QUANTILES.keys()];
 
 /** `longer`/`shorter`: a token count (input_tokens, output_tokens) changed — the workload, not the speed. */
 export type CompareVerdict = 'faster' | 'slower' | 'longer' | 'shorter' | 'no significant change';
@@ -39,8 +47,6 @@ const NO_SAMPLES: PairSamples = {
   candidate: histogramsOnly('no per-request samples'),
 };
 
-/** Compare's name of a variant: a sweep's are prefixed with their step, from 1 (`step2.ws-persistent`). */
-
 export interface MetricComparison {
   baseline_variant: string;
   candidate_variant: string;
@@ -49,15 +55,16 @@ export interface MetricComparison {
   /**
    * Per statistic: both values and the relative change (candidate / baseline − 1), from what `source`
    * names: with `requests`, the exact samples' (quantiles as HdrHistogram ranks them, the value itself
-   * rather than its bucket's top; the mean of the values), else the result's own summaries. p50's and
-   * p99's change is its interval's point estimate, so it lies within `ci95`.
+   * rather than its bucket's top; the mean of the values), else the result's own summaries. A quantile's
+   * change is its interval's point estimate, so it lies within `ci95`.
    */
   stats: Record<CompareStat, { baseline: number; candidate: number; change: number }>;
-  /** Bootstrap 95% intervals of the relative change of p50 and p99. */
+  /** Bootstrap 95% intervals of the relative change of each of INTERVAL_STATS (none where the baseline's is 0). */
   ci95: Partial<Record<CompareStat, [number, number]>>;
   /** Mann–Whitney U two-sided p-value: do the two samples come from one distribution? */
   p_value: number;
-  verdict: CompareVerdict;
+  /** Per statistic with an interval: what that statistic did (see `significant`). */
+  verdicts: Partial<Record<CompareStat, CompareVerdict>>;
   /**
    * What `stats`, `ci95` and `p_value` were computed from: both sides' exact per-request samples, or both
    * histograms (`source_note` says why) — never one of each, whose ties would not rank alike.
@@ -71,22 +78,44 @@ const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 /** Summaries keep 3 decimals of the unit (recorded thousandths): exact statistics are shown alike. */
 const round3 = (x: number): number => Math.round(x * 1e3) / 1e3;
 
-/** The quantile of each statistic that has one (mean has none). */
-const QUANTILES: Readonly<Record<CompareStat, number | undefined>> = { p50: 0.5, p90: 0.9, p99: 0.99, mean: undefined };
-
-/** A side's statistics from its exact samples: quantiles by Empirical.quantile, the estimate the bootstrap centres on. */
+/**
+ * A side's statistics from its exact samples: quantiles by Empirical.quantile, the estimate the bootstrap
+ * centres on; the standard deviation of the population, as HdrHistogram's summaries give it.
+ */
 function exactStats(samples: Float64Array, e: Empirical): Record<CompareStat, number> {
   let sum = 0;
   for (const v of samples) sum += v;
-  const out = {} as Record<CompareStat, number>;
-  for (const s of COMPARE_STATS) out[s] = QUANTILES[s] === undefined ? sum / samples.length : e.quantile(QUANTILES[s]);
+  const mean = sum / samples.length;
+  let squares = 0;
+  for (const v of samples) squares += (v - mean) ** 2;
+  // The quantiles are filled in below.
+  const out = {
+    count: samples.length,
+    min: e.quantile(0),
+    max: e.quantile(1),
+    mean,
+    stdev: Math.sqrt(squares / samples.length),
+  } as Record<CompareStat, number>;
+  for (const [s, q] of QUANTILES) out[s] = e.quantile(q);
   return out;
 }
 
 /**
- * A metric of two variants: what changed, how sure that is, and the verdict — `faster`/`slower` only when
- * the median's interval excludes no change and the rank test agrees (p < 0.05), so noise does not fail
- * a pipeline and a real shift does. Statistics, intervals and rank test all read one source: both sides'
+ * Whether a statistic changed beyond noise: its 95% interval excludes no change and, for the median, the
+ * rank test agrees (p < 0.05) — it tests the same shift of location. A tail has no such test, and a shift
+ * of p99 alone leaves the ranks nearly as they were: its own interval decides. The one rule for both the
+ * verdicts and relative `--fail-on` rules.
+ */
+export function significant(c: Pick<MetricComparison, 'ci95' | 'p_value'>, stat: CompareStat): boolean {
+  const iv = c.ci95[stat];
+  if (iv === undefined || !(iv[0] > 0 || iv[1] < 0)) return false;
+  return stat !== 'p50' || c.p_value < ALPHA;
+}
+
+/**
+ * A metric of two variants: what changed, how sure that is, and a verdict per quantile — `faster`/`slower`
+ * only when `significant`, so noise does not fail a pipeline and a real shift, of the median or a tail,
+ * does. Statistics, intervals and rank test all read one source: both sides'
  * exact per-request samples where `samples` has them (requests.jsonl), else both histograms (the result's
  * summaries, and exact order statistics of bucketed values).
  */
@@ -114,11 +143,9 @@ export function compareMetric(
   const ci95: MetricComparison['ci95'] = {};
   const estimates = new Map<CompareStat, number>();
   const rand = rng(seed);
-  let median: Interval | undefined;
-  for (const [s, q] of INTERVAL_STATS) {
+  for (const [s, q] of QUANTILES) {
     if (eb.quantile(q) <= 0) continue;
     const iv = bootstrapChange(eb, ec, q, rand);
-    if (s === 'p50') median = iv;
     ci95[s] = [round4(iv.lo), round4(iv.hi)];
     estimates.set(s, iv.estimate);
   }
@@ -127,14 +154,10 @@ export function compareMetric(
     const change = estimates.get(s) ?? (vb[s] === 0 ? 0 : vc[s] / vb[s] - 1);
     stats[s] = { baseline: round3(vb[s]), candidate: round3(vc[s]), change: round4(change) };
   }
-  const { p } = mannWhitney(eb, ec);
-  let verdict: CompareVerdict = 'no significant change';
-  if (median !== undefined && p < ALPHA && (median.lo > 0 || median.hi < 0)) {
-    const up = median.lo > 0;
-    const { direction } = METRIC_INFO[metric];
-    if (direction === 'count') verdict = up ? 'longer' : 'shorter';
-    else verdict = up === (direction === 'higher') ? 'faster' : 'slower';
-  }
+  const p_value = Math.round(mannWhitney(eb, ec).p * 1e6) / 1e6;
+  const verdicts: MetricComparison['verdicts'] = {};
+  for (const s of QUANTILES.keys())
+    if (ci95[s] !== undefined) verdicts[s] = verdictOf(metric, significant({ ci95, p_value }, s), ci95[s][0] > 0);
   return {
     baseline_variant: baselineVariant,
     candidate_variant: candidateVariant,
@@ -142,10 +165,18 @@ export function compareMetric(
     samples: { baseline: b.count, candidate: c.count },
     stats,
     ci95,
-    p_value: Math.round(p * 1e6) / 1e6,
-    verdict,
+    p_value,
+    verdicts,
     ...(exact ? { source: 'requests' } : { source: 'histogram', source_note: fallbackNote(sb, sc) }),
   };
+}
+
+/** What a significant change `up` (or down) means for the metric: faster or slower, longer or shorter. */
+function verdictOf(metric: MetricName, changed: boolean, up: boolean): CompareVerdict {
+  if (!changed) return 'no significant change';
+  const { direction } = METRIC_INFO[metric];
+  if (direction === 'count') return up ? 'longer' : 'shorter';
+  return up === (direction === 'higher') ? 'faster' : 'slower';
 }
 
 /** Why a pair fell back to its histograms: one reason, or each side's when they differ. */
@@ -171,48 +202,4 @@ export function compareVariantPair(
     out.push(compareMetric(base.name, b, cand.name, c, metric, seed, samples));
   }
   return out;
-}
-
-/** `--fail-on`: `ttft_ms.p99>+10%` (relative, must also be significant) or `ttft_ms.p99>500` (absolute). */
-export interface FailOn {
-  text: string;
-  metric: MetricName;
-  stat: CompareStat;
-  op: '>' | '<';
-  value: number;
-  relative: boolean;
-}
-
-export function parseFailOn(text: string): FailOn {
-  const m = /^\s*([a-z0-9_]+)\.(p50|p90|p99|mean)\s*([<>])\s*([+-]?\d+(?:\.\d+)?)(%?)\s*$/.exec(text);
-  if (m === null)
-    throw new Error(
-      `--fail-on "${text}": expected METRIC.STAT>+N% or METRIC.STAT>N (STAT: ${COMPARE_STATS.join(', ')})`,
-    );
-  const metric = m[1];
-  if (!Object.hasOwn(METRIC_INFO, metric))
-    throw new Error(`--fail-on "${text}": unknown metric ${metric} (known: ${METRICS.join(', ')})`);
-  return {
-    text,
-    metric: metric as MetricName,
-    stat: m[2] as CompareStat,
-    op: m[3] as '>' | '<',
-    value: Number(m[4]) / (m[5] ? 100 : 1),
-    relative: m[5] === '%',
-  };
-}
-
-/**
- * Whether a comparison breaks a `--fail-on` rule: a relative rule needs the change beyond it *and* a
- * significant difference (the interval of the statistic, where there is one, excludes no change, and
- * the rank test's p < 0.05); an absolute one is a plain limit on the candidate.
- */
-export function breaks(rule: FailOn, c: MetricComparison): boolean {
-  if (c.metric !== rule.metric) return false;
-  const s = c.stats[rule.stat];
-  if (!rule.relative) return rule.op === '>' ? s.candidate > rule.value : s.candidate < rule.value;
-  const beyond = rule.op === '>' ? s.change > rule.value : s.change < rule.value;
-  const iv = c.ci95[rule.stat];
-  const significant = c.p_value < ALPHA && (iv === undefined || iv[0] > 0 || iv[1] < 0);
-  return beyond && significant;
 }

@@ -167,8 +167,11 @@ describe('compare', () => {
     const ttft = c.comparisons.find((x) => x.metric === 'ttft_ms');
     expect(ttft).toMatchObject({ baseline_variant: 'sse', candidate_variant: 'ws', source: 'requests' });
     // Every TTFT is above 0 ms (an absolute limit breaks); none is eleven times another's (a relative one holds).
-    expect(c.failures.map((f) => [f.rule, f.variant, f.metric])).toEqual([['ttft_ms.p50>0', 'ws', 'ttft_ms']]);
-    expect(c.failures[0].candidate).toBe(ttft!.stats.p50.candidate);
+    expect(c.rules.map((r) => [r.rule, r.candidate_variant, r.statistic, r.ok])).toEqual([
+      ['ttft_ms.p50>0', 'ws', 'ttft_ms.p50', false],
+      ['ttft_ms.p50>+1000%', 'ws', 'ttft_ms.p50', true],
+    ]);
+    expect(c.rules[0].candidate).toBe(ttft!.stats.p50.candidate);
   });
 
   it('result objects, variant by variant, from their histograms', async () => {
@@ -180,7 +183,7 @@ describe('compare', () => {
   it('throws a CompareError for what cannot be compared', async () => {
     await expect(compare(shard1, shard1)).rejects.toThrow(CompareError);
     await expect(compare(shard1, shard1)).rejects.toThrow(/with itself/);
-    await expect(compare(shard1, shard2, { failOn: ['ttft.p50>+10%'] })).rejects.toThrow(/unknown metric ttft/);
+    await expect(compare(shard1, shard2, { failOn: ['ttft.p50>+10%'] })).rejects.toThrow(/unknown metric "ttft"/);
     await expect(compare(shard1, shard2, { baselineVariant: 'nope' })).rejects.toThrow(/no such variant/);
   });
 });

@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { assertBuilt, runCli, runScenarioText, tempDir } from './helpers.js';
+import { readResult } from '../../src/result/read.js';
+import { assertBuilt, REPO, runCli, runScenarioText, tempDir } from './helpers.js';
 
 /**
  * `wirebench compare` as a CI gate: two runs on the same server pass, a 20% slower TTFT fails a +10%
@@ -12,13 +14,13 @@ import { assertBuilt, runCli, runScenarioText, tempDir } from './helpers.js';
 const { dir, cleanup } = tempDir();
 const runs: Record<string, string> = {};
 
-async function runWith(name: string, ttftMs: number, scenario = 'gate'): Promise<string> {
+async function runWith(name: string, ttftMs: number, scenario = 'gate', faults = '{}'): Promise<string> {
   await runScenarioText(
     dir,
     name,
     `name: ${scenario}
 target: embedded
-server: { ttft_ms: ${ttftMs}, tps: 5000, output_tokens: 10 }
+server: { ttft_ms: ${ttftMs}, tps: 5000, output_tokens: 10, faults: ${faults} }
 request: { prompt_tokens: 8, max_output_tokens: 10 }
 variants:
   - { name: sse, protocol: openai-responses, connection: http-keepalive }
@@ -35,8 +37,12 @@ beforeAll(async () => {
   runs.b = await runWith('b', 100);
   runs.slow20 = await runWith('slow20', 120);
   runs.slow1 = await runWith('slow1', 101);
-  runs.other = await runWith('other', 100, 'another-scenario');
-}, 120_000);
+  // Neither is timed against another: they may share the machine.
+  [runs.other, runs.failing] = await Promise.all([
+    runWith('other', 100, 'another-scenario'),
+    runWith('failing', 100, 'gate', "{ 'http-500': 0.2 }"),
+  ]);
+}, 180_000);
 afterAll(cleanup);
 
 const RULE = ['--fail-on', 'ttft_ms.p50>+10%'];
@@ -46,7 +52,15 @@ describe('wirebench compare', () => {
     const o = await runCli(['compare', runs.a, runs.b, ...RULE, '--format', 'json']);
     expect(o.code, o.stderr).toBe(0);
     const out = JSON.parse(o.stdout);
-    expect(out.failures).toEqual([]);
+    expect(out.rules.map((r: { ok: boolean; candidate_variant: string }) => [r.candidate_variant, r.ok])).toEqual([
+      ['sse', true],
+      ['ws', true],
+    ]);
+    // Which runs: the path given, the start time and commit each result recorded (the runs started in
+    // this checkout).
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+    expect(out.baseline).toEqual({ path: runs.a, started_at: readResult(runs.a).env.started_at, git_commit: head });
+    expect(out.candidate).toMatchObject({ path: runs.b, git_commit: head });
     const ttft = out.comparisons.filter((c: { metric: string }) => c.metric === 'ttft_ms');
     expect(ttft).toHaveLength(2);
     for (const c of ttft) expect(Math.abs(c.stats.p50.change)).toBeLessThan(0.05);
@@ -67,8 +81,13 @@ describe('wirebench compare', () => {
     expect(o.code).toBe(1);
     // The server adds 20 ms to a 100 ms TTFT; the client's own ~1–3 ms sits in both, so +18–20% (seen
     // +18.9% under CI load: 102.2 → 121.5 ms).
-    expect(o.stderr).toMatch(/^fail: ttft_ms\.p50>\+10%: sse ttft_ms p50 .*\(\+(1[89]|2\d)\.\d%, 95% CI/m);
-    expect(o.stdout).toMatch(/^sse\s+ttft_ms\s.*\sslower$/m);
+    expect(o.stdout).toMatch(
+      /^fail: ttft_ms\.p50>\+10%: sse ttft_ms\.p50 \S+ → \S+ \(\+(1[89]|2\d)\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%, p \(MW\) <0\.0001\): change beyond the rule, and significant$/m,
+    );
+    // The verdict beside Δ p50 and its interval is p50's.
+    expect(o.stdout).toMatch(/^sse\s+ttft_ms\s+\S+\s+\S+\s+\+\d+\.\d%\s+\S+ \.\. \S+\s+slower\s/m);
+    expect(o.stdout).toMatch(/^baseline: .*\/a \(started \S+, commit [0-9a-f]{12}\)$/m);
+    expect(o.stdout).toMatch(/^candidate: .*\/slow20 \(started /m);
   });
 
   it('a 1% slowdown passes a +10% rule', async () => {
@@ -86,9 +105,13 @@ describe('wirebench compare', () => {
       },
     );
     expect(o.code, o.stderr).toBe(0);
-    expect(o.stdout).toMatch(/^\| variant \| metric \| p50 base \|/);
+    expect(o.stdout).toMatch(/^- baseline: .*\/a \(started .*\)\n- candidate: .*\/a \(started /);
+    expect(o.stdout).toMatch(/^\| variant \| metric \| p50 base \|/m);
     expect(o.stdout).toMatch(/^\| ws vs sse \| overhead_ms \|/m);
     expect(readFileSync(summary, 'utf8')).toContain('### wirebench compare');
+    const rule = await runCli(['compare', runs.a, runs.slow1, ...RULE, '--format', 'md']);
+    expect(rule.stdout).toMatch(/^- \*\*pass\*\* `ttft_ms\.p50>\+10%`: sse ttft_ms\.p50 .*: change within the rule$/m);
+    expect(rule.stdout).toMatch(/^- \*\*pass\*\* `ttft_ms\.p50>\+10%`: ws ttft_ms\.p50 /m);
   });
 
   it('refuses results of different scenarios unless --force, and says why', async () => {
@@ -96,9 +119,46 @@ describe('wirebench compare', () => {
     expect(o.code).toBe(2);
     expect(o.stderr).toContain('the baseline ran scenario "gate" and the candidate "another-scenario"');
     expect((await runCli(['compare', runs.a, runs.other, '--force'])).code).toBe(0);
-    const bad = await runCli(['compare', runs.a, runs.b, '--fail-on', 'ttft.p50>+10%']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown metric ttft');
+  });
+
+  it('refuses a bad rule in one line naming it, and lists the rules in --help', async () => {
+    for (const [rule, why] of [
+      ['ttft.p50>+10%', 'unknown metric "ttft"'],
+      ['ttft_ms.p98>500', 'unknown statistic p98 of ttft_ms'],
+      ['ttft_ms.max>+10%', 'a relative rule needs a statistic with a 95% interval'],
+      ['errors.rate>+1%', 'errors.rate takes a limit'],
+      ['ttft_ms.p99 ≥ 500', 'expected METRIC.STAT>+N%'],
+    ]) {
+      const o = await runCli(['compare', runs.a, runs.b, '--fail-on', rule]);
+      expect(o.code, rule).toBe(2);
+      expect(o.stderr.trim()).toBe(o.stderr.trim().split('\n')[0]);
+      expect(o.stderr).toContain(`error: --fail-on "${rule}": ${why}`);
+    }
+    const help = (await runCli(['compare', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/> or <; STAT: count, min, mean, stdev, p50, p90, p95, p99, p999, max/);
+    expect(help).toContain('errors.rate>N');
+  });
+
+  it('limits the candidate’s share of failed requests, and a tail statistic, either way', async () => {
+    // A fifth of the candidate's requests fail with HTTP 500.
+    const o = await runCli([
+      'compare',
+      ...[runs.a, runs.failing, '--fail-on', 'errors.rate>0.01', '--fail-on', 'e2e_ms.p999<5000'],
+    ]);
+    expect(o.code, o.stderr).toBe(1);
+    expect(o.stdout).toMatch(/^fail: errors\.rate>0\.01: sse errors\.rate 0\.000 → 0\.\d{3}: beyond the limit$/m);
+    expect(o.stdout).toMatch(/^fail: e2e_ms\.p999<5000: ws e2e_ms\.p999 \S+ → \S+: beyond the limit$/m);
+    const ok = await runCli([
+      'compare',
+      runs.a,
+      runs.b,
+      '--fail-on',
+      'errors.rate>0.01',
+      '--fail-on',
+      'e2e_ms.p999>5000',
+    ]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout.match(/^pass: /gm)).toHaveLength(4);
   });
 
   it('refuses to compare a result with itself, with one file or the same twice', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
@@ -29,5 +30,12 @@ describe('collectEnv', () => {
     expect(env.os).toContain(os.platform());
     expect(env.cpu.count).toBeGreaterThan(0);
     expect(env.cpu.model.length).toBeGreaterThan(0);
+  });
+
+  it('records the commit of the checkout a run starts in, and leaves it out elsewhere', () => {
+    const at = (cwd: string) => collectEnv(new Date(), new Date(), cwd);
+    const repo = fileURLToPath(new URL('../..', import.meta.url));
+    expect(at(repo).git_commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(at(os.tmpdir())).not.toHaveProperty('git_commit');
   });
 });

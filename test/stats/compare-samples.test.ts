@@ -36,11 +36,12 @@ describe('compare from exact samples', () => {
     const r = rng(7);
     const eb = Empirical.fromSamples(base);
     const ec = Empirical.fromSamples(cand);
-    const p50 = bootstrapChange(eb, ec, 0.5, r);
-    const p99 = bootstrapChange(eb, ec, 0.99, r);
-    expect(c.ci95).toEqual({ p50: [round4(p50.lo), round4(p50.hi)], p99: [round4(p99.lo), round4(p99.hi)] });
+    // Every quantile gets an interval, drawn in turn from the one seeded stream.
+    const [p50, p90, p95, p99, p999] = [0.5, 0.9, 0.95, 0.99, 0.999].map((q) => bootstrapChange(eb, ec, q, r));
+    const iv = (x: typeof p50): [number, number] => [round4(x.lo), round4(x.hi)];
+    expect(c.ci95).toEqual({ p50: iv(p50), p90: iv(p90), p95: iv(p95), p99: iv(p99), p999: iv(p999) });
     expect(c.p_value).toBe(Math.round(mannWhitney(eb, ec).p * 1e6) / 1e6);
-    expect(c.verdict).toBe('faster');
+    expect(c.verdicts.p50).toBe('faster');
     // The statistics shown are the samples' too: the change is the interval's estimate, the values beside
     // it its two quantiles (and they differ from the histogram's by its precision at most).
     expect(c.stats.p50).toEqual({
@@ -50,8 +51,15 @@ describe('compare from exact samples', () => {
     });
     expect(c.stats.p99.change).toBe(round4(p99.estimate));
     expect(c.stats.p90.baseline).toBe(round3(eb.quantile(0.9)));
-    expect(c.stats.mean.baseline).toBe(round3(base.reduce((a, x) => a + x, 0) / base.length));
-    for (const stat of ['p50', 'p90', 'p99', 'mean'] as const) {
+    const mean = base.reduce((a, x) => a + x, 0) / base.length;
+    expect(c.stats.mean.baseline).toBe(round3(mean));
+    expect(c.stats.stdev.baseline).toBe(round3(Math.sqrt(base.reduce((a, x) => a + (x - mean) ** 2, 0) / base.length)));
+    expect([c.stats.min.baseline, c.stats.max.baseline, c.stats.count.baseline]).toEqual([
+      round3(Math.min(...base)),
+      round3(Math.max(...base)),
+      base.length,
+    ]);
+    for (const stat of ['p50', 'p90', 'p95', 'p99', 'p999', 'mean', 'stdev', 'min', 'max'] as const) {
       expect(Math.abs(c.stats[stat].baseline / summary(base)[stat] - 1), stat).toBeLessThan(2e-3);
     }
   });
@@ -123,6 +131,6 @@ describe('compare from exact samples', () => {
     for (const stat of ['p50', 'p99'] as const) {
       for (const k of [0, 1]) expect(Math.abs(s.ci95[stat]![k] - h.ci95[stat]![k])).toBeLessThan(0.003);
     }
-    expect(s.verdict).toBe(h.verdict);
+    expect(s.verdicts).toEqual(h.verdicts);
   });
 });
