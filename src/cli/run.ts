@@ -11,13 +11,14 @@ import { describeThreshold } from '../result/thresholds.js';
 import type { RunStatus } from '../run/run-config.js';
 import { runScenario } from '../run/runner.js';
 import { resultDirName, ResultWriteError } from '../run/writer.js';
-import { loadScenario } from '../scenario/load.js';
+import { recordAssignments } from '../scenario/assignments.js';
 import { applyOverrides, recordedOverrides } from '../scenario/overrides.js';
 import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
 import { useColor } from './color.js';
 import { outArg, type OutFlags } from './out.js';
 import { type Progress, startProgress } from './progress.js';
+import { type InputFlags, scenarioInput } from './scenario-input.js';
 
 /** The results could not be written (sysexits' EX_IOERR); the summary was printed. */
 const EXIT_IO = 74;
@@ -27,7 +28,7 @@ const EXIT_FAILED = 3;
 /** How long in-flight requests may go on after the first Ctrl-C. */
 const GRACE_MS = 5000;
 
-interface RunFlags {
+interface RunFlags extends InputFlags {
   out?: OutFlags;
   target?: string;
   requests?: number;
@@ -40,11 +41,16 @@ interface RunFlags {
   hdrLog?: number;
 }
 
+/** A comma-separated flag value; repeating the flag adds to it. */
+function list(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim())];
+}
+
 export function runCommand(cli: Command): void {
   cli
     .command('run')
     .description('run a scenario and write results/<UTC timestamp>-<name>/')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .argument('[scenario]', 'scenario file (YAML or JSON); without one, --target and the one-off flags make it')
     .option(
       '--out <dir|kind=target>',
       'result folder (default results/<UTC timestamp>-<name>); repeatable KIND=TARGET adds an output: ' +
@@ -52,6 +58,18 @@ export function runCommand(cli: Command): void {
       outArg,
     )
     .option('--target <url>', 'endpoint base URL, overriding the scenario (e.g. https://api.openai.com/v1)')
+    .option(
+      '--set <path=value>',
+      'set a scenario field (repeatable): load.rate=20, variants[0].connection=http2; the value is YAML',
+      (v: string, all: string[] = []) => [...all, v],
+    )
+    .option(
+      '--protocol <list>',
+      'without a file: protocols, comma-separated (a variant per protocol × connection)',
+      list,
+    )
+    .option('--connection <list>', 'without a file: connection policies, comma-separated', list)
+    .option('--model <name>', 'without a file: request.model')
     .option('--requests <n>', 'measured requests per variant (sessions, for a session load)', intArg('--requests', 1))
     .option('--duration <sec>', 'measured seconds per variant', numArg('--duration', 0.001))
     .option('--concurrency <n>', 'virtual users', intArg('--concurrency', 1))
@@ -82,8 +100,8 @@ export function runCommand(cli: Command): void {
         })
         .preset('1'),
     )
-    .action(async (file: string, flags: RunFlags) => {
-      const loaded = loadScenario(file);
+    .action(async (file: string | undefined, flags: RunFlags) => {
+      const { loaded, set } = scenarioInput(file, flags, process.env);
       const scenario = applyOverrides(loaded, flags);
       const started = new Date();
       const outDir = flags.out?.dir ?? path.join('results', resultDirName(scenario.name, started));
@@ -114,6 +132,8 @@ export function runCommand(cli: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
+        const overrides = recordedOverrides(flags);
+        if (set.length > 0) overrides.set = recordAssignments(set, scenario.redact);
         const written = await runScenario({
           loaded,
           scenario,
@@ -121,7 +141,7 @@ export function runCommand(cli: Command): void {
           log,
           stopping: () => stops > 0,
           hardStop: hardStop.signal,
-          overrides: recordedOverrides(flags),
+          overrides,
           watch,
           shard: flags.shard,
           hdrLogS: flags.hdrLog,

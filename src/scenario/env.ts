@@ -13,6 +13,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export interface EnvProblem {
   path: DataPath;
   message: string;
+  /** The variable is not set (rather than the reference malformed). */
+  unset: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -46,6 +48,7 @@ export function substituteEnv(
         problems.push({
           path,
           message: `malformed reference ${match}; expected \${env:NAME} or \${env:NAME:-fallback}`,
+          unset: false,
         });
         return match;
       }
@@ -53,7 +56,7 @@ export function substituteEnv(
       const set = env[name];
       if (set !== undefined && (set !== '' || fallback === undefined)) return set;
       if (fallback !== undefined) return fallback;
-      problems.push({ path, message: `environment variable ${name} is not set` });
+      problems.push({ path, message: `environment variable ${name} is not set`, unset: true });
       return match;
     });
     return whole ? typed(out, scalarTypeAt(path)) : out;

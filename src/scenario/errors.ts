@@ -8,7 +8,7 @@ import { keysAt } from './zod-path.js';
 
 export type DataPath = readonly PropertyKey[];
 
-import { describeValue } from '../shared/input-error.js';
+import { describeValue, formatPath } from '../shared/input-error.js';
 
 export function valueAt(root: unknown, path: DataPath): unknown {
   let node = root;
@@ -74,6 +74,15 @@ export function zodIssueMessages(issue: z.core.$ZodIssue, input: unknown, schema
   if (issue.code === 'unrecognized_keys') {
     const allowed = keysAt(schema, path).filter((k) => k !== '$schema');
     return issue.keys.map((key) => {
+      // A key of another form of a union (`rate` under a closed load): a spelling hint would name it back.
+      if (allowed.includes(key)) {
+        const where = path.length > 0 ? formatPath(path) : 'the scenario';
+        return {
+          path: [...path, key],
+          message: `unknown key for this form of ${where}; other forms have it`,
+          atKey: true,
+        };
+      }
       const guess = closest(key, allowed);
       const hint = guess !== undefined ? `did you mean "${guess}"?` : `expected one of ${allowed.join(' | ')}`;
       return { path: [...path, key], message: `unknown key; ${hint}`, atKey: true };

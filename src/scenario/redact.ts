@@ -119,6 +119,7 @@ function namesOnly(value: string): boolean {
 
 /** Hides credentials a target URL may carry, since the URL is written into result.json. */
 export function displayTarget(url: string): string {
+  if (url === 'embedded') return url;
   const u = new URL(url);
   u.username = '';
   u.password = '';

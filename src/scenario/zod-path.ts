@@ -38,7 +38,8 @@ function step(node: Node, key: PropertyKey): Node | undefined {
   return undefined;
 }
 
-function schemasAt(schema: z.ZodType, path: Path): Node[] {
+/** The schemas that may apply at `path` (none: no form of the schema has it). */
+export function schemasAt(schema: z.ZodType, path: Path): Node[] {
   let nodes = concrete(schema);
   for (const key of path) {
     nodes = nodes.flatMap((n) => {

@@ -76,8 +76,8 @@ describe('substituteEnv: problems', () => {
     const doc = { headers: { authorization: 'Bearer ${env:KEY}' }, variants: [{ name: '${env:A}${env:B}' }] };
     const { value, problems } = sub(doc, { B: 'b' });
     expect(problems).toEqual([
-      { path: ['headers', 'authorization'], message: 'environment variable KEY is not set' },
-      { path: ['variants', 0, 'name'], message: 'environment variable A is not set' },
+      { path: ['headers', 'authorization'], message: 'environment variable KEY is not set', unset: true },
+      { path: ['variants', 0, 'name'], message: 'environment variable A is not set', unset: true },
     ]);
     // The reference stays in place, so nothing made up is ever sent.
     expect(value).toEqual({ headers: { authorization: 'Bearer ${env:KEY}' }, variants: [{ name: '${env:A}b' }] });
@@ -91,6 +91,7 @@ describe('substituteEnv: problems', () => {
         {
           path: ['x'],
           message: `malformed reference ${ref}; expected \${env:NAME} or \${env:NAME:-fallback}`,
+          unset: false,
         },
       ]);
       expect(value).toEqual({ x: `pre ${ref}` });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { redactScenario, scrubber } from '../../src/scenario/redact.js';
+import { displayTarget, redactScenario, scrubber } from '../../src/scenario/redact.js';
 
 describe('redactScenario', () => {
   const raw = {
@@ -94,5 +94,14 @@ describe('scrubber', () => {
   it('leaves other text alone, and values too short to be keys', () => {
     expect(scrub('sk-proj- is the prefix of every project key')).toBe('sk-proj- is the prefix of every project key');
     expect(scrubber(['Bearer 12345'])('12345 tokens')).toBe('12345 tokens');
+  });
+});
+
+describe('displayTarget', () => {
+  it('drops URL credentials and query values, and leaves the embedded target as it is', () => {
+    expect(displayTarget('https://u:p@api.example.com/v1?api-key=k')).toBe(
+      'https://api.example.com/v1?api-key=%5Bredacted%5D',
+    );
+    expect(displayTarget('embedded')).toBe('embedded');
   });
 });
