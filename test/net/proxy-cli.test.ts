@@ -22,10 +22,13 @@ describe('wirebench proxy', { retry: 2 }, () => {
       const m = /^listening 127\.0\.0\.1:(\d+)\n$/.exec(proxy.stdout());
       expect(m, proxy.stderr()).not.toBeNull();
       const client = await connect(Number(m![1]));
-      const ms = await roundTrip(client, Buffer.from('ping'));
+      // The first round trips go through a child that was just spawned and is still compiling its
+      // code; as in the relay's own test, never early, and the excess judged on the median.
+      const samples: number[] = [];
+      for (let i = 0; i < 5; i++) samples.push(await roundTrip(client, Buffer.from(`ping ${i}`)));
       client.destroy();
-      expect(ms).toBeGreaterThanOrEqual(30);
-      expect(ms).toBeLessThan(30 + 15);
+      expect(Math.min(...samples)).toBeGreaterThanOrEqual(30);
+      expect(samples.sort((a, b) => a - b)[2]).toBeLessThan(30 + 15);
     } finally {
       proxy.child.kill('SIGTERM');
       await target.close();
