@@ -20,7 +20,10 @@ export function describeStatus(s: RunStatus): string {
   const perS = s.elapsedS > 0 ? s.done / s.elapsedS : 0;
   // At the pace so far: warm-ups and set-up included in the elapsed time, so it errs long, never short.
   const eta = s.total === undefined || s.done === 0 ? '' : `, ETA ${Math.ceil(Math.max(0, s.total - s.done) / perS)} s`;
-  return `${s.variant}: ${s.done}${total} requests, ${perS.toFixed(1)} req/s, ${s.errors} errors, TTFT p50 ${ttft}, ${s.elapsedS.toFixed(0)} s${eta}`;
+  // Per variant only when there is more than one: interleaved blocks make each one's share worth seeing.
+  const each = s.perVariant === undefined ? '' : `/${s.perVariant}`;
+  const variants = s.variants.length < 2 ? '' : ` (${s.variants.map((v) => `${v.name} ${v.done}${each}`).join(', ')})`;
+  return `${s.variant}: ${s.done}${total} requests${variants}, ${perS.toFixed(1)} req/s, ${s.errors} errors, TTFT p50 ${ttft}, ${s.elapsedS.toFixed(0)} s${eta}`;
 }
 
 /**

@@ -49,7 +49,10 @@ export interface MetricInfo {
   unit: MetricUnit;
   description: string;
   direction: MetricDirection;
-  /** What the reports call it (`TTFT`; `upgrade` for handshake_ms, the WebSocket upgrade). */
+  /**
+   * What every report calls it: its key without the unit suffix, spelled for reading (`TTFT` for
+   * ttft_ms, `token delay` for token_delay_ms), so a figure in the terminal is found in the files.
+   */
   name: string;
   shows: readonly MetricSection[];
   /** Its columns of the main results table (and of the terminal's sweep table). */
@@ -144,8 +147,8 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
   handshake_ms: {
     unit: 'ms',
     direction: 'lower',
-    name: 'upgrade',
-    description: 'WebSocket upgrade request sent to 101 received',
+    name: 'handshake',
+    description: 'WebSocket upgrade handshake: upgrade request sent to 101 received',
     shows: [],
     row: 'measured',
   },
@@ -167,7 +170,7 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
   schedule_delay_ms: {
     unit: 'ms',
     direction: 'lower',
-    name: 'sched. delay',
+    name: 'schedule delay',
     description: 'open loop: intended start to actual start (queueing in the client)',
     shows: [],
     row: 'measured',
@@ -175,7 +178,7 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
   session_e2e_ms: {
     unit: 'ms',
     direction: 'lower',
-    name: 'session',
+    name: 'session E2E',
     description: 'session: first turn sent to last turn done, tool time included (completed sessions)',
     shows: ['compared', 'change', 'sweep'],
     columns: ['p50'],
@@ -244,12 +247,15 @@ export function metricLabel(m: MetricName): string {
 /** `TTFT ms`, `decode tok/s`: a row of the terminal's table. */
 export const rowLabel = (m: MetricName): string => `${METRIC_INFO[m].name} ${METRIC_INFO[m].unit}`;
 
-/** `TTFT p99`; a metric in another unit has its median as its one column (`decode tok/s`). */
+/** `TTFT p99 (ms)`, `decode p50 (tok/s)`: a column of the main results table, its unit in its header. */
 export const columnLabel = (m: MetricName, p: 'p50' | 'p99'): string =>
-  METRIC_INFO[m].unit === 'ms' ? `${METRIC_INFO[m].name} ${p}` : metricLabel(m);
+  `${METRIC_INFO[m].name} ${p} (${METRIC_INFO[m].unit})`;
 
 /** `ttft_ms (ms)`: a chart's axis, the metric as result.json names it. */
 export const axisLabel = (m: MetricName): string => `${m} (${METRIC_INFO[m].unit})`;
 
-/** `ttft`, `token_delay`: a column of the reports' change-of-medians table. */
-export const keyLabel = (m: MetricName): string => m.replace(/_(ms|tps)$/, '');
+/** `TTFT (ms)`, `decode (tok/s)`: a column of figures of one metric (the change-of-medians table). */
+export const unitLabel = (m: MetricName): string => `${METRIC_INFO[m].name} (${METRIC_INFO[m].unit})`;
+
+/** `TTFT (ttft_ms)`: the reports' reference table, which leads from the name read to the key stored. */
+export const keyLabel = (m: MetricName): string => `${METRIC_INFO[m].name} (${m})`;

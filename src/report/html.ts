@@ -7,11 +7,10 @@ import {
   claimsRows,
   clientLine,
   groups,
-  hasUnresolved,
   percentileRows,
   resultsRows,
+  tableNotes,
   thresholdsHeading,
-  UNRESOLVED_NOTE,
 } from './report-tables.js';
 import type { VariantSeries } from './request-series.js';
 import { esc } from './svg/escape.js';
@@ -41,7 +40,9 @@ function table(rows: readonly (readonly string[])[] | undefined): string {
   const [head, ...body] = rows;
   const tr = (r: readonly string[], tag: 'th' | 'td') =>
     `<tr>${r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
-  const note = hasUnresolved(rows) ? `<p class="meta">${esc(UNRESOLVED_NOTE)}</p>` : '';
+  const note = tableNotes(rows)
+    .map((n) => `<p class="meta">${esc(n)}</p>`)
+    .join('');
   return `<table><thead>${tr(head, 'th')}</thead><tbody>${body.map((r) => tr(r, 'td')).join('')}</tbody></table>${note}`;
 }
 

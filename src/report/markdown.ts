@@ -6,11 +6,10 @@ import {
   claimsRows,
   clientLine,
   groups,
-  hasUnresolved,
   percentileRows,
   resultsRows,
+  tableNotes,
   thresholdsHeading,
-  UNRESOLVED_NOTE,
 } from './report-tables.js';
 import { describeSetup } from './setup-text.js';
 import { describeWorkload } from './workload-text.js';
@@ -41,7 +40,7 @@ function section(heading: string | undefined, rows: string[][] | undefined): str
     ...(heading === undefined ? [] : ['', heading]),
     '',
     ...mdTable(rows.map((r) => r.map(cell))),
-    ...(hasUnresolved(rows) ? ['', `<sub>${UNRESOLVED_NOTE}</sub>`] : []),
+    ...tableNotes(rows).flatMap((note) => ['', `<sub>${cell(note)}</sub>`]),
   ];
 }
 

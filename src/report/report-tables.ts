@@ -6,6 +6,7 @@ import {
   type MetricName,
   METRICS,
   metricsIn,
+  unitLabel,
 } from '../core/catalog.js';
 import type { MetricSummary } from '../result/result.js';
 import type { ClaimResult } from '../result/result.js';
@@ -25,12 +26,12 @@ const value = (m: MetricName, x: number | undefined): string =>
   x === undefined ? '–' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x);
 
 /** Samples a percentile needs before it is more than the sample maximum (n ≥ 1/(1 − q)). */
-const NEEDS: Readonly<Record<string, number>> = { p99: 100, p999: 1000 };
+const NEEDS: Readonly<Record<string, number>> = { p90: 10, p95: 20, p99: 100, p999: 1000 };
 /** Marks a figure its sample cannot resolve; the reports explain the mark under their tables. */
 export const UNRESOLVED = '†';
-export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile resolves (p99 needs 100, p99.9 needs 1000): the figure is the sample maximum`;
+export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile resolves (p90 needs 10, p95 20, p99 100, p99.9 1000): the figure is the sample maximum`;
 
-type Stat = 'p50' | 'p90' | 'p99' | 'p999' | 'min' | 'max';
+type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'min' | 'max';
 
 /** UNRESOLVED when the summary's sample is too small to tell percentile `p` from its maximum, else ''. */
 export const unresolved = (s: MetricSummary, p: Stat): string => (s.count < (NEEDS[p] ?? 0) ? UNRESOLVED : '');
@@ -95,7 +96,7 @@ export function changeRows(g: Group): string[][] | undefined {
   if (g.comparisons.length === 0) return undefined;
   const metrics = CHANGE_METRICS.filter((m) => g.comparisons.some((c) => c.metric === m));
   const pairs = [...new Set(g.comparisons.map((c) => `${c.candidate}\u0000${c.baseline}`))];
-  const rows = [['candidate vs baseline', ...metrics.map(keyLabel)]];
+  const rows = [['candidate vs baseline', ...metrics.map(unitLabel)]];
   for (const pair of pairs) {
     const [candidate, baseline] = pair.split('\u0000');
     const of = (m: MetricName) =>
@@ -130,37 +131,49 @@ export function claimsRows(g: Group): string[][] | undefined {
   return rows;
 }
 
+const PERCENTILE_STATS: readonly Stat[] = ['min', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'];
+
+/** The same figure at every statistic: two metrics that measured one instant. */
+const sameFigures = (a: MetricSummary, b: MetricSummary): boolean =>
+  a.count === b.count && PERCENTILE_STATS.every((p) => a[p] === b[p]);
+
+/** A row that stands for both overhead_ms and ttfb_ms; TABLE_NOTES says why. */
+const SAME_AS_TTFB = `${keyLabel('overhead_ms')} = ${keyLabel('ttfb_ms')}`;
+
 /** Every metric of every variant at every reported percentile. */
 export function percentileRows(all: readonly Group[]): string[][] {
-  const rows = [['variant', 'metric', 'count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max', 'unit']];
+  const rows = [['variant', 'metric', 'count', ...PERCENTILE_STATS.map((p) => (p === 'p999' ? 'p99.9' : p)), 'unit']];
   for (const g of all) {
     for (const v of g.variants) {
+      const ttfb = v.metrics.ttfb_ms;
+      const overhead = v.metrics.overhead_ms;
+      const merged = ttfb !== undefined && overhead !== undefined && sameFigures(ttfb, overhead);
       for (const m of METRICS) {
         const s: MetricSummary | undefined = v.metrics[m];
-        if (s === undefined) continue;
-        const f = (p: Stat) => stat(m, s, p);
+        if (s === undefined || (merged && m === 'ttfb_ms')) continue;
         const name = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
-        rows.push([
-          name,
-          m,
-          String(s.count),
-          f('min'),
-          f('p50'),
-          f('p90'),
-          f('p99'),
-          f('p999'),
-          f('max'),
-          METRIC_INFO[m].unit,
-        ]);
+        const label = merged && m === 'overhead_ms' ? SAME_AS_TTFB : keyLabel(m);
+        rows.push([name, label, String(s.count), ...PERCENTILE_STATS.map((p) => stat(m, s, p)), METRIC_INFO[m].unit]);
       }
     }
   }
   return rows;
 }
 
-/** Whether a table holds a figure marked UNRESOLVED (its note then goes under it). */
-export const hasUnresolved = (rows: readonly (readonly string[])[]): boolean =>
-  rows.some((r) => r.some((c) => c.endsWith(UNRESOLVED)));
+/** A mark in a table's cells, and the note that goes under the table when a cell has it. */
+const TABLE_NOTES: readonly { marks: (cell: string) => boolean; note: string }[] = [
+  { marks: (c) => c.endsWith(UNRESOLVED), note: UNRESOLVED_NOTE },
+  {
+    marks: (c) => c === SAME_AS_TTFB,
+    // Over HTTP the server's acceptance (`response.created`, a first chat chunk) comes with the response
+    // headers: one instant, one figure, said once.
+    note: `${SAME_AS_TTFB}: the first response bytes carried the server's acceptance, so the two metrics are one instant and one figure`,
+  },
+];
+
+/** The notes a table's cells call for, to print under it. */
+export const tableNotes = (rows: readonly (readonly string[])[]): string[] =>
+  TABLE_NOTES.filter((n) => rows.some((r) => r.some(n.marks))).map((n) => n.note);
 
 /** The thresholds' heading: failures counted in it, so a long list still reads at a glance. */
 export function thresholdsHeading(t: readonly ThresholdResult[]): string {

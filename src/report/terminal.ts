@@ -26,6 +26,8 @@ const ALWAYS_ROWS = metricsWithRow('always');
 const MEASURED_ROWS = metricsWithRow('measured');
 const MEDIAN_ROWS = metricsWithRow('median');
 const CHANGE_METRICS = metricsIn('change');
+/** The columns of a variant's table: the quantiles k6 and AIPerf users look for, and the worst case. */
+const ROW_STATS = ['p50', 'p90', 'p95', 'p99', 'max'] as const;
 
 interface Paint {
   bold: (s: string) => string;
@@ -54,7 +56,7 @@ export function renderSummary(result: Result, opts: RenderOptions = {}): string 
     lines.push('', ...variantBlock(v, paint));
   }
   // Said once under the blocks, not under each.
-  if (lines.some((l) => l.endsWith(UNRESOLVED))) lines.push('', UNRESOLVED_NOTE);
+  if (lines.some((l) => l.includes(UNRESOLVED))) lines.push('', UNRESOLVED_NOTE);
   if (result.steps !== undefined && result.steps.length > 0) lines.push('', ...sweepTable(result.steps));
   if (result.claims !== undefined && result.claims.length > 0) lines.push('', ...claimsTable(result.claims, paint));
   for (const st of result.steps ?? []) {
@@ -146,21 +148,20 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   }
   const causes = failureCauses(v);
   if (causes.length > 0) lines.push(...causes.map((c, i) => `  ${i === 0 ? 'errors' : ''}`.padEnd(11) + c));
-  const rows: string[][] = [['', 'p50', 'p90', 'p99']];
+  const rows: string[][] = [['', ...ROW_STATS]];
   const measured = MEASURED_ROWS.filter((metric) => v.metrics[metric] !== undefined);
   for (const metric of [...ALWAYS_ROWS, ...measured]) {
     const s = v.metrics[metric];
-    if (s === undefined) {
-      rows.push([rowLabel(metric), '-', '-', '-']);
-    } else {
-      // One precision per row, from its smallest value, so a row reads as one series.
-      const d = msDecimals(s.p50);
-      rows.push([rowLabel(metric), s.p50.toFixed(d), s.p90.toFixed(d), s.p99.toFixed(d) + unresolved(s, 'p99')]);
-    }
+    // One precision per row, from its smallest value, so a row reads as one series.
+    const d = s === undefined ? 0 : msDecimals(s.p50);
+    rows.push([
+      rowLabel(metric),
+      ...ROW_STATS.map((p) => (s === undefined ? '-' : s[p].toFixed(d) + unresolved(s, p))),
+    ]);
   }
   for (const metric of MEDIAN_ROWS) {
     const s = v.metrics[metric];
-    rows.push([rowLabel(metric), s === undefined ? '-' : fmtRate(s.p50), '', '']);
+    rows.push([rowLabel(metric), s === undefined ? '-' : fmtRate(s.p50)]);
   }
   lines.push(...table(rows).map((row) => `  ${row}`));
   return lines;

@@ -38,9 +38,18 @@ export interface RunStatus {
   /** Measured requests the run will make, when it is counted in requests. */
   total: number | undefined;
   errors: number;
+  /** Measured requests finished per variant of the current step, in the scenario's order. */
+  variants: readonly VariantProgress[];
+  /** Measured requests each variant makes per step, when counted. */
+  perVariant: number | undefined;
   /** The current variant's TTFT median so far. */
   ttftP50: number | undefined;
   elapsedS: number;
+}
+
+export interface VariantProgress {
+  name: string;
+  done: number;
 }
 
 /** Measured requests per variant, when the load is counted (for progress displays). */

@@ -26,6 +26,8 @@ export interface RunStart {
   stopping: () => boolean;
   /** Measured requests the run will make, all variants and steps, when the load is counted. */
   total: number | undefined;
+  /** Measured requests per variant and step, when counted. */
+  perVariant: number | undefined;
   workload: () => WorkloadInfo;
   /** Runs each step, the user's stop permitting, against the endpoint `endpoints` gives it. */
   eachStep: (
@@ -73,6 +75,7 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
     outputs,
     stopping,
     total: perVariant === undefined ? undefined : perVariant * scenario.variants.length * steps.length,
+    perVariant,
     workload: () => new Workload(scenario, salt, dataset, cfg.shard).info(scenario.dataset?.path),
     eachStep: async (endpoints, run) => {
       for (const [k, step] of steps.entries()) {

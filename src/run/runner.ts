@@ -29,6 +29,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     variant: current?.label ?? '',
     ...stepProgress(steps),
     total: run.total,
+    perVariant: run.perVariant,
     ttftP50: current?.run.rec.ttftMedian(),
     elapsedS: (now() - runStart) / 1e9,
   }));

@@ -15,6 +15,7 @@ import type { DatasetIndex } from '../workload/dataset/index.js';
 import { Workload } from '../workload/workload.js';
 import type { StepEndpoint } from './endpoints.js';
 import { runInterleaved } from './interleave.js';
+import type { VariantProgress } from './run-config.js';
 import { requestBase, trustedCa } from './run-inputs.js';
 import { stepLabel, type StepRuns } from './run-result.js';
 import { progressLine } from './variant-result.js';
@@ -119,12 +120,20 @@ export async function runStep(
   return stepRuns;
 }
 
-/** Measured requests and failures so far, over every step's variants (progress displays). */
-export function stepProgress(steps: readonly StepRuns[]): { done: number; errors: number } {
+/**
+ * Measured requests and failures so far, over every step's variants, and per variant of the current step
+ * (progress displays).
+ */
+export function stepProgress(steps: readonly StepRuns[]): {
+  done: number;
+  errors: number;
+  variants: VariantProgress[];
+} {
   const runs = steps.flatMap((s) => s.runs);
   return {
     done: runs.reduce((n, r) => n + r.rec.requests, 0),
     errors: runs.reduce((n, r) => n + r.rec.requests - r.rec.ok, 0),
+    variants: (steps.at(-1)?.runs ?? []).map((r) => ({ name: r.variant.name, done: r.rec.requests })),
   };
 }
 

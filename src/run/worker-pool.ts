@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 
 import type { StepEndpoint } from './endpoints.js';
-import type { FromWorker, ToWorker, WorkerInit, WorkerPart } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WorkerInit, WorkerPart, WorkerStatus } from './worker-protocol.js';
 
 /** How long a worker may take to hand over its figures once told to finish (it has nothing in flight). */
 const FINISH_MS = 30_000;
@@ -20,7 +20,7 @@ interface Member {
   /** Within the current step and not done with it. */
   busy: boolean;
   waiting: boolean;
-  status: { done: number; errors: number; variant: string };
+  status: WorkerStatus;
   part?: WorkerPart;
 }
 
@@ -51,7 +51,7 @@ export class WorkerPool {
         gone: false,
         busy: false,
         waiting: false,
-        status: { done: 0, errors: 0, variant: '' },
+        status: { done: 0, errors: 0, variant: '', variants: [] },
       };
       readies.push(
         new Promise<void>((resolve) => {
@@ -71,13 +71,17 @@ export class WorkerPool {
     this.ready = Promise.all(readies);
   }
 
-  /** Every worker's progress (requests, errors), and the variant of the first worker still running. */
-  status(): { done: number; errors: number; variant: string } {
+  /** Every worker's progress (requests, errors, per variant), and the variant of the first worker still running. */
+  status(): WorkerStatus {
     const live = this.members.find((m) => m.busy);
+    const variants = new Map<string, number>();
+    for (const m of this.members)
+      for (const v of m.status.variants) variants.set(v.name, (variants.get(v.name) ?? 0) + v.done);
     return {
       done: this.members.reduce((s, m) => s + m.status.done, 0),
       errors: this.members.reduce((s, m) => s + m.status.errors, 0),
       variant: live?.status.variant ?? '',
+      variants: [...variants].map(([name, done]) => ({ name, done })),
     };
   }
 

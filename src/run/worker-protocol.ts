@@ -6,6 +6,7 @@
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Shard } from '../scenario/shard.js';
 import type { StepEndpoint } from './endpoints.js';
+import type { VariantProgress } from './run-config.js';
 import type { RunOutcome } from './run-result.js';
 
 export interface WorkerInit {
@@ -37,13 +38,21 @@ export type ToWorker =
   /** No more steps: send the result. */
   | { type: 'finish' };
 
+/** A worker's progress: its measured requests and failures, the variant it runs, per variant of the step. */
+export interface WorkerStatus {
+  done: number;
+  errors: number;
+  variant: string;
+  variants: readonly VariantProgress[];
+}
+
 export type FromWorker =
   /** Set up (dataset indexed, scenario sharded): the run may start. */
   | { type: 'ready' }
   /** Ready for the next block; waits for `go`. */
   | { type: 'block' }
   | { type: 'step-done' }
-  | { type: 'status'; done: number; errors: number; variant: string }
+  | ({ type: 'status' } & WorkerStatus)
   /** requests.jsonl lines, scrubbed, newline-terminated. */
   | { type: 'lines'; text: string }
   | { type: 'log'; line: string }

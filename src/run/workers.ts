@@ -111,7 +111,13 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
     { lines: (text) => run.writer.appendLines(text), log },
   );
   // No TTFT median while running: the workers' medians cannot be combined without their histograms.
-  cfg.watch?.(() => ({ ...pool.status(), total: run.total, ttftP50: undefined, elapsedS: (now() - runStartNs) / 1e9 }));
+  cfg.watch?.(() => ({
+    ...pool.status(),
+    total: run.total,
+    perVariant: run.perVariant,
+    ttftP50: undefined,
+    elapsedS: (now() - runStartNs) / 1e9,
+  }));
   let stopSent = false;
   const stopPoll = setInterval(() => {
     if (run.stopping() && !stopSent) {

@@ -12,6 +12,7 @@ import {
   metricsIn,
   metricsWithRow,
   rowLabel,
+  unitLabel,
 } from '../../src/core/catalog.js';
 
 describe('metric catalog', () => {
@@ -76,10 +77,10 @@ describe('metric catalog', () => {
     expect(metricsWithRow('measured').map(rowLabel)).toEqual([
       'connect ms',
       'TLS ms',
-      'upgrade ms',
+      'handshake ms',
       'token delay ms',
-      'sched. delay ms',
-      'session ms',
+      'schedule delay ms',
+      'session E2E ms',
       'redirect ms',
     ]);
     expect(metricsWithRow('median').map(rowLabel)).toEqual(['decode tok/s']);
@@ -93,31 +94,32 @@ describe('metric catalog', () => {
       'E2E',
       'decode tok/s',
       'token delay',
-      'session',
+      'session E2E',
       'redirect',
     ]);
     expect(MAIN_COLUMNS.map(([m, p]) => columnLabel(m, p))).toEqual([
-      'TTFT p50',
-      'TTFT p99',
-      'overhead p50',
-      'ITL p50',
-      'ITL p99',
-      'E2E p50',
-      'decode tok/s',
-      'session p50',
-      'redirect p50',
+      'TTFT p50 (ms)',
+      'TTFT p99 (ms)',
+      'overhead p50 (ms)',
+      'ITL p50 (ms)',
+      'ITL p99 (ms)',
+      'E2E p50 (ms)',
+      'decode p50 (tok/s)',
+      'session E2E p50 (ms)',
+      'redirect p50 (ms)',
     ]);
     expect(MAIN_COLUMNS.map(([, p]) => p)).toEqual(['p50', 'p99', 'p50', 'p50', 'p99', 'p50', 'p50', 'p50', 'p50']);
-    expect(metricsIn('change').map(keyLabel)).toEqual([
-      'ttft',
-      'overhead',
-      'itl',
-      'e2e',
-      'decode',
-      'token_delay',
-      'session_e2e',
-      'redirect',
+    expect(metricsIn('change').map(unitLabel)).toEqual([
+      'TTFT (ms)',
+      'overhead (ms)',
+      'ITL (ms)',
+      'E2E (ms)',
+      'decode (tok/s)',
+      'token delay (ms)',
+      'session E2E (ms)',
+      'redirect (ms)',
     ]);
+    expect(keyLabel('token_delay_ms')).toBe('token delay (token_delay_ms)');
     expect(axisLabel('decode_tps')).toBe('decode_tps (tok/s)');
     expect(axisLabel('ttft_ms')).toBe('ttft_ms (ms)');
   });

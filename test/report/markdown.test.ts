@@ -32,7 +32,7 @@ describe('markdown report', () => {
     const [head, ...rows] = firstTable(md);
     expect(head.slice(0, 3)).toEqual(['variant', 'ok / requests', 'errors']);
     expect(rows.map((row) => row[0])).toEqual(['http-fresh', 'ws-persistent']);
-    const ttft = head.indexOf('TTFT p50');
+    const ttft = head.indexOf('TTFT p50 (ms)');
     // Printed at the precision the terminal summary uses (one decimal from 100 ms).
     expect(Number(rows[0][ttft])).toBeCloseTo(r.variants[0].metrics.ttft_ms!.p50, 1);
     expect(Number(rows[1][ttft])).toBeCloseTo(r.variants[1].metrics.ttft_ms!.p50, 2);
@@ -95,9 +95,28 @@ describe('markdown report', () => {
     const r = result([variant('small', {}, small), variant('large', {}, large)]);
     const md = renderMarkdown(r);
     const [head, ...rows] = firstTable(md);
-    const p99 = head.indexOf('TTFT p99');
+    const p99 = head.indexOf('TTFT p99 (ms)');
     expect(rows[0][p99]).toBe(`${r.variants[0].metrics.ttft_ms!.p99.toFixed(2)}†`);
     expect(rows[1][p99]).toBe(r.variants[1].metrics.ttft_ms!.p99.toFixed(1));
     expect(md).toContain('† fewer samples than the percentile resolves');
+  });
+  it('shows overhead and TTFB once where they are one instant, and says why; both where they differ', () => {
+    const md = renderMarkdown(
+      result([
+        variant('http', { ttfb_ms: 20, overhead_ms: 20 }),
+        variant('headers-first', { ttfb_ms: 5, overhead_ms: 20 }),
+      ]),
+    );
+    const rows = md.split('\n').filter((l) => /^\| (http|headers-first) \| /.test(l) && /ttfb_ms|overhead_ms/.test(l));
+    expect(rows.map((l) => l.split(' | ').slice(0, 2).join(' | '))).toEqual([
+      '| http | overhead (overhead_ms) = TTFB (ttfb_ms)',
+      '| headers-first | TTFB (ttfb_ms)',
+      '| headers-first | overhead (overhead_ms)',
+    ]);
+    expect(md).toContain("the first response bytes carried the server's acceptance");
+    // Every statistic k6 and AIPerf users read is a column, with p95.
+    expect(md).toMatch(
+      /^\| variant \| metric \| count \| min \| p50 \| p90 \| p95 \| p99 \| p99\.9 \| max \| unit \|$/m,
+    );
   });
 });

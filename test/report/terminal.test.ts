@@ -17,12 +17,15 @@ describe('renderSummary', () => {
     expect(text).toContain('requests 98/100 ok, 9.80 req/s, 9800.0 output tok/s (tokens: usage), 10.00 s window');
     expect(text).toContain('errors   timeout 1\n           reset 1\n');
     const lines = text.split('\n');
-    const header = lines.find((l) => /p50\s+p90\s+p99$/.test(l));
+    const header = lines.find((l) => /p50\s+p90\s+p95\s+p99\s+max$/.test(l));
     expect(header).toBeDefined();
     const ttft = lines.find((l) => l.trimStart().startsWith('TTFT ms'));
-    // Three samples: the p99 is their maximum, marked and explained under the table.
-    expect(ttft).toMatch(/^ {2}TTFT ms\s+1\.50\s+1\.50\s+1\.50†$/);
-    expect(text.match(/^† fewer samples than the percentile resolves \(p99 needs 100/gm)).toHaveLength(1);
+    // Three samples: p90 and beyond are their maximum, marked and explained under the table; the
+    // maximum itself is exact.
+    expect(ttft).toMatch(/^ {2}TTFT ms\s+1\.50\s+1\.50†\s+1\.50†\s+1\.50†\s+1\.50$/);
+    expect(text.match(/^† fewer samples than the percentile resolves \(p90 needs 10, p95 20, p99 100/gm)).toHaveLength(
+      1,
+    );
     // Right-aligned: every value column ends where its header ends.
     expect(ttft!.length).toBe(header!.length);
     expect(text).toMatch(/decode tok\/s\s+1\.20/);

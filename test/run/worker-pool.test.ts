@@ -29,6 +29,8 @@ parentPort.on('message', async (m) => {
       await new Promise((r) => setTimeout(r, 20 * worker));
     }
     post({ type: 'lines', text: '{"worker":' + worker + '}\\n' });
+    const variants = [{ name: 'a', done: worker }, { name: 'b', done: 10 * worker }];
+    post({ type: 'status', done: 11 * worker, errors: worker - 1, variant: 'v' + worker, variants });
     post({ type: 'step-done' });
   } else if (m.type === 'finish') {
     post({ type: 'result', part: { steps: [], done: true, failed: [], client: { worker }, targetUrl: 'x' } });
@@ -74,6 +76,21 @@ describe('WorkerPool', () => {
     const parts = await p.finish();
     expect(parts.map((x) => (x.client as unknown as { worker: number }).worker).sort()).toEqual([1, 2, 3]);
     expect(p.failures).toEqual([]);
+  });
+
+  it("adds up the workers' progress, per variant too", async () => {
+    const { p } = pool(2, { blocks: 1 });
+    await p.step(0, { url: 'http://127.0.0.1:1' });
+    expect(p.status()).toEqual({
+      done: 33,
+      errors: 1,
+      variant: '',
+      variants: [
+        { name: 'a', done: 3 },
+        { name: 'b', done: 30 },
+      ],
+    });
+    await p.finish();
   });
 
   it('a worker that dies is a failure, and the others finish the step and hand over their parts', async () => {
