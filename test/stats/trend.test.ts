@@ -115,6 +115,17 @@ describe('trendOf', () => {
     expect(ttft.points[1]!.change!.comparison).toEqual(viaCompare);
   });
 
+  it('follows a sweep step by step, each step’s variant named as compare names it', async () => {
+    const sweep = (r: (typeof runs)[number], i: number) => ({
+      ...r,
+      variants: [],
+      steps: [{ param: 'load.concurrency', value: 2, variants: [sse[i].variant], comparisons: [] }],
+    });
+    const t = await trendOf([sweep(runs[1], 1), sweep(runs[2], 2)], { metrics: ['ttft_ms'] });
+    expect(t.series.map((s) => s.variant)).toEqual(['step1.sse']);
+    expect(t.series[0].points[1]!.change!.significant).toEqual(['p50', 'p99']);
+  });
+
   it('keeps one run, with nothing to judge', async () => {
     const t = await trendOf([runs[0]]);
     expect(t.runs).toHaveLength(1);
