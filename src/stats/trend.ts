@@ -128,7 +128,8 @@ function metricsOf(names: readonly string[] | undefined): readonly MetricName[] 
 
 /**
  * A run's exact per-request samples by variant key, from the requests.jsonl beside its result file. Each
- * run gets half of compare's memory: a comparison holds two runs' samples, as compare holds two results'.
+ * run gets half of compare's memory: a comparison holds two runs' samples, as compare holds two results'
+ * (only a variant missing from the runs in between keeps an older run's samples alive).
  */
 async function samplesOf(l: Loaded, keys: string[], opts: TrendOptions, warnings: string[]) {
   if (opts.requests === false) return () => histogramsOnly('--no-requests');
