@@ -1,5 +1,5 @@
 /**
- * The programmatic API, `import { run, compare, merge } from 'wirebench'`: the CLI's commands for other
+ * The programmatic API, `import { run, compare, merge, trend } from 'wirebench'`: the CLI's commands for other
  * tools' test suites, returning results instead of printing them and throwing instead of exiting.
  */
 export { ResultFileError } from '../result/read.js';
@@ -23,5 +23,15 @@ export { ScenarioError, type ScenarioIssue } from '../shared/input-error.js';
 export type { CompareStat, CompareVerdict, MetricComparison } from '../stats/compare.js';
 export { CompareError, type CompareOptions, type CompareOutcome, type ResultSource } from '../stats/compare-results.js';
 export type { RuleOutcome } from '../stats/fail-on.js';
-export { compare, merge } from './results.js';
+export {
+  type TrendChange,
+  TrendError,
+  type TrendOptions,
+  type TrendOutcome,
+  type TrendPoint,
+  type TrendRun,
+  type TrendSeries,
+  type TrendStat,
+} from '../stats/trend.js';
+export { compare, merge, trend } from './results.js';
 export { run, type RunOptions, type ScenarioInput, type ScenarioSource } from './run.js';

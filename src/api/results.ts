@@ -7,6 +7,7 @@ import {
   compareResults,
   type ResultSource,
 } from '../stats/compare-results.js';
+import { trendOf, type TrendOptions, type TrendOutcome } from '../stats/trend.js';
 
 /**
  * Compares `candidate` with `baseline` as `wirebench compare` does, and returns the comparisons and the
@@ -29,4 +30,14 @@ export function compare(
  */
 export function merge(results: readonly ResultSource[]): Result {
   return mergeResults(results.map((r) => (typeof r === 'string' ? readResult(r) : r)));
+}
+
+/**
+ * The history of a scenario's runs, as `wirebench trend` computes it: per variant and metric each run's
+ * p50 and p99 and compare's comparison with the run before, without printing it. `results` are result
+ * objects or paths: result.json files, result folders, or folders of result folders. Throws a TrendError
+ * for input it cannot follow (an unknown metric, mixed scenarios), a ResultFileError for an unreadable file.
+ */
+export function trend(results: readonly ResultSource[], opts: TrendOptions = {}): Promise<TrendOutcome> {
+  return trendOf(results, opts);
 }

@@ -2,7 +2,7 @@
  * `wirebench compare`'s output: which results it compared, the table (terminal or markdown) and one line
  * per `--fail-on` rule and variant pair saying what decided it. The json format carries the same facts.
  */
-import { fmtP } from '../report/format.js';
+import { fmtInterval as ci, fmtP, fmtPct as pct } from '../report/format.js';
 import type { Result } from '../result/result.js';
 import type { MetricComparison } from '../stats/compare.js';
 import type { RuleOutcome } from '../stats/fail-on.js';
@@ -28,8 +28,6 @@ export const sidesLines = (base: Side, cand: Side): string[] => [
   `candidate: ${describeSide(cand)}`,
 ];
 
-const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-const ci = (iv: [number, number] | undefined): string => (iv === undefined ? '-' : `${pct(iv[0])} .. ${pct(iv[1])}`);
 const num = (x: number): string => (Math.abs(x) < 10 ? x.toFixed(3) : x.toFixed(1));
 /** A verdict is per statistic: a −64% p99 is not hidden behind an unchanged median. */
 const verdict = (c: MetricComparison, stat: 'p50' | 'p99'): string => c.verdicts[stat] ?? '-';

@@ -9,6 +9,7 @@ import { proxyCommand } from './proxy.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
+import { trendCommand } from './trend.js';
 import { schemaCommand, validateCommand } from './validate.js';
 
 /** Exit codes: 0 success, 1 a threshold or regression failed, 2 usage or configuration error, 3 the endpoint failed the run, 70 a bug. */
@@ -26,6 +27,7 @@ function program(): Command {
   compareCommand(cli);
   mergeCommand(cli);
   reportCommand(cli);
+  trendCommand(cli);
   validateCommand(cli);
   schemaCommand(cli);
   return cli;

@@ -50,6 +50,16 @@ export function fmtReduction(r: number): string {
   return `${r >= 0 ? '-' : '+'}${(Math.abs(r) * 100).toFixed(1)}%`;
 }
 
+/** `+12.3%`, `-0.4%`: a relative change to a tenth of a percent, as `compare` and `trend` print one. */
+export function fmtPct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+}
+
+/** A 95% interval of a relative change, `-2.1% .. +0.8%`; `-` without one. */
+export function fmtInterval(iv: readonly [number, number] | undefined): string {
+  return iv === undefined ? '-' : `${fmtPct(iv[0])} .. ${fmtPct(iv[1])}`;
+}
+
 /** A p-value as every output prints it: four decimals, and below what four can show, `<0.0001`. */
 export function fmtP(p: number): string {
   return p < 0.0001 ? '<0.0001' : p.toFixed(4);

@@ -22,7 +22,7 @@ import { fmtComparison, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.
 const CHANGE_METRICS = metricsIn('change');
 
 /** A figure: a rate (tok/s) to fmtRate's precision, the rest (ms, counts) to fmtMs's. */
-const value = (m: MetricName, x: number | undefined): string =>
+export const metricValue = (m: MetricName, x: number | undefined): string =>
   x === undefined ? '–' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x);
 
 /** Samples a percentile needs before it is more than the sample maximum (n ≥ 1/(1 − q)). */
@@ -34,11 +34,12 @@ export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile 
 type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'min' | 'max';
 
 /** UNRESOLVED when the summary's sample is too small to tell percentile `p` from its maximum, else ''. */
-export const unresolved = (s: MetricSummary, p: Stat): string => (s.count < (NEEDS[p] ?? 0) ? UNRESOLVED : '');
+export const unresolved = (s: Pick<MetricSummary, 'count'>, p: Stat): string =>
+  s.count < (NEEDS[p] ?? 0) ? UNRESOLVED : '';
 
 /** A percentile of a summary, marked when its sample is too small to tell it from the maximum. */
 function stat(m: MetricName, s: MetricSummary | undefined, p: Stat): string {
-  return s === undefined ? '–' : value(m, s[p]) + unresolved(s, p);
+  return s === undefined ? '–' : metricValue(m, s[p]) + unresolved(s, p);
 }
 
 /** One labelled group of variants: the top level, or one sweep step. */

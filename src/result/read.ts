@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type * as z from 'zod';
@@ -13,6 +13,22 @@ export class ResultFileError extends Error {}
 /** The result.json a command-line argument names: the file itself, or the one in a result folder. */
 export function resultPath(file: string): string {
   return existsSync(file) && statSync(file).isDirectory() ? path.join(file, 'result.json') : file;
+}
+
+/**
+ * The result.json files an argument names: a result.json, a result folder, or a folder of result folders
+ * (those of its children that hold a result.json, by name: where a CI job keeps one per build). A path
+ * that does not exist is returned as it is, for readResult to name; a folder holding no result is refused.
+ */
+export function resultFiles(arg: string): string[] {
+  const p = resultPath(arg);
+  if (p === arg || existsSync(p)) return [p];
+  const found = readdirSync(arg)
+    .sort()
+    .map((name) => path.join(arg, name, 'result.json'))
+    .filter((f) => existsSync(f));
+  if (found.length === 0) throw new ResultFileError(`${arg}: no result.json in this folder nor in any folder in it`);
+  return found;
 }
 
 /** A result.json, or a result folder holding one, checked against the result schema. */

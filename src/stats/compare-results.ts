@@ -46,7 +46,7 @@ export class CompareError extends Error {
 }
 
 /** A result's variants, those of a sweep named by step (`step2.ws-persistent`). */
-function variantsOf(r: Result): Map<string, VariantResult> {
+export function variantsOf(r: Result): Map<string, VariantResult> {
   const out = new Map<string, VariantResult>();
   for (const v of r.variants) out.set(v.name, v);
   r.steps?.forEach((st, k) =>

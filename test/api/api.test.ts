@@ -15,6 +15,8 @@ import {
   type RunStatus,
   ScenarioError,
   type ScenarioInput,
+  trend,
+  TrendError,
 } from '../../src/api/index.js';
 import { readResult } from '../../src/result/read.js';
 import { assertBuilt } from '../cli/helpers.js';
@@ -185,6 +187,30 @@ describe('compare', () => {
     await expect(compare(shard1, shard1)).rejects.toThrow(/with itself/);
     await expect(compare(shard1, shard2, { failOn: ['ttft.p50>+10%'] })).rejects.toThrow(/unknown metric "ttft"/);
     await expect(compare(shard1, shard2, { baselineVariant: 'nope' })).rejects.toThrow(/no such variant/);
+  });
+});
+
+describe('trend', () => {
+  it('follows a file and an object in start order, each change compare’s comparison', async () => {
+    const file = path.join(dir, 'shard1');
+    const t = await trend([shard2, file], { metrics: ['ttft_ms'] });
+    const order = [shard1, shard2].sort((a, b) => Date.parse(a.env.started_at) - Date.parse(b.env.started_at));
+    expect(t.runs.map((r) => r.started_at)).toEqual(order.map((r) => r.env.started_at));
+    expect(t.runs.find((r) => r.path !== undefined)?.path).toBe(path.join(file, 'result.json'));
+    expect(t.series.map((s) => [s.variant, s.metric, s.points.length])).toEqual([
+      ['sse', 'ttft_ms', 2],
+      ['ws', 'ttft_ms', 2],
+    ]);
+    const change = t.series[0].points[1]!.change!;
+    expect(change.from).toBe(0);
+    // One side is an object: both are compared from their histograms, as compare would.
+    expect(change.comparison.source).toBe('histogram');
+    expect(change.comparison.samples).toEqual({ baseline: 3, candidate: 3 });
+  });
+
+  it('throws a TrendError for what it cannot follow', async () => {
+    await expect(trend([shard1], { metrics: ['ttft'] })).rejects.toThrow(TrendError);
+    await expect(trend([])).rejects.toThrow(/no results given/);
   });
 });
 

@@ -15,6 +15,8 @@ export interface Series {
   style?: 'line' | 'points';
   /** Dashed line, e.g. p99 next to a solid p50 of the same colour. */
   dash?: boolean;
+  /** A dot's diameter in px (default 4): larger for a few marks that must stand out over the lines. */
+  dotSize?: number;
 }
 
 export interface ChartSpec {
@@ -85,7 +87,7 @@ export function lineChart(spec: ChartSpec): string {
       // Each dot is a zero-length segment drawn with a round cap: ~14 bytes a point instead of ~40
       // for a <circle>, which keeps a scatter of thousands of requests small.
       const d = coords.map((c) => `M${c}h0`).join('');
-      marks += `<path ${attrs} stroke-width="4" stroke-linecap="round" stroke-opacity="0.7" d="${d}">${title}</path>`;
+      marks += `<path ${attrs} stroke-width="${s.dotSize ?? 4}" stroke-linecap="round" stroke-opacity="0.7" d="${d}">${title}</path>`;
       items.push({ name: s.name, color: s.color, mark: 'dot' });
     } else {
       const dash = s.dash === true ? ' stroke-dasharray="6 4"' : '';
