@@ -39,6 +39,7 @@ interface RunFlags extends InputFlags {
   quiet?: boolean;
   json?: boolean;
   hdrLog?: number;
+  definitions?: string[];
 }
 
 /** A comma-separated flag value; repeating the flag adds to it. */
@@ -82,6 +83,11 @@ export function runCommand(cli: Command): void {
       '--workers <n>',
       'worker threads, each running an equal part of the load (one result)',
       intArg('--workers', 1),
+    )
+    .option(
+      '--definitions <list>',
+      'also report TTFT, ITL, TPOT and E2E as these tools compute them, comma-separated: vllm, aiperf, guidellm',
+      list,
     )
     .option('--quiet', 'print nothing but errors (and --json)')
     .option('--json', 'print result.json to stdout')

@@ -151,6 +151,12 @@ export interface ProtocolAdapter {
   readonly ws?: WsProtocol;
   /** Encodes conversation items and the benchmark tool, and reports tool calls (agent-loop sessions). */
   readonly sessions?: boolean;
+  /**
+   * Every message of the stream is a choice chunk (Chat Completions): the first, often a role chunk
+   * without text, is stamped as the ack, and the finish_reason chunk with the end. vLLM's benchmark
+   * counts those messages as tokens (`run --definitions vllm`).
+   */
+  readonly choiceFrames?: boolean;
 }
 
 export const CONNECTION_POLICIES = [

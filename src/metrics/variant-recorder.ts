@@ -2,6 +2,7 @@ import type { Nanos, SessionOutcome } from '../core/types.js';
 import { countedAs, failureClass } from '../result/requests/counted.js';
 import { type LineOwner, type RequestLine, requestLine, tokenArrivals } from '../result/requests/line.js';
 import type { TokenSource } from '../result/result.js';
+import type { DefinitionSet } from './definition-set.js';
 import { SCALE } from './histogram.js';
 import { MetricSet } from './metric-set.js';
 import { type CountTokens, meetsSlo, outputTokens, recordRequest, recordStream, type Slo } from './request-metrics.js';
@@ -84,6 +85,8 @@ export class VariantRecorder {
     step?: number,
     /** The scenario's per-request limits, which goodput counts against. */
     readonly slo?: Slo,
+    /** Other tools' metrics to compute too (`run --definitions`), from each successful request. */
+    readonly definitions?: DefinitionSet,
   ) {
     this.owner = { variant: name, step, runStart };
   }
@@ -157,6 +160,7 @@ export class VariantRecorder {
           this.wireTokens += tokens.output;
         }
         recordRequest(tl, this.metrics, origin, tokens);
+        this.definitions?.add(tl, tokens);
         if (this.slo !== undefined && meetsSlo(tl, origin, tokens, this.slo)) this.good++;
       } else {
         const cls = failureClass(line);

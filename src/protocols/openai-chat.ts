@@ -171,4 +171,5 @@ export const openaiChat = {
       }),
     decoder: (sink: EventSink, fastPath = true): StreamDecoder => sseDecoder(sink, fastPath),
   },
+  choiceFrames: true,
 } satisfies ProtocolAdapter;

@@ -50,3 +50,8 @@ export function wsCapable(kind: string): boolean {
 export function sessionCapable(kind: string): boolean {
   return getProtocol(kind)?.sessions === true;
 }
+
+/** Whether the stream's every message is a choice chunk, ack and end included (vLLM's token messages). */
+export function choiceFrames(kind: string): boolean {
+  return getProtocol(kind)?.choiceFrames === true;
+}

@@ -1,5 +1,6 @@
 import { type Result, scenarioName } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
+import { definitionTables } from './definition-tables.js';
 import { CHANGE_NOTE } from './format.js';
 import { chartGrid as charts, htmlPage, htmlTable as table } from './html-page.js';
 import { colourOf, distributionCharts, sweepCharts } from './report-charts.js';
@@ -18,6 +19,13 @@ import type { IntervalMetrics } from './time-charts.js';
 import { timeCharts, waterfallCharts } from './time-charts.js';
 import { workloadCharts } from './workload-charts.js';
 import { describeWorkload } from './workload-text.js';
+
+/** A table per variant of its metrics as vLLM, AIPerf or GuideLLM compute them (`run --definitions`). */
+function definitions(result: Result): string {
+  return definitionTables(groups(result))
+    .map((t) => `<h3>${esc(t.title)}</h3>${table(t.rows)}`)
+    .join('');
+}
 
 function summary(result: Result): string {
   const all = groups(result);
@@ -89,6 +97,7 @@ ${result.workload === undefined ? '' : `<p class="meta">workload: ${esc(describe
 ${warnings}`;
   return htmlPage(`wirebench · ${scenarioName(result, 'run')}`, header, [
     ['summary', 'Summary', summary(result)],
+    ['definitions', "Other tools' definitions", definitions(result)],
     ['workload', 'Workload', charts(workloadCharts(result, data.series, colour))],
     ['sweep', 'Sweep', charts(sweepCharts(result, colour))],
     ['percentiles', 'Percentile distributions', charts(percentiles)],

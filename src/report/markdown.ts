@@ -1,5 +1,6 @@
 import { type Result, scenarioName } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
+import { definitionTables } from './definition-tables.js';
 import { CHANGE_NOTE } from './format.js';
 import {
   changeRows,
@@ -76,6 +77,7 @@ export function renderMarkdown(result: Result): string {
   for (const g of all) out.push(...section(`Change of medians${at(g.label)}:`, changeRows(g)));
   if (all.some((g) => g.comparisons.some((c) => c.significant !== undefined))) out.push('', `_${CHANGE_NOTE}_`);
   for (const g of all) out.push(...section(`### Claims${at(g.label)}`, claimsRows(g)));
+  for (const t of definitionTables(all)) out.push(...section(`### ${cell(t.title)}: other tools' definitions`, t.rows));
   const t = result.thresholds ?? [];
   if (t.length > 0) {
     out.push('', `### ${thresholdsHeading(t)}`, '');

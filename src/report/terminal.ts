@@ -11,6 +11,7 @@ import { describeFailure, endpointFailures, failureCauses } from '../result/fail
 import type { ClaimResult } from '../result/result.js';
 import { type Comparison, completedRate, type Result, type StepResult, type VariantResult } from '../result/result.js';
 import { describeThreshold, type ThresholdResult } from '../result/thresholds.js';
+import { definitionRows } from './definition-tables.js';
 import { CHANGE_NOTE, fmtComparison, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
 import { thresholdsHeading, UNRESOLVED, unresolved, UNRESOLVED_NOTE } from './report-tables.js';
 import { describeSetup } from './setup-text.js';
@@ -164,6 +165,8 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
     rows.push([rowLabel(metric), s === undefined ? '-' : fmtRate(s.p50)]);
   }
   lines.push(...table(rows).map((row) => `  ${row}`));
+  const defs = definitionRows(v);
+  if (defs !== undefined) lines.push(...table(defs).map((row) => `  ${row}`));
   return lines;
 }
 

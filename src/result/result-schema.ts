@@ -8,6 +8,7 @@
 import * as z from 'zod';
 
 import { type MetricName, METRICS } from '../core/catalog.js';
+import { type Definition, DEFINITION_METRICS, type DefinitionMetric, DEFINITIONS } from '../core/definitions.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import type {
   ClaimResult,
@@ -61,6 +62,16 @@ const MetricSummarySchema = exactly<MetricSummary>()(
 /** Every metric optional, and metric names this version does not know are dropped rather than refused. */
 const metricsShape = Object.fromEntries(METRICS.map((m) => [m, MetricSummarySchema.optional()])) as {
   [M in MetricName]: z.ZodOptional<typeof MetricSummarySchema>;
+};
+
+/** `definitions` (run --definitions): per tool, its metrics; tools and metrics this version lacks are dropped. */
+const definitionMetrics = z.object(
+  Object.fromEntries(DEFINITION_METRICS.map((m) => [m, MetricSummarySchema.optional()])) as {
+    [M in DefinitionMetric]: z.ZodOptional<typeof MetricSummarySchema>;
+  },
+);
+const definitionsShape = Object.fromEntries(DEFINITIONS.map((d) => [d, definitionMetrics.optional()])) as {
+  [D in Definition]: z.ZodOptional<typeof definitionMetrics>;
 };
 
 const lengthSpec = z.union([
@@ -160,6 +171,7 @@ const VariantResultSchema = exactly<VariantResult>()(
     rate: z.object({ requested: num, achieved: num }).optional(),
     goodput: z.object({ share: num, rate_per_s: num, good: num, requests: num }).optional(),
     metrics: z.object(metricsShape),
+    definitions: z.object(definitionsShape).optional(),
   }),
 );
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { MetricName } from '../core/catalog.js';
+import type { Definition, DefinitionMetric } from '../core/definitions.js';
 import { gitCommit } from '../shared/git.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import type { ThresholdResult } from './thresholds.js';
@@ -168,7 +169,12 @@ export interface VariantResult {
    */
   goodput?: { share: number; rate_per_s: number; good: number; requests: number };
   metrics: Partial<Record<MetricName, MetricSummary>>;
+  /** `run --definitions`: the same requests' metrics as other tools define them (docs/definitions.md). */
+  definitions?: VariantDefinitions;
 }
+
+/** Per tool asked for (core/definitions.ts), its metrics that had samples; histograms as in `metrics`. */
+export type VariantDefinitions = Partial<Record<Definition, Partial<Record<DefinitionMetric, MetricSummary>>>>;
 
 export interface Comparison {
   baseline: string;

@@ -1,3 +1,5 @@
+import type { Definition } from '../core/definitions.js';
+import { DefinitionSet } from '../metrics/definition-set.js';
 import { MetricSet } from '../metrics/metric-set.js';
 import { tokenSource, type VariantResult } from '../result/result.js';
 import { goodput, throughput, wire } from './variant-result.js';
@@ -121,7 +123,17 @@ export function mergeVariant(parts: readonly VariantResult[]): VariantResult {
       : {}),
     ...(sessions.length > 0 ? { sessions: addRecords(sessions) } : {}),
     metrics: set.summaries(),
+    ...mergeDefinitions(parts),
   };
+}
+
+/** The other tools' histograms added as the variant's own are; a tool any part computed is kept. */
+function mergeDefinitions(parts: readonly VariantResult[]): Pick<VariantResult, 'definitions'> {
+  const kinds = parts.flatMap((p) => Object.keys(p.definitions ?? {}) as Definition[]);
+  if (kinds.length === 0) return {};
+  const set = new DefinitionSet(kinds);
+  for (const p of parts) if (p.definitions !== undefined) set.addSummaries(p.definitions);
+  return { definitions: set.summaries() };
 }
 
 /** Each class's first failure from the first part that had one. */

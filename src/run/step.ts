@@ -4,8 +4,10 @@
 import type { Nanos } from '../core/types.js';
 import { WorkSource } from '../load/work.js';
 import type { ClientMonitor } from '../metrics/client-monitor.js';
+import { DefinitionSet } from '../metrics/definition-set.js';
 import type { IntervalLogs } from '../metrics/interval-log.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
+import { choiceFrames } from '../protocols/registry.js';
 import type { RequestLine } from '../result/requests/line.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
@@ -94,6 +96,7 @@ export async function runStep(
           ctx.writeLine,
           scenario.sweep ? k : undefined,
           s.slo,
+          s.definitions && new DefinitionSet(s.definitions, choiceFrames(variant.protocol)),
         ),
         ctx.stopping,
         ctx.hardStop,

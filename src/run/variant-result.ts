@@ -63,6 +63,7 @@ export function variantResult(
       ? { sessions: { ...rec.sessions, failed: rec.sessions.total - rec.sessions.ok } }
       : {}),
     metrics: rec.metrics.summaries(),
+    ...(rec.definitions !== undefined ? { definitions: rec.definitions.summaries() } : {}),
   };
 }
 

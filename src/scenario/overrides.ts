@@ -19,6 +19,8 @@ export interface Overrides {
   shard?: Shard;
   /** Worker threads (`--workers`). */
   workers?: number;
+  /** Other tools' metric definitions to compute too (`--definitions`). */
+  definitions?: string[];
 }
 
 const FLAGS: Record<string, string> = {
@@ -28,12 +30,13 @@ const FLAGS: Record<string, string> = {
   'load.duration': '--duration',
   'load.concurrency': '--concurrency',
   workers: '--workers',
+  definitions: '--definitions',
 };
 
 /** The overrides as a result records them (so it says what actually ran): the target without its secrets. */
 export function recordedOverrides(overrides: Overrides): Record<string, unknown> {
   return Object.fromEntries(
-    (['target', 'requests', 'duration', 'concurrency', 'shard', 'workers'] as const)
+    (['target', 'requests', 'duration', 'concurrency', 'shard', 'workers', 'definitions'] as const)
       .filter((k) => overrides[k] !== undefined)
       .map((k) => [k, k === 'target' ? displayTarget(String(overrides.target)) : overrides[k]]),
   );
@@ -49,6 +52,7 @@ export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Sc
   // The parsed scenario is itself valid input: re-parsing it only re-applies the overridden fields' rules.
   const input: Record<string, unknown> = structuredClone(loaded.scenario);
   if (overrides.workers !== undefined) input.workers = overrides.workers;
+  if (overrides.definitions !== undefined) input.definitions = overrides.definitions;
   if (target !== undefined) {
     input.target = target;
     if (target !== 'embedded') input.server = undefined;
@@ -76,7 +80,8 @@ export function applyOverrides(loaded: LoadedScenario, overrides: Overrides): Sc
       .flatMap((issue) => zodIssueMessages(issue, validated, ScenarioSchema))
       .map((m) => {
         const path = formatPath(m.path);
-        return { path: FLAGS[path] ?? path, message: m.message };
+        // A list flag's item (definitions[1]) is the flag's value too.
+        return { path: FLAGS[path] ?? FLAGS[path.replace(/\[\d+\]$/, '')] ?? path, message: m.message };
       }),
   );
 }

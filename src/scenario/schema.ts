@@ -5,6 +5,7 @@
 import * as z from 'zod';
 
 import { METRICS } from '../core/catalog.js';
+import { DEFINITIONS } from '../core/definitions.js';
 import { ERROR_CLASSES } from '../core/types.js';
 import { parseThreshold } from '../result/thresholds.js';
 import { describeValue } from '../shared/input-error.js';
@@ -166,6 +167,12 @@ export const ScenarioSchema = z
       })
       .optional()
       .describe('per-request limits: goodput is the share and rate of requests that succeeded within every one'),
+    definitions: z
+      .array(z.enum(DEFINITIONS))
+      .optional()
+      .describe(
+        "also compute TTFT, ITL, TPOT and E2E per variant the way these tools do (each tool's own formulas, samples and token counts): docs/definitions.md",
+      ),
     sweep: z
       .strictObject({
         param: z

@@ -38,6 +38,16 @@ describe('readResult', () => {
     expect(readResult(file)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
   });
 
+  it('reads a definitions block (run --definitions), a tool this version does not know included', () => {
+    const file = written('definitions', (r) => {
+      r.variants[0].definitions = { vllm: { ttft_ms: r.variants[0].metrics.ttft_ms }, lmperf: { ttft_ms: 1 } };
+    });
+    const read = readResult(file);
+    expect(read.variants[0].definitions?.vllm).toEqual({ ttft_ms: read.variants[0].metrics.ttft_ms });
+    const bad = written('definitions-bad', (r) => (r.variants[0].definitions = { aiperf: { icl_ms: { count: 1 } } }));
+    expect(refusal(bad)).toMatch(/variants\[0\]\.definitions\.aiperf\.icl_ms\.min: required field is missing/);
+  });
+
   it('names the file and the path of a value of the wrong type', () => {
     const file = written('wrong-type', (r) => (r.variants[1].metrics.ttft_ms.p50 = '6'));
     expect(refusal(file)).toBe(`${file}: variants[1].metrics.ttft_ms.p50: expected number, got string`);

@@ -1,0 +1,41 @@
+import { DEFINITION_INFO, definitionLabel, isDefinition } from '../core/definitions.js';
+import type { VariantResult } from '../result/result.js';
+import { fmtRate, msDecimals } from './format.js';
+import type { Group } from './report-tables.js';
+
+/** The statistics all three tools print (vLLM's default: mean, median, p99), so a number finds its twin. */
+const HEAD = ['', 'mean', 'p50', 'p99'];
+
+/**
+ * A variant's metrics as other tools define them (`run --definitions`): a row per tool and metric,
+ * labelled `vllm TPOT ms`; undefined when the run computed none.
+ */
+export function definitionRows(v: VariantResult): string[][] | undefined {
+  const defs = v.definitions;
+  if (defs === undefined) return undefined;
+  const rows = [HEAD];
+  for (const d of Object.keys(defs).filter(isDefinition)) {
+    for (const m of DEFINITION_INFO[d].metrics) {
+      const s = defs[d]?.[m.key];
+      if (s === undefined) {
+        rows.push([definitionLabel(d, m), '-', '-', '-']);
+        continue;
+      }
+      // One precision per row, from its median, as the variant's own table does.
+      const f = m.unit === 'ms' ? (x: number) => x.toFixed(msDecimals(s.p50)) : fmtRate;
+      rows.push([definitionLabel(d, m), f(s.mean), f(s.p50), f(s.p99)]);
+    }
+  }
+  return rows;
+}
+
+/** The reports' table per variant (per step with a sweep) that has other tools' metrics, with its title. */
+export function definitionTables(all: readonly Group[]): { title: string; rows: string[][] }[] {
+  return all.flatMap((g) =>
+    g.variants.flatMap((v) => {
+      const rows = definitionRows(v);
+      const title = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
+      return rows === undefined ? [] : [{ title, rows }];
+    }),
+  );
+}
