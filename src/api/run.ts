@@ -39,6 +39,8 @@ export interface RunOptions {
   shard?: string | Shard;
   /** Worker threads, each running an equal part of the load (one result). */
   workers?: number;
+  /** Other tools' metric definitions to compute too: `vllm`, `aiperf`, `guidellm` (docs/definitions.md). */
+  definitions?: string[];
   /** Seconds between the HdrHistogram interval logs written into `out` (which it needs). */
   hdrLog?: number;
   /** Stops the run early: no new requests, then the partial result (`complete: false`). */
@@ -98,8 +100,16 @@ function checkHdrLog(opts: RunOptions): void {
  */
 export async function run(scenario: ScenarioSource, opts: RunOptions = {}): Promise<Result> {
   const loaded = loadSource(scenario);
-  const { target, requests, duration, concurrency, workers } = opts;
-  const overrides: Overrides = { target, requests, duration, concurrency, workers, shard: shardOf(opts.shard) };
+  const { target, requests, duration, concurrency, workers, definitions } = opts;
+  const overrides: Overrides = {
+    target,
+    requests,
+    duration,
+    concurrency,
+    workers,
+    definitions,
+    shard: shardOf(opts.shard),
+  };
   const applied = applyOverrides(loaded, overrides);
   checkHdrLog(opts);
   const outDir = opts.out ?? (await mkdtemp(path.join(os.tmpdir(), 'wirebench-run-')));
