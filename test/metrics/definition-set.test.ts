@@ -41,6 +41,19 @@ describe('DefinitionSet', () => {
     near(s.vllm?.itl_ms?.max, 40);
   });
 
+  it('times from the actual send, not an arrival schedule', () => {
+    // Meant to start at 900 ms, sent at 1000: the first text at 1050 is 50 ms after the send.
+    const tl = new Timeline(900 * MS, 1000 * MS);
+    tl.scheduled = true;
+    tl.delta(1050 * MS, 'text', 'a', undefined);
+    tl.done(1060 * MS, 'r');
+    const set = new DefinitionSet(['vllm', 'aiperf', 'guidellm']);
+    set.add(tl, outputTokens(tl, undefined));
+    const s = set.summaries();
+    for (const ttft of [s.vllm?.ttft_ms, s.aiperf?.ttft_ms, s.guidellm?.ttft_ms]) near(ttft?.p50, 50);
+    near(s.guidellm?.request_latency_ms?.p50, 60);
+  });
+
   it("aggregates GuideLLM's ITL weighted by tokens, as its distribution summary does", () => {
     const set = new DefinitionSet(['guidellm']);
     // Request A: 3 tokens over chunks 10 ms apart, ITL (70 - 50) / 2 = 10, weight 2.
