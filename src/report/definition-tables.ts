@@ -1,7 +1,7 @@
 import { DEFINITION_INFO, definitionLabel, isDefinition } from '../core/definitions.js';
 import type { VariantResult } from '../result/result.js';
 import { fmtRate, msDecimals } from './format.js';
-import type { Group } from './report-tables.js';
+import { type Group, unresolved } from './report-tables.js';
 
 /** The statistics all three tools print (vLLM's default: mean, median, p99), so a number finds its twin. */
 const HEAD = ['', 'mean', 'p50', 'p99'];
@@ -23,7 +23,9 @@ export function definitionRows(v: VariantResult): string[][] | undefined {
       }
       // One precision per row, from its median, as the variant's own table does.
       const f = m.unit === 'ms' ? (x: number) => x.toFixed(msDecimals(s.p50)) : fmtRate;
-      rows.push([definitionLabel(d, m), f(s.mean), f(s.p50), f(s.p99)]);
+      // A weighted summary counts tokens, not requests: its count cannot say whether p99 is resolved.
+      const mark = m.samples === 'weighted' ? '' : unresolved(s, 'p99');
+      rows.push([definitionLabel(d, m), f(s.mean), f(s.p50), f(s.p99) + mark]);
     }
   }
   return rows;
