@@ -39,13 +39,13 @@ export interface DefinitionMetricInfo {
 export interface DefinitionInfo {
   /** The tool as users know it. */
   tool: string;
-  /** The source the formulas were read from (a pinned commit). */
+  /** The source the formulas were read from, at the commit read (docs/definitions.md lists every file). */
   source: string;
   metrics: readonly DefinitionMetricInfo[];
 }
 
 const VLLM = 'https://github.com/vllm-project/vllm/blob';
-const AIPERF = 'https://github.com/ai-dynamo/aiperf/blob/db4f6397d11ee2d4cfbb41f70b2327315163dcf0';
+const AIPERF = 'https://github.com/ai-dynamo/aiperf/tree/db4f6397d11ee2d4cfbb41f70b2327315163dcf0';
 const GUIDELLM = 'https://github.com/vllm-project/guidellm/blob/ee7a77457ba668b4b5ccb40f110518829893b36a';
 
 export const DEFINITION_INFO: Readonly<Record<Definition, DefinitionInfo>> = {
@@ -89,7 +89,7 @@ export const DEFINITION_INFO: Readonly<Record<Definition, DefinitionInfo>> = {
   },
   aiperf: {
     tool: 'AIPerf',
-    source: `${AIPERF}/aiperf/metrics/types/inter_token_latency_metric.py`,
+    source: `${AIPERF}/aiperf/metrics/types`,
     metrics: [
       {
         key: 'ttft_ms',
@@ -166,7 +166,7 @@ export const DEFINITION_INFO: Readonly<Record<Definition, DefinitionInfo>> = {
         key: 'request_latency_ms',
         name: 'request latency',
         unit: 'ms',
-        field: 'request_latency',
+        field: 'request_latency (s)',
         samples: 'request',
         formula: 'send to the end of the stream',
       },

@@ -1,6 +1,6 @@
 import { type Result, scenarioName } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
-import { definitionTables } from './definition-tables.js';
+import { definitionSources, definitionTables } from './definition-tables.js';
 import { CHANGE_NOTE } from './format.js';
 import { chartGrid as charts, htmlPage, htmlTable as table } from './html-page.js';
 import { colourOf, distributionCharts, sweepCharts } from './report-charts.js';
@@ -22,9 +22,11 @@ import { describeWorkload } from './workload-text.js';
 
 /** A table per variant of its metrics as vLLM, AIPerf or GuideLLM compute them (`run --definitions`). */
 function definitions(result: Result): string {
-  return definitionTables(groups(result))
-    .map((t) => `<h3>${esc(t.title)}</h3>${table(t.rows)}`)
-    .join('');
+  const all = groups(result);
+  const tables = definitionTables(all).map((t) => `<h3>${esc(t.title)}</h3>${table(t.rows)}`);
+  const sources = definitionSources(all);
+  if (sources.length > 0) tables.push(`<p class="meta">Formulas read from ${esc(sources.join('; '))}.</p>`);
+  return tables.join('');
 }
 
 function summary(result: Result): string {

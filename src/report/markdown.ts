@@ -1,6 +1,6 @@
 import { type Result, scenarioName } from '../result/result.js';
 import { describeThreshold } from '../result/thresholds.js';
-import { definitionTables } from './definition-tables.js';
+import { definitionSources, definitionTables } from './definition-tables.js';
 import { CHANGE_NOTE } from './format.js';
 import {
   changeRows,
@@ -78,6 +78,8 @@ export function renderMarkdown(result: Result): string {
   if (all.some((g) => g.comparisons.some((c) => c.significant !== undefined))) out.push('', `_${CHANGE_NOTE}_`);
   for (const g of all) out.push(...section(`### Claims${at(g.label)}`, claimsRows(g)));
   for (const t of definitionTables(all)) out.push(...section(`### ${cell(t.title)}: other tools' definitions`, t.rows));
+  const sources = definitionSources(all);
+  if (sources.length > 0) out.push('', `<sub>Formulas read from ${sources.map(cell).join('; ')}.</sub>`);
   const t = result.thresholds ?? [];
   if (t.length > 0) {
     out.push('', `### ${thresholdsHeading(t)}`, '');
