@@ -22,17 +22,17 @@ import type { Timeline } from './timeline.js';
 export class DefinitionSet implements DefinitionSink {
   private readonly counts = new Map<string, Uint32Array>();
 
-  /**
-   * @param kinds the tools asked for, in the order asked
-   * @param choiceFrames the variant's protocol frames every event as a choice (Chat Completions)
-   */
+  /** The tools asked for, in the order asked, each once. */
   readonly kinds: readonly Definition[];
 
+  /**
+   * @param kinds the tools asked for (a tool named twice would count every request twice)
+   * @param choiceFrames the variant's protocol frames every event as a choice (Chat Completions)
+   */
   constructor(
     kinds: readonly Definition[],
     private readonly choiceFrames = false,
   ) {
-    // Named twice, a tool would count every request twice.
     this.kinds = [...new Set(kinds)];
   }
 
