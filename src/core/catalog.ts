@@ -248,8 +248,8 @@ export const rowLabel = (m: MetricName): string => `${METRIC_INFO[m].name} ${MET
 export const columnLabel = (m: MetricName, p: 'p50' | 'p99'): string =>
   METRIC_INFO[m].unit === 'ms' ? `${METRIC_INFO[m].name} ${p}` : metricLabel(m);
 
-/** `ttft_ms (ms)`: a chart's axis, the metric as result.json names it. */
-export const axisLabel = (m: MetricName): string => `${m} (${METRIC_INFO[m].unit})`;
+/** `TTFT (ms)`, `session (turns)`: the HTML report's charts and tables, the unit telling apart names that share one. */
+export const axisLabel = (m: MetricName): string => `${METRIC_INFO[m].name} (${METRIC_INFO[m].unit})`;
 
 /** `ttft`, `token_delay`: a column of the reports' change-of-medians table. */
 export const keyLabel = (m: MetricName): string => m.replace(/_(ms|tps)$/, '');

@@ -40,6 +40,22 @@ function stat(m: MetricName, s: MetricSummary | undefined, p: Stat): string {
   return s === undefined ? '–' : value(m, s[p]) + unresolved(s, p);
 }
 
+/**
+ * How the tables name metrics: the markdown's terse defaults (`TTFT p50`, `ttft`, `ttft_ms` beside a unit
+ * column), or the HTML report's, whose every header carries its unit.
+ */
+export interface TableLabels {
+  /** A main-table column. */
+  column: (m: MetricName, p: 'p50' | 'p99') => string;
+  /** A change-of-medians column. */
+  change: (m: MetricName) => string;
+  /** A metric in a cell; `units`: the cell names the unit, so the percentile table needs no unit column. */
+  metric: (m: MetricName) => string;
+  units: boolean;
+}
+
+export const PLAIN_LABELS: TableLabels = { column: columnLabel, change: keyLabel, metric: (m) => m, units: false };
+
 /** One labelled group of variants: the top level, or one sweep step. */
 export interface Group {
   label?: string;
@@ -55,7 +71,7 @@ export function groups(result: Result): Group[] {
 }
 
 /** One row per variant (per step with a sweep): counts, rates and the headline percentiles. */
-export function resultsRows(all: readonly Group[]): string[][] {
+export function resultsRows(all: readonly Group[], labels = PLAIN_LABELS): string[][] {
   const variants = all.flatMap((g) => g.variants);
   const present = MAIN_COLUMNS.filter(([m]) => variants.some((v) => v.metrics[m] !== undefined));
   const sweep = all.some((g) => g.label !== undefined);
@@ -69,7 +85,7 @@ export function resultsRows(all: readonly Group[]): string[][] {
       'req/s',
       'output tok/s',
       ...(goodput ? ['goodput'] : []),
-      ...present.map(([m, p]) => columnLabel(m, p)),
+      ...present.map(([m, p]) => labels.column(m, p)),
     ],
   ];
   for (const g of all) {
@@ -91,11 +107,11 @@ export function resultsRows(all: readonly Group[]): string[][] {
 }
 
 /** Change of each median against the first variant, one row per candidate; undefined when there is none. */
-export function changeRows(g: Group): string[][] | undefined {
+export function changeRows(g: Group, labels = PLAIN_LABELS): string[][] | undefined {
   if (g.comparisons.length === 0) return undefined;
   const metrics = CHANGE_METRICS.filter((m) => g.comparisons.some((c) => c.metric === m));
   const pairs = [...new Set(g.comparisons.map((c) => `${c.candidate}\u0000${c.baseline}`))];
-  const rows = [['candidate vs baseline', ...metrics.map(keyLabel)]];
+  const rows = [['candidate vs baseline', ...metrics.map(labels.change)]];
   for (const pair of pairs) {
     const [candidate, baseline] = pair.split('\u0000');
     const of = (m: MetricName) =>
@@ -111,7 +127,7 @@ export function changeRows(g: Group): string[][] | undefined {
   return rows;
 }
 
-export function claimsRows(g: Group): string[][] | undefined {
+export function claimsRows(g: Group, labels = PLAIN_LABELS): string[][] | undefined {
   if (g.claims === undefined || g.claims.length === 0) return undefined;
   // Text glyphs, not emoji: they render in any font (a headless browser has no emoji font).
   const icon = { supported: '✓', 'not supported': '✗', inconclusive: '?' } as const;
@@ -119,7 +135,7 @@ export function claimsRows(g: Group): string[][] | undefined {
   for (const c of g.claims) {
     rows.push([
       c.claim,
-      c.metric ?? '–',
+      c.metric == null ? '–' : labels.metric(c.metric),
       `${c.candidate} vs ${c.baseline}`,
       fmtReduction(c.claimed_reduction),
       c.reduction === undefined ? '–' : fmtReduction(c.reduction),
@@ -131,8 +147,9 @@ export function claimsRows(g: Group): string[][] | undefined {
 }
 
 /** Every metric of every variant at every reported percentile. */
-export function percentileRows(all: readonly Group[]): string[][] {
-  const rows = [['variant', 'metric', 'count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max', 'unit']];
+export function percentileRows(all: readonly Group[], labels = PLAIN_LABELS): string[][] {
+  const stats = ['count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max'];
+  const rows = [labels.units ? ['variant', 'metric (unit)', ...stats] : ['variant', 'metric', ...stats, 'unit']];
   for (const g of all) {
     for (const v of g.variants) {
       for (const m of METRICS) {
@@ -140,18 +157,8 @@ export function percentileRows(all: readonly Group[]): string[][] {
         if (s === undefined) continue;
         const f = (p: Stat) => stat(m, s, p);
         const name = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
-        rows.push([
-          name,
-          m,
-          String(s.count),
-          f('min'),
-          f('p50'),
-          f('p90'),
-          f('p99'),
-          f('p999'),
-          f('max'),
-          METRIC_INFO[m].unit,
-        ]);
+        const figures = [String(s.count), f('min'), f('p50'), f('p90'), f('p99'), f('p999'), f('max')];
+        rows.push(labels.units ? [name, labels.metric(m), ...figures] : [name, m, ...figures, METRIC_INFO[m].unit]);
       }
     }
   }

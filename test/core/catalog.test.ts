@@ -118,12 +118,14 @@ describe('metric catalog', () => {
       'session_e2e',
       'redirect',
     ]);
-    expect(axisLabel('decode_tps')).toBe('decode_tps (tok/s)');
-    expect(axisLabel('ttft_ms')).toBe('ttft_ms (ms)');
+    expect(axisLabel('decode_tps')).toBe('decode (tok/s)');
+    expect(axisLabel('ttft_ms')).toBe('TTFT (ms)');
+    expect(axisLabel('session_turns')).toBe('session (turns)');
   });
 
   it('gives every metric distinct labels', () => {
     expect(new Set(METRICS.map(metricLabel)).size).toBe(METRICS.length);
     expect(new Set(METRICS.map(rowLabel)).size).toBe(METRICS.length);
+    expect(new Set(METRICS.map(axisLabel)).size).toBe(METRICS.length);
   });
 });
