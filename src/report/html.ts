@@ -45,7 +45,7 @@ table { border-collapse: separate; border-spacing: 0; font-variant-numeric: tabu
 th, td { border: solid #d0d7de; border-width: 0 1px 1px 0; padding: 3px 8px; text-align: right; white-space: nowrap; background: #fff; }
 th { background: #f6f8fa; white-space: normal; vertical-align: bottom; min-width: 3.5em; }
 th:first-child, td:first-child { text-align: left; position: sticky; left: 0; z-index: 1; box-shadow: 1px 0 0 #d0d7de; }
-table.text td { white-space: normal; overflow-wrap: anywhere; min-width: 8em; } table.wrap td { white-space: normal; min-width: 6em; }
+table.text td { white-space: normal; overflow-wrap: anywhere; min-width: 8em; text-align: left; } table.wrap td { white-space: normal; min-width: 6em; }
 @media (max-width: 700px) { th:first-child, td:first-child { white-space: normal; } }
 .ok { color: #1a7f37; } .fail { color: #cf222e; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr)); gap: 28px 24px; }

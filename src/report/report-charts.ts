@@ -79,16 +79,17 @@ export function distributionCharts(
 }
 
 /**
- * Zeros on a log axis (ITL: deltas that arrived in the same chunk) are drawn at its left end: say how
- * many there are, per variant that has any.
+ * Zeros on a log axis (ITL: deltas that arrived in the same chunk) are drawn at its left end: say what
+ * share each variant that has any has of them.
  */
 function zeroNotes(m: MetricName, variants: readonly VariantResult[]): string[] {
-  return variants.flatMap((v) => {
+  const shares = variants.flatMap((v) => {
     const share = zeroShare(v.metrics[m]!);
-    if (share === 0) return [];
-    const what = m === 'itl_ms' ? 'gaps are 0 ms (same chunk)' : `samples are 0 ${METRIC_INFO[m].unit}`;
-    return [`${v.name}: ${(100 * share).toFixed(share < 0.01 ? 1 : 0)}% of ${what}, drawn at the axis’ left end`];
+    return share === 0 ? [] : [`${v.name} ${(100 * share).toFixed(share < 0.01 ? 1 : 0)}%`];
   });
+  if (shares.length === 0) return [];
+  const what = m === 'itl_ms' ? 'gaps of 0 ms (same chunk)' : `samples of 0 ${METRIC_INFO[m].unit}`;
+  return [`${what}, drawn at the axis’ left end: ${shares.join(', ')}`];
 }
 
 /** A latency axis that covers more than two decades reads better in log scale (ITL: 0.1 ms … 50 ms). */

@@ -280,6 +280,10 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
       expect(c.points, c.id).toBeGreaterThan(0);
       expect(c.width * c.height, c.id).toBeGreaterThan(10_000);
     }
+    for (const width of WIDTHS) {
+      const file = path.join(dir, 'report.html');
+      expectReadable(await layout(browser, file, width, path.join(ARTIFACTS, `report-lengths-${width}.png`)), width);
+    }
   }, 90_000);
 
   it('renders the sweep charts of a sweep', async () => {

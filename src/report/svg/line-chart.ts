@@ -74,6 +74,19 @@ function xScaleOf(spec: ChartSpec): Scale {
   }
 }
 
+/** The least span of a y axis that does not start at 0, as a share of its largest value. */
+const MIN_SPAN = 0.1;
+
+/**
+ * The values a y axis must cover, widened downwards to MIN_SPAN of the largest: an axis fitted to
+ * values within 1% of each other would blow their noise up to the plot's height.
+ */
+function withSpan(ys: number[]): number[] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const y of ys) if (Number.isFinite(y)) [lo, hi] = [Math.min(lo, y), Math.max(hi, y)];
+  return hi > 0 && hi - lo < MIN_SPAN * hi ? [...ys, Math.max(0, hi * (1 - MIN_SPAN))] : ys;
+}
+
 /** A line chart or scatter plot with a shared x axis; see ChartSpec. */
 export function lineChart(spec: ChartSpec): string {
   const width = spec.width ?? CHART_W;
@@ -82,7 +95,7 @@ export function lineChart(spec: ChartSpec): string {
   // The y range covers only points the x axis can show: a discarded point must not stretch the chart.
   const ys: number[] = [];
   for (const s of spec.series) for (const [x, y] of s.points) if (!Number.isNaN(xs.frac(x))) ys.push(y);
-  const yScale = spec.y.scale === 'log' ? logScale(ys) : linearScale(ys, { zero: spec.y.zero === true });
+  const yScale = spec.y.scale === 'log' ? logScale(ys) : linearScale(withSpan(ys), { zero: spec.y.zero === true });
 
   const plot = plotArea(yScale, width, height);
 

@@ -201,6 +201,21 @@ describe('lineChart axes and marks', () => {
     expect(yTicks(lineChart(spec([latency], { y: { label: 'n', zero: true } })))[0]).toBe('0');
   });
 
+  it('spans at least a tenth of the largest value, so that noise of 1% does not fill the plot', () => {
+    const flat: Series = {
+      name: 'gap',
+      color: '#000',
+      points: [
+        [0, 0.501],
+        [1, 0.509],
+        [2, 0.505],
+      ],
+    };
+    const ticks = yTicks(lineChart(spec([flat], { x: { label: 's', scale: 'linear' } }))).map(Number);
+    expect(ticks[0]).toBeLessThanOrEqual(0.509 * 0.9);
+    expect(ticks[0]).toBeGreaterThan(0);
+  });
+
   it('marks every point of a line with markers, and says so in the legend', () => {
     const html = lineChart(spec([{ ...latency, markers: true }]));
     const marks = /<path class="markers" [^>]*d="([^"]*)"/.exec(html)![1];
