@@ -24,10 +24,15 @@ function keys(result: Result): Set<string> {
   return new Set(result.steps.flatMap((st, k) => st.variants.map((v) => variantKey(v.name, k))));
 }
 
-/** `a (3), step2.b: text` → subjects `a (3)`, `step2.b` and the text; a warning without them is run-wide. */
+/**
+ * `a (3), b: text` → subjects `a (3)`, `b` and the text; a warning without them is run-wide. A step's
+ * warnings carry its prefix once (`step2.a (3), b: …`): each name after the first is given it.
+ */
 function split(warning: string, known: ReadonlySet<string>): { subjects: string[]; text: string } {
   for (let at = warning.indexOf(': '); at > 0; at = warning.indexOf(': ', at + 1)) {
-    const subjects = warning.slice(0, at).split(', ');
+    const [first, ...rest] = warning.slice(0, at).split(', ');
+    const step = /^step\d+\./.exec(first)?.[0] ?? '';
+    const subjects = [first, ...rest.map((s) => step + s)];
     if (subjects.every((s) => known.has(s.replace(/ \(\d+\)$/, '')))) return { subjects, text: warning.slice(at + 2) };
   }
   return { subjects: [], text: warning };

@@ -39,6 +39,31 @@ describe('HTML warnings', () => {
     expect(capacityAlert(result([variant('http', {})], ['x']))).toBe('');
   });
 
+  it('collapses a sweep’s warnings, each step naming its variants once', () => {
+    const r = result([]);
+    r.steps = [1, 2, 3].map((value) => ({
+      param: 'load.concurrency',
+      value,
+      variants: [variant('http', {}), variant('ws', {})],
+      comparisons: [],
+    }));
+    r.warnings = [1, 2, 3].map((k) => `step${k}.http (2), ws (1): ${TEXT}`);
+    expect(collapse(r).other).toEqual([
+      {
+        text: TEXT,
+        subjects: [
+          'step1.http (2)',
+          'step1.ws (1)',
+          'step2.http (2)',
+          'step2.ws (1)',
+          'step3.http (2)',
+          'step3.ws (1)',
+        ],
+        count: 3,
+      },
+    ]);
+  });
+
   it('leaves a text that merely contains a colon, and unknown names, whole', () => {
     const odd = result([variant('http', {})], ['shard 1/2: http: something', 'note: see below']);
     expect(collapse(odd).other.map((w) => [w.subjects, w.text])).toEqual([
