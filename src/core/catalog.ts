@@ -251,11 +251,8 @@ export const rowLabel = (m: MetricName): string => `${METRIC_INFO[m].name} ${MET
 export const columnLabel = (m: MetricName, p: 'p50' | 'p99'): string =>
   `${METRIC_INFO[m].name} ${p} (${METRIC_INFO[m].unit})`;
 
-/** `ttft_ms (ms)`: a chart's axis, the metric as result.json names it. */
-export const axisLabel = (m: MetricName): string => `${m} (${METRIC_INFO[m].unit})`;
-
-/** `TTFT (ms)`, `decode (tok/s)`: a column of figures of one metric (the change-of-medians table). */
-export const unitLabel = (m: MetricName): string => `${METRIC_INFO[m].name} (${METRIC_INFO[m].unit})`;
+/** `TTFT (ms)`, `session (turns)`: the HTML report's charts and tables, the unit telling apart names that share one. */
+export const axisLabel = (m: MetricName): string => `${METRIC_INFO[m].name} (${METRIC_INFO[m].unit})`;
 
 /** `TTFT (ttft_ms)`: the reports' reference table, which leads from the name read to the key stored. */
 export const keyLabel = (m: MetricName): string => `${METRIC_INFO[m].name} (${m})`;

@@ -30,3 +30,10 @@ export function cdfCurve(s: MetricSummary, steps = 200): [number, number][] {
   }
   return out;
 }
+
+/** The share of samples recorded as 0 (under half the histogram's unit): values a log axis cannot place. */
+export function zeroShare(s: MetricSummary): number {
+  if (s.count === 0) return 0;
+  const h = decodeHistogram(s.hdr);
+  return h.getCountAtIndex(0) / h.totalCount;
+}

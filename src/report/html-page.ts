@@ -4,17 +4,32 @@ import { CHART_CSS } from './svg/frame.js';
 
 /** What every wirebench HTML page shares: its styles, the security policy, the skeleton. */
 
+/**
+ * Narrow screens get one chart per row and tables that scroll inside their own box (the first column
+ * stays put); the page itself never scrolls sideways. Chart cells are ≥ 400 px wide (CHART_CSS says why).
+ */
 const PAGE_CSS = `
-body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 24px 48px; color: #1f2328; }
-h1 { font-size: 22px; margin: 24px 0 4px; } h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
-h3 { font-size: 15px; margin: 20px 0 6px; }
-.meta { color: #57606a; } .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 6px; margin: 4px 0; }
-nav a { margin-right: 14px; }
-table { border-collapse: collapse; margin: 6px 0 14px; font-variant-numeric: tabular-nums; display: block; max-width: 100%; overflow-x: auto; }
-th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; } th { background: #f6f8fa; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1400px; padding: 0 24px 48px; color: #1f2328; }
+@media (max-width: 700px) { body { padding: 0 10px 32px; } }
+h1 { font-size: 22px; margin: 24px 0 4px; overflow-wrap: anywhere; }
+h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+.meta { color: #57606a; overflow-wrap: anywhere; }
+.alert { background: #ffebe9; border: 1px solid #cf222e; border-left-width: 5px; padding: 6px 12px; border-radius: 6px; margin: 10px 0; }
+.alert p { margin: 4px 0; } .alert ul { margin: 4px 0; padding-left: 20px; }
+ul.warn { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; margin: 6px 0; padding: 6px 12px 6px 28px; }
+ul.warn li { margin: 3px 0; } .count { color: #57606a; white-space: nowrap; }
+nav { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 8px 0; }
+.table-wrap { max-width: 100%; overflow-x: auto; margin: 6px 0 14px; border-left: 1px solid #d0d7de; }
+table { border-collapse: separate; border-spacing: 0; font-variant-numeric: tabular-nums; border-top: 1px solid #d0d7de; }
+th, td { border: solid #d0d7de; border-width: 0 1px 1px 0; padding: 3px 8px; text-align: right; white-space: nowrap; background: #fff; }
+th { background: #f6f8fa; white-space: normal; vertical-align: bottom; min-width: 3.5em; }
+th:first-child, td:first-child { text-align: left; position: sticky; left: 0; z-index: 1; box-shadow: 1px 0 0 #d0d7de; }
+table.text td { white-space: normal; overflow-wrap: anywhere; min-width: 8em; text-align: left; } table.wrap td { white-space: normal; min-width: 6em; }
+@media (max-width: 700px) { th:first-child, td:first-child { white-space: normal; } }
 .ok { color: #1a7f37; } .fail { color: #cf222e; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; } .charts.wide { grid-template-columns: 1fr; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr)); gap: 28px 24px; }
+.charts.wide { grid-template-columns: minmax(0, 1fr); }
 pre { background: #f6f8fa; padding: 10px; overflow: auto; }
 `;
 
@@ -54,8 +69,11 @@ ${sections.map(([id, t, body]) => `<section id="${id}"><h2>${esc(t)}</h2>${body}
 export const chartGrid = (list: readonly string[], wide = false): string =>
   list.length === 0 ? '' : `<div class="charts${wide ? ' wide' : ''}">${list.join('\n')}</div>`;
 
-/** A table and, when it has marked figures, the note on them. */
-export function htmlTable(rows: readonly (readonly string[])[] | undefined): string {
+/**
+ * A table in a box of its own that scrolls sideways, and, when it has marked figures, the notes on them.
+ * `cls`: `text` for prose cells that wrap, `wrap` for figures that may wrap between their parts.
+ */
+export function htmlTable(rows: readonly (readonly string[])[] | undefined, cls?: 'text' | 'wrap'): string {
   if (rows === undefined || rows.length === 0) return '';
   const [head, ...body] = rows;
   const tr = (r: readonly string[], tag: 'th' | 'td') =>
@@ -63,5 +81,6 @@ export function htmlTable(rows: readonly (readonly string[])[] | undefined): str
   const note = tableNotes(rows)
     .map((n) => `<p class="meta">${esc(n)}</p>`)
     .join('');
-  return `<table><thead>${tr(head, 'th')}</thead><tbody>${body.map((r) => tr(r, 'td')).join('')}</tbody></table>${note}`;
+  const attr = cls === undefined ? '' : ` class="${cls}"`;
+  return `<div class="table-wrap"><table${attr}><thead>${tr(head, 'th')}</thead><tbody>${body.map((r) => tr(r, 'td')).join('')}</tbody></table></div>${note}`;
 }

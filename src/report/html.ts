@@ -3,6 +3,7 @@ import { describeThreshold } from '../result/thresholds.js';
 import { definitionSources, definitionTables } from './definition-tables.js';
 import { CHANGE_NOTE } from './format.js';
 import { chartGrid as charts, htmlPage, htmlTable as table } from './html-page.js';
+import { capacityAlert, warningCount, warningList } from './html-warnings.js';
 import { colourOf, distributionCharts, sweepCharts } from './report-charts.js';
 import {
   changeRows,
@@ -20,6 +21,9 @@ import { timeCharts, waterfallCharts } from './time-charts.js';
 import { workloadCharts } from './workload-charts.js';
 import { describeWorkload } from './workload-text.js';
 
+/** `-53% (-13.35 ms) [-58%, -45%]` may wrap between its parts, never inside a bracket. */
+const keepGroups = (cell: string): string => cell.replace(/ (?=[^([]*[)\]])/g, '\u00a0');
+
 /** A table per variant of its metrics as vLLM, AIPerf or GuideLLM compute them (`run --definitions`). */
 function definitions(result: Result): string {
   const all = groups(result);
@@ -36,7 +40,13 @@ function summary(result: Result): string {
     const at = g.label === undefined ? '' : ` at ${g.label}`;
     const change = changeRows(g);
     if (change !== undefined) {
-      parts.push(`<h3>${esc(`Change of medians${at}`)}</h3>`, table(change));
+      parts.push(
+        `<h3>${esc(`Change of medians${at}`)}</h3>`,
+        table(
+          change.map((r) => r.map(keepGroups)),
+          'wrap',
+        ),
+      );
       if (g.comparisons.some((c) => c.significant !== undefined)) parts.push(`<p>${esc(CHANGE_NOTE)}</p>`);
     }
     const claims = claimsRows(g);
@@ -53,6 +63,8 @@ function summary(result: Result): string {
       '</ul>',
     );
   }
+  const warnings = warningList(result);
+  if (warnings !== '') parts.push('<h3 id="warnings">Warnings</h3>', warnings);
   return parts.join('\n');
 }
 
@@ -74,7 +86,7 @@ function environment(result: Result): string {
   if (result.client !== undefined) rows.push(['client', clientLine(result.client)]);
   if (result.overrides !== undefined) rows.push(['overrides', JSON.stringify(result.overrides)]);
   return (
-    table(rows) +
+    table(rows, 'text') +
     `<details><summary>scenario (as run, secrets redacted)</summary><pre>${esc(JSON.stringify(result.scenario, null, 2))}</pre></details>`
   );
 }
@@ -86,17 +98,20 @@ export interface ReportData {
 }
 
 /**
- * The run as one self-contained HTML page (see htmlPage). Without `data` (or parts of it) the over-time
- * charts, waterfalls and length scatter plots are left out.
+ * The run as one self-contained HTML page: inline CSS and SVG, no script, and a content-security policy
+ * that forbids loading anything, so the file opens offline and shows the same thing anywhere.
+ * Without `data` (or parts of it) the over-time charts, waterfalls and length scatter plots are left out.
  */
 export function renderHtml(result: Result, data: ReportData = { series: new Map(), intervals: new Map() }): string {
   const colour = colourOf(result);
   const { percentiles, cdfs } = distributionCharts(result, colour);
-  const warnings = result.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join('');
+  const n = warningCount(result);
+  const warnings =
+    n === 0 ? '' : `<p class="meta">⚠ ${n} warning${n === 1 ? '' : 's'}: <a href="#warnings">after the summary</a></p>`;
   const e = result.env;
   const header = `<p class="meta">${esc(result.target)} · ${esc(e.started_at)} · wirebench ${esc(e.wirebench)}${result.complete ? '' : ' · <strong>incomplete run</strong>: stopped early, the numbers cover only what had finished'}</p>
 ${result.workload === undefined ? '' : `<p class="meta">workload: ${esc(describeWorkload(result.workload))}</p>`}
-${warnings}`;
+${capacityAlert(result)}${warnings}`;
   return htmlPage(`wirebench · ${scenarioName(result, 'run')}`, header, [
     ['summary', 'Summary', summary(result)],
     ['definitions', "Other tools' definitions", definitions(result)],

@@ -1,6 +1,7 @@
-import { axisLabel, METRIC_INFO, type MetricName, METRICS, metricsIn } from '../core/catalog.js';
+import { axisLabel, METRIC_INFO, type MetricName, metricsIn } from '../core/catalog.js';
 import { type Result, type StepResult, variantKey, type VariantResult } from '../result/result.js';
-import { cdfCurve, percentileCurve } from './distribution.js';
+import { cdfCurve, percentileCurve, zeroShare } from './distribution.js';
+import { unresolved } from './report-tables.js';
 import { lineChart, type Series, type XScale } from './svg/line-chart.js';
 import { seriesColor } from './svg/palette.js';
 
@@ -27,11 +28,14 @@ export function colourOf(result: Result): (name: string) => string {
 }
 
 /** Lengths are what was sent, not how fast: the Workload section draws them as histograms over lengths. */
-const LATENCY_METRICS = METRICS.filter((m) => METRIC_INFO[m].direction !== 'count');
+const LATENCY_METRICS = (Object.keys(METRIC_INFO) as MetricName[]).filter((m) => METRIC_INFO[m].direction !== 'count');
 /** The per-request latencies whose whole distribution a reader compares across transports. */
 const CDF_METRICS = metricsIn('cdf');
 
-/** Percentile-distribution plot of every latency (and rate) with data, all variants overlaid; CDFs of the main ones. */
+/**
+ * Percentile-distribution plot of every latency (and rate) with data in the summaries' order, all variants
+ * overlaid; CDFs of the main ones.
+ */
 export function distributionCharts(
   result: Result,
   colour: (name: string) => string,
@@ -49,7 +53,7 @@ export function distributionCharts(
       percentiles.push(
         lineChart({
           id: `pct-${id}`,
-          title: `${m} percentile distribution${g.title}`,
+          title: `${axisLabel(m)} — percentile distribution${g.title}`,
           x: { label: 'percentile', scale: 'percentile' },
           y: { label: axisLabel(m) },
           series: with_.map((v) => ({ name: v.name, color: colour(v.name), points: percentileCurve(v.metrics[m]!) })),
@@ -58,18 +62,34 @@ export function distributionCharts(
       );
       if (!CDF_METRICS.includes(m)) continue;
       const series = with_.map((v) => ({ name: v.name, color: colour(v.name), points: cdfCurve(v.metrics[m]!) }));
+      const log = spansDecades(series);
       cdfs.push(
         lineChart({
           id: `cdf-${id}`,
-          title: `${m} CDF${g.title}`,
-          x: { label: axisLabel(m), scale: spansDecades(series) ? 'log' : 'linear' },
-          y: { label: 'fraction of samples ≤ x' },
+          title: `${axisLabel(m)} — cumulative distribution${g.title}`,
+          x: { label: axisLabel(m), scale: log ? 'log' : 'linear', clampZero: true },
+          y: { label: 'fraction of samples ≤ x', zero: true },
           series,
+          note: [METRIC_INFO[m].description, ...(log ? zeroNotes(m, with_) : [])].join('; '),
         }),
       );
     }
   }
   return { percentiles, cdfs };
+}
+
+/**
+ * Zeros on a log axis (ITL: deltas that arrived in the same chunk) are drawn at its left end: say what
+ * share each variant that has any has of them.
+ */
+function zeroNotes(m: MetricName, variants: readonly VariantResult[]): string[] {
+  const shares = variants.flatMap((v) => {
+    const share = zeroShare(v.metrics[m]!);
+    return share === 0 ? [] : [`${v.name} ${(100 * share).toFixed(share < 0.01 ? 1 : 0)}%`];
+  });
+  if (shares.length === 0) return [];
+  const what = m === 'itl_ms' ? 'gaps of 0 ms (same chunk)' : `samples of 0 ${METRIC_INFO[m].unit}`;
+  return [`${what}, drawn at the axis’ left end: ${shares.join(', ')}`];
 }
 
 /** A latency axis that covers more than two decades reads better in log scale (ITL: 0.1 ms … 50 ms). */
@@ -78,15 +98,12 @@ function spansDecades(series: readonly Series[]): boolean {
   return xs.length > 0 && Math.max(...xs) / Math.min(...xs) > 100;
 }
 
-/** The smallest sample of a metric over the steps and variants that measured it. */
-function fewest(steps: readonly StepResult[], m: MetricName): number {
-  const counts = steps.flatMap((st) => st.variants.map((v) => v.metrics[m]?.count ?? 0)).filter((n) => n > 0);
-  return counts.length === 0 ? 0 : Math.min(...counts);
-}
-
 const SWEEP_METRICS = metricsIn('sweep');
 
-/** Each metric's p50 (solid) and p99 (dashed) against the swept value, one colour per variant. */
+/**
+ * Each metric's p50 (solid) and p99 (dashed) against the swept value, one colour per variant, a dot per
+ * step. A step's p99 is drawn only where its sample resolves one (≥ 100): else it is the maximum.
+ */
 export function sweepCharts(result: Result, colour: (name: string) => string): string[] {
   const steps = result.steps;
   if (steps === undefined || steps.length === 0) return [];
@@ -103,27 +120,39 @@ export function sweepCharts(result: Result, colour: (name: string) => string): s
   const out: string[] = [];
   for (const m of SWEEP_METRICS) {
     const series: Series[] = [];
+    let [skipped, pairs] = [0, 0];
+    let fewest = Infinity;
     for (const name of names) {
       for (const stat of ['p50', 'p99'] as const) {
         const points = steps.flatMap((st, k): [number, number][] => {
           const s = st.variants.find((v) => v.name === name)?.metrics[m];
-          return s === undefined || s.count === 0 ? [] : [[x(k), s[stat]]];
+          if (s === undefined || s.count === 0) return [];
+          if (stat === 'p99') pairs++;
+          if (unresolved(s, stat) !== '') {
+            skipped++;
+            fewest = Math.min(fewest, s.count);
+            return [];
+          }
+          return [[x(k), s[stat]]];
         });
         if (points.length > 0)
-          series.push({ name: `${name} ${stat}`, color: colour(name), points, dash: stat === 'p99' });
+          series.push({ name: `${name} ${stat}`, color: colour(name), points, dash: stat === 'p99', markers: true });
       }
     }
     if (series.length === 0) continue;
+    const note =
+      skipped === 0
+        ? undefined
+        : `p99 not drawn where a step has fewer than the 100 samples it needs (${skipped} of ${pairs} steps × variants, ` +
+          `as few as ${fewest}): there it would be the sample maximum`;
     out.push(
       lineChart({
         id: `sweep-${m}`,
-        title: `${m} vs ${steps[0].param}`,
+        title: `${axisLabel(m)} — ${skipped === pairs ? 'p50' : 'p50 and p99'} vs ${steps[0].param}`,
         x: { label: steps[0].param, scale, ...(numeric ? {} : { categories: values.map(String) }) },
         y: { label: axisLabel(m) },
         series,
-        ...(fewest(steps, m) < 100
-          ? { note: `p99 of steps with fewer than 100 samples (here as few as ${fewest(steps, m)}) is their maximum` }
-          : {}),
+        note: [METRIC_INFO[m].description, ...(note === undefined ? [] : [note])].join('; '),
       }),
     );
   }

@@ -6,7 +6,6 @@ import {
   type MetricName,
   METRICS,
   metricsIn,
-  unitLabel,
 } from '../core/catalog.js';
 import type { MetricSummary } from '../result/result.js';
 import type { ClaimResult } from '../result/result.js';
@@ -92,12 +91,15 @@ export function resultsRows(all: readonly Group[]): string[][] {
   return rows;
 }
 
+/** `TTFT Δ% (Δ ms)`: a change-of-medians column, whose cells give the relative and the absolute change. */
+const changeLabel = (m: MetricName): string => `${METRIC_INFO[m].name} Δ% (Δ ${METRIC_INFO[m].unit})`;
+
 /** Change of each median against the first variant, one row per candidate; undefined when there is none. */
 export function changeRows(g: Group): string[][] | undefined {
   if (g.comparisons.length === 0) return undefined;
   const metrics = CHANGE_METRICS.filter((m) => g.comparisons.some((c) => c.metric === m));
   const pairs = [...new Set(g.comparisons.map((c) => `${c.candidate}\u0000${c.baseline}`))];
-  const rows = [['candidate vs baseline', ...metrics.map(unitLabel)]];
+  const rows = [['candidate vs baseline', ...metrics.map(changeLabel)]];
   for (const pair of pairs) {
     const [candidate, baseline] = pair.split('\u0000');
     const of = (m: MetricName) =>
@@ -121,7 +123,7 @@ export function claimsRows(g: Group): string[][] | undefined {
   for (const c of g.claims) {
     rows.push([
       c.claim,
-      c.metric ?? '–',
+      c.metric == null ? '–' : keyLabel(c.metric),
       `${c.candidate} vs ${c.baseline}`,
       fmtReduction(c.claimed_reduction),
       c.reduction === undefined ? '–' : fmtReduction(c.reduction),

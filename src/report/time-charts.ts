@@ -32,7 +32,7 @@ function intervalCharts(
     out.push(
       lineChart({
         id: `interval-${m}-${g.prefix}`,
-        title: `${m} p50 and p99 per interval${g.title}`,
+        title: `${axisLabel(m)} — p50 and p99 per interval${g.title}`,
         x: { label: 's since the run started', scale: 'linear' },
         y: { label: axisLabel(m) },
         series,
@@ -69,7 +69,7 @@ export function timeCharts(
     out.push(
       lineChart({
         id: `time-ttft-${g.prefix}`,
-        title: `${METRIC_INFO.ttft_ms.name} over time${g.title}`,
+        title: `${axisLabel('ttft_ms')} — per request over time${g.title}`,
         x: { label: 'request start (s since the run started)', scale: 'linear' },
         y: { label: axisLabel('ttft_ms') },
         series: scatter((s) => s.ttft),
@@ -77,11 +77,11 @@ export function timeCharts(
       }),
       lineChart({
         id: `time-itl-${g.prefix}`,
-        title: `inter-token gap over time${g.title}`,
+        title: `${axisLabel('itl_ms')} — mean per request over time${g.title}`,
         x: { label: 'request start (s since the run started)', scale: 'linear' },
-        y: { label: 'mean gap per request (ms)' },
+        y: { label: `mean ${axisLabel('itl_ms')} per request` },
         series: scatter((s) => s.gap),
-        note: `each point: (last delta − first delta) / (deltas − 1) of one request; the itl_ms histogram has every gap${sampled ? '; ' + note : ''}`,
+        note: `each point: (last delta − first delta) / (deltas − 1) of one request; the ${METRIC_INFO.itl_ms.name} distributions have every gap${sampled ? '; ' + note : ''}`,
       }),
     );
     const failing = present.filter(([, s]) => s!.failed > 0);
@@ -91,7 +91,7 @@ export function timeCharts(
           id: `time-failures-${g.prefix}`,
           title: `failed requests per second${g.title}`,
           x: { label: 'second of the run', scale: 'linear' },
-          y: { label: 'failed requests' },
+          y: { label: 'failed requests', zero: true },
           series: failing.map(([v, s]) => ({
             name: v.name,
             color: colour(v.name),
@@ -108,9 +108,9 @@ export function timeCharts(
 
 /** Connection set-up spans, ms since the request started; absent phases are skipped. */
 const SETUP: readonly (readonly [string, string, string, string])[] = [
-  ['connect', 'connStart', 'connectEnd', '#999999'],
-  ['TLS', 'connectEnd', 'tlsEnd', '#b39ddb'],
-  ['upgrade', 'upgradeSent', 'upgraded', '#80cbc4'],
+  [METRIC_INFO.connect_ms.name, 'connStart', 'connectEnd', '#999999'],
+  [METRIC_INFO.tls_ms.name, 'connectEnd', 'tlsEnd', '#b39ddb'],
+  [METRIC_INFO.handshake_ms.name, 'upgradeSent', 'upgraded', '#80cbc4'],
 ];
 
 /**

@@ -37,8 +37,8 @@ interface ScatterSpec {
 const SCATTERS: readonly ScatterSpec[] = [
   {
     id: 'ttft-by-input',
-    title: `${METRIC_INFO.ttft_ms.name} vs input length`,
-    x: 'input tokens',
+    title: `${axisLabel('ttft_ms')} vs ${axisLabel('input_tokens')}`,
+    x: axisLabel('input_tokens'),
     y: axisLabel('ttft_ms'),
     pick: (s) => s.ttftByInput,
     of: (s) => s.withInput,
@@ -46,8 +46,8 @@ const SCATTERS: readonly ScatterSpec[] = [
   },
   {
     id: 'e2e-by-output',
-    title: `${METRIC_INFO.e2e_ms.name} vs output length`,
-    x: 'output tokens received',
+    title: `${axisLabel('e2e_ms')} vs ${axisLabel('output_tokens')}`,
+    x: `${axisLabel('output_tokens')} received`,
     y: axisLabel('e2e_ms'),
     pick: (s) => s.e2eByOutput,
     of: (s) => s.completed,
@@ -102,8 +102,8 @@ function inputChart(g: ChartGroup, v: VariantResult, colour: string): string[] {
   return [
     histogramChart({
       id: `length-input-${g.prefix}${v.name}`,
-      title: `input tokens sent · ${v.name}${g.title}`,
-      x: { label: 'input tokens', scale: b.scale },
+      title: `${axisLabel('input_tokens')} — lengths sent · ${v.name}${g.title}`,
+      x: { label: axisLabel('input_tokens'), scale: b.scale },
       y: { label: 'requests' },
       bins: b.bins,
       series: [{ name: `${v.name}: input tokens`, color: colour, counts: b.counts[0], style: 'bars' }],
@@ -137,8 +137,8 @@ function outputChart(g: ChartGroup, v: VariantResult, s: VariantSeries | undefin
   return [
     histogramChart({
       id: `length-output-${g.prefix}${v.name}`,
-      title: `output tokens received · ${v.name}${g.title}`,
-      x: { label: 'output tokens', scale: b.scale },
+      title: `${axisLabel('output_tokens')} — lengths received · ${v.name}${g.title}`,
+      x: { label: axisLabel('output_tokens'), scale: b.scale },
       y: { label: 'requests' },
       bins: b.bins,
       series,

@@ -39,7 +39,7 @@ describe('wirebench trend', () => {
         `  #3 2026-12-03 10:00:00Z cccc11112222  ${path.join(folders[2], 'result.json')}`,
       ].join('\n'),
     );
-    const block = o.stdout.split('\n\n').find((b) => b.startsWith('sse · ttft_ms (ms)\n'))!;
+    const block = o.stdout.split('\n\n').find((b) => b.startsWith('sse · TTFT (ms)\n'))!;
     const [, head, first, second, third] = block.split('\n');
     expect(head).toMatch(
       /^run\s+started\s+commit\s+p50\s+Δ p50\s+95% CI\s+p99\s+Δ p99\s+95% CI\s+p \(MW\)\s+significant$/,
@@ -48,7 +48,7 @@ describe('wirebench trend', () => {
     expect(second).toMatch(/^#2 .* [+-][0-4]\.\d% .* n\.s\.$/);
     expect(third).toMatch(/^#3 .* \+4\d\.\d%\s+\+\d+\.\d% \.\. \+\d+\.\d% .* <0\.0001\s+p50 slower, p99 slower$/);
     // ws: a gap in the second run, the third compared with the first.
-    expect(o.stdout).toMatch(/^ws · ttft_ms \(ms\)\n.*\n#1 .*\n#2 .*–.*not in this run\n#3 .* n\.s\.$/m);
+    expect(o.stdout).toMatch(/^ws · TTFT \(ms\)\n.*\n#1 .*\n#2 .*–.*not in this run\n#3 .* n\.s\.$/m);
     // ITL is a gap between deltas, not one value per request: its changes come from the histograms.
     expect(o.stdout).toContain(
       'Changes from the exact per-request samples in requests.jsonl; from the histograms (to their 0.1% precision): itl_ms (not one value per request).',
@@ -73,7 +73,7 @@ describe('wirebench trend', () => {
     expect(o.stderr).toBe(`wrote ${html}\n`);
     expect(o.stdout).toMatch(/^- #1 2026-12-01 10:00:00Z aaaa11112222 {2}\S+build-3\/result\.json$/m);
     expect(o.stdout).toMatch(
-      /^#### sse · ttft_ms \(ms\)\n\n\| run \| started \| commit \| p50 \| Δ p50 \| 95% CI \| p99 \| Δ p99 \| 95% CI \| p \(MW\) \| significant \|\n\| --- \| --- \| --- \| ---: /m,
+      /^#### sse · TTFT \(ms\)\n\n\| run \| started \| commit \| p50 \| Δ p50 \| 95% CI \| p99 \| Δ p99 \| 95% CI \| p \(MW\) \| significant \|\n\| --- \| --- \| --- \| ---: /m,
     );
     expect(o.stdout).toMatch(/^\| #3 \| 2026-12-03 10:00:00Z \| cccc11112222 \| .* \| p50 slower, p99 slower \|$/m);
     expect(o.stdout).toMatch(/^- sse ttft_ms p50 #2 → #3: .*: slower$/m);
@@ -101,7 +101,7 @@ describe('wirebench trend', () => {
   it('with one run prints its table and says that no change can be judged', async () => {
     const o = await runCli(['trend', folders[0], '--metric', 'ttft_ms']);
     expect(o.code, explain(o)).toBe(0);
-    expect(o.stdout).toMatch(/^sse · ttft_ms \(ms\)\nrun .*\n#1 .*\d$/m);
+    expect(o.stdout).toMatch(/^sse · TTFT \(ms\)\nrun .*\n#1 .*\d$/m);
     expect(o.stdout).toContain('no changes can be judged: a trend needs 2 runs, there is 1');
     expect(o.stdout).not.toMatch(/significant change|n\.s\./);
   });

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { axisLabel, METRICS } from '../../src/core/catalog.js';
 import { MetricSet } from '../../src/metrics/metric-set.js';
 import { writeReports } from '../../src/report/report-files.js';
 import { rng } from '../../src/shared/rng.js';
@@ -136,6 +137,63 @@ async function inspect(browser: Browser, file: string, shot: string): Promise<Pa
   return { errors, external, charts };
 }
 
+interface Layout {
+  scrollWidth: number;
+  clientWidth: number;
+  /** The smallest chart text as drawn: its font size times the scale its SVG is drawn at. */
+  smallest: { px: number; where: string };
+  captions: { id: string; text: string }[];
+}
+
+/** Phone and desktop widths: every chart and table must read at both. */
+const WIDTHS = [420, 1400] as const;
+
+/** The page at a viewport width: overflow, the smallest rendered chart text, the chart titles; a screenshot. */
+async function layout(browser: Browser, file: string, width: number, shot: string): Promise<Layout> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  const out = await page.evaluate(() => {
+    let smallest = { px: Infinity, where: '' };
+    for (const t of document.querySelectorAll<SVGTextElement>('figure.chart svg text')) {
+      const svg = t.ownerSVGElement!;
+      // A drawing for the other page width is display:none: it takes no room and renders nothing.
+      if (svg.getClientRects().length === 0) continue;
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (px < smallest.px) smallest = { px, where: `${svg.closest('figure')!.id}: ${t.textContent}` };
+    }
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+      smallest,
+      captions: [...document.querySelectorAll('figure.chart')].map((f) => ({
+        id: f.id,
+        text: f.querySelector('figcaption')!.textContent,
+      })),
+    };
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: shot, fullPage: true });
+  await page.close();
+  return out;
+}
+
+/** Charts of no one metric: the waterfall of request phases, failures per second. */
+const NOT_A_METRIC = /^(waterfall|time-failures)-/;
+
+function expectReadable(l: Layout, width: number): void {
+  expect(l.scrollWidth, `page width at ${width} px`).toBeLessThanOrEqual(l.clientWidth);
+  expect(l.smallest.px, `${l.smallest.where} at ${width} px`).toBeGreaterThanOrEqual(11);
+  expect(l.captions.length).toBeGreaterThan(5);
+  for (const c of l.captions) {
+    if (NOT_A_METRIC.test(c.id)) continue;
+    expect(
+      METRICS.some((m) => c.text.startsWith(axisLabel(m))),
+      `${c.id}: "${c.text}"`,
+    ).toBe(true);
+  }
+}
+
 describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
   const tmp = tempDir();
   let browser: Browser;
@@ -195,6 +253,10 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
     // Every prompt of 16 tokens: the lengths are one bar each, with no scatter against them.
     expect(ids).toEqual(expect.arrayContaining(['length-input-http-keepalive', 'length-output-ws-persistent']));
     expect(ids.filter((id) => id.startsWith('ttft-by-input') || id.startsWith('e2e-by-output'))).toEqual([]);
+    for (const width of WIDTHS) {
+      const file = path.join(tmp.dir, 'plain', 'report.html');
+      expectReadable(await layout(browser, file, width, path.join(ARTIFACTS, `report-plain-${width}.png`)), width);
+    }
   }, 90_000);
 
   it('renders latency against length and the length histograms of a run whose lengths vary', async () => {
@@ -218,6 +280,10 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
       expect(c.points, c.id).toBeGreaterThan(0);
       expect(c.width * c.height, c.id).toBeGreaterThan(10_000);
     }
+    for (const width of WIDTHS) {
+      const file = path.join(dir, 'report.html');
+      expectReadable(await layout(browser, file, width, path.join(ARTIFACTS, `report-lengths-${width}.png`)), width);
+    }
   }, 90_000);
 
   it('renders the sweep charts of a sweep', async () => {
@@ -231,10 +297,14 @@ describe.skipIf(!HAVE_BROWSER)('HTML report in headless Chromium', () => {
     expect(check.external).toEqual([]);
     const sweep = check.charts.filter((c) => c.id.startsWith('sweep-'));
     expect(sweep.map((c) => c.id)).toContain('sweep-ttft_ms');
-    // Two variants × p50 and p99, three points each (one per swept value).
     const ttft = sweep.find((c) => c.id === 'sweep-ttft_ms')!;
-    expect(ttft.series).toBe(4);
-    expect(ttft.points).toBe(12);
+    // Two variants' p50, three points each (one per swept value); p99 of 7 requests per step is not drawn.
+    expect(ttft.series).toBe(2);
+    expect(ttft.points).toBe(6);
     for (const c of check.charts) expect(c.points, c.id).toBeGreaterThan(0);
+    for (const width of WIDTHS) {
+      const file = path.join(tmp.dir, 'sweep', 'report.html');
+      expectReadable(await layout(browser, file, width, path.join(ARTIFACTS, `report-sweep-${width}.png`)), width);
+    }
   }, 90_000);
 });

@@ -1,5 +1,5 @@
 import { esc } from './escape.js';
-import { figure, legend, type LegendItem, noData, plotArea, px, xAxis, yAxis } from './frame.js';
+import { CHART_W, figure, legend, type LegendItem, noData, plotArea, px, xAxis, yAxis } from './frame.js';
 import { linearScale, logScale } from './scale.js';
 
 /** One bin: where it is drawn on the x axis, and what its tooltip calls it ("500–519"). */
@@ -38,8 +38,8 @@ export interface HistogramSpec {
  * `data-points` counts the non-empty bins drawn; a chart without any says "no data".
  */
 export function histogramChart(spec: HistogramSpec): string {
-  const width = spec.width ?? 720;
-  const height = spec.height ?? 320;
+  const width = spec.width ?? CHART_W;
+  const height = spec.height ?? 300;
   const bins = spec.bins;
   const edges = bins.flatMap((b) => [b.from, b.to]);
   const xs = spec.x.scale === 'log' ? logScale(edges) : linearScale(edges);

@@ -1,5 +1,5 @@
 import { esc } from './escape.js';
-import { figure, legend, type LegendItem, noData, plotArea, px, xAxis, yAxis } from './frame.js';
+import { CHART_W, figure, legend, type LegendItem, noData, plotArea, px, xAxis, yAxis } from './frame.js';
 import { categoryScale, linearScale, logScale, percentileScale, type Scale } from './scale.js';
 
 export type XScale = 'linear' | 'log' | 'percentile' | 'category';
@@ -17,15 +17,24 @@ export interface Series {
   dash?: boolean;
   /** A dot's diameter in px (default 4): larger for a few marks that must stand out over the lines. */
   dotSize?: number;
+  /** A dot on every point of a line: few points (a sweep's steps) must show where the data is. */
+  markers?: boolean;
 }
 
 export interface ChartSpec {
   /** The figure's element id; reduced to [A-Za-z0-9_-]. */
   id: string;
   title: string;
-  /** On a 'category' axis x values are indexes into `categories` (labelled by index when absent). */
-  x: { label: string; scale: XScale; categories?: string[] };
-  /** `zero`: a linear y axis starts at 0 unless this is false. */
+  /**
+   * On a 'category' axis x values are indexes into `categories` (labelled by index when absent).
+   * `clampZero`: on a log axis, x ≤ 0 is drawn at the axis' left end (labelled `≤` its value) rather
+   * than left out, so a share of zeros stays visible.
+   */
+  x: { label: string; scale: XScale; categories?: string[]; clampZero?: boolean };
+  /**
+   * `zero`: a linear y axis includes 0 when this is true (counts); else it starts at a nice value near
+   * the data's minimum, so that latencies far from 0 are not flattened into a line at the top.
+   */
   y: { label: string; scale?: 'linear' | 'log'; zero?: boolean };
   series: Series[];
   width?: number;
@@ -38,13 +47,24 @@ function* column(series: readonly Series[], i: 0 | 1): Generator<number> {
   for (const s of series) for (const p of s.points) yield p[i];
 }
 
+/** A log axis that draws x ≤ 0 at its left end, its first tick then labelled `≤0.01`. */
+function clampedLog(values: readonly number[]): Scale {
+  const scale = logScale(values);
+  if (!values.some((x) => x <= 0)) return scale;
+  const [first, ...rest] = scale.ticks;
+  return {
+    frac: (v) => (v <= 0 ? 0 : scale.frac(v)),
+    ticks: [{ ...first, label: `≤${first.label}` }, ...rest],
+  };
+}
+
 function xScaleOf(spec: ChartSpec): Scale {
   const xs = column(spec.series, 0);
   switch (spec.x.scale) {
     case 'linear':
       return linearScale(xs);
     case 'log':
-      return logScale(xs);
+      return spec.x.clampZero === true ? clampedLog([...xs]) : logScale(xs);
     case 'percentile':
       return percentileScale(xs);
     case 'category': {
@@ -56,15 +76,28 @@ function xScaleOf(spec: ChartSpec): Scale {
   }
 }
 
+/** The least span of a y axis that does not start at 0, as a share of its largest value. */
+const MIN_SPAN = 0.1;
+
+/**
+ * The values a y axis must cover, widened downwards to MIN_SPAN of the largest: an axis fitted to
+ * values within 1% of each other would blow their noise up to the plot's height.
+ */
+function withSpan(ys: number[]): number[] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const y of ys) if (Number.isFinite(y)) [lo, hi] = [Math.min(lo, y), Math.max(hi, y)];
+  return hi > 0 && hi - lo < MIN_SPAN * hi ? [...ys, Math.max(0, hi * (1 - MIN_SPAN))] : ys;
+}
+
 /** A line chart or scatter plot with a shared x axis; see ChartSpec. */
 export function lineChart(spec: ChartSpec): string {
-  const width = spec.width ?? 720;
-  const height = spec.height ?? 320;
+  const width = spec.width ?? CHART_W;
+  const height = spec.height ?? 300;
   const xs = xScaleOf(spec);
   // The y range covers only points the x axis can show: a discarded point must not stretch the chart.
   const ys: number[] = [];
   for (const s of spec.series) for (const [x, y] of s.points) if (!Number.isNaN(xs.frac(x))) ys.push(y);
-  const yScale = spec.y.scale === 'log' ? logScale(ys) : linearScale(ys, { zero: spec.y.zero !== false });
+  const yScale = spec.y.scale === 'log' ? logScale(ys) : linearScale(withSpan(ys), { zero: spec.y.zero === true });
 
   const plot = plotArea(yScale, width, height);
 
@@ -92,7 +125,9 @@ export function lineChart(spec: ChartSpec): string {
     } else {
       const dash = s.dash === true ? ' stroke-dasharray="6 4"' : '';
       marks += `<polyline ${attrs} stroke-width="1.75" stroke-linejoin="round"${dash} points="${coords.join(' ')}">${title}</polyline>`;
-      items.push({ name: s.name, color: s.color, mark: s.dash === true ? 'dash' : 'line' });
+      if (s.markers === true)
+        marks += `<path class="markers" fill="none" stroke="${esc(s.color)}" stroke-width="7" stroke-linecap="round" d="${coords.map((c) => `M${c}h0`).join('')}"/>`;
+      items.push({ name: s.name, color: s.color, mark: s.dash === true ? 'dash' : 'line', dot: s.markers === true });
     }
   }
 

@@ -57,7 +57,7 @@ describe('lineChart', () => {
     expect(html).toMatch(
       /^<figure class="chart" id="ttft" data-points="6"><figcaption>TTFT by percentile<\/figcaption><svg /,
     );
-    expect(html).toMatch(/<svg [^>]*viewBox="0 0 720 320"[^>]*role="img"[^>]*aria-label="TTFT by percentile"/);
+    expect(html).toMatch(/<svg [^>]*viewBox="0 0 420 300"[^>]*role="img"[^>]*aria-label="TTFT by percentile"/);
     expect(html.match(/class="series"/g)).toHaveLength(2);
     expect(html).toContain('data-series="p99"');
     expect(html).toMatch(/<polyline [^>]*data-series="p99"[^>]*stroke-dasharray/);
@@ -177,6 +177,76 @@ describe('lineChart', () => {
     expect(dataPoints(html)).toBe(5000);
     expect(html.match(/h0/g)).toHaveLength(5000);
     expect(Buffer.byteLength(html)).toBeLessThan(300_000);
+  });
+});
+
+describe('lineChart axes and marks', () => {
+  /** The y tick labels, bottom to top. */
+  const yTicks = (html: string): string[] =>
+    [.../<g class="y-axis">.*?<\/g><\/g>/.exec(html)![0].matchAll(/text-anchor="end">([^<]*)</g)].map((m) => m[1]);
+  const latency: Series = {
+    name: 'ttft',
+    color: '#000',
+    points: [
+      [0, 152.8],
+      [90, 153.3],
+      [99, 181.2],
+    ],
+  };
+
+  it('starts a latency axis at a nice value near the data, and a count axis at 0 when asked', () => {
+    const ticks = yTicks(lineChart(spec([latency])));
+    expect(Number(ticks[0])).toBeGreaterThan(100);
+    expect(Number(ticks[0])).toBeLessThanOrEqual(152.8);
+    expect(yTicks(lineChart(spec([latency], { y: { label: 'n', zero: true } })))[0]).toBe('0');
+  });
+
+  it('spans at least a tenth of the largest value, so that noise of 1% does not fill the plot', () => {
+    const flat: Series = {
+      name: 'gap',
+      color: '#000',
+      points: [
+        [0, 0.501],
+        [1, 0.509],
+        [2, 0.505],
+      ],
+    };
+    const ticks = yTicks(lineChart(spec([flat], { x: { label: 's', scale: 'linear' } }))).map(Number);
+    expect(ticks[0]).toBeLessThanOrEqual(0.509 * 0.9);
+    expect(ticks[0]).toBeGreaterThan(0);
+  });
+
+  it('marks every point of a line with markers, and says so in the legend', () => {
+    const html = lineChart(spec([{ ...latency, markers: true }]));
+    const marks = /<path class="markers" [^>]*d="([^"]*)"/.exec(html)![1];
+    expect(marks.match(/h0/g)).toHaveLength(3);
+    expect(html).toMatch(/<li><svg [^>]*><path [^>]*\/><circle [^>]*\/><\/svg>ttft<\/li>/);
+    expect(lineChart(spec([latency]))).not.toContain('class="markers"');
+  });
+
+  it('draws zeros at the left end of a log axis with clampZero, labelled ≤ its value', () => {
+    const cdf: Series = {
+      name: 'itl',
+      color: '#000',
+      points: [
+        [0, 0],
+        [0, 0.2],
+        [0.8, 0.5],
+        [40, 1],
+      ],
+    };
+    const dropped = lineChart(spec([cdf], { x: { label: 'ms', scale: 'log' } }));
+    expect(dataPoints(dropped)).toBe(2);
+    const html = lineChart(spec([cdf], { x: { label: 'ms', scale: 'log', clampZero: true } }));
+    expect(dataPoints(html)).toBe(4);
+    expect(html).toContain('>≤0.1</text>');
+    const [line] = polylines(html);
+    const { left } = plotArea(html);
+    // The zero share rises at the axis' left end: 0 → 20% before the first positive value.
+    expect(line[0][0]).toBe(left);
+    expect(line[1][0]).toBe(left);
+    expect(line[1][1]).toBeLessThan(line[0][1]);
+    expect(line[2][0]).toBeGreaterThan(left);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { waterfall, type WaterfallRow } from '../../../src/report/svg/waterfall.js';
+import { legendItems, waterfall, type WaterfallRow } from '../../../src/report/svg/waterfall.js';
 
 const dataPoints = (html: string): number => Number(/data-points="(\d+)"/.exec(html)?.[1]);
 
@@ -30,6 +30,8 @@ describe('waterfall', () => {
     expect(dataPoints(html)).toBe(9 + 3200);
     const [, , height] = /viewBox="0 0 (\d+) (\d+)"/.exec(html)!.map(Number);
     expect(height).toBeGreaterThanOrEqual(3 * 22);
+    // At the chart width no second, narrow drawing.
+    expect(html.match(/<svg /g)!.length).toBe(1 + 4);
   });
 
   it('draws every tick as one short stroke in a single path per row', () => {
@@ -53,6 +55,42 @@ describe('waterfall', () => {
     expect(rowsOf(html)[2]).toMatch(/<text class="error"[^>]*>reset by peer</);
     const legend = [...html.matchAll(/<li><svg[^>]*>.*?<\/svg>([^<]*)<\/li>/g)].map((m) => m[1]);
     expect(legend).toEqual(['connect', 'waiting', 'streaming', 'token arrivals']);
+  });
+
+  it('orders the legend as the phases of a request, though no row has them all', () => {
+    const seg = (name: string) => ({ name, from: 0, to: 1, color: '#000' });
+    // A kept connection has no connect; only the failed request shows its failure.
+    const names = legendItems(
+      [
+        [seg('until accepted'), seg('until first token'), seg('streaming')],
+        [seg('connect'), seg('TLS'), seg('until accepted'), seg('until it failed')],
+        [seg('connect'), seg('until accepted'), seg('until first token')],
+      ],
+      true,
+    ).map((i) => i.name);
+    expect(names).toEqual([
+      'connect',
+      'TLS',
+      'until accepted',
+      'until first token',
+      'streaming',
+      'until it failed',
+      'token arrivals',
+    ]);
+  });
+
+  it('draws a wide waterfall a second time at chart width for narrow pages, the request index kept', () => {
+    const wide = waterfall({
+      id: 'wf',
+      title: 't',
+      xLabel: 'ms',
+      width: 1150,
+      rows: [row('ws-per-request-with-a-long-name #19', 20, 10)],
+    });
+    expect(wide).toMatch(/<svg [^>]*class="wide-only" viewBox="0 0 1150 /);
+    expect(wide).toMatch(/<svg [^>]*class="narrow-only" viewBox="0 0 420 /);
+    const narrowLabel = /class="narrow-only".*?<g class="row"[^>]*><text [^>]*>([^<]*)</.exec(wide)![1];
+    expect(narrowLabel).toBe('ws-per-requ… #19');
   });
 
   it('skips what cannot be placed and says "no data" when nothing is left', () => {
