@@ -1,5 +1,6 @@
 import { CsvOutput } from './csv.js';
 import { JsonOutput } from './json.js';
+import { OtlpOutput, otlpUrl } from './otlp.js';
 import type { Output, OutputSpec } from './output.js';
 import { parseHostPort, PrometheusOutput } from './prometheus.js';
 
@@ -19,6 +20,11 @@ const KINDS: Readonly<Record<string, Kind>> = {
     target: 'HOST:PORT',
     check: (t) => (parseHostPort(t) === undefined ? 'HOST:PORT with a port from 1 to 65535' : undefined),
     make: (t) => new PrometheusOutput(parseHostPort(t)!),
+  },
+  otlp: {
+    target: 'URL',
+    check: (t) => (otlpUrl(t) === undefined ? 'an http:// or https:// URL' : undefined),
+    make: (t) => new OtlpOutput(otlpUrl(t)!),
   },
 };
 
