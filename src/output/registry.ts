@@ -28,6 +28,11 @@ const KINDS: Readonly<Record<string, Kind>> = {
   },
 };
 
+/** Every kind and its target, for the help: `csv=FILE, json=FILE, …`. */
+export const OUTPUT_KINDS = Object.entries(KINDS)
+  .map(([kind, k]) => `${kind}=${k.target}`)
+  .join(', ');
+
 /** `kind=target`: an output spec, not a folder — a word before the first `=`, and no path separator in it. */
 export const looksLikeSpec = (value: string): boolean => /^[A-Za-z][A-Za-z0-9_-]*=/.test(value);
 

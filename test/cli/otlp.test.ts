@@ -124,4 +124,10 @@ describe('run --out otlp=URL', () => {
     expect(o.stderr).not.toMatch(STACK_FRAME);
     expect(existsSync(path.join(tmp.dir, 'usage'))).toBe(false);
   });
+
+  it('is listed in the help', async () => {
+    const o = await runCli(['run', '--help']);
+    expect(o.code, explain(o)).toBe(0);
+    expect(o.stdout.replace(/\s+/g, ' ')).toContain('csv=FILE, json=FILE, prometheus=HOST:PORT, otlp=URL');
+  });
 });

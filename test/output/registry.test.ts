@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseHostPort } from '../../src/output/prometheus.js';
-import { looksLikeSpec, parseOutputSpec } from '../../src/output/registry.js';
+import { looksLikeSpec, OUTPUT_KINDS, parseOutputSpec } from '../../src/output/registry.js';
 
 describe('--out specs', () => {
   it('tells a KIND=TARGET from a folder', () => {
@@ -21,6 +21,10 @@ describe('--out specs', () => {
     expect(parseOutputSpec('prometheus=localhost')).toMatch(/expected HOST:PORT/);
     expect(parseOutputSpec('otlp=')).toMatch(/otlp= needs a target: otlp=URL/);
     expect(parseOutputSpec('otlp=localhost:4318')).toMatch(/expected an http:\/\/ or https:\/\/ URL/);
+  });
+
+  it('names every kind with its target, for the help', () => {
+    expect(OUTPUT_KINDS).toBe('csv=FILE, json=FILE, prometheus=HOST:PORT, otlp=URL');
   });
 
   it('reads HOST:PORT, bracketed IPv6 included', () => {
