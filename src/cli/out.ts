@@ -1,7 +1,10 @@
 import { InvalidArgumentError } from 'commander';
 
 import type { OutputSpec } from '../output/output.js';
-import { looksLikeSpec, parseOutputSpec } from '../output/registry.js';
+import { looksLikeSpec, OUTPUT_KINDS, parseOutputSpec } from '../output/registry.js';
+
+/** `--out`'s help: the folder, and every output kind. */
+export const OUT_HELP = `result folder (default results/<UTC timestamp>-<name>); repeatable KIND=TARGET adds an output: ${OUTPUT_KINDS}`;
 
 /** `--out`, given any number of times: at most one result folder, and the outputs beside it. */
 export interface OutFlags {

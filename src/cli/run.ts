@@ -16,7 +16,7 @@ import { applyOverrides, recordedOverrides } from '../scenario/overrides.js';
 import { parseShard, type Shard } from '../scenario/shard.js';
 import { intArg, numArg } from './args.js';
 import { useColor } from './color.js';
-import { outArg, type OutFlags } from './out.js';
+import { OUT_HELP, outArg, type OutFlags } from './out.js';
 import { type Progress, startProgress } from './progress.js';
 import { type InputFlags, scenarioInput } from './scenario-input.js';
 
@@ -52,12 +52,7 @@ export function runCommand(cli: Command): void {
     .command('run')
     .description('run a scenario and write results/<UTC timestamp>-<name>/')
     .argument('[scenario]', 'scenario file (YAML or JSON); without one, --target and the one-off flags make it')
-    .option(
-      '--out <dir|kind=target>',
-      'result folder (default results/<UTC timestamp>-<name>); repeatable KIND=TARGET adds an output: ' +
-        'csv=FILE, json=FILE, prometheus=HOST:PORT',
-      outArg,
-    )
+    .option('--out <dir|kind=target>', OUT_HELP, outArg)
     .option('--target <url>', 'endpoint base URL, overriding the scenario (e.g. https://api.openai.com/v1)')
     .option(
       '--set <path=value>',

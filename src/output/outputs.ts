@@ -1,5 +1,5 @@
 import type { RequestLine } from '../result/requests/line.js';
-import { listensForBlocks, type Output, type OutputSpec } from './output.js';
+import { listensForBlocks, type Output, type OutputSpec, type RunLabel } from './output.js';
 import { makeOutput } from './registry.js';
 
 const describe = (spec: OutputSpec): string => `${spec.kind}=${spec.target}`;
@@ -14,13 +14,13 @@ export class Outputs {
   private constructor(private readonly warn: (line: string) => void) {}
 
   /** Starts every output; those that cannot start are said and left out. */
-  static async start(specs: readonly OutputSpec[], warn: (line: string) => void): Promise<Outputs> {
+  static async start(specs: readonly OutputSpec[], run: RunLabel, warn: (line: string) => void): Promise<Outputs> {
     const outputs = new Outputs(warn);
     const started = await Promise.all(
       specs.map(async (spec) => {
         const out = makeOutput(spec);
         try {
-          await out.start();
+          await out.start(run);
           return { spec, out };
         } catch (err) {
           outputs.fail(spec, err);

@@ -1,5 +1,6 @@
 import { CsvOutput } from './csv.js';
 import { JsonOutput } from './json.js';
+import { OtlpOutput, otlpUrl } from './otlp.js';
 import type { Output, OutputSpec } from './output.js';
 import { parseHostPort, PrometheusOutput } from './prometheus.js';
 
@@ -20,7 +21,17 @@ const KINDS: Readonly<Record<string, Kind>> = {
     check: (t) => (parseHostPort(t) === undefined ? 'HOST:PORT with a port from 1 to 65535' : undefined),
     make: (t) => new PrometheusOutput(parseHostPort(t)!),
   },
+  otlp: {
+    target: 'URL',
+    check: (t) => (otlpUrl(t) === undefined ? 'an http:// or https:// URL' : undefined),
+    make: (t) => new OtlpOutput(otlpUrl(t)!),
+  },
 };
+
+/** Every kind and its target, for the help: `csv=FILE, json=FILE, …`. */
+export const OUTPUT_KINDS = Object.entries(KINDS)
+  .map(([kind, k]) => `${kind}=${k.target}`)
+  .join(', ');
 
 /** `kind=target`: an output spec, not a folder — a word before the first `=`, and no path separator in it. */
 export const looksLikeSpec = (value: string): boolean => /^[A-Za-z][A-Za-z0-9_-]*=/.test(value);

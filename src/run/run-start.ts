@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import type { MetricSet } from '../metrics/metric-set.js';
 import { Outputs } from '../output/outputs.js';
 import type { Result } from '../result/result.js';
@@ -48,7 +50,11 @@ export async function startRun(cfg: RunConfig): Promise<RunStart> {
   const scrub = scrubber(secretValues(scenario.variants, scenario.redact));
   const log = (line: string): void => cfg.log(scrub(line));
   // Started before the writer, whose lines it taps; an output that cannot start is a warning, not an error.
-  const outputs = await Outputs.start(cfg.outputs ?? [], (line) => (cfg.warn ?? cfg.log)(scrub(line)));
+  const outputs = await Outputs.start(
+    cfg.outputs ?? [],
+    { scenario: scenario.name, run: path.basename(cfg.outDir) },
+    (line) => (cfg.warn ?? cfg.log)(scrub(line)),
+  );
   let writer: ResultWriter;
   try {
     writer = new ResultWriter(cfg.outDir, scrub, (text) => outputs.lines(text));

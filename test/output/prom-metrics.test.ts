@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { PromFigures, promName } from '../../src/output/prom-metrics.js';
+import { PromFigures } from '../../src/output/prom-metrics.js';
+import { histogramName } from '../../src/output/series.js';
 import { assertBuilt, type Json, runScenarioText, tempDir } from '../cli/helpers.js';
 import { counter, histogramCount, parseExposition } from './prom.js';
 
@@ -34,14 +35,9 @@ describe('PromFigures', () => {
       expect(counter(s, 'wirebench_output_tokens_total', variant)).toBe(v.tokens.output);
       expect(counter(s, 'wirebench_input_tokens_total', variant)).toBe(v.tokens.input);
       for (const m of ['ttft_ms', 'e2e_ms', 'ttfb_ms', 'overhead_ms', 'tpot_ms'] as const)
-        expect(histogramCount(s, promName(m), v.name), m).toBe(v.metrics[m]?.count);
+        expect(histogramCount(s, histogramName(m), v.name), m).toBe(v.metrics[m]?.count);
     }
     // The faults did fail some requests, or the error counters above checked nothing.
     expect((result.variants as Json[]).some((v) => Object.keys(v.counts.errors).length > 0)).toBe(true);
   }, 60_000);
-
-  it('names histograms from the catalog in seconds', () => {
-    expect(promName('ttft_ms')).toBe('wirebench_ttft_seconds');
-    expect(promName('e2e_ms')).toBe('wirebench_e2e_seconds');
-  });
 });
