@@ -82,6 +82,8 @@ function decision(o: RuleOutcome): string {
       return 'change within the rule';
     case 'interval':
       return o.ok ? 'change beyond the rule, but not significant' : 'change beyond the rule, and significant';
+    case 'too few samples':
+      return `change beyond the rule, and too few samples to judge it (${o.samples_needed} a side needed, the figure is the maximum)`;
   }
 }
 

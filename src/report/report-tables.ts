@@ -10,7 +10,7 @@ import {
 import type { MetricSummary } from '../result/result.js';
 import type { ClaimResult } from '../result/result.js';
 import type { ClientStats, Comparison, Result, VariantResult } from '../result/result.js';
-import type { ThresholdResult } from '../result/thresholds.js';
+import { resolves, SAMPLES_NEEDED, type ThresholdResult } from '../result/thresholds.js';
 import { fmtComparison, fmtMs, fmtRate, fmtReduction, fmtShare } from './format.js';
 
 /**
@@ -24,17 +24,18 @@ const CHANGE_METRICS = metricsIn('change');
 export const metricValue = (m: MetricName, x: number | undefined): string =>
   x === undefined ? '–' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x);
 
-/** Samples a percentile needs before it is more than the sample maximum (n ≥ 1/(1 − q)). */
-const NEEDS: Readonly<Record<string, number>> = { p90: 10, p95: 20, p99: 100, p999: 1000 };
 /** Marks a figure its sample cannot resolve; the reports explain the mark under their tables. */
 export const UNRESOLVED = '†';
-export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile resolves (p90 needs 10, p95 20, p99 100, p99.9 1000): the figure is the sample maximum`;
+const NEEDS_TEXT = Object.entries(SAMPLES_NEEDED)
+  .map(([p, n], i) => `${p === 'p999' ? 'p99.9' : p} ${i === 0 ? 'needs ' : ''}${n}`)
+  .join(', ');
+export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile resolves (${NEEDS_TEXT}): the figure is the sample maximum`;
 
 type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'min' | 'max';
 
 /** UNRESOLVED when the summary's sample is too small to tell percentile `p` from its maximum, else ''. */
 export const unresolved = (s: Pick<MetricSummary, 'count'>, p: Stat): string =>
-  s.count < (NEEDS[p] ?? 0) ? UNRESOLVED : '';
+  resolves(s.count, p) ? '' : UNRESOLVED;
 
 /** A percentile of a summary, marked when its sample is too small to tell it from the maximum. */
 function stat(m: MetricName, s: MetricSummary | undefined, p: Stat): string {

@@ -11,6 +11,15 @@ import type { StepResult, VariantResult } from './result.js';
 export const STATS = ['count', 'min', 'mean', 'stdev', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
 type Stat = (typeof STATS)[number];
 
+/**
+ * Samples a quantile needs before it is more than the sample maximum: HdrHistogram's q-quantile of n
+ * values is the one of rank ⌈q·n⌉, which is the maximum while n < 1/(1 − q).
+ */
+export const SAMPLES_NEEDED: Readonly<Partial<Record<Stat, number>>> = { p90: 10, p95: 20, p99: 100, p999: 1000 };
+
+/** Whether `count` samples resolve statistic `stat` (anything but a high quantile always does). */
+export const resolves = (count: number, stat: string): boolean => count >= (SAMPLES_NEEDED[stat as Stat] ?? 0);
+
 /** A figure of one variant, undefined when the variant has nothing to compute it from. */
 type Read = (v: VariantResult) => number | undefined;
 

@@ -1,7 +1,7 @@
 import { METRIC_INFO, type MetricName, METRICS } from '../core/catalog.js';
 import { decodeHistogram } from '../metrics/histogram.js';
 import type { MetricSummary, VariantResult } from '../result/result.js';
-import { STATS } from '../result/thresholds.js';
+import { resolves, STATS } from '../result/thresholds.js';
 import { rng } from '../shared/rng.js';
 import { bootstrapChange, Empirical } from './bootstrap.js';
 import { mannWhitney } from './mann-whitney.js';
@@ -59,7 +59,10 @@ export interface MetricComparison {
    * change is its interval's point estimate, so it lies within `ci95`.
    */
   stats: Record<CompareStat, { baseline: number; candidate: number; change: number }>;
-  /** Bootstrap 95% intervals of the relative change of each of INTERVAL_STATS (none where the baseline's is 0). */
+  /**
+   * Bootstrap 95% intervals of the relative change of each of INTERVAL_STATS: none where the baseline's
+   * is 0, or where a side has fewer samples than the quantile needs (SAMPLES_NEEDED: p99 100).
+   */
   ci95: Partial<Record<CompareStat, [number, number]>>;
   /** Mann–Whitney U two-sided p-value: do the two samples come from one distribution? */
   p_value: number;
@@ -144,7 +147,9 @@ export function compareMetric(
   const estimates = new Map<CompareStat, number>();
   const rand = rng(seed);
   for (const [s, q] of QUANTILES) {
-    if (eb.quantile(q) <= 0) continue;
+    // A quantile the samples cannot resolve is their maximum, whose resampled value never exceeds the
+    // sample's: its percentile interval is biased and no verdict can rest on it.
+    if (eb.quantile(q) <= 0 || !resolves(Math.min(b.count, c.count), s)) continue;
     const iv = bootstrapChange(eb, ec, q, rand);
     ci95[s] = [round4(iv.lo), round4(iv.hi)];
     estimates.set(s, iv.estimate);

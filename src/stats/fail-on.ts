@@ -5,7 +5,7 @@
  */
 import { isMetricName, type MetricName } from '../core/catalog.js';
 import type { VariantResult } from '../result/result.js';
-import { figure } from '../result/thresholds.js';
+import { figure, resolves, SAMPLES_NEEDED } from '../result/thresholds.js';
 import { COMPARE_STATS, type CompareStat, INTERVAL_STATS, type MetricComparison, significant } from './compare.js';
 
 export interface FailOn {
@@ -62,9 +62,13 @@ export interface RuleOutcome {
   /**
    * `limit`: the candidate's value against the rule's; `change`: the change was within the rule;
    * `interval`: the change was beyond it, and the statistic's interval (see `significant`) decided;
-   * `no data`: a side has nothing to judge, which fails the rule as a threshold without data does.
+   * `no data`: a side has nothing to judge, which fails the rule as a threshold without data does;
+   * `too few samples`: the change was beyond the rule, but a side has fewer samples than the quantile
+   * needs (it is their maximum), so nothing can tell a real change from chance: it fails, as no data does,
+   * and `samples_needed` says how many would do.
    */
-  decided_by: 'limit' | 'change' | 'interval' | 'no data';
+  decided_by: 'limit' | 'change' | 'interval' | 'no data' | 'too few samples';
+  samples_needed?: number;
 }
 
 const beyond = (rule: FailOn, x: number): boolean => (rule.op === '>' ? x > rule.value : x < rule.value);
@@ -96,5 +100,15 @@ export function checkRule(
   if (!rule.relative) return { ...head, ...values, ok: !beyond(rule, s.candidate), decided_by: 'limit' };
   const relative = { change: s.change, ci95: cmp.ci95[stat], p_value: cmp.p_value };
   if (!beyond(rule, s.change)) return { ...head, ...values, ...relative, ok: true, decided_by: 'change' };
+  const n = Math.min(cmp.samples.baseline, cmp.samples.candidate);
+  if (!resolves(n, stat))
+    return {
+      ...head,
+      ...values,
+      ...relative,
+      ok: false,
+      decided_by: 'too few samples',
+      samples_needed: SAMPLES_NEEDED[stat],
+    };
   return { ...head, ...values, ...relative, ok: !significant(cmp, stat), decided_by: 'interval' };
 }

@@ -48,6 +48,25 @@ describe('--fail-on', () => {
     expect(p50.decided_by).toBe(cmp.stats.p50.change < -0.000001 ? 'interval' : 'change');
   });
 
+  it('fails a tail rule the samples cannot judge: a p99 of 40 requests is their maximum', () => {
+    // Twice as slow on every request: the median's change is judged, the p99's is beyond the rule but
+    // is a maximum, whose bootstrap would be biased.
+    const few = (name: string, k: number) =>
+      side(
+        name,
+        bulk.slice(0, 40).map((v) => k * v),
+      );
+    const [b, c] = [few('base', 1), few('cand', 2)];
+    const small = compareMetric('base', b.metrics.ttft_ms!, 'cand', c.metrics.ttft_ms!, 'ttft_ms', 3);
+    expect(small.ci95.p99).toBeUndefined();
+    expect(small.verdicts).toMatchObject({ p50: 'slower', p90: 'slower', p95: 'slower' });
+    expect(small.verdicts.p99).toBeUndefined();
+    const rule = (text: string) => checkRule(parseFailOn(text), b, c, [small]);
+    expect(rule('ttft_ms.p99>+10%')).toMatchObject({ ok: false, decided_by: 'too few samples', samples_needed: 100 });
+    expect(rule('ttft_ms.p99>+200%')).toMatchObject({ ok: true, decided_by: 'change' });
+    expect(rule('ttft_ms.p50>+10%')).toMatchObject({ ok: false, decided_by: 'interval' });
+  });
+
   it('judges a limit on the candidate, for any statistic and either direction', () => {
     expect(check('ttft_ms.max>200')).toMatchObject({ ok: true, decided_by: 'limit' });
     expect(check('ttft_ms.max>120')).toMatchObject({ ok: false, candidate: cmp.stats.max.candidate });
