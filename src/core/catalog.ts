@@ -55,6 +55,11 @@ export interface MetricInfo {
    */
   name: string;
   shows: readonly MetricSection[];
+  /**
+   * `token`: many samples per request, which move together (a slow connection delays every token of
+   * its request), so the statistics treat the requests, not the tokens, as the independent draws.
+   */
+  per?: 'token';
   /** Its columns of the main results table (and of the terminal's sweep table). */
   columns?: readonly ('p50' | 'p99')[];
   /**
@@ -92,6 +97,7 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
     direction: 'lower',
     name: 'ITL',
     description: 'gap between consecutive non-empty deltas (chunk level)',
+    per: 'token',
     shows: ['compared', 'change', 'sweep', 'cdf', 'interval'],
     columns: ['p50', 'p99'],
     row: 'always',
@@ -164,6 +170,7 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
     direction: 'lower',
     name: 'token delay',
     description: 'reference server token write to client receive (per-token transport cost)',
+    per: 'token',
     shows: ['compared', 'change'],
     row: 'measured',
   },

@@ -7,13 +7,24 @@ import type { Rng } from '../shared/rng.js';
  * reports percentiles) or the exact values themselves.
  */
 export class Empirical {
+  /**
+   * How many of the n samples are independent draws: n, or fewer when they come in clusters that move
+   * together (per-token metrics: the requests). Resampling and the rank test use it, so a run of 40
+   * requests is not taken for 8000 independent tokens.
+   */
+  readonly draws: number;
+
   private constructor(
     private readonly values: Float64Array,
     private readonly cumulative: Float64Array,
     readonly n: number,
-  ) {}
+    units?: number,
+  ) {
+    this.draws = units === undefined ? n : Math.min(n, Math.max(1, Math.round(units)));
+  }
 
-  static fromHistogram(h: Histogram): Empirical {
+  /** `units`: the independent clusters the samples come in, when they are not each independent. */
+  static fromHistogram(h: Histogram, units?: number): Empirical {
     const values: number[] = [];
     const cumulative: number[] = [];
     let n = 0;
@@ -24,7 +35,7 @@ export class Empirical {
       values.push(h.highestEquivalentValue(h.valueFromIndex(i)) / SCALE);
       cumulative.push(n);
     }
-    return new Empirical(Float64Array.from(values), Float64Array.from(cumulative), n);
+    return new Empirical(Float64Array.from(values), Float64Array.from(cumulative), n, units);
   }
 
   /** Exact samples (e.g. one value per request from requests.jsonl), in any order; not modified. */
@@ -100,14 +111,16 @@ export function beta(a: number, b: number, rand: Rng): number {
 }
 
 /**
- * One bootstrap replicate of the q-quantile of `e`: the k-th smallest of n draws with replacement from
- * the n samples is the empirical quantile at U(k), and U(k) — the k-th of n uniforms — is Beta(k, n−k+1).
- * So a replicate costs two gamma variates instead of n draws and a sort: exact, and cheap enough for
- * per-token metrics with millions of samples.
+ * One bootstrap replicate of the q-quantile of `e`: the k-th smallest of m draws with replacement from
+ * the samples is the empirical quantile at U(k), and U(k) — the k-th of m uniforms — is Beta(k, m−k+1).
+ * So a replicate costs two gamma variates instead of m draws and a sort: exact, and cheap enough for
+ * per-token metrics with millions of samples. m is `e.draws`: n, or the clusters the samples come in
+ * (an m-out-of-n bootstrap, whose spread is that of m independent draws).
  */
 export function resampledQuantile(e: Empirical, q: number, rand: Rng): number {
-  const k = Math.max(1, Math.ceil(q * e.n));
-  const u = beta(k, e.n - k + 1, rand);
+  const m = e.draws;
+  const k = Math.max(1, Math.ceil(q * m));
+  const u = beta(k, m - k + 1, rand);
   return e.quantile(u);
 }
 

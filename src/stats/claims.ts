@@ -3,6 +3,7 @@ import { decodeHistogram } from '../metrics/histogram.js';
 import type { ClaimResult, VariantResult, Verdict } from '../result/result.js';
 import { rng } from '../shared/rng.js';
 import { bootstrapChange, Empirical } from './bootstrap.js';
+import { unitsOf } from './compare.js';
 
 /** A published claim as a scenario states it: "candidate cuts metric by `reduction` against baseline". */
 export interface ClaimSpec {
@@ -48,8 +49,8 @@ export function checkClaims(specs: readonly ClaimSpec[], variants: readonly Vari
     if (b.p50 <= 0)
       return { ...head, metric, verdict: 'inconclusive', reason: `${spec.baseline}'s median ${metric} is 0` };
     const change = bootstrapChange(
-      Empirical.fromHistogram(decodeHistogram(b.hdr)),
-      Empirical.fromHistogram(decodeHistogram(c.hdr)),
+      Empirical.fromHistogram(decodeHistogram(b.hdr), unitsOf(base, metric)),
+      Empirical.fromHistogram(decodeHistogram(c.hdr), unitsOf(cand, metric)),
       0.5,
       rng(seed),
       RESAMPLES,

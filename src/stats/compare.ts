@@ -39,6 +39,19 @@ export interface PairSamples {
   candidate: SampleSource;
 }
 
+/**
+ * The independent draws of a variant's samples of `metric`: its requests for a per-token metric (see
+ * MetricInfo.per), else undefined — each sample is a draw of its own.
+ */
+export const unitsOf = (v: Pick<VariantResult, 'counts'>, metric: MetricName): number | undefined =>
+  METRIC_INFO[metric].per === 'token' ? v.counts.requests : undefined;
+
+/** Both sides' independent draws of a metric, where its samples cluster (see unitsOf). */
+export interface PairUnits {
+  baseline?: number;
+  candidate?: number;
+}
+
 /** A source without samples: every metric is compared from the histograms, for `why`. */
 export const histogramsOnly = (why: string): SampleSource => ({ exact: () => why });
 
@@ -130,12 +143,13 @@ export function compareMetric(
   metric: MetricName,
   seed = 1,
   samples: PairSamples = NO_SAMPLES,
+  units: PairUnits = {},
 ): MetricComparison {
   const sb = samples.baseline.exact(metric, b.count);
   const sc = samples.candidate.exact(metric, c.count);
   const exact = typeof sb !== 'string' && typeof sc !== 'string';
-  const eb = exact ? Empirical.fromSamples(sb) : Empirical.fromHistogram(decodeHistogram(b.hdr));
-  const ec = exact ? Empirical.fromSamples(sc) : Empirical.fromHistogram(decodeHistogram(c.hdr));
+  const eb = exact ? Empirical.fromSamples(sb) : Empirical.fromHistogram(decodeHistogram(b.hdr), units.baseline);
+  const ec = exact ? Empirical.fromSamples(sc) : Empirical.fromHistogram(decodeHistogram(c.hdr), units.candidate);
   // The values shown come from the samples the intervals resample: the exact samples' own statistics
   // rather than result.json's, so that a row's values, change and interval agree with one another (its
   // change is cand/base − 1 of the values beside it, and the interval's estimate). They differ from
@@ -204,7 +218,8 @@ export function compareVariantPair(
     const b = base.metrics[metric];
     const c = cand.metrics[metric];
     if (b === undefined || c === undefined || b.count === 0 || c.count === 0) continue;
-    out.push(compareMetric(base.name, b, cand.name, c, metric, seed, samples));
+    const units = { baseline: unitsOf(base, metric), candidate: unitsOf(cand, metric) };
+    out.push(compareMetric(base.name, b, cand.name, c, metric, seed, samples, units));
   }
   return out;
 }

@@ -18,7 +18,7 @@ const EXACT_MAX_N = 40;
  * (ties share their mid-rank, and a histogram bucket is one tie group). The p-value is exact for small
  * samples (every way of drawing `a`'s count from the pooled tie groups, equally likely under no change),
  * else from the normal approximation with tie correction — accurate for the sample sizes benchmarks
- * have. Returns U of `a` and the p-value (1 when either side is empty or every value ties).
+ * have — and, for clustered samples, the design effect (see `Empirical.draws`). Returns U of `a` and the p-value (1 when either side is empty or every value ties).
  */
 export function mannWhitney(a: Empirical, b: Empirical): { u: number; p: number } {
   const n1 = a.n;
@@ -52,7 +52,10 @@ export function mannWhitney(a: Empirical, b: Empirical): { u: number; p: number 
   if (!(variance > 0)) return { u, p: 1 };
   // Continuity correction towards the mean.
   const diff = u - (n1 * n2) / 2;
-  const z = (Math.abs(diff) - 0.5) / Math.sqrt(variance);
+  // Samples in clusters (a.draws < a.n) inflate U's variance by up to the design effect n/draws: with
+  // every sample of a cluster alike, the test on n samples is the test on the clusters, z scaled by it.
+  const design = Math.max(n1 / a.draws, n2 / b.draws);
+  const z = (Math.abs(diff) - 0.5) / Math.sqrt(variance * design);
   return { u, p: Math.min(1, 2 * (1 - normalCdf(Math.max(0, z)))) };
 }
 

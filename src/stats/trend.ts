@@ -3,7 +3,14 @@ import path from 'node:path';
 import { isMetricName, METRIC_INFO, type MetricName } from '../core/catalog.js';
 import { readResult, resultFiles } from '../result/read.js';
 import { type MetricSummary, type Result, scenarioName } from '../result/result.js';
-import { compareMetric, histogramsOnly, type MetricComparison, type SampleSource, significant } from './compare.js';
+import {
+  compareMetric,
+  histogramsOnly,
+  type MetricComparison,
+  type SampleSource,
+  significant,
+  unitsOf,
+} from './compare.js';
 import { type ResultSource, variantsOf } from './compare-results.js';
 import { readRequestSamples, SAMPLE_BUDGET, SAMPLE_CAP, SampleMemory } from './request-samples.js';
 
@@ -150,6 +157,7 @@ interface Last {
   run: number;
   summary: MetricSummary;
   samples: SampleSource;
+  units: number | undefined;
 }
 
 /**
@@ -193,11 +201,18 @@ export async function trendOf(sources: readonly ResultSource[], opts: TrendOptio
       const point: TrendPoint = { count: sum.count, p50: sum.p50, p99: sum.p99 };
       const before = last.get(s);
       const mine = samples(s.variant);
+      const units = unitsOf(variants[run].get(s.variant)!, s.metric);
       if (before !== undefined) {
-        const comparison = compareMetric(s.variant, before.summary, s.variant, sum, s.metric, opts.seed ?? 1, {
-          baseline: before.samples,
-          candidate: mine,
-        });
+        const comparison = compareMetric(
+          s.variant,
+          before.summary,
+          s.variant,
+          sum,
+          s.metric,
+          opts.seed ?? 1,
+          { baseline: before.samples, candidate: mine },
+          { baseline: before.units, candidate: units },
+        );
         point.change = {
           from: before.run,
           comparison,
@@ -206,7 +221,7 @@ export async function trendOf(sources: readonly ResultSource[], opts: TrendOptio
       }
       s.points.push(point);
       // The samples of a run are held only while some series still compares with it.
-      last.set(s, { run, summary: sum, samples: mine });
+      last.set(s, { run, summary: sum, samples: mine, units });
     }
   }
   const runs = loaded.map(({ result, file }): TrendRun => ({
