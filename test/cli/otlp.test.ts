@@ -3,8 +3,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { COUNTERS } from '../../src/output/series.js';
-import { classesOf, counterValue, histogramOf, resourceOf, startReceiver } from '../output/otlp-receiver.js';
+import { expectCounts, histogramOf, resourceOf, startReceiver } from '../output/otlp-receiver.js';
 import {
   assertBuilt,
   closedPort,
@@ -68,13 +67,7 @@ describe('run --out otlp=URL', () => {
         'wirebench.run': 'pushed',
       });
       for (const v of result.variants as Json[]) {
-        const variant = { variant: v.name as string };
-        expect(counterValue(e, COUNTERS.requests.name, variant)).toBe(v.counts.requests);
-        expect(counterValue(e, COUNTERS.ok.name, variant)).toBe(v.counts.ok);
-        expect(classesOf(e, COUNTERS.errors.name, v.name).sort()).toEqual(Object.keys(v.counts.errors).sort());
-        for (const [cls, n] of Object.entries(v.counts.errors))
-          expect(counterValue(e, COUNTERS.errors.name, { ...variant, class: cls })).toBe(n);
-        expect(counterValue(e, COUNTERS.output.name, variant)).toBe(v.tokens.output);
+        expectCounts(e, v);
         const e2e = histogramOf(e, 'wirebench_e2e_seconds', v.name)!;
         expect(e2e.count).toBe(v.metrics.e2e_ms.count);
         // result.json's mean is from the HDR histogram (0.1% precision); the sum is exact.

@@ -1,6 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 
+import { expect } from 'vitest';
+
+import { COUNTERS } from '../../src/output/series.js';
+import type { Json } from '../cli/helpers.js';
+
 /**
  * A real OTLP/HTTP receiver for the tests: `POST /v1/metrics` on a loopback port, the JSON encoding the
  * http exporter sends (opentelemetry-proto's JSON mapping), decoded strictly: a request that is not one
@@ -157,3 +162,14 @@ export function histogramOf(
 /** The unit a metric is exported with. */
 export const unitOf = (e: MetricsExport, name: string): string | undefined =>
   metrics(e).find((m) => m.name === name)?.unit;
+
+/** The export's counters of a variant (requests, ok, errors by class, output tokens) are result.json's `v`. */
+export function expectCounts(e: MetricsExport, v: Json): void {
+  const variant = { variant: v.name as string };
+  expect(counterValue(e, COUNTERS.requests.name, variant)).toBe(v.counts.requests);
+  expect(counterValue(e, COUNTERS.ok.name, variant)).toBe(v.counts.ok);
+  expect(classesOf(e, COUNTERS.errors.name, v.name).sort()).toEqual(Object.keys(v.counts.errors).sort());
+  for (const [cls, n] of Object.entries(v.counts.errors))
+    expect(counterValue(e, COUNTERS.errors.name, { ...variant, class: cls })).toBe(n);
+  expect(counterValue(e, COUNTERS.output.name, variant)).toBe(v.tokens.output);
+}
