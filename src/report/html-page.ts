@@ -2,9 +2,9 @@ import { tableNotes } from './report-tables.js';
 import { esc } from './svg/escape.js';
 import { CHART_CSS } from './svg/frame.js';
 
-/** What every wirebench HTML page shares: its styles, the security policy, the skeleton. */
-
 /**
+ * What every wirebench HTML page shares: its styles, the security policy, the skeleton.
+ *
  * Narrow screens get one chart per row and tables that scroll inside their own box (the first column
  * stays put); the page itself never scrolls sideways. Chart cells are ≥ 400 px wide (CHART_CSS says why).
  */

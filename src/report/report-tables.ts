@@ -26,8 +26,10 @@ export const metricValue = (m: MetricName, x: number | undefined): string =>
 
 /** Marks a figure its sample cannot resolve; the reports explain the mark under their tables. */
 export const UNRESOLVED = '†';
+/** `p99.9` for p999, as the tables head it; any other statistic as it is named. */
+const statLabel = (p: string): string => (p === 'p999' ? 'p99.9' : p);
 const NEEDS_TEXT = Object.entries(SAMPLES_NEEDED)
-  .map(([p, n], i) => `${p === 'p999' ? 'p99.9' : p} ${i === 0 ? 'needs ' : ''}${n}`)
+  .map(([p, n], i) => `${statLabel(p)} ${i === 0 ? 'needs ' : ''}${n}`)
   .join(', ');
 export const UNRESOLVED_NOTE = `${UNRESOLVED} fewer samples than the percentile resolves (${NEEDS_TEXT}): the figure is the sample maximum`;
 
@@ -146,7 +148,7 @@ const SAME_AS_TTFB = `${keyLabel('overhead_ms')} = ${keyLabel('ttfb_ms')}`;
 
 /** Every metric of every variant at every reported percentile. */
 export function percentileRows(all: readonly Group[]): string[][] {
-  const rows = [['variant', 'metric', 'count', ...PERCENTILE_STATS.map((p) => (p === 'p999' ? 'p99.9' : p)), 'unit']];
+  const rows = [['variant', 'metric', 'count', ...PERCENTILE_STATS.map(statLabel), 'unit']];
   for (const g of all) {
     for (const v of g.variants) {
       const ttfb = v.metrics.ttfb_ms;

@@ -13,7 +13,7 @@ import { type Comparison, completedRate, type Result, type StepResult, type Vari
 import { describeThreshold, type ThresholdResult } from '../result/thresholds.js';
 import { definitionRows } from './definition-tables.js';
 import { CHANGE_NOTE, fmtComparison, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
-import { thresholdsHeading, UNRESOLVED, unresolved, UNRESOLVED_NOTE } from './report-tables.js';
+import { metricValue, thresholdsHeading, UNRESOLVED, unresolved, UNRESOLVED_NOTE } from './report-tables.js';
 import { describeSetup } from './setup-text.js';
 import { describeWorkload } from './workload-text.js';
 
@@ -227,7 +227,7 @@ function sweepTable(steps: readonly StepResult[]): string[] {
         ...(goodput ? [v.goodput === undefined ? '-' : fmtShare(v.goodput.share)] : []),
         ...present.map(([m, p]) => {
           const x = v.metrics[m]?.[p];
-          return x === undefined ? '-' : METRIC_INFO[m].unit === 'tok/s' ? fmtRate(x) : fmtMs(x);
+          return x === undefined ? '-' : metricValue(m, x);
         }),
       ]);
     }
