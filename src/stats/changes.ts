@@ -1,6 +1,6 @@
 import { metricsIn } from '../core/catalog.js';
 import type { Comparison, VariantResult } from '../result/result.js';
-import { compareMetric, significant, unitsOf } from './compare.js';
+import { compareMetric, pairUnits, significant } from './compare.js';
 
 const COMPARED_METRICS = metricsIn('compared');
 
@@ -19,7 +19,7 @@ export function compareVariants(variants: readonly VariantResult[]): Comparison[
       const b = baseline.metrics[metric];
       const c = candidate.metrics[metric];
       if (b === undefined || c === undefined || b.count === 0 || c.count === 0 || b.p50 === 0) continue;
-      const units = { baseline: unitsOf(baseline, metric), candidate: unitsOf(candidate, metric) };
+      const units = pairUnits(baseline, candidate, metric);
       const m = compareMetric(baseline.name, b, candidate.name, c, metric, 1, undefined, units);
       out.push({
         baseline: baseline.name,

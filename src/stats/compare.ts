@@ -52,6 +52,13 @@ export interface PairUnits {
   candidate?: number;
 }
 
+/** The PairUnits of two variants' samples of `metric`. */
+export const pairUnits = (
+  base: Pick<VariantResult, 'counts'>,
+  cand: Pick<VariantResult, 'counts'>,
+  metric: MetricName,
+): PairUnits => ({ baseline: unitsOf(base, metric), candidate: unitsOf(cand, metric) });
+
 /** A source without samples: every metric is compared from the histograms, for `why`. */
 export const histogramsOnly = (why: string): SampleSource => ({ exact: () => why });
 
@@ -218,8 +225,7 @@ export function compareVariantPair(
     const b = base.metrics[metric];
     const c = cand.metrics[metric];
     if (b === undefined || c === undefined || b.count === 0 || c.count === 0) continue;
-    const units = { baseline: unitsOf(base, metric), candidate: unitsOf(cand, metric) };
-    out.push(compareMetric(base.name, b, cand.name, c, metric, seed, samples, units));
+    out.push(compareMetric(base.name, b, cand.name, c, metric, seed, samples, pairUnits(base, cand, metric)));
   }
   return out;
 }
