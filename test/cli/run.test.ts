@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startServer } from '../../src/server/index.js';
 import {
   assertBuilt,
   closedPort,
@@ -192,13 +193,22 @@ describe('Ctrl-C', () => {
 
   it('cuts in-flight requests short 5 s after Ctrl-C and counts them as interrupted, not as failures', async () => {
     const dir = path.join(tmp.dir, 'interrupted-stuck');
-    const run = startCli(['run', fixture('stuck.yaml'), '--out', dir], { timeoutMs: 30_000 });
-    // By then the embedded server is up and both users' first requests are in flight (they take a minute).
-    await new Promise((r) => setTimeout(r, 2500));
-    const signalled = Date.now();
-    run.child.kill('SIGINT');
-    const o = await run.done;
-    const waited = Date.now() - signalled;
+    // A server of the test's own, so the signal goes out once both users' first requests (a minute
+    // each) have reached it, not after a guess at how long a loaded machine takes to start one.
+    const server = await startServer({ ttftMs: 60_000, tps: 2000, outputTokens: 5 });
+    const scenario = path.join(tmp.dir, 'stuck.yaml');
+    const text = readFileSync(fixture('stuck.yaml'), 'utf8')
+      .replace('target: embedded', `target: ${server.url}`)
+      .replace(/^server:.*\n/m, '');
+    writeFileSync(scenario, text);
+    const run = startCli(['run', scenario, '--out', dir], { timeoutMs: 30_000 });
+    const { o, waited } = await (async () => {
+      await waitFor(() => server.stats().wsTurns >= 2, 20_000, 'both requests to reach the server');
+      const signalled = Date.now();
+      run.child.kill('SIGINT');
+      const o = await run.done;
+      return { o, waited: Date.now() - signalled };
+    })().finally(() => server.close());
     expect(o.code, explain(o)).toBe(130);
     expect(waited).toBeGreaterThanOrEqual(4500);
     expect(waited).toBeLessThan(12_000);
