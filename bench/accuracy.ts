@@ -5,14 +5,16 @@
  * For each stream count, `wirebench serve --stamp` runs in a process of its own with a known TTFT and
  * decode rate (the truth); then, one after another against it: wirebench over SSE (openai-chat,
  * http-keepalive), wirebench over WebSocket (openai-responses, ws-persistent), each a real
- * `wirebench run` (closed loop, concurrency = streams, warm-up, ramp-up), and the Python peer (chat
- * completions over HTTP, the same load). TTFT error = measured − configured TTFT: what the client adds
- * (loopback round trip, its own event-loop lateness) plus the server's lateness, which both clients meet.
+ * `wirebench run` (closed loop, concurrency = streams, warm-up, ramp-up); the node:net floor
+ * (bench/peers/floor-client.ts, the least a Node client can do per token and still time it); and the
+ * Python peer (chat completions over HTTP). All meet the same load. TTFT error = measured − configured
+ * TTFT: what the client adds (loopback round trip, its own event-loop lateness) plus the server's
+ * lateness, which every client meets.
  * token_delay_ms (server write → client receipt, one clock) is wirebench's own view of its lateness.
  *
  * Figures, not a test: on a shared machine any of the processes may be descheduled for a while, which
  * shows in the tails. Usage: npm run bench:accuracy [-- --quick] [--streams 16,32,64,128,256]
- *   [--tokens 500] [--tps 1000] [--ttft 100] [--per-user 4] [--warmup-per-user 2] [--python PATH] [--keep]
+ *   [--tokens 500] [--tps 1000] [--ttft 100] [--per-user 4] [--warmup-per-user 2] [--workers 1] [--python PATH] [--keep]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
 import type { Result } from '../src/result/result.js';
-import { type PeerFig, printTables, type Row, type RunFig } from './lib/accuracy-table.js';
+import { type FloorFig, type PeerFig, printTables, type Row, type RunFig } from './lib/accuracy-table.js';
 import { flagArg, listArg, numArg } from './lib/args.js';
 import { CLI, startServe } from './lib/server.js';
 
@@ -36,8 +38,11 @@ const PER_USER = numArg('per-user', QUICK ? 2 : 4);
 /** Every client is a fresh process: one warm-up answer per user left the first measured round still cold. */
 const WARMUP_PER_USER = numArg('warmup-per-user', 2);
 const RAMP_UP_S = 0.5;
+/** wirebench's worker threads (`workers:`): the floor and the peer are one thread each whatever this says. */
+const WORKERS = numArg('workers', 1);
 const PROMPT = 'Write a haiku about sockets.';
 const PEER = fileURLToPath(new URL('../../bench/peers/vllm_client.py', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./peers/floor-client.js', import.meta.url));
 const RUN_LIMIT_MS = 10 * 60_000;
 /** The truth: every event stamped, a known TTFT and decode rate, answers exactly as long as asked. */
 const SERVE_FLAGS = ['--stamp', '--ttft-ms', `${TTFT}`, '--tps', `${TPS}`, '--output-tokens', `${TOKENS}`];
@@ -91,6 +96,7 @@ async function runWirebench(dir: string, url: string, streams: number, t: keyof 
         ramp_up: RAMP_UP_S,
       },
       timeout: 60,
+      ...(WORKERS > 1 ? { workers: WORKERS } : {}),
     }),
   );
   await runChild(process.execPath, [CLI, 'run', file, '--out', out, '--quiet'], `wirebench run (${t}, ${streams})`);
@@ -122,6 +128,19 @@ async function runPeer(python: string, url: string, streams: number): Promise<Pe
   return JSON.parse(await runChild(python, argv, `vLLM-style peer (${streams})`)) as PeerFig;
 }
 
+async function runFloor(url: string, streams: number): Promise<FloorFig> {
+  const argv = [FLOOR, '--url', url, '--streams', String(streams), '--tokens', String(TOKENS)];
+  argv.push(
+    '--per-user',
+    String(PER_USER),
+    '--warmup-per-user',
+    String(WARMUP_PER_USER),
+    '--ramp-up',
+    String(RAMP_UP_S),
+  );
+  return JSON.parse(await runChild(process.execPath, argv, `node:net floor (${streams})`)) as FloorFig;
+}
+
 /** Runs `fn` and returns what it gave with the server's CPU share (% of one core) meanwhile. */
 async function withServerCpu<T>(
   server: { cpuSeconds(): number | undefined },
@@ -151,6 +170,8 @@ async function main(): Promise<void> {
           process.stderr.write(`${t} `);
           [row[t], row.serverCpu[t]] = await withServerCpu(server, () => runWirebench(dir, server.url, streams, t));
         }
+        process.stderr.write('floor ');
+        [row.floor, row.serverCpu.floor] = await withServerCpu(server, () => runFloor(server.url, streams));
         if (python !== undefined) {
           process.stderr.write('peer ');
           // A failing peer costs its column, not wirebench's figures.

@@ -29,13 +29,25 @@ export interface PeerFig {
   aiohttp: string;
 }
 
+/** What bench/peers/floor-client.ts prints. */
+export interface FloorFig {
+  requests: number;
+  ok: number;
+  ttft_ms: Pcts;
+  itl_ms: Pcts;
+  token_delay_ms: Pcts;
+  loop_p99_ms: number;
+  cpu_percent: number;
+}
+
 export interface Row {
   streams: number;
   sse?: RunFig;
   ws?: RunFig;
   peer?: PeerFig;
+  floor?: FloorFig;
   /** The server's CPU, % of one core, while each client ran. */
-  serverCpu: { sse?: number; ws?: number; peer?: number };
+  serverCpu: { sse?: number; ws?: number; peer?: number; floor?: number };
 }
 
 export interface Setup {
@@ -55,6 +67,13 @@ const signed = (x: number | undefined, d = 1): string =>
 function ttftCell(p50: number | undefined, p99: number | undefined, truth: number): string {
   if (p50 === undefined || p99 === undefined) return '–';
   return `${fmt(p50, 1)}/${fmt(p99, 1)} (${signed(p50 - truth)}/${signed(p99 - truth)})`;
+}
+
+/** wirebench's TTFT p50/p99 and token delay p99 minus the floor's: `+p50/+p99 tok +p99`. */
+function excess(w: RunFig | undefined, f: FloorFig | undefined, truth: number): string {
+  if (w?.ttft === undefined || f?.ttft_ms == null) return '–';
+  const tok = w.tokenDelay && f.token_delay_ms ? signed(w.tokenDelay.p99 - f.token_delay_ms.p99, 2) : '–';
+  return `${signed(w.ttft.p50 - truth - (f.ttft_ms.p50 - truth))}/${signed(w.ttft.p99 - f.ttft_ms.p99)} tok ${tok}`;
 }
 
 /** The peer's TTFT error over wirebench's: > 1, wirebench is closer to the truth. */
@@ -124,11 +143,32 @@ export function printTables(rows: Row[], s: Setup): void {
     });
     for (const l of table(HEADER, cells)) console.log(l);
   }
+  if (rows.some((r) => r.floor !== undefined)) {
+    console.log(
+      '\nFloor: bare node:net reader (bench/peers/floor-client.ts), chat completions over kept-alive HTTP/1.1',
+    );
+    const cells = rows.map((r): string[] => {
+      const f = r.floor;
+      return [
+        String(r.streams),
+        ttftCell(f?.ttft_ms?.p50, f?.ttft_ms?.p99, s.ttft),
+        `${fmt(f?.token_delay_ms?.p50, 3)}/${fmt(f?.token_delay_ms?.p99, 3)}`,
+        fmt(f?.itl_ms?.p99),
+        fmt(f?.loop_p99_ms),
+        fmt(f?.cpu_percent, 0),
+        fmt(r.serverCpu.floor, 0),
+        excess(r.sse, f, s.ttft),
+        excess(r.ws, f, s.ttft),
+      ];
+    });
+    for (const l of table([...HEADER.slice(0, 7), 'SSE − floor', 'WS − floor'], cells)) console.log(l);
+  }
   console.log(
     '\nerr: measured − configured TTFT, ms. tok delay: server write → client receipt per delta (stamps), ms. ' +
       'loop p99: wirebench event-loop delay, ms. CPU %: client, of one core, over its measured phase. ' +
       'srv %: the server while that client ran. err ratio: peer error ÷ wirebench error (> 1: wirebench closer; ' +
-      '– below 0.05 ms). With fewer than 100 requests a p99 is the maximum.',
+      '– below 0.05 ms). − floor: wirebench’s TTFT p50/p99 and token delay p99 minus the floor’s, ms: what ' +
+      'wirebench adds to the least any Node client pays at that load. With fewer than 100 requests a p99 is the maximum.',
   );
   for (const r of rows) {
     for (const key of ['sse', 'ws'] as const) {
