@@ -12,6 +12,7 @@ import type { Prompt } from './input.js';
 import { outputLength, type OutputRequest } from './length.js';
 import type { ServerOptions } from './options.js';
 import { PrefixCache, promptCost, type PromptTokens } from './prefix-cache.js';
+import { type RequestSeries, ServerMetrics } from './prom.js';
 import { SlotQueue } from './queue.js';
 import { RateLimiter } from './rate-limit.js';
 import { BoundedStore } from './store.js';
@@ -82,6 +83,8 @@ export class ServerContext {
   readonly store: ResponseStore = new BoundedStore(10_000);
   /** In flight, so that close() can stop their timers. */
   readonly live = new Set<Generation>();
+  /** The server's own latency histograms (GET /metrics). */
+  readonly metrics = new ServerMetrics();
   private readonly slots: SlotQueue;
   private readonly limiter: RateLimiter | undefined;
   private readonly prefixCache: PrefixCache | undefined;
@@ -153,11 +156,12 @@ export class ServerContext {
 
   /**
    * A response, tracked until done, faulted or stopped; the caller starts it once it holds the handle
-   * (a response with nothing to wait for completes within `start()`). `on.done` runs after its last
-   * write, `on.faulted` after an injected fault ended it.
+   * (a response with nothing to wait for completes within `start()`). Its timings go to `series` (see
+   * `metrics`). `on.done` runs after its last write, `on.faulted` after an injected fault ended it.
    */
   generation(
     plan: GenerationPlan,
+    series: RequestSeries,
     emitter: Emitter,
     on: { done?: (text: string, outputTokens: number) => void; faulted?: (kind: StreamFault) => void },
     strike?: Strike,
@@ -167,6 +171,7 @@ export class ServerContext {
       emitter,
       {
         slots: this.slots,
+        series,
         done: (text, n) => {
           this.live.delete(g);
           this.stats.responsesCompleted++;

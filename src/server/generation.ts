@@ -1,6 +1,7 @@
 import { rng, streamSeed } from '../shared/rng.js';
 import type { FaultOut } from './fault-out.js';
 import { FAULT_AFTER_TOKENS, type StreamFault } from './faults.js';
+import type { RequestSeries } from './prom.js';
 import type { SlotQueue, Waiter } from './queue.js';
 import { WordSource } from './text.js';
 import { DeltaClock, Ticker } from './timing.js';
@@ -51,6 +52,8 @@ export interface Strike {
 export interface GenerationHooks {
   /** Where a response with tokens to generate waits for a slot after its ack. */
   slots: SlotQueue;
+  /** Where its timings are observed, as written: times of the ticks that wrote, not due times. */
+  series: RequestSeries;
   /** After the last write of a complete response. */
   done(text: string, outputTokens: number): void;
   /** After an injected fault ended the response (a stall too: nothing more is written). */
@@ -89,6 +92,8 @@ export class Generation implements Waiter {
     () => this.emitted === 0,
   );
   private emitted = 0;
+  /** When the latest delta was written (ITL). */
+  private deltaAt = 0;
   /** Entered the slot queue and not yet left it. */
   private slotted = false;
   private tail = '}';
@@ -117,10 +122,16 @@ export class Generation implements Waiter {
   }
 
   admit(now: number): void {
+    this.hooks.series.queue.observe((now - this.ackAt()) / 1000);
     this.begin(now);
     this.ticker.at(this.clock.due);
   }
 
+  /**
+   * The ack's due time: the engine's admission, which the first token's schedule is anchored on, and
+   * what TTFT, E2E and queue time count from. Not when the ack tick ran: the server's own work before
+   * it (parsing, a cold start) delays the ack but not the tokens, so it belongs to neither.
+   */
   private ackAt(): number {
     return this.plan.t0 + this.plan.overheadMs;
   }
@@ -150,35 +161,47 @@ export class Generation implements Waiter {
     const e = this.emitter;
     this.tail = eventTail(this.plan.stamp);
     e.open(this.tail);
+    const series = this.hooks.series;
     if (this.stage === Stage.Ack) {
       e.ack();
       // Nothing to decode (a warm-up, max tokens 0): no batch slot to wait for.
-      if (this.plan.tokens === 0) return this.finish();
+      if (this.plan.tokens === 0) {
+        series.queue.observe(0);
+        return this.finish(now);
+      }
       this.slotted = true;
       if (!this.hooks.slots.enter(this)) {
         this.stage = Stage.Queued;
         e.flush(false);
         return undefined;
       }
+      series.queue.observe(0);
       this.begin(this.ackAt());
     }
     const clock = this.clock;
     while (clock.due <= now) {
       if (this.strike !== undefined && this.emitted >= FAULT_AFTER_TOKENS) return this.fault(this.strike);
       e.delta(this.words.take(clock.size));
+      // The first delta is the first token; each later one is a gap, 0 after the first of this write.
+      if (this.emitted === 0) series.ttft.observe((now - this.ackAt()) / 1000);
+      else series.itl.observe((now - this.deltaAt) / 1000);
+      this.deltaAt = now;
       this.emitted += clock.size;
-      if (!clock.next()) return this.finish();
+      if (!clock.next()) return this.finish(now);
     }
     e.flush(false);
     return clock.due;
   }
 
-  private finish(): number | undefined {
+  private finish(now: number): number | undefined {
     if (this.strike !== undefined) return this.fault(this.strike);
     this.stage = Stage.Over;
     const text = this.words.text();
     this.emitter.done(text, this.emitted);
     this.emitter.flush(true);
+    const series = this.hooks.series;
+    series.e2e.observe((now - this.ackAt()) / 1000);
+    series.success++;
     this.end();
     this.hooks.done(text, this.emitted);
     return undefined;

@@ -10,12 +10,19 @@ import type { Emitter } from './generation.js';
 import { tokenizeAhead, withTokens } from './input.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { OllamaEmitter, type OllamaEndpoint, ollamaErrorBody, OllamaTurn, parseOllamaRequest } from './ollama.js';
+import { PROM_CONTENT_TYPE, type Protocol, type RequestSeries } from './prom.js';
 import { apiKey } from './rate-limit.js';
 import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
 import { SseWriter } from './sse-writer.js';
 import { parseTgiRequest, TgiEmitter, tgiErrorBody } from './tgi.js';
 
-type Route = (ctx: ServerContext, body: unknown, t0: number, res: ServerResponse) => void;
+/** A request as it arrived: fully received at `t0` (performance.now() ms), its timings observed in `series`. */
+interface Arrival {
+  t0: number;
+  series: RequestSeries;
+}
+
+type Route = (ctx: ServerContext, body: unknown, at: Arrival, res: ServerResponse) => void;
 
 /** Non-streamed answers: the same schedule, one JSON body when the last token is due. */
 class JsonEmitter implements Emitter {
@@ -42,7 +49,7 @@ class JsonEmitter implements Emitter {
 function run(
   ctx: ServerContext,
   res: ServerResponse,
-  t0: number,
+  at: Arrival,
   tokens: TokenRequest,
   emitter: Emitter,
   onDone: (text: string, outputTokens: number) => void = () => {},
@@ -50,66 +57,66 @@ function run(
   // it a request can still draw http-500.
   faults?: FaultOut,
 ): void {
-  const plan = ctx.plan(t0, ctx.opts.httpOverheadMs, tokens);
+  const plan = ctx.plan(at.t0, ctx.opts.httpOverheadMs, tokens);
   const fault = ctx.fault(plan.seq);
   if (fault === 'http-500') {
     sendError(res, 500, SERVER_ERROR);
     return;
   }
   const strike = fault !== null && faults !== undefined ? { kind: fault, out: fitReset(faults, res) } : undefined;
-  const g = ctx.generation(plan, emitter, { done: onDone }, strike);
+  const g = ctx.generation(plan, at.series, emitter, { done: onDone }, strike);
   res.once('close', () => ctx.stop(g));
   g.start();
 }
 
-const responses: Route = (ctx, body, t0, res) => {
+const responses: Route = (ctx, body, at, res) => {
   const req = parseResponsesRequest(body);
   const turn = beginTurn(ctx, req);
   const tokens = turn.tokens;
   const onDone = (_text: string, n: number) => endTurn(ctx, turn, n);
   if (req.body.stream !== true)
-    return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)), onDone);
+    return run(ctx, res, at, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)), onDone);
   const out = new SseWriter(res);
   const emitter = new ResponsesEmitter(turn, out);
-  run(ctx, res, t0, tokens, emitter, onDone, responsesFaultOut(emitter, out, res.socket));
+  run(ctx, res, at, tokens, emitter, onDone, responsesFaultOut(emitter, out, res.socket));
 };
 
-const chat: Route = (ctx, body, t0, res) => {
+const chat: Route = (ctx, body, at, res) => {
   const req = parseChatRequest(body);
   const turn = new ChatTurn(req, ctx.prompt(req.prompt));
   const tokens = turn.tokens;
-  if (!req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completion(text, n)));
+  if (!req.stream) return run(ctx, res, at, tokens, new JsonEmitter(res, (text, n) => turn.completion(text, n)));
   const out = new SseWriter(res);
-  run(ctx, res, t0, tokens, new ChatEmitter(turn, out), undefined, chatFaultOut(turn, out, res.socket));
+  run(ctx, res, at, tokens, new ChatEmitter(turn, out), undefined, chatFaultOut(turn, out, res.socket));
 };
 
-const messages: Route = (ctx, body, t0, res) => {
+const messages: Route = (ctx, body, at, res) => {
   const req = parseMessagesRequest(body);
   const turn = new MessageTurn(req, ctx.prompt(req.prompt));
   const tokens = { max: req.maxTokens, input: turn.input };
-  if (!turn.req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)));
+  if (!turn.req.stream) return run(ctx, res, at, tokens, new JsonEmitter(res, (text, n) => turn.completed(text, n)));
   const emitter = new MessagesEmitter(turn, new SseWriter(res));
-  run(ctx, res, t0, tokens, emitter, undefined, emitter.faultOut(res.socket));
+  run(ctx, res, at, tokens, emitter, undefined, emitter.faultOut(res.socket));
 };
 
 const ollama =
   (endpoint: OllamaEndpoint): Route =>
-  (ctx, body, t0, res) => {
+  (ctx, body, at, res) => {
     const req = parseOllamaRequest(body, endpoint);
     const turn = new OllamaTurn(req, ctx.prompt(req.prompt));
     const tokens = { max: req.maxTokens, input: turn.input };
-    if (!turn.req.stream) return run(ctx, res, t0, tokens, new JsonEmitter(res, (text, n) => turn.final(text, n)));
+    if (!turn.req.stream) return run(ctx, res, at, tokens, new JsonEmitter(res, (text, n) => turn.final(text, n)));
     const emitter = new OllamaEmitter(turn, new NdjsonWriter(res));
-    run(ctx, res, t0, tokens, emitter, undefined, emitter.faultOut(res.socket));
+    run(ctx, res, at, tokens, emitter, undefined, emitter.faultOut(res.socket));
   };
 
-const tgi: Route = (ctx, body, t0, res) => {
+const tgi: Route = (ctx, body, at, res) => {
   const req = parseTgiRequest(body);
   const emitter = new TgiEmitter(req, new SseWriter(res));
   run(
     ctx,
     res,
-    t0,
+    at,
     { max: req.maxTokens, input: ctx.prompt(req.prompt) },
     emitter,
     undefined,
@@ -119,9 +126,9 @@ const tgi: Route = (ctx, body, t0, res) => {
 
 /** A route whose clients expect their own API's error body for a rejected request, not OpenAI's. */
 function rejecting(route: Route, status: number, errorBody: (message: string) => string): Route {
-  return (ctx, body, t0, res) => {
+  return (ctx, body, at, res) => {
     try {
-      route(ctx, body, t0, res);
+      route(ctx, body, at, res);
     } catch (e) {
       if (!(e instanceof RequestError)) throw e;
       sendJson(res, status, errorBody(e.message));
@@ -129,13 +136,14 @@ function rejecting(route: Route, status: number, errorBody: (message: string) =>
   };
 }
 
-const ROUTES: ReadonlyMap<string, Route> = new Map([
-  ['/v1/responses', responses],
-  ['/v1/chat/completions', chat],
-  ['/v1/messages', rejecting(messages, 400, messagesErrorBody)],
-  ['/api/generate', rejecting(ollama('generate'), 400, ollamaErrorBody)],
-  ['/api/chat', rejecting(ollama('chat'), 400, ollamaErrorBody)],
-  ['/generate_stream', rejecting(tgi, 422, tgiErrorBody)],
+/** Each POST endpoint: its route and the protocol its timings are labelled with. */
+const ROUTES: ReadonlyMap<string, readonly [Protocol, Route]> = new Map<string, readonly [Protocol, Route]>([
+  ['/v1/responses', ['responses', responses]],
+  ['/v1/chat/completions', ['chat', chat]],
+  ['/v1/messages', ['anthropic', rejecting(messages, 400, messagesErrorBody)]],
+  ['/api/generate', ['ollama', rejecting(ollama('generate'), 400, ollamaErrorBody)]],
+  ['/api/chat', ['ollama', rejecting(ollama('chat'), 400, ollamaErrorBody)]],
+  ['/generate_stream', ['tgi', rejecting(tgi, 422, tgiErrorBody)]],
 ]);
 
 export function pathOf(url: string | undefined): string {
@@ -159,9 +167,17 @@ export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: Server
     sendJson(res, 200, JSON.stringify(ctx.snapshot()));
     return;
   }
+  // For a scraper: the server's own view of the latencies, not load either.
+  if (req.method === 'GET' && path === '/metrics') {
+    req.resume();
+    const text = ctx.metrics.expose();
+    res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
   ctx.stats.httpRequests++;
-  const route = req.method === 'POST' ? ROUTES.get(path) : undefined;
-  if (route === undefined) {
+  const found = req.method === 'POST' ? ROUTES.get(path) : undefined;
+  if (found === undefined) {
     req.resume();
     sendError(res, 404, {
       type: 'invalid_request_error',
@@ -197,9 +213,12 @@ export function handleHttp(ctx: ServerContext, req: IncomingMessage, res: Server
       sendError(res, 400, new RequestError('invalid_json', 'We could not parse the JSON body of your request.').body());
       return;
     }
+    const [protocol, route] = found;
+    // The TLS server's h2 requests arrive through the compat API, with httpVersionMajor 2.
+    const series = ctx.metrics.series(protocol, req.httpVersionMajor === 2 ? 'h2' : 'http');
     const answer = (start: number, tokens?: ReadonlyMap<string, Uint32Array>): void => {
       try {
-        withTokens(tokens, () => route(ctx, body, start, res));
+        withTokens(tokens, () => route(ctx, body, { t0: start, series }, res));
       } catch (e) {
         if (!(e instanceof RequestError)) throw e;
         sendError(res, 400, e.body());

@@ -23,6 +23,7 @@ const SESSION_SECONDS = 3600;
  * without losing the socket.
  */
 export class RealtimeSession extends WsTurns {
+  protected readonly protocol = 'realtime';
   private readonly ids = new EventIds();
   private readonly conversationId = hexId('conv_');
   /** The emitter of the latest response: the active one's, when a response is active. */

@@ -11,6 +11,7 @@ const CONNECTION_CACHE = 64;
 
 /** OpenAI Responses WebSocket mode on one socket: `response.create` turns, one at a time. */
 export class WsSession extends WsTurns {
+  protected readonly protocol = 'responses';
   private readonly cache: ResponseStore = new BoundedStore(CONNECTION_CACHE);
 
   protected event(t0: number, msg: Record<string, unknown>): void {

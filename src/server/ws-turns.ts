@@ -8,6 +8,7 @@ import type { FaultOut } from './fault-out.js';
 import type { StreamFault } from './faults.js';
 import { type Emitter, eventTail, type Generation } from './generation.js';
 import { tokenizeAhead, withTokens } from './input.js';
+import type { Protocol } from './prom.js';
 import { WsWriter } from './ws-writer.js';
 
 /**
@@ -17,6 +18,8 @@ import { WsWriter } from './ws-writer.js';
  * error events.
  */
 export abstract class WsTurns {
+  /** What its responses' timings are labelled with (GET /metrics). */
+  protected abstract readonly protocol: Protocol;
   /** The response in progress. A stalled one stays active, as a hung response would on a real server. */
   protected active: Generation | undefined;
   protected readonly writer: WsWriter;
@@ -124,7 +127,8 @@ export abstract class WsTurns {
         if (kind !== 'stall') this.active = undefined;
       },
     };
-    const g = ctx.generation(plan, emitter, on, fault === null ? undefined : { kind: fault, out: faults });
+    const strike = fault === null ? undefined : { kind: fault, out: faults };
+    const g = ctx.generation(plan, ctx.metrics.series(this.protocol, 'ws'), emitter, on, strike);
     this.active = g;
     g.start();
   }
