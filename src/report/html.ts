@@ -15,6 +15,7 @@ import {
   thresholdsHeading,
 } from './report-tables.js';
 import type { VariantSeries } from './request-series.js';
+import { SERVER_NOTE, serverTables } from './server-tables.js';
 import { esc } from './svg/escape.js';
 import type { IntervalMetrics } from './time-charts.js';
 import { timeCharts, waterfallCharts } from './time-charts.js';
@@ -30,6 +31,15 @@ function definitions(result: Result): string {
   const tables = definitionTables(all).map((t) => `<h3>${esc(t.title)}</h3>${table(t.rows)}`);
   const sources = definitionSources(all);
   if (sources.length > 0) tables.push(`<p class="meta">Formulas read from ${esc(sources.join('; '))}.</p>`);
+  return tables.join('');
+}
+
+/** Per variant, the endpoint's own latencies beside the client's (`server_metrics`). */
+function serverSide(result: Result): string {
+  const tables = serverTables(groups(result)).map(
+    (t) => `<h3>${esc(t.title)}</h3><p class="meta">${esc(t.source)}</p>${table(t.rows)}`,
+  );
+  if (tables.length > 0) tables.push(`<p class="meta">${esc(SERVER_NOTE)}</p>`);
   return tables.join('');
 }
 
@@ -115,6 +125,7 @@ ${capacityAlert(result)}${warnings}`;
   return htmlPage(`wirebench · ${scenarioName(result, 'run')}`, header, [
     ['summary', 'Summary', summary(result)],
     ['definitions', "Other tools' definitions", definitions(result)],
+    ['server', 'Server vs client', serverSide(result)],
     ['workload', 'Workload', charts(workloadCharts(result, data.series, colour))],
     ['sweep', 'Sweep', charts(sweepCharts(result, colour))],
     ['percentiles', 'Percentile distributions', charts(percentiles)],

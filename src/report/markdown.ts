@@ -12,6 +12,7 @@ import {
   tableNotes,
   thresholdsHeading,
 } from './report-tables.js';
+import { SERVER_NOTE, serverTables } from './server-tables.js';
 import { describeSetup } from './setup-text.js';
 import { describeWorkload } from './workload-text.js';
 
@@ -80,6 +81,9 @@ export function renderMarkdown(result: Result): string {
   for (const t of definitionTables(all)) out.push(...section(`### ${cell(t.title)}: other tools' definitions`, t.rows));
   const sources = definitionSources(all);
   if (sources.length > 0) out.push('', `<sub>Formulas read from ${sources.map(cell).join('; ')}.</sub>`);
+  const server = serverTables(all);
+  for (const t of server) out.push(...section(`### ${cell(t.title)}: server vs client (${cell(t.source)})`, t.rows));
+  if (server.length > 0) out.push('', `<sub>${cell(SERVER_NOTE)}</sub>`);
   const t = result.thresholds ?? [];
   if (t.length > 0) {
     out.push('', `### ${thresholdsHeading(t)}`, '');

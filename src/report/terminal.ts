@@ -14,6 +14,7 @@ import { describeThreshold, type ThresholdResult } from '../result/thresholds.js
 import { definitionRows } from './definition-tables.js';
 import { CHANGE_NOTE, fmtComparison, fmtMs, fmtRate, fmtReduction, fmtShare, msDecimals } from './format.js';
 import { metricValue, thresholdsHeading, UNRESOLVED, unresolved, UNRESOLVED_NOTE } from './report-tables.js';
+import { serverRows, serverSource } from './server-tables.js';
 import { describeSetup } from './setup-text.js';
 import { describeWorkload } from './workload-text.js';
 
@@ -167,6 +168,11 @@ function variantBlock(v: VariantResult, paint: Paint): string[] {
   lines.push(...table(rows).map((row) => `  ${row}`));
   const defs = definitionRows(v);
   if (defs !== undefined) lines.push(...table(defs).map((row) => `  ${row}`));
+  const server = serverRows(v);
+  if (server !== undefined) {
+    lines.push(`  server vs client (${serverSource(v)}):`);
+    lines.push(...table(server).map((row) => `  ${row}`));
+  }
   return lines;
 }
 

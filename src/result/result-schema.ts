@@ -9,6 +9,7 @@ import * as z from 'zod';
 
 import { type MetricName, METRICS } from '../core/catalog.js';
 import { type Definition, DEFINITION_METRICS, type DefinitionMetric, DEFINITIONS } from '../core/definitions.js';
+import { SERVER_METRICS, SERVER_PRESETS, type ServerMetric } from '../core/server-metrics.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import type {
   ClaimResult,
@@ -17,6 +18,7 @@ import type {
   EnvInfo,
   MetricSummary,
   Result,
+  ServerMetricsResult,
   ShardInfo,
   StepResult,
   VariantResult,
@@ -73,6 +75,33 @@ const definitionMetrics = z.object(
 const definitionsShape = Object.fromEntries(DEFINITIONS.map((d) => [d, definitionMetrics.optional()])) as {
   [D in Definition]: z.ZodOptional<typeof definitionMetrics>;
 };
+
+const bucketQuantile = z.object({ value: num, lo: num, hi: num.nullable() });
+const serverDistribution = z.object({
+  histogram: str,
+  count: num,
+  mean: num,
+  p50: bucketQuantile,
+  p90: bucketQuantile,
+  p99: bucketQuantile,
+});
+const serverSplit = z.object({ mean: num, p50: num, p90: num, p99: num });
+const perServerMetric = <S extends z.ZodType>(schema: S) =>
+  z.object(
+    Object.fromEntries(SERVER_METRICS.map((m) => [m, schema.optional()])) as {
+      [M in ServerMetric]: z.ZodOptional<S>;
+    },
+  );
+
+const ServerMetricsSchema = exactly<ServerMetricsResult>()(
+  z.object({
+    preset: z.enum(SERVER_PRESETS),
+    url: str,
+    blocks: num,
+    metrics: perServerMetric(serverDistribution),
+    split: perServerMetric(serverSplit),
+  }),
+);
 
 const lengthSpec = z.union([
   num,
@@ -172,6 +201,7 @@ const VariantResultSchema = exactly<VariantResult>()(
     goodput: z.object({ share: num, rate_per_s: num, good: num, requests: num }).optional(),
     metrics: z.object(metricsShape),
     definitions: z.object(definitionsShape).optional(),
+    server_metrics: ServerMetricsSchema.optional(),
   }),
 );
 

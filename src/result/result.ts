@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { MetricName } from '../core/catalog.js';
 import type { Definition, DefinitionMetric } from '../core/definitions.js';
+import type { ServerMetric, ServerPreset } from '../core/server-metrics.js';
 import { gitCommit } from '../shared/git.js';
 import type { WorkloadInfo } from '../workload/types.js';
 import type { ThresholdResult } from './thresholds.js';
@@ -171,6 +172,46 @@ export interface VariantResult {
   metrics: Partial<Record<MetricName, MetricSummary>>;
   /** `run --definitions`: the same requests' metrics as other tools define them (docs/definitions.md). */
   definitions?: VariantDefinitions;
+  /** `server_metrics`: the endpoint's own latency histograms over this variant's blocks, beside the client's. */
+  server_metrics?: ServerMetricsResult;
+}
+
+/** A quantile read from a bucketed histogram: the interpolated estimate and the bucket it lies in, ms. */
+export interface BucketQuantileMs {
+  value: number;
+  lo: number;
+  /** `null` for the +Inf bucket (JSON has no Infinity). */
+  hi: number | null;
+}
+
+/** One server-side latency over a variant's blocks, from the endpoint's histogram `histogram` (seconds). */
+export interface ServerDistribution {
+  histogram: string;
+  /** Observations the server made during the variant's blocks (its warm-up included). */
+  count: number;
+  /** Exact: the histogram's sum over its count, ms. */
+  mean: number;
+  p50: BucketQuantileMs;
+  p90: BucketQuantileMs;
+  p99: BucketQuantileMs;
+}
+
+/** Client − server of one latency, ms: the transport and network share (and the client's own). */
+export interface ServerSplit {
+  mean: number;
+  /** Client quantile − server quantile: distributions over the same requests, not paired. */
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+export interface ServerMetricsResult {
+  preset: ServerPreset;
+  url: string;
+  /** Blocks whose scrapes before and after both succeeded: what the figures cover. */
+  blocks: number;
+  metrics: Partial<Record<ServerMetric, ServerDistribution>>;
+  split: Partial<Record<ServerMetric, ServerSplit>>;
 }
 
 /** Per tool asked for (core/definitions.ts), its metrics that had samples; histograms as in `metrics`. */

@@ -30,8 +30,8 @@ export interface InterleaveHooks {
   onBlock: (run: VariantRun) => void;
   /** A block has finished and its requests are recorded. */
   afterBlock?: (run: VariantRun) => void;
-  /** Waited for before each block (workers start their blocks together). */
-  beforeBlock?: () => Promise<void>;
+  /** Waited for before each block (workers start their blocks together; the server's metrics are scraped). */
+  beforeBlock?: (run: VariantRun) => Promise<void>;
   /** A variant has run all its blocks. */
   onVariantDone: (run: VariantRun) => void;
 }
@@ -57,7 +57,7 @@ export async function runInterleaved(
     if (scenario.order === 'random') shuffleInPlace(round, shuffle);
     for (const run of round) {
       if (hooks.stopping()) break;
-      await hooks.beforeBlock?.();
+      await hooks.beforeBlock?.(run);
       if (hooks.stopping()) break;
       hooks.onBlock(run);
       collectGarbage();

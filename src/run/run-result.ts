@@ -6,6 +6,7 @@ import { displayTarget, redactScenario } from '../scenario/redact.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
 import type { SweepStep } from '../scenario/sweep.js';
+import type { ServerMetricsTracker } from '../scrape/tracker.js';
 import { compareVariants } from '../stats/changes.js';
 import { checkClaims } from '../stats/claims.js';
 import type { WorkloadInfo } from '../workload/types.js';
@@ -18,6 +19,8 @@ export interface StepRuns {
   value: SweepStep['value'];
   scenario: Scenario;
   runs: VariantRun[];
+  /** `server_metrics`: what the endpoint's own histograms said during each variant's blocks. */
+  server?: ServerMetricsTracker;
 }
 
 /** A step's figures: what one process measured, or the exact sum of its workers' parts. */
@@ -84,12 +87,14 @@ export function stepFigures(
   const monoNs = now();
   const wall = (t: number): Date => new Date(wallMs - (monoNs - t) / 1e6);
   return {
-    steps: steps.map(({ k, value, scenario: s, runs }) => ({
+    steps: steps.map(({ k, value, scenario: s, runs, server }) => ({
       k,
       value,
       scenario: s,
-      variants: runs.map((r) =>
-        variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined, wall),
+      variants: withServerMetrics(
+        runs.map((r) => variantResult(r.variant, r.rec, s.load.kind === 'open' ? s.load.rate : undefined, wall)),
+        server,
+        stepLabel(scenario, k),
       ),
     })),
     done: steps.every((s) => s.runs.every((r) => r.done)),
@@ -99,6 +104,19 @@ export function stepFigures(
         .map((r) => `${stepLabel(scenario, k)}${r.variant.name}: stopped: ${r.failure}`),
     ),
   };
+}
+
+/** Each variant's `server_metrics`, from the step's scraper (labelled as its blocks were). */
+export function withServerMetrics(
+  variants: VariantResult[],
+  server: ServerMetricsTracker | undefined,
+  prefix: string,
+): VariantResult[] {
+  if (server === undefined) return variants;
+  return variants.map((v) => {
+    const sm = server.result(prefix + v.name, v.metrics);
+    return sm === undefined ? v : { ...v, server_metrics: sm };
+  });
 }
 
 /** The run's result.json: every variant's figures, comparisons, thresholds, claims and warnings. */

@@ -54,6 +54,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
       current = { run, label };
     },
     afterBlock: (label) => run.outputs.blockDone(label),
+    scrapes: true,
   };
   try {
     await run.eachStep(endpoints, async (k, step, endpoint) => {
@@ -79,6 +80,7 @@ export async function runScenario(cfg: RunConfig): Promise<{ result: Result; dir
     startedAt: run.startedAt,
     workload: run.workload(),
     client: monitor.stats(),
+    notes: steps.flatMap((s) => s.server?.warnings() ?? []),
     ...(hdrLogFailure !== undefined ? { hdrLogFailure } : {}),
   });
   const histograms = new Map(

@@ -20,6 +20,7 @@ import { runInterleaved } from './interleave.js';
 import type { VariantProgress } from './run-config.js';
 import { requestBase, trustedCa } from './run-inputs.js';
 import { stepLabel, type StepRuns } from './run-result.js';
+import { serverMetricsTracker } from './server-metrics.js';
 import { progressLine } from './variant-result.js';
 import { VariantRun } from './variant-run.js';
 
@@ -47,8 +48,13 @@ export interface StepContext {
   onBlock: (run: VariantRun, label: string) => void;
   /** A block of that variant has finished (the run's outputs; workers' lines reach them later, in batches). */
   afterBlock?: (label: string) => void;
-  /** Waited for before each block: workers start their blocks together, so variants stay interleaved across them. */
-  beforeBlock?: () => Promise<void>;
+  /**
+   * Waited for before the block of the variant labelled so: workers start their blocks together, so
+   * variants stay interleaved across them.
+   */
+  beforeBlock?: (label: string) => Promise<void>;
+  /** Scrape the endpoint's metrics around each block (`server_metrics`): the thread that paces the blocks does. */
+  scrapes?: boolean;
   /** The current block's start, shared by the workers (arrival schedules count from it). */
   blockOrigin?: () => number | undefined;
 }
@@ -104,18 +110,23 @@ export async function runStep(
       ),
   );
   const label = (run: VariantRun): string => stepLabel(scenario, k) + run.variant.name;
-  const stepRuns = { k, value: step.value, scenario: s, runs };
+  const server = ctx.scrapes ? serverMetricsTracker(s, endpoint) : undefined;
+  const stepRuns: StepRuns = { k, value: step.value, scenario: s, runs, ...(server !== undefined ? { server } : {}) };
   ctx.onRuns?.(stepRuns);
   for (const r of runs) ctx.hdrLogs?.start(label(r), r.rec.metrics);
   try {
     await runInterleaved(s, runs, {
       stopping: ctx.stopping,
       monitor: ctx.monitor,
-      beforeBlock: ctx.beforeBlock,
+      beforeBlock: async (run) => {
+        await ctx.beforeBlock?.(label(run));
+        await server?.mark(label(run));
+      },
       onBlock: (run) => ctx.onBlock(run, label(run)),
       afterBlock: (run) => ctx.afterBlock?.(label(run)),
       onVariantDone: (run) => ctx.log(progressLine(label(run), run.rec)),
     });
+    await server?.mark(undefined);
   } finally {
     ctx.hdrLogs?.closeFiles();
     await Promise.all(runs.map((r) => r.close()));

@@ -77,10 +77,10 @@ async function main(): Promise<void> {
       variant = label;
     },
     blockOrigin: () => blockOrigin,
-    beforeBlock: () =>
+    beforeBlock: (label) =>
       new Promise<void>((resolve) => {
         go = resolve;
-        post({ type: 'block' });
+        post({ type: 'block', label });
       }),
   };
   const finish = async (): Promise<void> => {

@@ -20,6 +20,8 @@ interface Member {
   /** Within the current step and not done with it. */
   busy: boolean;
   waiting: boolean;
+  /** The label of the block it waits to start. */
+  next: string;
   status: WorkerStatus;
   part?: WorkerPart;
 }
@@ -32,6 +34,10 @@ interface Member {
 export class WorkerPool {
   private readonly members: Member[];
   private stepDone: (() => void) | undefined;
+  /** Awaited at each block boundary of the current step (`server_metrics` scrapes there). */
+  private boundary: ((next: string | undefined) => Promise<void>) | undefined;
+  /** A boundary is being awaited: nothing starts or ends meanwhile. */
+  private atBoundary = false;
   private readonly ready: Promise<unknown>;
   /** Why workers were lost, for the result. */
   readonly failures: string[] = [];
@@ -51,6 +57,7 @@ export class WorkerPool {
         gone: false,
         busy: false,
         waiting: false,
+        next: '',
         status: { done: 0, errors: 0, variant: '', variants: [] },
       };
       readies.push(
@@ -85,8 +92,12 @@ export class WorkerPool {
     };
   }
 
-  /** Runs step k in every worker; resolves when each is done with it or gone. */
-  async step(k: number, endpoint: StepEndpoint): Promise<void> {
+  /**
+   * Runs step k in every worker; resolves when each is done with it or gone. `boundary` is awaited
+   * before each block starts (with its label) and once the step is over (with undefined).
+   */
+  async step(k: number, endpoint: StepEndpoint, boundary?: (next: string | undefined) => Promise<void>): Promise<void> {
+    this.boundary = boundary;
     await this.ready;
     const live = this.members.filter((m) => !m.gone);
     if (live.length === 0) throw new Error(`every worker failed: ${this.failures.join('; ')}`);
@@ -134,6 +145,7 @@ export class WorkerPool {
         return;
       case 'block':
         m.waiting = true;
+        m.next = msg.label;
         return this.release();
       case 'step-done':
         m.busy = false;
@@ -161,18 +173,34 @@ export class WorkerPool {
 
   /** Starts the next block once every busy worker waits for it, and ends the step once none is busy. */
   private release(): void {
+    if (this.atBoundary) return;
     const busy = this.members.filter((m) => m.busy && !m.gone);
     if (busy.length > 0 && busy.every((m) => m.waiting)) {
-      const at = String(process.hrtime.bigint());
-      for (const m of busy) {
-        m.waiting = false;
-        this.send(m, { type: 'go', at });
-      }
+      this.cross(busy[0].next, () => {
+        const at = String(process.hrtime.bigint());
+        for (const m of this.members.filter((w) => w.busy && !w.gone && w.waiting)) {
+          m.waiting = false;
+          this.send(m, { type: 'go', at });
+        }
+      });
+    } else if (busy.length === 0 && this.stepDone !== undefined) {
+      this.cross(undefined, () => {
+        const done = this.stepDone;
+        this.stepDone = undefined;
+        done?.();
+      });
     }
-    if (busy.length === 0 && this.stepDone !== undefined) {
-      const done = this.stepDone;
-      this.stepDone = undefined;
-      done();
-    }
+  }
+
+  /** Awaits the step's boundary hook (if any), then `then`; whatever changed meanwhile is looked at again. */
+  private cross(next: string | undefined, then: () => void): void {
+    const boundary = this.boundary;
+    if (boundary === undefined) return then();
+    this.atBoundary = true;
+    void boundary(next).finally(() => {
+      this.atBoundary = false;
+      then();
+      this.release();
+    });
   }
 }

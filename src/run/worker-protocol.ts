@@ -49,8 +49,8 @@ export interface WorkerStatus {
 export type FromWorker =
   /** Set up (dataset indexed, scenario sharded): the run may start. */
   | { type: 'ready' }
-  /** Ready for the next block; waits for `go`. */
-  | { type: 'block' }
+  /** Ready for the block of the variant labelled so; waits for `go`. */
+  | { type: 'block'; label: string }
   | { type: 'step-done' }
   | ({ type: 'status' } & WorkerStatus)
   /** requests.jsonl lines, scrubbed, newline-terminated. */

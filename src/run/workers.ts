@@ -7,13 +7,15 @@ import type { ClientStats, LoopStats, Result } from '../result/result.js';
 import { applyOverrides } from '../scenario/overrides.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Shard } from '../scenario/shard.js';
+import type { ServerMetricsTracker } from '../scrape/tracker.js';
 import { ScenarioError } from '../shared/input-error.js';
 import { Endpoints } from './endpoints.js';
 import { mergeIntervalLogs } from './merge-hlog.js';
 import { mergeVariant } from './merge-variant.js';
 import type { RunConfig } from './run-config.js';
-import { assembleResult, type StepFigures, stepLabel } from './run-result.js';
+import { assembleResult, type StepFigures, stepLabel, withServerMetrics } from './run-result.js';
 import { startRun } from './run-start.js';
+import { serverMetricsTracker } from './server-metrics.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerInit, WorkerPart } from './worker-protocol.js';
 
@@ -129,8 +131,14 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
   cfg.hardStop?.addEventListener('abort', onHardStop, { once: true });
   const endpoints = new Endpoints(scenario);
   let parts: WorkerPart[];
+  // This thread paces the blocks, so it scrapes around them.
+  const trackers = new Map<number, ServerMetricsTracker>();
   try {
-    await run.eachStep(endpoints, (k, _step, endpoint) => pool.step(k, endpoint));
+    await run.eachStep(endpoints, (k, step, endpoint) => {
+      const server = serverMetricsTracker(step.scenario, endpoint);
+      if (server !== undefined) trackers.set(k, server);
+      return pool.step(k, endpoint, server && ((next) => server.mark(next)));
+    });
   } finally {
     clearInterval(stopPoll);
     cfg.hardStop?.removeEventListener('abort', onHardStop);
@@ -143,7 +151,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
   const steps = addParts(
     parts,
     run.steps.map((s, k) => ({ k, value: s.value, scenario: s.scenario })),
-  );
+  ).map((s) => ({ ...s, variants: withServerMetrics(s.variants, trackers.get(s.k), stepLabel(scenario, s.k)) }));
   const logs = cfg.hdrLogS === undefined ? undefined : await mergeWorkerLogs(cfg.outDir, parts, steps, scenario);
   const result = assembleResult({
     raw: cfg.loaded.raw,
@@ -159,7 +167,7 @@ export async function runWithWorkers(cfg: RunConfig, n: number): Promise<{ resul
     startedAt: run.startedAt,
     workload: run.workload(),
     client: workerClient(parts.map((p) => p.client)),
-    notes: [...pool.failures, ...(logs?.warnings ?? [])],
+    notes: [...pool.failures, ...(logs?.warnings ?? []), ...[...trackers.values()].flatMap((t) => t.warnings())],
     ...(logs?.failure !== undefined ? { hdrLogFailure: logs.failure } : {}),
   });
   const histograms = new Map(

@@ -6,6 +6,7 @@ import * as z from 'zod';
 
 import { METRICS } from '../core/catalog.js';
 import { DEFINITIONS } from '../core/definitions.js';
+import { SERVER_PRESETS } from '../core/server-metrics.js';
 import { ERROR_CLASSES } from '../core/types.js';
 import { parseThreshold } from '../result/thresholds.js';
 import { describeValue } from '../shared/input-error.js';
@@ -173,6 +174,23 @@ export const ScenarioSchema = z
       .describe(
         "also compute TTFT, ITL, TPOT and E2E per variant the way these tools do (each tool's own formulas, samples and token counts): docs/definitions.md",
       ),
+    server_metrics: z
+      .strictObject({
+        url: z
+          .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL of a Prometheus /metrics page' })
+          .optional()
+          .describe("the endpoint's Prometheus metrics page (default with target: embedded: its /metrics)"),
+        preset: z.enum(SERVER_PRESETS).describe('which server the page belongs to: the histogram names to read'),
+        labels: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe('only series with all these labels (e.g. model_name: my-model)'),
+        timeout_ms: z.int().min(1).max(60_000).default(2000).describe('per scrape, all told'),
+      })
+      .optional()
+      .describe(
+        "scrape the endpoint's own latency histograms around every block and set them beside the client's: docs/server-metrics.md",
+      ),
     sweep: z
       .strictObject({
         param: z
@@ -201,6 +219,13 @@ export const ScenarioSchema = z
     },
   })
   .superRefine((s, ctx) => {
+    if (s.server_metrics !== undefined && s.server_metrics.url === undefined && s.target !== 'embedded')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server_metrics', 'url'],
+        message:
+          "required unless target: embedded (the endpoint's Prometheus metrics page, e.g. http://host:8000/metrics)",
+      });
     const secure = s.target === 'embedded' ? s.server?.tls === true : /^(https|wss):/i.test(s.target);
     s.variants.forEach((v, i) => {
       if (v.connection === 'http2' && !secure) {

@@ -22,6 +22,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   load: ['core', 'shared', 'protocols', 'transport', 'metrics', 'workload', 'scenario'],
   report: ['core', 'shared', 'result', 'metrics', 'stats', 'workload'],
   output: ['core', 'shared', 'result', 'metrics', 'stats'],
+  scrape: ['core', 'shared', 'result'],
   run: [
     'core',
     'shared',
@@ -37,6 +38,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     'load',
     'report',
     'output',
+    'scrape',
   ],
   api: [
     'core',
