@@ -6,6 +6,7 @@ import { ScenarioError } from '../shared/input-error.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { proxyCommand } from './proxy.js';
+import { recordCommand } from './record.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
@@ -24,6 +25,7 @@ function program(): Command {
   runCommand(cli);
   serveCommand(cli);
   proxyCommand(cli);
+  recordCommand(cli);
   compareCommand(cli);
   mergeCommand(cli);
   reportCommand(cli);

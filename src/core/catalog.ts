@@ -21,6 +21,7 @@ export const METRICS = [
   'redirect_ms',
   'input_tokens',
   'output_tokens',
+  'proxy_delay_ms',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 
@@ -172,6 +173,16 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
     description: 'reference server token write to client receive (per-token transport cost)',
     per: 'token',
     shows: ['compared', 'change'],
+    row: 'measured',
+  },
+  proxy_delay_ms: {
+    unit: 'ms',
+    direction: 'lower',
+    name: 'proxy delay',
+    description:
+      "wirebench record: an answer's bytes arriving from the endpoint to their hand-over to the client (the proxy's own cost)",
+    per: 'token',
+    shows: [],
     row: 'measured',
   },
   schedule_delay_ms: {

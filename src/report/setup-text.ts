@@ -14,9 +14,15 @@ function fields(block: Readonly<Record<string, unknown>>, skip: readonly string[
  */
 export function describeSetup(result: Result): string[] {
   const lines: string[] = [];
-  if (result.load !== undefined) {
-    const rest = fields(result.load, ['kind']);
-    lines.push(`load: ${result.load.kind}${rest === '' ? '' : `, ${rest}`} (per variant)`);
+  const load = result.load;
+  if (load?.kind === 'recorded') {
+    lines.push(
+      `recorded by wirebench record through ${String(load.proxy)}: ${String(load.timed)} timed exchanges, ` +
+        `${String(load.untimed)} passed through untimed`,
+    );
+  } else if (load !== undefined) {
+    const rest = fields(load, ['kind']);
+    lines.push(`load: ${load.kind}${rest === '' ? '' : `, ${rest}`} (per variant)`);
   }
   if (result.sweep !== undefined) lines.push(`sweep: ${result.sweep.param} = ${result.sweep.values.join(', ')}`);
   const server = (result.scenario as { server?: unknown } | null)?.server;

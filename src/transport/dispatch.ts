@@ -7,7 +7,7 @@ import type { HttpRoute } from './route.js';
 import { openTimedSocket, readyEvent, type SocketTarget, type TimedSocket } from './socket.js';
 
 /** Error bodies are read for their message only; a misbehaving server cannot make us buffer more. */
-const ERROR_BODY_LIMIT = 4096;
+export const ERROR_BODY_LIMIT = 4096;
 
 /**
  * undici's `connect` hook, opening the socket on behalf of the request `rec`: the connection phases land
@@ -164,7 +164,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 }
 
 /** The code and message of an OpenAI/Anthropic-style JSON error body, else the raw text as the message. */
-function errorDetails(body: string): { code: string | undefined; message: string } {
+export function errorDetails(body: string): { code: string | undefined; message: string } {
   try {
     const parsed = JSON.parse(body) as { error?: { message?: string; code?: unknown } | string; message?: string };
     if (typeof parsed.error === 'string') return { code: undefined, message: parsed.error };

@@ -23,6 +23,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   report: ['core', 'shared', 'result', 'metrics', 'stats', 'workload'],
   output: ['core', 'shared', 'result', 'metrics', 'stats'],
   scrape: ['core', 'shared', 'result'],
+  record: ['core', 'shared', 'protocols', 'transport', 'metrics'],
   run: [
     'core',
     'shared',
@@ -39,6 +40,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     'report',
     'output',
     'scrape',
+    'record',
   ],
   api: [
     'core',

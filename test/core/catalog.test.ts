@@ -78,6 +78,7 @@ describe('metric catalog', () => {
       'TLS ms',
       'handshake ms',
       'token delay ms',
+      'proxy delay ms',
       'schedule delay ms',
       'session E2E ms',
       'redirect ms',

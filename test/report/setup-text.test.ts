@@ -28,6 +28,13 @@ describe('describeSetup', () => {
     );
   });
 
+  it('says a recording is one, instead of a load per variant', () => {
+    const r = { ...base, load: { kind: 'recorded', proxy: 'http://127.0.0.1:5000', timed: 12, untimed: 3 } };
+    expect(describeSetup(r)).toEqual([
+      'recorded by wirebench record through http://127.0.0.1:5000: 12 timed exchanges, 3 passed through untimed',
+    ]);
+  });
+
   it('leaves out a remote server and what an older result does not record', () => {
     expect(describeSetup({ ...base, scenario: { server: { ttft_ms: 1 } } })).toEqual([]);
   });
