@@ -50,6 +50,8 @@ class Upstream {
 export class HttpProxy {
   private readonly upstreams = new WeakMap<Socket, Upstream>();
   private readonly all = new Set<Upstream>();
+  /** The Host every forwarded request names: the target's. */
+  private readonly host: string;
 
   constructor(
     private readonly origin: string,
@@ -57,7 +59,9 @@ export class HttpProxy {
     private readonly prefix: string,
     private readonly target: SocketTarget,
     private readonly recorder: Recorder,
-  ) {}
+  ) {
+    this.host = new URL(origin).host;
+  }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const t0 = now();
@@ -99,7 +103,7 @@ export class HttpProxy {
     tl.reused = true; // the connector clears it when this request opens the connection
     up.current = tl;
     const headers = forwardHeaders(req.rawHeaders).flat();
-    headers.push('host', new URL(this.origin).host);
+    headers.push('host', this.host);
     let controller: Dispatcher.DispatchController | undefined;
     let decoder: StreamDecoder | undefined;
     const mark = markBytes(up.timed);
@@ -111,7 +115,7 @@ export class HttpProxy {
       if (over) return;
       over = true;
       if (up.current === tl) up.current = undefined;
-      if (timed) this.recorder.done(route!.kind, 'http', tl);
+      if (timed) this.recorder.done(route!.kind, 'http', tl, body);
       else this.recorder.untimed();
     };
     // The client left before the end (an interrupt): the upstream request goes too, counted as cancelled.

@@ -11,8 +11,8 @@ export interface Recorder {
   readonly keepText: boolean;
   /** Bytes of a timed answer that arrived from upstream at `arrival` were handed to the client at `written`. */
   forwarded(kind: ProtocolKind, transport: RecordedTransport, arrival: Nanos, written: Nanos): void;
-  /** A timed exchange is over. */
-  done(kind: ProtocolKind, transport: RecordedTransport, tl: Timeline): void;
+  /** A timed exchange is over; `request`: the body (HTTP) or message (WebSocket) that asked for it. */
+  done(kind: ProtocolKind, transport: RecordedTransport, tl: Timeline, request: Buffer): void;
   /** An exchange passed through without timing (not a streamed answer of a protocol wirebench knows). */
   untimed(): void;
   /** A request's headers as the client sent them: its credentials must never reach a file. */

@@ -101,12 +101,12 @@ export class WsProxy {
     opening: Timeline,
     arrival: () => number,
   ): void {
-    let turn: { tl: Timeline; decoder: MessageDecoder } | undefined;
+    let turn: { tl: Timeline; decoder: MessageDecoder; request: Buffer } | undefined;
     let first = true;
     const end = (): void => {
       const t = turn;
       turn = undefined;
-      if (t !== undefined && route !== undefined) this.recorder.done(route.kind, 'ws', t.tl);
+      if (t !== undefined && route !== undefined) this.recorder.done(route.kind, 'ws', t.tl, t.request);
     };
     client.on('message', (data: Buffer, isBinary) => {
       const t = now();
@@ -115,7 +115,7 @@ export class WsProxy {
         if (first) copyOpening(tl, opening);
         tl.reused = !first;
         first = false;
-        turn = { tl, decoder: route.adapter.ws.decoder(tl) };
+        turn = { tl, decoder: route.adapter.ws.decoder(tl), request: data };
       }
       if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
       if (turn !== undefined && turn.tl.requestSent === 0) turn.tl.requestSent = now();

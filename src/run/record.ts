@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
 
 import { now } from '../core/clock.js';
 import { ClientMonitor } from '../metrics/client-monitor.js';
@@ -8,9 +9,14 @@ import { startRecordProxy } from '../record/proxy.js';
 import type { RecordedTransport } from '../record/routes.js';
 import { collectEnv, type Result } from '../result/result.js';
 import { displayTarget, scrubber, SECRET_HEADERS } from '../scenario/redact.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 import { countSoon } from '../shared/token-thread.js';
+import { SessionLog } from './record-workload.js';
 import { variantResult, variantWarnings } from './variant-result.js';
 import { ResultWriter } from './writer.js';
+
+/** The recorded sessions as a dataset `wirebench run` replays (docs/record.md). */
+export const WORKLOAD_FILE = 'workload.jsonl';
 
 export interface RecordConfig {
   host: string;
@@ -53,6 +59,7 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
   const writer = new ResultWriter(cfg.outDir, (text) => scrub(text));
   const variants = new Map<string, Recorded>();
   const monitor = new ClientMonitor();
+  const sessions = new SessionLog();
   let timed = 0;
   let untimed = 0;
   let keepText = true;
@@ -77,8 +84,9 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
       },
       forwarded: (kind, transport, arrival, written) =>
         variant(kind, transport).rec.metrics.record('proxy_delay_ms', (written - arrival) / 1e6),
-      done: (kind, transport, tl) => {
+      done: (kind, transport, tl, request) => {
         const v = variant(kind, transport);
+        sessions.add(tl, request);
         v.rec.commit(tl, v.index++, false, tl.start);
         if (tl.usageOutputTokens !== undefined) keepText = false;
         timed++;
@@ -132,6 +140,15 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
     warnings: variantWarnings(results),
   };
   const histograms = new Map(all.map((v) => [v.meta.name, v.rec.metrics] as const));
+  // Beside the results, before them: a folder whose result.json is written has its workload too.
+  const lines = sessions.lines();
+  if (lines.length > 0) {
+    try {
+      await writeFileAtomic(path.join(cfg.outDir, WORKLOAD_FILE), lines.join('\n') + '\n');
+    } catch (err) {
+      cfg.log(`warning: ${WORKLOAD_FILE} was not written (${(err as Error).message})`);
+    }
+  }
   const { result: written, problems } = await writer.finish(result, histograms);
   for (const p of problems) cfg.log(`warning: ${p}`);
   return { result: written, dir: cfg.outDir };

@@ -25,7 +25,7 @@ function safeName(name: string): string {
 }
 
 /** What a run writes into its folder: an earlier run's files there would read as this run's. */
-const RUN_FILES = /^(result\.json|requests\.jsonl|report\.html|report\.md|.+\.hgrm|.+\.hlog)$/;
+const RUN_FILES = /^(result\.json|requests\.jsonl|workload\.jsonl|report\.html|report\.md|.+\.hgrm|.+\.hlog)$/;
 
 /** Removes an earlier run's files from a reused folder (`--out`), and nothing else. */
 function clearEarlierRun(dir: string): void {
