@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 
 import type { Timeline } from '../../src/metrics/timeline.js';
+import { openaiRealtime } from '../../src/protocols/openai-realtime.js';
 import { type RecordProxy, startRecordProxy } from '../../src/record/proxy.js';
 import type { Recorder } from '../../src/record/recorder.js';
 import { parseHistograms } from '../../src/scrape/prom-text.js';
@@ -372,5 +373,56 @@ describe('record proxy: what it times agrees with what real clients measure', ()
     raw.close();
     expect(median(paired(rawOwn))).toBeGreaterThanOrEqual(0);
     expect(median(paired(rawOwn))).toBeLessThan(1);
+  });
+});
+
+describe('record proxy: an https target and a Realtime session', () => {
+  let server: RunningServer;
+  let proxy: RecordProxy;
+  const rec = collector();
+  beforeAll(async () => {
+    server = await startServer({ ttftMs: 5, tps: 5000, outputTokens: 10, tls: true });
+    proxy = await startRecordProxy({
+      host: '127.0.0.1',
+      port: 0,
+      target: new URL(server.url),
+      tls: { ca: server.ca },
+      recorder: rec,
+    });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it('forwards over TLS, trusting the CA it was given, and times the upstream handshake', async () => {
+    const res = await request(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, max_tokens: 10 }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toContain('data: [DONE]');
+    const ex = rec.exchanges.at(-1)!;
+    expect(ex).toMatchObject({ kind: 'openai-chat', transport: 'http' });
+    expect(ex.tl.ok).toBe(true);
+    expect(ex.tl.tlsEnd).toBeGreaterThan(ex.tl.connectEnd);
+    expect(ex.tl.alpn).toBe('http/1.1');
+  });
+
+  it('times a Realtime turn (the session.created before it is nobody’s answer)', async () => {
+    const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/v1/realtime?model=gpt-realtime`);
+    const first = await new Promise<Buffer>((resolve) => ws.once('message', resolve));
+    expect(first.toString()).toContain('"session.created"');
+    await new Promise<void>((resolve) => {
+      ws.on('message', (d: Buffer) => d.includes('"response.done"') && resolve());
+      ws.send(openaiRealtime.ws.encode({ model: 'gpt-realtime', prompt: 'hi', maxOutputTokens: 10, extra: {} }));
+    });
+    ws.close();
+    const ex = rec.exchanges.at(-1)!;
+    expect(ex).toMatchObject({ kind: 'openai-realtime', transport: 'ws' });
+    expect(ex.tl.ok).toBe(true);
+    expect(ex.tl.deltas).toBeGreaterThan(0);
+    expect(ex.tl.tlsEnd).toBeGreaterThan(0);
   });
 });
