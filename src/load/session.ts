@@ -2,6 +2,7 @@ import type { Connection, InputItem, RequestInput, SessionOutcome } from '../cor
 import type { Timeline } from '../metrics/timeline.js';
 import { DEFAULT_TURNS } from '../scenario/load-schema.js';
 import { type Rng, rng } from '../shared/rng.js';
+import type { WorkItem } from '../workload/types.js';
 import { type ClaimLimits, Claims, rampDelay } from './claims.js';
 import type { LoopRun } from './closed.js';
 import { exchangeWithDeadline } from './exchange.js';
@@ -11,7 +12,11 @@ import { inputItems, requestInput, timelineOf, type Work } from './work.js';
 
 /** Seconds a tool takes between turns: fixed, or drawn from a seeded distribution. */
 export type ToolTime =
-  number | { distribution: 'uniform'; min: number; max: number } | { distribution: 'exponential'; mean: number };
+  | number
+  | { distribution: 'uniform'; min: number; max: number }
+  | { distribution: 'exponential'; mean: number }
+  /** Each turn after the pause its recorded conversation had before it (`wirebench record`'s gaps). */
+  | 'recorded';
 
 export interface SessionLoad extends ClaimLimits {
   concurrency: number;
@@ -37,7 +42,11 @@ export interface SessionRun extends LoopRun {
   onSession: (s: SessionOutcome, index: number, warmup: boolean) => void;
 }
 
-function toolTimeSampler(t: ToolTime, rand: Rng): () => number {
+/** Seconds before turn `k` of a session from `item`. */
+type ToolTimeSampler = (item: WorkItem, k: number) => number;
+
+function toolTimeSampler(t: ToolTime, rand: Rng): ToolTimeSampler {
+  if (t === 'recorded') return (item, k) => (item.turnGapsMs?.[k] ?? 0) / 1000;
   if (typeof t === 'number') return () => t;
   if (t.distribution === 'uniform') return () => t.min + (t.max - t.min) * rand();
   return () => -t.mean * Math.log(1 - rand());
@@ -156,7 +165,7 @@ export async function runSessions(run: SessionRun): Promise<void> {
         fresh = gained.fresh;
       }
       previous = tl.responseId;
-      await sleep(toolTime() * 1000, run.hardStop);
+      await sleep(toolTime(work.item, k + 1) * 1000, run.hardStop);
     }
   };
 

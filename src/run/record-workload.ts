@@ -22,8 +22,7 @@ interface Session {
  * that answer's session, any other request starts one. Each user message is synthesized text of the
  * turn's new input tokens (the endpoint's usage less the context the chain carried), each assistant
  * message of its output tokens, so a replay asks for the same lengths — the content itself is not kept.
- * The gaps between turns go along (`wirebench.gaps_ms`) for the record; the replay's think time is
- * `load.tool_time`.
+ * The pauses before the turns go along (`wirebench.gaps_ms`), for a replay with `tool_time: recorded`.
  */
 export class SessionLog {
   private readonly sessions: Session[] = [];

@@ -79,9 +79,10 @@ const ToolTimeSchema = z
       error: 'expected max >= min',
     }),
     z.strictObject({ distribution: z.literal('exponential'), mean: Seconds }),
+    z.literal('recorded'),
   ])
   .describe(
-    'seconds the tool runs between turns: a number, or {distribution: uniform, min, max} / {distribution: exponential, mean} (seeded)',
+    'seconds the tool runs between turns: a number, or {distribution: uniform, min, max} / {distribution: exponential, mean} (seeded), or recorded: each turn after the pause a recorded conversation had before it (wirebench record)',
   );
 
 export const MAX_TURNS = 256;

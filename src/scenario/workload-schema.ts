@@ -142,7 +142,7 @@ const LENGTH_FORMATS: readonly string[] = ['mooncake', 'azure-csv', 'burstgpt-cs
 interface WorkloadParts {
   request: RequestSpec;
   dataset?: DatasetSpec;
-  load: { kind: string; history?: string };
+  load: { kind: string; history?: string; tool_time?: unknown };
   variants: readonly { protocol: string }[];
   interrupt?: unknown;
 }
@@ -166,6 +166,11 @@ export function workloadIssues(s: WorkloadParts): { path: (string | number)[]; m
       );
     }
   }
+  if (load.kind === 'session' && load.tool_time === 'recorded' && d === undefined)
+    add(
+      ['load', 'tool_time'],
+      "recorded pauses come from a recorded conversation dataset (wirebench record's workload.jsonl): add dataset: { path }, or give seconds",
+    );
   if (load.kind === 'trace') {
     if (d === undefined)
       add(['load', 'kind'], "a trace load replays a dataset's timestamps: add dataset: { path, format }");

@@ -81,7 +81,11 @@ function tagged(messages: readonly Message[], tag: string): Message[] {
  * A conversation for a session: its messages from the first user turn on (a leading system message kept),
  * and per user turn the output to ask for — the recorded reply's o200k length, else the scenario's.
  */
-function conversation(ctx: ItemContext, rec: { messages: readonly Message[]; line: number }, i: number): WorkItem {
+function conversation(
+  ctx: ItemContext,
+  rec: { messages: readonly Message[]; line: number; gapsMs?: readonly number[] },
+  i: number,
+): WorkItem {
   const first = rec.messages.findIndex((m) => m.role === 'user');
   const messages = rec.messages.filter((m, k) => k >= first || m.role === 'system');
   const turnOutputTokens: number[] = [];
@@ -96,6 +100,7 @@ function conversation(ctx: ItemContext, rec: { messages: readonly Message[]; lin
     messages: tagged(messages, ctx.tag),
     maxOutputTokens: turnOutputTokens[0],
     turnOutputTokens,
+    ...(rec.gapsMs !== undefined ? { turnGapsMs: rec.gapsMs } : {}),
     record: rec.line,
   };
 }

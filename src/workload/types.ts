@@ -23,6 +23,8 @@ export type DatasetRecord = {
   timestampMs?: number;
   /** The output length the record asks for (trace lengths, a `jsonl` record's `output_tokens`). */
   outputTokens?: number;
+  /** A recorded conversation (`wirebench record`): the client's pause before each turn, ms. */
+  gapsMs?: readonly number[];
 } & (
   | { kind: 'text'; prompt: string }
   /** `jsonl` messages, a ShareGPT conversation: in order, at least one user message. */
@@ -54,6 +56,8 @@ export interface WorkItem {
   maxOutputTokens: number;
   /** A conversation: output tokens to ask for per user turn (the lengths of the recorded replies). */
   turnOutputTokens?: readonly number[];
+  /** A recorded conversation: the pause before each user turn, ms (`tool_time: recorded`). */
+  turnGapsMs?: readonly number[];
   /** The dataset record it came from (its 1-based line). */
   record?: number;
   /** A trace: when the request is due, ms after the replay began (speed applied). */

@@ -123,14 +123,14 @@ describe('record → workload.jsonl → run', () => {
     ]);
   });
 
-  it('replays over ws-persistent and http-keepalive with the same sessions, turns, chains and lengths', async () => {
+  it('replays over ws-persistent and http-keepalive with the same sessions, turns, chains, lengths and pauses', async () => {
     const yaml = `name: replay
 target: ${server.url}
 dataset: { path: ${path.join(out, WORKLOAD_FILE)} }
 variants:
   - { name: ws, protocol: openai-responses, connection: ws-persistent }
   - { name: http, protocol: openai-responses, connection: http-keepalive }
-load: { kind: session, concurrency: 1, sessions: 3, history: chain }
+load: { kind: session, concurrency: 1, sessions: 3, history: chain, tool_time: recorded }
 `;
     const file = path.join(dir, 'replay.yaml');
     writeFileSync(file, yaml);
@@ -162,6 +162,12 @@ load: { kind: session, concurrency: 1, sessions: 3, history: chain }
         turns.forEach((l, k) =>
           expect(l.previous_response_id, v.name).toBe(k === 0 ? undefined : turns[k - 1].response_id),
         );
+      // Each turn waited the recorded pause after the previous one's answer (a timer never fires early).
+      const agent = bySession[0];
+      for (const k of [1, 2]) {
+        const pauseMs = agent[k].start_ms - (agent[k - 1].start_ms + agent[k - 1].phases.doneAt);
+        expect(pauseMs, `${v.name} turn ${k}`).toBeGreaterThanOrEqual(workload[0].wirebench.gaps_ms[k] - 1);
+      }
     }
   });
 });

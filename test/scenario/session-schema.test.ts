@@ -43,6 +43,18 @@ describe('session loads, interrupts (scenario file)', () => {
     );
   });
 
+  it('tool time may be the pauses a recorded conversation had, which needs the recording as its dataset', () => {
+    const ok = parseScenario(
+      scenario('{ kind: session, tool_time: recorded }', 'dataset: { path: rec/workload.jsonl }'),
+      's.yaml',
+      {},
+    );
+    expect(ok.scenario.load).toMatchObject({ tool_time: 'recorded' });
+    expect(failure(scenario('{ kind: session, tool_time: recorded }'))).toMatch(
+      /^bad\.yaml:\d+:\d+ load\.tool_time: recorded pauses come from a recorded conversation dataset/,
+    );
+  });
+
   it('refuses a protocol that cannot report function calls, at the variant', () => {
     expect(failure(scenario('{ kind: session }', '', 'openai-chat'))).toBe(
       'bad.yaml:4:17 variants[0].protocol: load.kind session needs a protocol that reports function calls (openai-responses); openai-chat does not',

@@ -1,6 +1,8 @@
 /**
  * `jsonl`: one JSON object per line, `prompt` or OpenAI-style `messages`, optional `output_tokens` and
- * `timestamp` (ms). Other keys are ignored, so files written for other tools can be used as they are.
+ * `timestamp` (ms), and `wirebench.gaps_ms` (a recorded conversation's pause before each turn, ms: what
+ * `wirebench record` writes). Other keys are ignored, so files written for other tools can be used as
+ * they are.
  */
 import type { DatasetRecord, Message } from '../types.js';
 import {
@@ -56,13 +58,27 @@ export function decodeJsonl(text: string, line: number): Parsed {
         : expected('prompt', 'a non-empty string', v.prompt),
     );
   }
+  const gapsMs = gapsOf(v.wirebench, issues);
   if (issues.length > 0 || body === undefined) return { issues };
   const record: DatasetRecord = {
     line,
     ...body,
     ...(outputTokens !== undefined && { outputTokens: outputTokens as number }),
+    ...(gapsMs !== undefined && { gapsMs }),
   };
   return timed ? { record, time: timestamp as number } : { record };
+}
+
+/** `wirebench.gaps_ms`, when the record has it: a list of pauses (ms ≥ 0), one per turn. */
+function gapsOf(block: unknown, issues: RecordIssue[]): number[] | undefined {
+  if (block === undefined) return undefined;
+  const gaps = isObject(block) ? block.gaps_ms : undefined;
+  if (gaps === undefined) return undefined;
+  if (!Array.isArray(gaps) || !gaps.every((g) => typeof g === 'number' && Number.isFinite(g) && g >= 0)) {
+    issues.push(expected('wirebench.gaps_ms', 'a list of pauses in ms (numbers >= 0)', gaps));
+    return undefined;
+  }
+  return gaps as number[];
 }
 
 function messagesOf(value: unknown, issues: RecordIssue[]): Message[] | undefined {

@@ -21,6 +21,10 @@ describe('jsonl errors name file:line and the field', () => {
     ],
     [after(2, { prompt: 'x', output_tokens: 0 }), 'data.jsonl:3:1 output_tokens: expected an integer >= 1, got 0'],
     [after(1, { prompt: 'x', timestamp: -1 }), 'data.jsonl:2:1 timestamp: expected a number >= 0 (ms), got -1'],
+    [
+      after(1, { prompt: 'x', wirebench: { gaps_ms: [0, -5] } }),
+      'data.jsonl:2:1 wirebench.gaps_ms: expected a list of pauses in ms (numbers >= 0), got a list',
+    ],
     [after(1, [1, 2]), 'data.jsonl:2:1 expected a JSON object ({ "prompt": … } or { "messages": […] }), got a list'],
     [
       after(1, { text: 'x' }),
