@@ -20,6 +20,7 @@ interface RecordFlags {
   insecure?: boolean;
   quiet?: boolean;
   json?: boolean;
+  keepContent?: boolean;
 }
 
 /** What `record` exits with when the result folder cannot be written (EX_IOERR), as `run` does. */
@@ -62,6 +63,7 @@ export function recordCommand(cli: Command): void {
     .option('--duration <sec>', 'stop after this many seconds', numArg('--duration', 0, { exclusive: true }))
     .option('--ca <file>', 'PEM certificate to trust for an https target')
     .option('--insecure', 'do not check an https target’s certificate')
+    .option('--keep-content', "keep the sessions' text in workload.jsonl (default: lengths and structure only)")
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print result.json instead of the summary')
     .action(async (flags: RecordFlags, cmd: Command) => {
@@ -92,6 +94,7 @@ export function recordCommand(cli: Command): void {
           outDir,
           requests: flags.requests,
           durationS: flags.duration,
+          keepContent: flags.keepContent === true,
           stopping: () => stops > 0,
           log,
           listening: (url) => {

@@ -5,6 +5,8 @@ import { synthesizePrompt } from '../workload/prompt.js';
 interface Turn {
   input: number;
   output: number;
+  /** With `keepContent`: the turn's new input and its answer as sent and received. */
+  text?: { input: string; output: string };
   /** Since the previous turn of the session ended (the client's own time: tools, the user), ms. */
   gapMs: number;
 }
@@ -21,22 +23,29 @@ interface Session {
  * `messages`, docs/workloads.md): a turn chained to an earlier answer by `previous_response_id` continues
  * that answer's session, any other request starts one. Each user message is synthesized text of the
  * turn's new input tokens (the endpoint's usage less the context the chain carried), each assistant
- * message of its output tokens, so a replay asks for the same lengths — the content itself is not kept.
+ * message of its output tokens, so a replay asks for the same lengths — the content itself is not kept,
+ * unless `keepContent` (`record --keep-content`): then the messages are the turn's own new input text and
+ * the answer's text as received.
  * The pauses before the turns go along (`wirebench.gaps_ms`), for a replay with `tool_time: recorded`.
  */
 export class SessionLog {
   private readonly sessions: Session[] = [];
   private readonly byResponse = new Map<string, Session>();
 
+  constructor(private readonly keepContent = false) {}
+
   add(tl: Timeline, request: Buffer): void {
     if (!tl.ok) return;
-    const previous = previousResponseId(request);
+    const body = parse(request);
+    const previous = typeof body?.previous_response_id === 'string' ? body.previous_response_id : undefined;
     const chained = previous === undefined ? undefined : this.byResponse.get(previous);
     const session = chained ?? { turns: [], context: 0, lastEnd: tl.start };
     if (chained === undefined) this.sessions.push(session);
     const output = Math.max(1, tl.usageOutputTokens ?? tl.deltas);
     const input = Math.max(1, (tl.inputTokens ?? 1) - session.context);
-    session.turns.push({ input, output, gapMs: Math.round((tl.start - session.lastEnd) / 1e3) / 1e3 });
+    const gapMs = Math.round((tl.start - session.lastEnd) / 1e3) / 1e3;
+    const text = this.keepContent ? { input: newInputText(body), output: tl.texts.join('') } : undefined;
+    session.turns.push({ input, output, gapMs, ...(text !== undefined ? { text } : {}) });
     session.context = (tl.inputTokens ?? session.context + input) + output;
     session.lastEnd = tl.endAt;
     if (tl.responseId !== undefined) this.byResponse.set(tl.responseId, session);
@@ -46,21 +55,54 @@ export class SessionLog {
   lines(): string[] {
     return this.sessions.map((s, i) => {
       const messages = s.turns.flatMap((t, k) => [
-        { role: 'user', content: synthesizePrompt(t.input, (i + 1) * 1000 + k) },
-        { role: 'assistant', content: synthesizePrompt(t.output, (i + 1) * 1000 + k + 500) },
+        { role: 'user', content: t.text?.input || synthesizePrompt(t.input, (i + 1) * 1000 + k) },
+        { role: 'assistant', content: t.text?.output || synthesizePrompt(t.output, (i + 1) * 1000 + k + 500) },
       ]);
       return JSON.stringify({ messages, wirebench: { gaps_ms: s.turns.map((t) => t.gapMs) } });
     });
   }
 }
 
-/** The request's `previous_response_id` (Responses, over HTTP or WebSocket), read without trusting the body. */
-function previousResponseId(request: Buffer): string | undefined {
+type Body = Record<string, unknown>;
+
+/** The request's JSON body, read without trusting it. */
+function parse(request: Buffer): Body | undefined {
   try {
-    const body = JSON.parse(request.toString('utf8')) as { previous_response_id?: unknown; response?: unknown };
-    const id = body.previous_response_id;
-    return typeof id === 'string' ? id : undefined;
+    const body = JSON.parse(request.toString('utf8')) as unknown;
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Body) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The text a turn adds: Responses' `input` (a string, or the text of its items — messages' text parts,
+ * function call outputs), or Chat's last user message. Empty when the body has none.
+ */
+function newInputText(body: Body | undefined): string {
+  if (body === undefined) return '';
+  if (typeof body.input === 'string') return body.input;
+  const items = Array.isArray(body.input) ? body.input : lastUser(body.messages);
+  return items
+    .map(itemText)
+    .filter((t) => t !== '')
+    .join('\n');
+}
+
+function lastUser(messages: unknown): unknown[] {
+  if (!Array.isArray(messages)) return [];
+  const users = messages.filter((m) => (m as Body | null)?.role === 'user');
+  return users.slice(-1);
+}
+
+function itemText(item: unknown): string {
+  const i = item as Body | null;
+  if (i === null || typeof i !== 'object') return '';
+  if (typeof i.output === 'string') return i.output;
+  if (typeof i.content === 'string') return i.content;
+  if (!Array.isArray(i.content)) return '';
+  return i.content
+    .map((p) => (p as Body | null)?.text)
+    .filter((t): t is string => typeof t === 'string')
+    .join('\n');
 }

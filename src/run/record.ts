@@ -28,6 +28,8 @@ export interface RecordConfig {
   requests?: number;
   /** Stop after this many seconds. */
   durationS?: number;
+  /** Keep the sessions' text in workload.jsonl (default: lengths and structure only). */
+  keepContent?: boolean;
   /** Polled: the user asked to stop (Ctrl-C). */
   stopping: () => boolean;
   log: (line: string) => void;
@@ -59,7 +61,7 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
   const writer = new ResultWriter(cfg.outDir, (text) => scrub(text));
   const variants = new Map<string, Recorded>();
   const monitor = new ClientMonitor();
-  const sessions = new SessionLog();
+  const sessions = new SessionLog(cfg.keepContent === true);
   let timed = 0;
   let untimed = 0;
   let keepText = true;
@@ -80,7 +82,8 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
     tls: cfg.tls,
     recorder: {
       get keepText() {
-        return keepText;
+        // The answers' text is what --keep-content keeps.
+        return keepText || cfg.keepContent === true;
       },
       forwarded: (kind, transport, arrival, written) =>
         variant(kind, transport).rec.metrics.record('proxy_delay_ms', (written - arrival) / 1e6),
@@ -144,7 +147,7 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
   const lines = sessions.lines();
   if (lines.length > 0) {
     try {
-      await writeFileAtomic(path.join(cfg.outDir, WORKLOAD_FILE), lines.join('\n') + '\n');
+      await writeFileAtomic(path.join(cfg.outDir, WORKLOAD_FILE), scrub(lines.join('\n') + '\n'));
     } catch (err) {
       cfg.log(`warning: ${WORKLOAD_FILE} was not written (${(err as Error).message})`);
     }

@@ -171,3 +171,61 @@ load: { kind: session, concurrency: 1, sessions: 3, history: chain, tool_time: r
     }
   });
 });
+
+describe('record --keep-content', () => {
+  it('keeps each turn’s new input and the answer’s text, as sent and received', async () => {
+    const out = path.join(dir, 'content');
+    let stop = false;
+    let url = '';
+    let recording: ReturnType<typeof record> | undefined;
+    const listening = new Promise<void>((resolve) => {
+      recording = record({
+        host: '127.0.0.1',
+        port: 0,
+        target: new URL(server.url),
+        outDir: out,
+        keepContent: true,
+        stopping: () => stop,
+        log: () => {},
+        listening: (u) => {
+          url = u;
+          resolve();
+        },
+      });
+    });
+    await listening;
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/responses`);
+    await new Promise((r) => ws.once('open', r));
+    const answers: string[] = [];
+    let previous: string | undefined;
+    for (const input of ['first question', 'and a second one']) {
+      previous = await new Promise<string>((resolve) => {
+        let text = '';
+        const onMessage = (data: Buffer): void => {
+          const ev = JSON.parse(data.toString()) as { type: string; delta?: string; response?: { id: string } };
+          if (ev.type === 'response.output_text.delta') text += ev.delta;
+          if (ev.type !== 'response.completed') return;
+          ws.off('message', onMessage);
+          answers.push(text);
+          resolve(ev.response!.id);
+        };
+        ws.on('message', onMessage);
+        const prev = previous === undefined ? {} : { previous_response_id: previous };
+        ws.send(JSON.stringify({ type: 'response.create', model: 'm', input, max_output_tokens: 6, ...prev }));
+      });
+    }
+    ws.close();
+    stop = true;
+    await recording;
+    const [session] = readFileSync(path.join(out, WORKLOAD_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
+    expect(session.messages).toEqual([
+      { role: 'user', content: 'first question' },
+      { role: 'assistant', content: answers[0] },
+      { role: 'user', content: 'and a second one' },
+      { role: 'assistant', content: answers[1] },
+    ]);
+  });
+});
