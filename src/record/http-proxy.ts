@@ -177,6 +177,8 @@ export class HttpProxy {
       onResponseError: (_c, err) => {
         const { cls, code, message } = classifyError(err, controller !== undefined);
         tl.error(now(), cls, code, message);
+        // A known protocol's request that failed on the way (refused, reset) is counted as a run counts it.
+        if (route !== undefined) timed = true;
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream: ${message}\n`);
         else res.destroy();
         finish();

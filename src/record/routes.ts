@@ -43,6 +43,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'host',
   'content-length',
+  // The body is forwarded whole, after this hop has read it: a 100-continue is this hop's business.
+  'expect',
 ]);
 
 /** The end-to-end headers of `raw` (Node's [name, value, name, value…]), names as sent. */

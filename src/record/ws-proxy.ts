@@ -6,6 +6,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { now } from '../core/clock.js';
 import type { MessageDecoder } from '../core/types.js';
 import { Timeline } from '../metrics/timeline.js';
+import { classifyError } from '../transport/errors.js';
 import { openTimedSocket, type SocketTarget, type TimedSocket } from '../transport/socket.js';
 import type { Recorder } from './recorder.js';
 import { forwardHeaders, type Route, routeOf } from './routes.js';
@@ -81,8 +82,14 @@ export class WsProxy {
       res.pipe(socket);
       this.recorder.untimed();
     });
-    upstream.once('error', () => {
-      if (upstream.readyState !== WebSocket.OPEN && socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+    upstream.once('error', (err) => {
+      if (upstream.readyState === WebSocket.OPEN) return;
+      if (socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      // The upgrade of a known protocol failed on the way: counted and classified as a run's would be.
+      if (route === undefined) return this.recorder.untimed();
+      const { cls, code, message } = classifyError(err, opening.connectEnd !== 0);
+      opening.error(now(), cls, code, message);
+      this.recorder.done(route.kind, 'ws', opening, Buffer.alloc(0));
     });
     upstream.once('open', () => {
       this.chosen.set(req, upstream.protocol);

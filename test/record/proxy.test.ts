@@ -14,6 +14,7 @@ import { type RecordProxy, startRecordProxy } from '../../src/record/proxy.js';
 import type { Recorder } from '../../src/record/recorder.js';
 import { parseHistograms } from '../../src/scrape/prom-text.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
+import { closedPort } from '../cli/helpers.js';
 
 /** What the proxy handed over: every timed exchange, each forward's delay, the untimed count. */
 function collector(): Recorder & {
@@ -424,5 +425,39 @@ describe('record proxy: an https target and a Realtime session', () => {
     expect(ex.tl.ok).toBe(true);
     expect(ex.tl.deltas).toBeGreaterThan(0);
     expect(ex.tl.tlsEnd).toBeGreaterThan(0);
+  });
+});
+
+describe('record proxy: an endpoint that cannot be reached', () => {
+  it('answers 502 and counts each request of a known protocol as the connect error it was', async () => {
+    const rec = collector();
+    const proxy = await startRecordProxy({
+      host: '127.0.0.1',
+      port: 0,
+      target: new URL(`http://127.0.0.1:${await closedPort()}`),
+      recorder: rec,
+    });
+    try {
+      const res = await request(`${proxy.url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"model":"m","input":"hi","stream":true}',
+      });
+      await res.body.dump();
+      expect(res.statusCode).toBe(502);
+      const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/v1/responses`);
+      const status = await new Promise<number>((resolve) => {
+        ws.on('unexpected-response', (_q, r) => resolve(r.statusCode ?? 0));
+        ws.on('error', () => {});
+      });
+      expect(status).toBe(502);
+      await expect.poll(() => rec.exchanges.length).toBe(2);
+      expect(rec.exchanges.map((e) => [e.transport, e.tl.errorClass])).toEqual([
+        ['http', 'connect'],
+        ['ws', 'connect'],
+      ]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
