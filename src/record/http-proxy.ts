@@ -9,8 +9,9 @@ import { Timeline } from '../metrics/timeline.js';
 import { connectTimed, ERROR_BODY_LIMIT, errorDetails } from '../transport/dispatch.js';
 import { classifyError, statusClass } from '../transport/errors.js';
 import { bytesIn, markBytes, type SocketTarget, type TimedSocket } from '../transport/socket.js';
+import { JSON_ANSWER_LIMIT, recordJsonAnswer } from './json-answer.js';
 import type { Recorder } from './recorder.js';
-import { forwardHeaders, isStream, routeOf } from './routes.js';
+import { forwardHeaders, isJson, isStream, routeOf } from './routes.js';
 
 /** A request body larger than this is refused (413): a proxy must not buffer without bound. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -110,6 +111,9 @@ export class HttpProxy {
     let timed = false;
     /** A failed answer of a known protocol: its body, for the API's own error code and message. */
     let errorBody: string | undefined;
+    /** A whole JSON answer of a known protocol (`stream: false`), for its usage; undefined past the limit. */
+    let jsonBody: Buffer[] | undefined;
+    let jsonSize = 0;
     let over = false;
     const finish = (): void => {
       if (over) return;
@@ -134,9 +138,11 @@ export class HttpProxy {
         tl.firstByte = up.arrival();
         tl.status = status;
         const ok = status >= 200 && status < 300;
-        // A streamed answer is timed; a refused request (401, 429, 500…) is counted and classified.
-        timed = route !== undefined && (ok ? isStream(header(responseHeaders['content-type'])) : status >= 400);
-        if (timed && ok) decoder = route!.adapter.http!.decoder(tl);
+        // A streamed or whole answer is timed; a refused request (401, 429, 500…) is counted and classified.
+        const type = header(responseHeaders['content-type']);
+        timed = route !== undefined && (ok ? isStream(type) || isJson(type) : status >= 400);
+        if (timed && ok && isStream(type)) decoder = route!.adapter.http!.decoder(tl);
+        else if (timed && ok) jsonBody = [];
         else if (timed) errorBody = '';
         res.writeHead(status, statusText, responseHeaderList(responseHeaders));
         res.flushHeaders();
@@ -151,6 +157,10 @@ export class HttpProxy {
         }
         if (errorBody !== undefined && errorBody.length < ERROR_BODY_LIMIT)
           errorBody += chunk.toString('utf8', 0, ERROR_BODY_LIMIT);
+        if (jsonBody !== undefined) {
+          jsonSize += chunk.length;
+          if (jsonSize <= JSON_ANSWER_LIMIT) jsonBody.push(chunk);
+        }
         if (decoder === undefined) return;
         try {
           decoder.push(chunk, t);
@@ -167,6 +177,8 @@ export class HttpProxy {
           const { code, message } = errorDetails(errorBody);
           tl.error(t, statusClass(tl.status), code ?? String(tl.status), message);
         }
+        if (jsonBody !== undefined)
+          recordJsonAnswer(tl, jsonSize <= JSON_ANSWER_LIMIT ? Buffer.concat(jsonBody).toString('utf8') : undefined, t);
         try {
           decoder?.end(t);
         } catch (err) {

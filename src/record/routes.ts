@@ -30,6 +30,11 @@ export function isStream(contentType: string | undefined): boolean {
   return contentType !== undefined && /^(text\/event-stream|application\/(x-)?ndjson)/i.test(contentType);
 }
 
+/** A whole JSON answer (`stream: false`). */
+export function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json/i.test(contentType);
+}
+
 /** Headers that describe one hop, not the message (RFC 9110 §7.6.1): never forwarded. */
 const HOP_BY_HOP = new Set([
   'connection',

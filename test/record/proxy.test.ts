@@ -323,6 +323,22 @@ describe('record proxy: what it times agrees with what real clients measure', ()
     expect(recordedMean - serverMean).toBeLessThan(2);
   });
 
+  it('times a whole (non-streamed) answer: E2E and its usage, no first token', async () => {
+    const res = await request(`${proxy.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', input: 'hi', max_output_tokens: 20 }),
+    });
+    const answer = (await res.body.json()) as { id: string; usage: { output_tokens: number } };
+    const ex = rec.exchanges.at(-1)!;
+    expect(ex).toMatchObject({ kind: 'openai-responses', transport: 'http' });
+    expect(ex.tl.ok).toBe(true);
+    expect(ex.tl.usageOutputTokens).toBe(answer.usage.output_tokens);
+    expect(ex.tl.responseId).toBe(answer.id);
+    expect(ex.tl.firstDelta).toBe(0);
+    expect((ex.tl.doneAt - ex.tl.start) / 1e6).toBeGreaterThanOrEqual(30);
+  });
+
   it('the SDK’s WebSocket client and a raw ws client: within 1 ms at the median', async () => {
     const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test', maxRetries: 0, timeout: 10_000 });
     const rws = new ResponsesWS(client);
