@@ -11,8 +11,16 @@ interface Turn {
   gapMs: number;
 }
 
+/** An answer the client cut short (an interrupt): before which turn, after how much of it. */
+interface Interrupt {
+  turn: number;
+  after_tokens: number;
+  after_ms: number;
+}
+
 interface Session {
   turns: Turn[];
+  interrupts: Interrupt[];
   /** Tokens of the conversation so far (the last turn's input and output), from the endpoint's usage. */
   context: number;
   lastEnd: number;
@@ -26,7 +34,9 @@ interface Session {
  * message of its output tokens, so a replay asks for the same lengths — the content itself is not kept,
  * unless `keepContent` (`record --keep-content`): then the messages are the turn's own new input text and
  * the answer's text as received.
- * The pauses before the turns go along (`wirebench.gaps_ms`), for a replay with `tool_time: recorded`.
+ * The pauses before the turns go along (`wirebench.gaps_ms`), for a replay with `tool_time: recorded`;
+ * so do the answers the client cut short (`wirebench.interrupts`: before which turn, after how many
+ * deltas and ms), which a replay does not repeat yet.
  */
 export class SessionLog {
   private readonly sessions: Session[] = [];
@@ -35,12 +45,20 @@ export class SessionLog {
   constructor(private readonly keepContent = false) {}
 
   add(tl: Timeline, request: Buffer): void {
-    if (!tl.ok) return;
+    const cut = tl.cancelledAt !== 0;
+    if (!tl.ok && !cut) return;
     const body = parse(request);
     const previous = typeof body?.previous_response_id === 'string' ? body.previous_response_id : undefined;
     const chained = previous === undefined ? undefined : this.byResponse.get(previous);
-    const session = chained ?? { turns: [], context: 0, lastEnd: tl.start };
+    const session = chained ?? { turns: [], interrupts: [], context: 0, lastEnd: tl.start };
     if (chained === undefined) this.sessions.push(session);
+    if (cut) {
+      // Kept as what it was, not as a turn: the next request goes on from before it.
+      const after = { after_tokens: tl.deltas, after_ms: Math.round((tl.cancelledAt - tl.start) / 1e3) / 1e3 };
+      session.interrupts.push({ turn: session.turns.length, ...after });
+      session.lastEnd = tl.cancelledAt;
+      return;
+    }
     const output = Math.max(1, tl.usageOutputTokens ?? tl.deltas);
     const input = Math.max(1, (tl.inputTokens ?? 1) - session.context);
     const gapMs = Math.round((tl.start - session.lastEnd) / 1e3) / 1e3;
@@ -58,7 +76,8 @@ export class SessionLog {
         { role: 'user', content: t.text?.input || synthesizePrompt(t.input, (i + 1) * 1000 + k) },
         { role: 'assistant', content: t.text?.output || synthesizePrompt(t.output, (i + 1) * 1000 + k + 500) },
       ]);
-      return JSON.stringify({ messages, wirebench: { gaps_ms: s.turns.map((t) => t.gapMs) } });
+      const interrupts = s.interrupts.length > 0 ? { interrupts: s.interrupts } : {};
+      return JSON.stringify({ messages, wirebench: { gaps_ms: s.turns.map((t) => t.gapMs), ...interrupts } });
     });
   }
 }
