@@ -57,33 +57,44 @@ async function httpTurn(base: string, max: number, previous?: string): Promise<s
   return /"type":"response\.completed".*?"id":"(resp_[^"]+)"/.exec(text)![1];
 }
 
+/** `record` in front of the reference server, listening: its URL, and `stop` to end it and await its files. */
+async function startRecording(
+  outDir: string,
+  keepContent = false,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  let stopping = false;
+  let url = '';
+  let recording: Promise<unknown> = Promise.resolve();
+  await new Promise<void>((resolve) => {
+    recording = record({
+      host: '127.0.0.1',
+      port: 0,
+      target: new URL(server.url),
+      outDir,
+      keepContent,
+      stopping: () => stopping,
+      log: () => {},
+      listening: (u) => {
+        url = u;
+        resolve();
+      },
+    });
+  });
+  return {
+    url,
+    stop: async () => {
+      stopping = true;
+      await recording;
+    },
+  };
+}
+
 describe('record → workload.jsonl → run', () => {
   const out = path.join(dir, 'recorded');
-  let stop = false;
   let workload: { messages: { role: string; content: string }[]; wirebench: { gaps_ms: number[] } }[];
 
   beforeAll(async () => {
-    let proxyUrl = '';
-    const listening = new Promise<void>((resolve) => {
-      void (async () => {
-        await record({
-          host: '127.0.0.1',
-          port: 0,
-          target: new URL(server.url),
-          outDir: out,
-          stopping: () => stop,
-          log: () => {},
-          listening: (url) => {
-            proxyUrl = url;
-            resolve();
-          },
-        });
-        recorded();
-      })();
-    });
-    let recorded: () => void = () => {};
-    const done = new Promise<void>((resolve) => (recorded = resolve));
-    await listening;
+    const { url: proxyUrl, stop } = await startRecording(out);
     // An agent over WebSocket: three chained turns, with tool time between them.
     const ws = new WebSocket(`${proxyUrl.replace('http', 'ws')}/v1/responses`);
     await new Promise((r) => ws.once('open', r));
@@ -96,8 +107,7 @@ describe('record → workload.jsonl → run', () => {
     // Another over HTTP: two chained turns; and a request of its own.
     await httpTurn(proxyUrl, 6, await httpTurn(proxyUrl, 7));
     await httpTurn(proxyUrl, 4);
-    stop = true;
-    await done;
+    await stop();
     workload = readFileSync(path.join(out, WORKLOAD_FILE), 'utf8')
       .trim()
       .split('\n')
@@ -175,25 +185,7 @@ load: { kind: session, concurrency: 1, sessions: 3, history: chain, tool_time: r
 describe('record --keep-content', () => {
   it('keeps each turn’s new input and the answer’s text, as sent and received', async () => {
     const out = path.join(dir, 'content');
-    let stop = false;
-    let url = '';
-    let recording: ReturnType<typeof record> | undefined;
-    const listening = new Promise<void>((resolve) => {
-      recording = record({
-        host: '127.0.0.1',
-        port: 0,
-        target: new URL(server.url),
-        outDir: out,
-        keepContent: true,
-        stopping: () => stop,
-        log: () => {},
-        listening: (u) => {
-          url = u;
-          resolve();
-        },
-      });
-    });
-    await listening;
+    const { url, stop } = await startRecording(out, true);
     const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/responses`);
     await new Promise((r) => ws.once('open', r));
     const answers: string[] = [];
@@ -215,8 +207,7 @@ describe('record --keep-content', () => {
       });
     }
     ws.close();
-    stop = true;
-    await recording;
+    await stop();
     const [session] = readFileSync(path.join(out, WORKLOAD_FILE), 'utf8')
       .trim()
       .split('\n')
