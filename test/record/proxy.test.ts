@@ -134,6 +134,29 @@ describe('record proxy: HTTP passes through unchanged', () => {
     expect(rec.delays.length).toBeGreaterThan(0);
   });
 
+  it('hands the OpenAI SDK over SSE the very bytes the server sent', async () => {
+    const got: Buffer[] = [];
+    // The SDK's own fetch, its body read twice: once by the SDK, once hashed.
+    const client = new OpenAI({
+      baseURL: `${proxy.url}/v1`,
+      apiKey: 'sk-test',
+      maxRetries: 0,
+      fetch: async (url: RequestInfo | URL, init?: RequestInit) => {
+        const res = await fetch(url, init);
+        const [mine, theirs] = res.body!.tee();
+        void (async () => {
+          for await (const c of theirs) got.push(Buffer.from(c));
+        })();
+        return new Response(mine, { status: res.status, headers: res.headers });
+      },
+    });
+    const stream = await client.responses.create({ model: 'm', input: 'hi', stream: true });
+    let deltas = 0;
+    for await (const ev of stream) if (ev.type === 'response.output_text.delta') deltas++;
+    expect(deltas).toBe(40);
+    await expect.poll(() => sha(got)).toBe(sha(sent));
+  });
+
   it('passes what it does not time through, untimed', async () => {
     const before = rec.passed;
     const res = await request(`${proxy.url}/v1/models`);
@@ -219,6 +242,27 @@ describe('record proxy: WebSocket passes through unchanged', () => {
     // The first turn on the socket is charged with the upstream connection and upgrade.
     expect(ex.tl.reused).toBe(false);
     expect(ex.tl.upgraded).toBeGreaterThan(0);
+  });
+
+  it('hands the OpenAI SDK’s WebSocket client every message the server sent', async () => {
+    const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+    const rws = new ResponsesWS(client);
+    const got: Buffer[] = [];
+    try {
+      await new Promise((r) => rws.socket.once('open', r));
+      // Beside the SDK's own listener: the messages as they came off the socket.
+      rws.socket.on('message', (data: Buffer | string, binary: boolean) =>
+        got.push(Buffer.concat([Buffer.from(binary ? 'b:' : 't:'), Buffer.from(data)])),
+      );
+      rws.on('error', () => {});
+      await new Promise<void>((resolve) => {
+        rws.on('event', (ev) => ev.type === 'response.completed' && resolve());
+        rws.send({ type: 'response.create', model: 'm', input: 'hi' });
+      });
+    } finally {
+      rws.close();
+    }
+    expect(sha(got)).toBe(sha(sent));
   });
 
   it("relays the server's refusal of the upgrade as it was sent", async () => {
