@@ -1,5 +1,5 @@
 import type { Timeline } from '../metrics/timeline.js';
-import { synthesizePrompt } from '../workload/prompt.js';
+import { PromptSynth } from '../workload/prompt.js';
 
 /** One recorded turn: what it added to the conversation and what it got back, in tokens. */
 interface Turn {
@@ -71,10 +71,15 @@ export class SessionLog {
 
   /** The dataset's lines, a session each, in the order the sessions started. */
   lines(): string[] {
-    return this.sessions.map((s, i) => {
-      const messages = s.turns.flatMap((t, k) => [
-        { role: 'user', content: t.text?.input || synthesizePrompt(t.input, (i + 1) * 1000 + k) },
-        { role: 'assistant', content: t.text?.output || synthesizePrompt(t.output, (i + 1) * 1000 + k + 500) },
+    if (this.sessions.length === 0) return [];
+    // Exact lengths by construction, each message its own text: nothing is tokenized, however long.
+    const synth = new PromptSynth(1);
+    let key = 0;
+    const text = (kept: string | undefined, tokens: number): string => kept || synth.unique(key++, tokens);
+    return this.sessions.map((s) => {
+      const messages = s.turns.flatMap((t) => [
+        { role: 'user', content: text(t.text?.input, t.input) },
+        { role: 'assistant', content: text(t.text?.output, t.output) },
       ]);
       const interrupts = s.interrupts.length > 0 ? { interrupts: s.interrupts } : {};
       return JSON.stringify({ messages, wirebench: { gaps_ms: s.turns.map((t) => t.gapMs), ...interrupts } });
