@@ -12,7 +12,7 @@ import { displayTarget, scrubber, SECRET_HEADERS } from '../scenario/redact.js';
 import { writeFileAtomic } from '../shared/atomic-file.js';
 import { countSoon } from '../shared/token-thread.js';
 import { SessionLog } from './record-workload.js';
-import { variantResult, variantWarnings } from './variant-result.js';
+import { variantResult, variantWarnings, wallClock } from './variant-result.js';
 import { ResultWriter } from './writer.js';
 
 /** The recorded sessions as a dataset `wirebench run` replays (docs/record.md). */
@@ -125,9 +125,7 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
   const all = [...variants.values()];
   await Promise.all(all.map((v) => v.rec.settled()));
   for (const v of all) v.rec.endBlock();
-  const wallMs = Date.now();
-  const monoNs = now();
-  const wall = (t: number): Date => new Date(wallMs - (monoNs - t) / 1e6);
+  const wall = wallClock();
   const results = all.map((v) => variantResult(v.meta, v.rec, undefined, wall));
   const client = monitor.stats();
   const result: Result = {

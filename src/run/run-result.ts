@@ -1,4 +1,3 @@
-import { now } from '../core/clock.js';
 import { clientWarnings } from '../metrics/client-monitor.js';
 import { type ClientStats, collectEnv, type Result, variantKey, type VariantResult } from '../result/result.js';
 import { checkThresholds, type ThresholdResult } from '../result/thresholds.js';
@@ -10,7 +9,7 @@ import type { ServerMetricsTracker } from '../scrape/tracker.js';
 import { compareVariants } from '../stats/changes.js';
 import { checkClaims } from '../stats/claims.js';
 import type { WorkloadInfo } from '../workload/types.js';
-import { variantResult, variantWarnings } from './variant-result.js';
+import { variantResult, variantWarnings, wallClock } from './variant-result.js';
 import type { VariantRun } from './variant-run.js';
 
 /** The variant runs of one step of a sweep (the only step without one). */
@@ -81,11 +80,7 @@ export function stepFigures(
   scenario: Scenario,
   steps: readonly StepRuns[],
 ): Pick<RunOutcome, 'steps' | 'done' | 'failed'> {
-  // Both clocks read back to back, so harness times convert to the wall clock to Date's millisecond
-  // (startedAt and the run's start have set-up between them).
-  const wallMs = Date.now();
-  const monoNs = now();
-  const wall = (t: number): Date => new Date(wallMs - (monoNs - t) / 1e6);
+  const wall = wallClock();
   return {
     steps: steps.map(({ k, value, scenario: s, runs, server }) => ({
       k,

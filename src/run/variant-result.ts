@@ -1,9 +1,20 @@
+import { now } from '../core/clock.js';
 import type { Nanos } from '../core/types.js';
 import type { VariantRecorder } from '../metrics/variant-recorder.js';
 import { completedRate, tokenSource, type VariantResult } from '../result/result.js';
 
 /** Harness time (monotonic ns) on the wall clock, which is what can be compared across machines. */
 export type WallClock = (t: Nanos) => Date;
+
+/**
+ * Harness time to the wall clock, from both clocks read back to back now: exact to Date's millisecond
+ * (a run's start time has set-up between its two readings).
+ */
+export function wallClock(): WallClock {
+  const wallMs = Date.now();
+  const monoNs = now();
+  return (t) => new Date(wallMs - (monoNs - t) / 1e6);
+}
 
 /** What a variant is, as result.json names it. */
 export interface VariantMeta {
