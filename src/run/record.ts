@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 
 import { now } from '../core/clock.js';
-import { ClientMonitor } from '../metrics/client-monitor.js';
+import { ClientMonitor, clientWarnings } from '../metrics/client-monitor.js';
 import { VariantRecorder } from '../metrics/variant-recorder.js';
 import type { ProtocolKind } from '../protocols/registry.js';
 import { startRecordProxy } from '../record/proxy.js';
@@ -138,7 +138,8 @@ export async function record(cfg: RecordConfig): Promise<{ result: Result; dir: 
     variants: results,
     comparisons: [],
     client,
-    warnings: variantWarnings(results),
+    // As a run's: a busy proxy stamps late, and says so.
+    warnings: [...clientWarnings(client), ...variantWarnings(results)],
   };
   const histograms = new Map(all.map((v) => [v.meta.name, v.rec.metrics] as const));
   // Beside the results, before them: a folder whose result.json is written has its workload too.
