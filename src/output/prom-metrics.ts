@@ -1,5 +1,6 @@
 import { METRIC_INFO, type MetricName } from '../core/catalog.js';
 import type { RequestLine } from '../result/requests/line.js';
+import { PromHistogram, pushFamily } from '../shared/prometheus.js';
 import {
   BUCKETS,
   type Completed,
@@ -11,19 +12,6 @@ import {
   TIMED,
 } from './series.js';
 
-class Histogram {
-  readonly counts = new Array<number>(BUCKETS.length).fill(0);
-  count = 0;
-  sum = 0;
-
-  observe(seconds: number): void {
-    this.count++;
-    this.sum += seconds;
-    const at = BUCKETS.findIndex((b) => seconds <= b);
-    if (at >= 0) this.counts[at]++;
-  }
-}
-
 /** One variant's figures. */
 class VariantFigures {
   requests = 0;
@@ -31,7 +19,7 @@ class VariantFigures {
   readonly errors = new Map<string, number>();
   output = 0;
   input = 0;
-  readonly histograms = new Map<MetricName, Histogram>();
+  readonly histograms = new Map<MetricName, PromHistogram>();
 }
 
 /** Label values are user text (variant names): backslash, quote and line break are escaped. */
@@ -69,17 +57,21 @@ export class PromFigures implements SeriesSink {
   observe(variant: string, metric: MetricName, seconds: number): void {
     const v = this.of(variant);
     let h = v.histograms.get(metric);
-    if (h === undefined) v.histograms.set(metric, (h = new Histogram()));
+    if (h === undefined) v.histograms.set(metric, (h = new PromHistogram(BUCKETS)));
     h.observe(seconds);
   }
 
   /** The Prometheus text exposition format (version 0.0.4). */
   render(): string {
     const out: string[] = [];
-    const family = (name: string, type: string, help: string, rows: (v: VariantFigures, key: string) => string[]) => {
-      const body = [...this.variants].flatMap(([key, v]) => rows(v, label(key)));
-      if (body.length > 0) out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...body);
-    };
+    const family = (name: string, type: string, help: string, rows: (v: VariantFigures, key: string) => string[]) =>
+      pushFamily(
+        out,
+        name,
+        type,
+        help,
+        [...this.variants].flatMap(([key, v]) => rows(v, label(key))),
+      );
     const counter = ({ name, help }: CounterSeries, value: (v: VariantFigures) => number) =>
       family(name, 'counter', help, (v, key) => [`${name}{variant="${key}"} ${value(v)}`]);
     counter(COUNTERS.requests, (v) => v.requests);
@@ -94,11 +86,7 @@ export class PromFigures implements SeriesSink {
       const name = histogramName(m);
       family(name, 'histogram', METRIC_INFO[m].description, (v, key) => {
         const h = v.histograms.get(m);
-        if (h === undefined) return [];
-        let below = 0;
-        const rows = BUCKETS.map((b, i) => `${name}_bucket{variant="${key}",le="${b}"} ${(below += h.counts[i])}`);
-        rows.push(`${name}_bucket{variant="${key}",le="+Inf"} ${h.count}`);
-        return [...rows, `${name}_sum{variant="${key}"} ${h.sum}`, `${name}_count{variant="${key}"} ${h.count}`];
+        return h === undefined ? [] : h.lines(name, `variant="${key}"`);
       });
     }
     return out.join('\n') + '\n';

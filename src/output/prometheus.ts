@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 
 import type { RequestLine } from '../result/requests/line.js';
+import { PROM_CONTENT_TYPE } from '../shared/prometheus.js';
 import type { Output } from './output.js';
 import { PromFigures } from './prom-metrics.js';
 
@@ -16,8 +17,6 @@ export function parseHostPort(target: string): HostPort | undefined {
   const port = Number(m[3]);
   return port >= 1 && port <= 65535 ? { host: m[1] ?? m[2], port } : undefined;
 }
-
-const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
  * `--out prometheus=HOST:PORT`: `/metrics` while the run lasts, per variant counters and histograms
@@ -37,7 +36,7 @@ export class PrometheusOutput implements Output {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics is served\n');
         return;
       }
-      res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(this.figures.render());
+      res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE }).end(this.figures.render());
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { PROM_CONTENT_TYPE } from '../shared/prometheus.js';
 import { MessagesEmitter, messagesErrorBody, MessageTurn, parseMessagesRequest } from './anthropic.js';
 import { beginTurn, endTurn } from './chain.js';
 import { ChatEmitter, ChatTurn, parseChatRequest } from './chat.js';
@@ -10,7 +11,7 @@ import type { Emitter } from './generation.js';
 import { tokenizeAhead, withTokens } from './input.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { OllamaEmitter, type OllamaEndpoint, ollamaErrorBody, OllamaTurn, parseOllamaRequest } from './ollama.js';
-import { PROM_CONTENT_TYPE, type Protocol, type RequestSeries } from './prom.js';
+import { type Protocol, type RequestSeries } from './prom.js';
 import { apiKey } from './rate-limit.js';
 import { parseResponsesRequest, ResponsesEmitter } from './responses.js';
 import { SseWriter } from './sse-writer.js';

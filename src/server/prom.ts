@@ -4,13 +4,12 @@
  * `wirebench:` prefix). Recording is on the token path: an observation is a binary search over
  * preallocated bounds and three additions, never an allocation.
  */
+import { PromHistogram, pushFamily } from '../shared/prometheus.js';
 
 /** The API a request used, as the server's routes name it. */
 export type Protocol = 'responses' | 'chat' | 'anthropic' | 'realtime' | 'ollama' | 'tgi';
 /** HTTP/1.1 (plain or TLS), HTTP/2 (TLS), WebSocket. */
 export type Transport = 'http' | 'h2' | 'ws';
-
-export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Upper bounds (seconds) of the latency buckets: a few ms apart around typical TTFTs. */
 const LATENCY_BUCKETS = [
@@ -49,39 +48,12 @@ const SERIES = {
 type HistogramKey = 'ttft' | 'e2e' | 'queue' | 'itl';
 const HISTOGRAMS: readonly HistogramKey[] = ['ttft', 'e2e', 'queue', 'itl'];
 
-export class Histogram {
-  /** Per bucket, not cumulative; the last one is +Inf. */
-  readonly counts: Float64Array;
-  sum = 0;
-  count = 0;
-
-  constructor(readonly bounds: readonly number[]) {
-    this.counts = new Float64Array(bounds.length + 1);
-  }
-
-  /** `v` in seconds. */
-  observe(v: number): void {
-    // The first bound ≥ v (le is inclusive), by binary search; past the last: +Inf.
-    const b = this.bounds;
-    let lo = 0;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (b[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    this.counts[lo]++;
-    this.sum += v;
-    this.count++;
-  }
-}
-
 /** The series of one label set: what a Generation records into, resolved once per request. */
 export class RequestSeries {
-  readonly ttft = new Histogram(SERIES.ttft.buckets);
-  readonly e2e = new Histogram(SERIES.e2e.buckets);
-  readonly queue = new Histogram(SERIES.queue.buckets);
-  readonly itl = new Histogram(SERIES.itl.buckets);
+  readonly ttft = new PromHistogram(SERIES.ttft.buckets);
+  readonly e2e = new PromHistogram(SERIES.e2e.buckets);
+  readonly queue = new PromHistogram(SERIES.queue.buckets);
+  readonly itl = new PromHistogram(SERIES.itl.buckets);
   success = 0;
 
   constructor(
@@ -107,28 +79,14 @@ export class ServerMetrics {
   expose(): string {
     const sets = [...this.sets.values()].sort((a, b) => (a.labels < b.labels ? -1 : a.labels > b.labels ? 1 : 0));
     const out: string[] = [];
-    const family = (name: string, help: string, type: string, body: string[]): void => {
-      if (body.length > 0) out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...body);
-    };
     for (const key of HISTOGRAMS) {
       const { name, help } = SERIES[key];
-      const body: string[] = [];
-      for (const set of sets) {
-        const h = set[key];
-        if (h.count === 0) continue;
-        let below = 0;
-        for (let i = 0; i <= h.bounds.length; i++) {
-          below += h.counts[i];
-          const le = i < h.bounds.length ? String(h.bounds[i]) : '+Inf';
-          body.push(`${name}_bucket{${set.labels},le="${le}"} ${below}`);
-        }
-        body.push(`${name}_sum{${set.labels}} ${h.sum}`, `${name}_count{${set.labels}} ${h.count}`);
-      }
-      family(name, help, 'histogram', body);
+      const body = sets.filter((set) => set[key].count > 0).flatMap((set) => set[key].lines(name, set.labels));
+      pushFamily(out, name, 'histogram', help, body);
     }
     const { name, help } = SERIES.success;
     const body = sets.filter((s) => s.success > 0).map((s) => `${name}{${s.labels}} ${s.success}`);
-    family(name, help, 'counter', body);
+    pushFamily(out, name, 'counter', help, body);
     return out.length === 0 ? '' : out.join('\n') + '\n';
   }
 }

@@ -3,6 +3,7 @@
  * dataset. Each variant gets its own feed of the same sequence — the same lengths and records in the same
  * order, so variants are compared on equal work — with its own texts, so none reads another's cache.
  */
+import { lowerBound } from '../shared/lower-bound.js';
 import { rng } from '../shared/rng.js';
 import { type DatasetIndex, DatasetReader } from './dataset/index.js';
 import { BufferedFeed, type Feed, MadeFeed } from './feed.js';
@@ -39,17 +40,6 @@ function traceWindow(ts: Float64Array, load: WorkloadSpec['load']): TraceWindow 
   const to = lowerBound(ts, endMs);
   // Due times count from the window's first record, whichever shard replays it.
   return { from, to, zeroMs: from < ts.length ? ts[from] : 0, speed: load.speed ?? 1 };
-}
-
-function lowerBound(xs: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class Workload {

@@ -5,7 +5,8 @@ import https from 'node:https';
 import { describe, expect, it } from 'vitest';
 
 import { type RunningServer, type StartOptions, startServer } from '../../src/server/index.js';
-import { PROM_CONTENT_TYPE, ServerMetrics } from '../../src/server/prom.js';
+import { ServerMetrics } from '../../src/server/prom.js';
+import { PROM_CONTENT_TYPE } from '../../src/shared/prometheus.js';
 import { deltas, post, type Received, WsClient } from './helpers.js';
 
 /** The server's own histograms at GET /metrics (src/server/prom.ts), against the timing it was given. */
