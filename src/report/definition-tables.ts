@@ -1,7 +1,7 @@
 import { DEFINITION_INFO, definitionLabel, isDefinition } from '../core/definitions.js';
 import type { VariantResult } from '../result/result.js';
 import { fmtRate, msDecimals } from './format.js';
-import { type Group, unresolved } from './report-tables.js';
+import { type Group, unresolved, variantTables } from './report-tables.js';
 
 /** The statistics all three tools print (vLLM's default: mean, median, p99), so a number finds its twin. */
 const HEAD = ['', 'mean', 'p50', 'p99'];
@@ -35,13 +35,7 @@ export function definitionRows(v: VariantResult, detail = false): string[][] | u
 
 /** The reports' table per variant (per step with a sweep) that has other tools' metrics, with its title. */
 export function definitionTables(all: readonly Group[]): { title: string; rows: string[][] }[] {
-  return all.flatMap((g) =>
-    g.variants.flatMap((v) => {
-      const rows = definitionRows(v, true);
-      const title = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
-      return rows === undefined ? [] : [{ title, rows }];
-    }),
-  );
+  return variantTables(all, (v) => definitionRows(v, true)).map(({ title, rows }) => ({ title, rows }));
 }
 
 /** Under the reports' tables: each tool computed, and the source its formulas were read from. */

@@ -52,6 +52,24 @@ export interface Group {
   claims?: readonly ClaimResult[];
 }
 
+/**
+ * The reports' table per variant (per step with a sweep) for which `rows` has one, titled with the
+ * variant's name (after its step's label).
+ */
+export function variantTables(
+  all: readonly Group[],
+  rows: (v: VariantResult) => string[][] | undefined,
+): { title: string; variant: VariantResult; rows: string[][] }[] {
+  return all.flatMap((g) =>
+    g.variants.flatMap((v) => {
+      const r = rows(v);
+      return r === undefined
+        ? []
+        : [{ title: g.label === undefined ? v.name : `${g.label}: ${v.name}`, variant: v, rows: r }];
+    }),
+  );
+}
+
 export function groups(result: Result): Group[] {
   if (result.steps === undefined)
     return [{ variants: result.variants, comparisons: result.comparisons, claims: result.claims }];

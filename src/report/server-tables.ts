@@ -1,7 +1,7 @@
 import { SERVER_METRIC_INFO, SERVER_METRICS } from '../core/server-metrics.js';
 import type { BucketQuantileMs, VariantResult } from '../result/result.js';
 import { fmtMs } from './format.js';
-import type { Group } from './report-tables.js';
+import { type Group, variantTables } from './report-tables.js';
 
 const STATS = ['mean', 'p50', 'p90', 'p99'] as const;
 
@@ -61,11 +61,5 @@ export function serverSource(v: VariantResult): string {
 
 /** The reports' table per variant (per step with a sweep) that has server figures, with its title. */
 export function serverTables(all: readonly Group[]): { title: string; source: string; rows: string[][] }[] {
-  return all.flatMap((g) =>
-    g.variants.flatMap((v) => {
-      const rows = serverRows(v);
-      const title = g.label === undefined ? v.name : `${g.label}: ${v.name}`;
-      return rows === undefined ? [] : [{ title, source: serverSource(v), rows }];
-    }),
-  );
+  return variantTables(all, serverRows).map((t) => ({ title: t.title, source: serverSource(t.variant), rows: t.rows }));
 }
